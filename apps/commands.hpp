@@ -1,0 +1,11 @@
+// The mint CLI's subcommands: each adds itself to the app and runs from its callback.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace mint::cli {
+
+void add_motifs_command(CLI::App& app);
+void add_simulate_command(CLI::App& app);
+
+}  // namespace mint::cli

@@ -1,0 +1,41 @@
+// mint — the command-line tool. Subcommands live in apps/cmd_*.cpp; this file parses the
+// command line and turns every error into one line on stderr and a non-zero exit:
+//   exit 1: a mint::Error (bad input file, impossible option combination, ...)
+//   exit 2 or CLI11's code: the command line itself could not be parsed
+#include <cstdio>
+#include <exception>
+
+#include "commands.hpp"
+#include "mint/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mint — simulate genomic sequences with interacting motifs, train CNNs on them,\n"
+               "attribute their predictions and score each attribution per motif."};
+  app.name("mint");
+  app.set_version_flag("--version", "mint 0.1.0");
+  app.require_subcommand(1);
+  mint::cli::add_motifs_command(app);
+  mint::cli::add_simulate_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "mint: error: %s (see mint --help)\n", e.what());
+    return e.get_exit_code() != 0 ? e.get_exit_code() : 2;
+  } catch (const mint::Error& e) {
+    std::fprintf(stderr, "mint: error: %s\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "mint: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mint: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

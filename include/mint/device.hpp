@@ -1,0 +1,20 @@
+// Which compute device runs the work: `--device auto|cpu|cuda` (auto = cuda when a GPU is
+// present). cuda_device_count() is 0 when mint was built without CUDA or no GPU is usable;
+// cuda_unavailable_reason() then says why, in words a user can act on.
+#pragma once
+
+#include <string>
+
+namespace mint {
+
+bool built_with_cuda();
+int cuda_device_count();
+std::string cuda_unavailable_reason();  // empty when a GPU is usable
+std::string cuda_device_name(int device = 0);
+
+enum class DeviceChoice { auto_select, cpu, cuda };
+DeviceChoice parse_device(const std::string& s);
+// Resolves auto; fails with "--device cuda: <reason>" when cuda is asked for and absent.
+bool use_cuda(DeviceChoice choice);
+
+}  // namespace mint

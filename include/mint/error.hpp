@@ -1,0 +1,19 @@
+// mint::Error — the one exception type a user sees. Its message is a single line that names
+// the file, line or option at fault and what is wrong ("motifs.jaspar:7: row 'C' has 11
+// counts, expected 12"). The CLI catches it once, prints "mint: error: <message>" and exits 1.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace mint {
+
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+// "path:line: what" — the form every parser error takes.
+[[noreturn]] void fail_at(const std::string& path, long line, const std::string& what);
+
+}  // namespace mint

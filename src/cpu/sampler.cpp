@@ -1,0 +1,163 @@
+// CPU sampler and the simulate() driver. The per-position math is sampler_core.hpp's, shared
+// with kernels/sampler.cu; here it is parallelised over sequences with OpenMP. Each sequence's
+// bytes depend only on its own random stream, so the thread count cannot change them.
+#include "mint/sampler.hpp"
+
+#include <omp.h>
+
+#include <cmath>
+#include <string>
+
+#include "mint/error.hpp"
+
+namespace mint {
+
+ColumnThresholds column_thresholds(const double p[4]) {
+  ColumnThresholds t{};
+  double cumulative = 0;
+  for (int b = 0; b < 3; ++b) {
+    cumulative += p[b];
+    const double scaled = std::nearbyint(std::ldexp(std::min(std::max(cumulative, 0.0), 1.0), 32));
+    t.t[b] = static_cast<std::uint64_t>(scaled);
+  }
+  return t;
+}
+
+SamplerTables::SamplerTables(const MotifSet& motifs, const Grammar& grammar,
+                             const SimulationOptions& options, const SplitPlan& split)
+    : seed_(options.seed), split_(split.id), length_(options.length),
+      grammar_length_(grammar.span), n_motifs_(static_cast<int>(motifs.size())) {
+  group_start_.push_back(0);
+  for (const Group& g : split.groups) {
+    group_mask_.push_back(g.mask);
+    group_start_.push_back(group_start_.back() + g.count);
+  }
+  for (int m = 0; m < n_motifs_; ++m) {
+    const Motif& motif = motifs.motifs[m];
+    slot_start_.push_back(grammar.start[m]);
+    slot_length_.push_back(static_cast<int>(motif.length()));
+    column_index_.push_back(static_cast<int>(columns_.size()));
+    for (std::size_t j = 0; j < motif.length(); ++j) {
+      double p[4];
+      for (int b = 0; b < 4; ++b) p[b] = motif.probability(b, j, options.pseudocount);
+      columns_.push_back(column_thresholds(p));
+    }
+  }
+  const double at = (1.0 - options.gc) / 2, cg = options.gc / 2;
+  const double bg[4] = {at, cg, cg, at};
+  background_ = column_thresholds(bg);
+}
+
+SamplerView SamplerTables::view() const {
+  SamplerView v{};
+  v.seed_lo = static_cast<std::uint32_t>(seed_);
+  v.seed_hi = static_cast<std::uint32_t>(seed_ >> 32);
+  v.split = split_;
+  v.length = length_;
+  v.grammar_length = grammar_length_;
+  v.n_motifs = n_motifs_;
+  v.n_groups = static_cast<int>(group_mask_.size());
+  v.group_mask = group_mask_.data();
+  v.group_start = group_start_.data();
+  v.slot_start = slot_start_.data();
+  v.slot_length = slot_length_.data();
+  v.column_index = column_index_.data();
+  v.columns = columns_.data();
+  v.background = background_;
+  return v;
+}
+
+namespace {
+
+void check_range(const SamplerTables& tables, std::int64_t first, std::int64_t count) {
+  if (first < 0 || count < 0 || first + count > tables.sequences()) {
+    throw Error("sampler: sequences [" + std::to_string(first) + ", " +
+                std::to_string(first + count) + ") outside the split's " +
+                std::to_string(tables.sequences()));
+  }
+}
+
+}  // namespace
+
+void sample_codes_cpu(const SamplerTables& tables, std::int64_t first, std::int64_t count,
+                      std::uint8_t* codes, int threads) {
+  check_range(tables, first, count);
+  const SamplerView v = tables.view();
+  const int length = v.length;
+  const int blocks = (length + 3) / 4;
+  if (threads <= 0) threads = omp_get_max_threads();
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (std::int64_t i = 0; i < count; ++i) {
+    const SequencePlan plan = plan_sequence(v, first + i);
+    std::uint8_t* row = codes + i * length;
+    for (int b = 0; b < blocks; ++b) {
+      std::uint8_t four[4];
+      sample_block(v, plan, b, four);
+      const int n = std::min(4, length - 4 * b);
+      for (int lane = 0; lane < n; ++lane) row[4 * b + lane] = four[lane];
+    }
+  }
+}
+
+void sample_offsets(const SamplerTables& tables, std::int64_t first, std::int64_t count,
+                    std::int32_t* offsets) {
+  check_range(tables, first, count);
+  const SamplerView v = tables.view();
+  for (std::int64_t i = 0; i < count; ++i) offsets[i] = plan_sequence(v, first + i).offset;
+}
+
+void ground_truth(const Grammar& grammar, std::uint32_t mask, int offset, int length,
+                  std::int8_t* out) {
+  std::fill(out, out + length, std::int8_t{-1});
+  for (std::size_t m = 0; m < grammar.start.size(); ++m) {
+    if (!((mask >> m) & 1u)) continue;
+    const int begin = offset + grammar.start[m];
+    for (int p = begin; p < begin + grammar.length[m] && p < length; ++p) {
+      out[p] = static_cast<std::int8_t>(m);
+    }
+  }
+}
+
+Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Backend backend,
+                    int threads) {
+  if (options.length <= 0) throw Error("--length must be positive, got " +
+                                       std::to_string(options.length));
+  if (!(options.gc >= 0.0 && options.gc <= 1.0)) {
+    throw Error("--gc must be in [0, 1], got " + std::to_string(options.gc));
+  }
+  if (!(options.pseudocount >= 0.0) || !std::isfinite(options.pseudocount)) {
+    throw Error("--pseudocount must be a finite number >= 0");
+  }
+  Simulation sim;
+  sim.motifs = motifs;
+  sim.options = options;
+  sim.grammar = make_grammar(motifs, options.grammar, options.seed);
+  check_grammar_fits(sim.grammar, options.length);
+  const int n = static_cast<int>(motifs.size());
+  sim.plans = plan_splits(n, options.design);
+  for (const SplitPlan& plan : sim.plans) {
+    SamplerTables tables(motifs, sim.grammar, options, plan);
+    SplitData data;
+    data.name = plan.name;
+    data.length = options.length;
+    data.n_motifs = n;
+    const std::int64_t count = tables.sequences();
+    data.codes.resize(static_cast<std::size_t>(count) * options.length);
+    data.offsets.resize(count);
+    if (backend == Backend::cuda) {
+      sample_codes_cuda(tables, 0, count, data.codes.data());
+    } else {
+      sample_codes_cpu(tables, 0, count, data.codes.data(), threads);
+    }
+    sample_offsets(tables, 0, count, data.offsets.data());
+    for (const Group& g : plan.groups) {
+      const auto label = static_cast<float>(label_of(g.mask, n, options.design));
+      data.masks.insert(data.masks.end(), g.count, g.mask);
+      data.labels.insert(data.labels.end(), g.count, label);
+    }
+    sim.splits.push_back(std::move(data));
+  }
+  return sim;
+}
+
+}  // namespace mint

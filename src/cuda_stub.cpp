@@ -1,0 +1,20 @@
+// Built instead of src/cuda_runtime.cu and kernels/*.cu when mint is built without CUDA
+// (MINT_CUDA=OFF or no nvcc): every CUDA entry point reports that it is unavailable.
+#include "mint/device.hpp"
+#include "mint/error.hpp"
+#include "mint/sampler.hpp"
+
+namespace mint {
+
+bool built_with_cuda() { return false; }
+int cuda_device_count() { return 0; }
+std::string cuda_unavailable_reason() {
+  return "mint was built without CUDA (configure with -DMINT_CUDA=ON on a machine with nvcc)";
+}
+std::string cuda_device_name(int) { return ""; }
+
+void sample_codes_cuda(const SamplerTables&, std::int64_t, std::int64_t, std::uint8_t*) {
+  throw Error(cuda_unavailable_reason());
+}
+
+}  // namespace mint

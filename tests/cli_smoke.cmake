@@ -1,0 +1,68 @@
+# The CLI end to end (run by ctest as `cmake -P`): the README's commands work, and bad input
+# gives exactly one "mint: error: ..." line on stderr and a non-zero exit.
+# Inputs: MINT (the binary), WORK (a scratch directory), DATA (tests/data).
+file(REMOVE_RECURSE "${WORK}")
+file(MAKE_DIRECTORY "${WORK}")
+
+function(expect_ok)
+  execute_process(COMMAND ${MINT} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                  ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "mint ${ARGN}: exit ${rc}\n${out}\n${err}")
+  endif()
+  set(LAST_OUT "${out}" PARENT_SCOPE)
+endfunction()
+
+function(expect_error needle)
+  execute_process(COMMAND ${MINT} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                  ERROR_VARIABLE err)
+  if(rc EQUAL 0)
+    message(FATAL_ERROR "mint ${ARGN}: succeeded, expected an error containing '${needle}'")
+  endif()
+  string(REGEX MATCHALL "\n" newlines "${err}")
+  list(LENGTH newlines n)
+  if(NOT n EQUAL 1 OR NOT err MATCHES "^mint: error: ")
+    message(FATAL_ERROR "mint ${ARGN}: stderr is not one 'mint: error:' line:\n${err}")
+  endif()
+  string(FIND "${err}" "${needle}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "mint ${ARGN}: error lacks '${needle}':\n${err}")
+  endif()
+endfunction()
+
+expect_ok(motifs distinct_1)
+foreach(word CREB1 NHLH1 ETS1 TEAD1 GGTGACGTCACC "Pearson similarity")
+  string(FIND "${LAST_OUT}" "${word}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "mint motifs distinct_1: output lacks '${word}':\n${LAST_OUT}")
+  endif()
+endforeach()
+expect_ok(motifs MEF2A)
+expect_ok(--version)
+
+set(out "${WORK}/cls")
+expect_ok(simulate --motifs distinct_1 --design classification --negatives with-subsets
+          --out ${out} --train 300 --valid 60 --test-positives 20 --test-per-subset 4 --seed 3)
+foreach(f dataset.json motifs.jaspar counts.tsv train.fasta train.truth.tsv train.labels.tsv
+          train.seq.npy train.presence.npy train.labels.npy train.offsets.npy test.fasta)
+  if(NOT EXISTS "${out}/${f}")
+    message(FATAL_ERROR "mint simulate did not write ${f}")
+  endif()
+endforeach()
+expect_ok(simulate --design regression --effect quadratic --out ${WORK}/reg --train 160
+          --valid 32 --test-per-count 6 --device cpu --threads 2)
+expect_ok(simulate --motifs ${DATA}/../../data/motifs/MEF2A.jaspar --out ${WORK}/mef2a
+          --train 60 --valid 60 --test-positives 2 --test-per-subset 1)
+
+expect_error("unknown motif set 'nosuchset'" motifs nosuchset)
+expect_error("grammar spans" simulate --out ${WORK}/x --length 60)
+expect_error("--effect: unknown effect 'cubic'" simulate --out ${WORK}/x --design regression
+             --effect cubic)
+expect_error("--train 10 is too small" simulate --out ${WORK}/x --train 10)
+expect_error("--gc must be in [0, 1]" simulate --out ${WORK}/x --gc 1.5)
+expect_error("--device: unknown device" simulate --out ${WORK}/x --device tpu)
+expect_error("--out is required" simulate)
+expect_error("--train" simulate --out ${WORK}/x --train lots)
+expect_error("not longer than the filter width" simulate --out ${WORK}/x --gaps 3,20,20)
+file(WRITE "${WORK}/bad.jaspar" ">M1 X\nA [ 1 2 ]\nC [ 1 2 ]\nG [ 1 ]\nT [ 1 2 ]\n")
+expect_error("bad.jaspar:4:" motifs ${WORK}/bad.jaspar)
