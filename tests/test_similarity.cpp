@@ -162,22 +162,24 @@ TEST(SimilarityBiopython, EveryStoredPair) {
 }
 
 TEST(SimilarityBiopython, TheDistinctSetIsLessSimilarThanTheHomologousOne) {
-  // What the paper used the measure for: the heterologous set's off-diagonal similarities
-  // stay below the homologous MEF2A set's.
+  // What the paper used the measure for: on average, the heterologous set's motifs are less
+  // alike than the homologous MEF2A set's (0.55 vs 0.88). Not so pair by pair: Biopython's
+  // maximum often lands on a one-column overlap at the edge (ETS1 vs NHLH1: 0.825 at offset 9,
+  // above MEF2A's lowest pair, 0.771), so only the means are compared.
   const Fixture& f = fixture();
-  auto max_off_diagonal = [](const MotifSet& s, bool want_min) {
-    double v = want_min ? 2 : -2;
+  auto mean_off_diagonal = [](const MotifSet& s) {
+    double sum = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
       for (std::size_t j = 0; j < s.size(); ++j) {
-        if (i == j) continue;
-        const double c = motif_similarity(s.motifs[i], s.motifs[j]).correlation;
-        v = want_min ? std::min(v, c) : std::max(v, c);
+        if (i != j) sum += motif_similarity(s.motifs[i], s.motifs[j]).correlation;
       }
     }
-    return v;
+    return sum / static_cast<double>(s.size() * (s.size() - 1));
   };
-  EXPECT_LT(max_off_diagonal(f.sets.at("distinct_1"), false),
-            max_off_diagonal(f.sets.at("MEF2A"), true));
+  const double distinct = mean_off_diagonal(f.sets.at("distinct_1"));
+  const double mef2a = mean_off_diagonal(f.sets.at("MEF2A"));
+  EXPECT_NEAR(distinct, 0.55, 0.01);
+  EXPECT_NEAR(mef2a, 0.88, 0.01);
 }
 
 // ---- invariants -------------------------------------------------------------------------------
@@ -200,12 +202,17 @@ TEST(SimilarityInvariants, SymmetricCorrelationOppositeOffsets) {
   const Fixture& f = fixture();
   EXPECT_TRUE(f.doc.at("checks").at("correlation_symmetric").get<bool>());
   EXPECT_TRUE(f.doc.at("checks").at("offset_antisymmetric").get<bool>());
-  for (const auto& [name, set] : f.sets) {
-    for (const Motif& a : set.motifs) {
-      for (const Motif& b : set.motifs) {
-        const PearsonSimilarity ab = motif_similarity(a, b), ba = motif_similarity(b, a);
-        EXPECT_EQ(ab.correlation, ba.correlation) << a.id << " " << b.id;
-        EXPECT_EQ(ab.offset, -ba.offset) << a.id << " " << b.id;
+  std::vector<const Motif*> motifs;  // the fixture's 29, across its sets
+  for (const auto& ref : f.doc.at("motifs")) {
+    motifs.push_back(&f.motif(ref.at("set").get<std::string>(), ref.at("id").get<std::string>()));
+  }
+  for (const double eps : {0.01, 0.1}) {
+    for (const Motif* a : motifs) {
+      for (const Motif* b : motifs) {
+        const PearsonSimilarity ab = motif_similarity(*a, *b, eps);
+        const PearsonSimilarity ba = motif_similarity(*b, *a, eps);
+        EXPECT_EQ(ab.correlation, ba.correlation) << a->id << " " << b->id;
+        EXPECT_EQ(ab.offset, -ba.offset) << a->id << " " << b->id;
         EXPECT_LE(ab.correlation, 1.0 + 1e-15);
         EXPECT_GE(ab.correlation, -1.0 - 1e-15);
       }
