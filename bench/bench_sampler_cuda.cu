@@ -49,8 +49,8 @@ class Event {
   Event() { MINT_CUDA_CHECK(cudaEventCreate(&event_)); }
   ~Event() {
     const cudaError_t status = cudaEventDestroy(event_);
-    if (status != cudaSuccess) std::fprintf(stderr, "cudaEventDestroy: %s\n",
-                                            cudaGetErrorString(status));
+    if (status != cudaSuccess)
+      std::fprintf(stderr, "cudaEventDestroy: %s\n", cudaGetErrorString(status));
   }
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
@@ -103,7 +103,8 @@ bool same_as_cpu(const mint::SamplerTables& tables, std::int64_t first, std::int
                "MISMATCH (%s, L=%d, sequences [%lld, %lld)): %zu bytes differ; first at "
                "sequence %lld position %zu: cpu %d, gpu %d\n",
                what, length, static_cast<long long>(first), static_cast<long long>(first + count),
-               mismatches, static_cast<long long>(first + static_cast<std::int64_t>(first_bad / length)),
+               mismatches,
+               static_cast<long long>(first + static_cast<std::int64_t>(first_bad / length)),
                first_bad % length, h_ref[first_bad], h_got[first_bad]);
   return false;
 }
@@ -175,8 +176,12 @@ bool run_shape(const mint::MotifSet& motifs, int length, std::int64_t n, double 
 
   const double seconds = ms / 1e3 / kTimedLaunches;
   const double bytes_per_s = static_cast<double>(bytes) / seconds;
-  *result = {length, n, seconds * 1e3, static_cast<double>(n) / seconds, bytes_per_s / 1e9,
-             peak > 0 ? bytes_per_s / peak : 0.0};
+  result->length = length;
+  result->n = n;
+  result->ms_per_launch = seconds * 1e3;
+  result->sequences_per_s = static_cast<double>(n) / seconds;
+  result->gb_per_s = bytes_per_s / 1e9;
+  result->fraction_of_peak = peak > 0 ? bytes_per_s / peak : 0.0;
   return true;
 }
 
@@ -193,7 +198,7 @@ int run() {
 
   const mint::MotifSet motifs = mint::load_motifs("distinct_1");
   const int lengths[] = {250, 1000};
-  const std::int64_t sizes[] = {1 << 20, 4 << 20};
+  const std::int64_t sizes[] = {1000000, 4000000};
 
   bool ok = true;
   for (const int length : lengths) {
@@ -215,9 +220,8 @@ int run() {
   std::printf("%6s %9s %10s %14s %10s %8s\n", "L", "N", "ms/launch", "sequences/s", "GB/s",
               "of peak");
   for (const Result& r : results) {
-    std::printf("%6d %9lld %10.3f %14.4g %10.1f %7.1f%%\n", r.length,
-                static_cast<long long>(r.n), r.ms_per_launch, r.sequences_per_s, r.gb_per_s,
-                100 * r.fraction_of_peak);
+    std::printf("%6d %9lld %10.3f %14.0f %10.1f %7.1f%%\n", r.length, static_cast<long long>(r.n),
+                r.ms_per_launch, r.sequences_per_s, r.gb_per_s, 100 * r.fraction_of_peak);
   }
   std::printf("csv,device,L,N,ms_per_launch,sequences_per_s,output_gb_per_s,fraction_of_peak\n");
   const std::string name = mint::cuda_device_name(device);
