@@ -7,5 +7,8 @@ namespace mint::cli {
 
 void add_motifs_command(CLI::App& app);
 void add_simulate_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
+void add_evaluate_command(CLI::App& app);
 
 }  // namespace mint::cli

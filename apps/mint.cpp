@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   mint::cli::add_motifs_command(app);
   mint::cli::add_simulate_command(app);
+  mint::cli::add_train_command(app);
+  mint::cli::add_predict_command(app);
+  mint::cli::add_evaluate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,5 +1,6 @@
 // Built instead of src/cuda_runtime.cu and kernels/*.cu when mint is built without CUDA
 // (MINT_CUDA=OFF or no nvcc): every CUDA entry point reports that it is unavailable.
+#include "mint/cnn_backend.hpp"
 #include "mint/device.hpp"
 #include "mint/error.hpp"
 #include "mint/sampler.hpp"
@@ -12,6 +13,10 @@ std::string cuda_unavailable_reason() {
   return "mint was built without CUDA (configure with -DMINT_CUDA=ON on a machine with nvcc)";
 }
 std::string cuda_device_name(int) { return ""; }
+
+std::unique_ptr<CnnBackend> make_cuda_backend(const ModelConfig&, int) {
+  throw Error(cuda_unavailable_reason());
+}
 
 void sample_codes_cuda(const SamplerTables&, std::int64_t, std::int64_t, std::uint8_t*) {
   throw Error(cuda_unavailable_reason());

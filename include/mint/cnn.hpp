@@ -48,7 +48,9 @@ class CpuCnn {
   int threads() const { return threads_; }
 
  private:
-  void conv_forward(const ModelParams& p, const CnnInput& in, int n);
+  // conv_ for the batch; with bn_* also norm_ (eval-mode BatchNorm fused).
+  void conv_forward(const ModelParams& p, const CnnInput& in, int n, const float* bn_mean,
+                    const float* bn_scale, const float* bn_shift);
   void head_forward(const ModelParams& p, int n, float* logits);
 
   ModelConfig config_;
@@ -60,7 +62,6 @@ class CpuCnn {
   std::vector<float> conv_;      // (N, Lc, F) conv outputs c
   std::vector<float> norm_;      // (N, Lc, F) BN outputs b (= c without BN)
   std::vector<float> pooled_;    // (N, F·W), PyTorch flatten order f·W + w
-  std::vector<std::int32_t> argmax_;  // (N, F·W) conv position of each window's first max
   std::vector<float> h1_, h2_;   // (N, H1), (N, H2) pre-activations
   // Batch statistics of the last train-mode forward.
   std::vector<double> batch_mean_, batch_invstd_;

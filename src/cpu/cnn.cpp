@@ -46,6 +46,28 @@ inline float activation_slope(Activation a, float v) {
   return a == Activation::relu ? (v > 0.0f ? 1.0f : 0.0f) : std::exp(v);
 }
 
+// Activation + max-pool of one sequence's (Lc, F) block, vectorised over filters. Only the
+// maximum is computed here; backward() finds the first position that attains it (PyTorch's
+// argmax on ties), which keeps this loop a plain max that the compiler vectorises.
+// Both activations are monotonic, so the maximum of the activations is the activation of the
+// maximum: take the max of the BN outputs, then activate once per window.
+template <Activation A>
+void pool_sequence(const float* __restrict b, int f_count, int pool, int w_count,
+                   float* __restrict best, float* __restrict pooled) {
+  for (int w = 0; w < w_count; ++w) {
+    const float* first = b + static_cast<std::size_t>(w) * pool * f_count;
+    for (int f = 0; f < f_count; ++f) best[f] = first[f];
+    for (int j = w * pool + 1; j < (w + 1) * pool; ++j) {
+      const float* row = b + static_cast<std::size_t>(j) * f_count;
+      for (int f = 0; f < f_count; ++f) {
+        const float m = best[f], v = row[f];
+        best[f] = v > m ? v : m;
+      }
+    }
+    for (int f = 0; f < f_count; ++f) pooled[f * w_count + w] = activate(A, best[f]);
+  }
+}
+
 float dot(const float* a, const float* b, int n) {
   float acc = 0.0f;
 #pragma omp simd reduction(+ : acc)
@@ -72,22 +94,26 @@ CpuCnn::CpuCnn(const ModelConfig& config, int capacity, int threads)
   dnorm_.resize(cap * lc * f);
   pooled_.resize(cap * fw);
   dpooled_.resize(cap * fw);
-  argmax_.resize(cap * fw);
   h1_.resize(cap * config_.hidden1);
   h2_.resize(cap * config_.hidden2);
   batch_mean_.assign(f, 0.0);
   batch_invstd_.assign(f, 1.0);
-  conv_weight_t_.resize(f * 4 * config_.width);
+  conv_weight_t_.resize((f + 7) / 8 * 8 * 4 * config_.width);
   thread_grads_.resize(static_cast<std::size_t>(threads_) * GradLayout(config_).total);
 }
 
-void CpuCnn::conv_forward(const ModelParams& p, const CnnInput& in, int n) {
+void CpuCnn::conv_forward(const ModelParams& p, const CnnInput& in, int n, const float* bn_mean,
+                          const float* bn_scale, const float* bn_shift) {
   const int f_count = config_.filters, k_count = config_.width, length = config_.length;
   const int lc = config_.conv_length(), pad = config_.pad_left();
+  // Transposed weight (K, 4, Fp), Fp = F rounded up to a multiple of 8 (zero filled), so each
+  // block of 8 filters is one 8-wide vector kept in registers across the K columns.
+  const int fp = (f_count + 7) / 8 * 8;
+  std::fill(conv_weight_t_.begin(), conv_weight_t_.end(), 0.0f);
   for (int f = 0; f < f_count; ++f) {
     for (int ch = 0; ch < 4; ++ch) {
       for (int k = 0; k < k_count; ++k) {
-        conv_weight_t_[(k * 4 + ch) * f_count + f] = p.conv_weight[(f * 4 + ch) * k_count + k];
+        conv_weight_t_[(k * 4 + ch) * fp + f] = p.conv_weight[(f * 4 + ch) * k_count + k];
       }
     }
   }
@@ -97,23 +123,38 @@ void CpuCnn::conv_forward(const ModelParams& p, const CnnInput& in, int n) {
   for (int i = 0; i < n; ++i) {
     float* c = conv_.data() + static_cast<std::size_t>(i) * lc * f_count;
     const float scale = in.scale != nullptr ? in.scale[i] : 1.0f;
+    const std::uint8_t* codes = in.codes != nullptr ? in.codes + static_cast<std::size_t>(i) * length : nullptr;
+    const float* dense = in.dense != nullptr ? in.dense + static_cast<std::size_t>(i) * 4 * length : nullptr;
     for (int j = 0; j < lc; ++j) {
-      float* out = c + static_cast<std::size_t>(j) * f_count;
-      std::fill(out, out + f_count, 0.0f);
-      for (int k = 0; k < k_count; ++k) {
-        const int pos = j + k - pad;
-        if (pos < 0 || pos >= length) continue;
-        if (in.codes != nullptr) {
-          const int code = in.codes[static_cast<std::size_t>(i) * length + pos];
-          axpy(1.0f, wt + (k * 4 + code) * f_count, out, f_count);
-        } else {
-          for (int ch = 0; ch < 4; ++ch) {
-            const float x = in.dense[(static_cast<std::size_t>(i) * 4 + ch) * length + pos];
-            if (x != 0.0f) axpy(x, wt + (k * 4 + ch) * f_count, out, f_count);
+      // Columns k whose input position lies inside the sequence (zero padding elsewhere).
+      const int k_begin = std::max(0, pad - j), k_end = std::min(k_count, length + pad - j);
+      for (int f0 = 0; f0 < fp; f0 += 8) {
+        float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (int k = k_begin; k < k_end; ++k) {
+          const int pos = j + k - pad;
+          if (codes != nullptr) {
+            const float* w = wt + (k * 4 + codes[pos]) * fp + f0;
+#pragma GCC unroll 8
+            for (int q = 0; q < 8; ++q) acc[q] += w[q];
+          } else {
+            for (int ch = 0; ch < 4; ++ch) {
+              const float x = dense[ch * length + pos];
+              const float* w = wt + (k * 4 + ch) * fp + f0;
+#pragma GCC unroll 8
+              for (int q = 0; q < 8; ++q) acc[q] += x * w[q];
+            }
+          }
+        }
+        float* out = c + static_cast<std::size_t>(j) * f_count + f0;
+        const int nf = std::min(8, f_count - f0);
+        for (int q = 0; q < nf; ++q) out[q] = bias[f0 + q] + scale * acc[q];
+        if (bn_mean != nullptr) {  // eval-mode BatchNorm fused here
+          float* b = norm_.data() + (out - conv_.data());
+          for (int q = 0; q < nf; ++q) {
+            b[q] = (out[q] - bn_mean[f0 + q]) * bn_scale[f0 + q] + bn_shift[f0 + q];
           }
         }
       }
-      for (int f = 0; f < f_count; ++f) out[f] = bias[f] + scale * out[f];
     }
   }
 }
@@ -129,79 +170,86 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
   last_n_ = n;
   last_mode_ = mode;
   last_input_ = in;
-  conv_forward(p, in, n);
-
   const int f_count = config_.filters, lc = config_.conv_length();
   const std::size_t rows = static_cast<std::size_t>(n) * lc;
-  if (config_.batchnorm) {
-    if (mode == Mode::train) {
-      // Batch statistics over (N, Lc) per filter, in double, two passes; reduced in thread
-      // order so the result depends only on the thread count.
-      std::vector<double> partial(static_cast<std::size_t>(threads_) * f_count * 2, 0.0);
-      const double count = static_cast<double>(rows);
-#pragma omp parallel num_threads(threads_)
-      {
-        double* sum = partial.data() + static_cast<std::size_t>(omp_get_thread_num()) * f_count * 2;
-#pragma omp for schedule(static)
-        for (std::size_t r = 0; r < rows; ++r) {
-          const float* c = conv_.data() + r * f_count;
-          for (int f = 0; f < f_count; ++f) sum[f] += c[f];
-        }
-      }
-      for (int f = 0; f < f_count; ++f) {
-        double s = 0;
-        for (int t = 0; t < threads_; ++t) s += partial[static_cast<std::size_t>(t) * f_count * 2 + f];
-        batch_mean_[f] = s / count;
-      }
-#pragma omp parallel num_threads(threads_)
-      {
-        double* sq = partial.data() + static_cast<std::size_t>(omp_get_thread_num()) * f_count * 2 +
-                     f_count;
-#pragma omp for schedule(static)
-        for (std::size_t r = 0; r < rows; ++r) {
-          const float* c = conv_.data() + r * f_count;
-          for (int f = 0; f < f_count; ++f) {
-            const double d = c[f] - batch_mean_[f];
-            sq[f] += d * d;
-          }
-        }
-      }
-      const double m = config_.bn_momentum;
-      for (int f = 0; f < f_count; ++f) {
-        double s = 0;
-        for (int t = 0; t < threads_; ++t) {
-          s += partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
-        }
-        const double var = s / count;
-        batch_invstd_[f] = 1.0 / std::sqrt(var + config_.bn_eps);
-        const double unbiased = count > 1 ? s / (count - 1) : var;
-        p.bn_running_mean[f] =
-            static_cast<float>((1 - m) * p.bn_running_mean[f] + m * batch_mean_[f]);
-        p.bn_running_var[f] = static_cast<float>((1 - m) * p.bn_running_var[f] + m * unbiased);
-      }
-      ++p.bn_num_batches_tracked;
-    } else {
-      for (int f = 0; f < f_count; ++f) {
-        batch_mean_[f] = p.bn_running_mean[f];
-        batch_invstd_[f] = 1.0 / std::sqrt(static_cast<double>(p.bn_running_var[f]) + config_.bn_eps);
-      }
-    }
-    std::vector<float> scale(f_count), shift(f_count), mean(f_count);
+  if (!config_.batchnorm) {
+    conv_forward(p, in, n, nullptr, nullptr, nullptr);
+    std::copy(conv_.begin(), conv_.begin() + static_cast<std::ptrdiff_t>(rows * f_count),
+              norm_.begin());
+    head_forward(p, n, logits);
+    return;
+  }
+  std::vector<float> scale(f_count), shift(f_count), mean(f_count);
+  auto set_affine = [&] {
     for (int f = 0; f < f_count; ++f) {
       scale[f] = static_cast<float>(p.bn_weight[f] * batch_invstd_[f]);
       mean[f] = static_cast<float>(batch_mean_[f]);
       shift[f] = p.bn_bias[f];
     }
-#pragma omp parallel for num_threads(threads_) schedule(static)
+  };
+  if (mode == Mode::eval) {
+    for (int f = 0; f < f_count; ++f) {
+      batch_mean_[f] = p.bn_running_mean[f];
+      batch_invstd_[f] = 1.0 / std::sqrt(static_cast<double>(p.bn_running_var[f]) + config_.bn_eps);
+    }
+    set_affine();
+    conv_forward(p, in, n, mean.data(), scale.data(), shift.data());
+    head_forward(p, n, logits);
+    return;
+  }
+  conv_forward(p, in, n, nullptr, nullptr, nullptr);
+  // Batch statistics over (N, Lc) per filter, in double, two passes; reduced in thread
+  // order so the result depends only on the thread count.
+  std::vector<double> partial(static_cast<std::size_t>(threads_) * f_count * 2, 0.0);
+  const double count = static_cast<double>(rows);
+#pragma omp parallel num_threads(threads_)
+  {
+    double* sum = partial.data() + static_cast<std::size_t>(omp_get_thread_num()) * f_count * 2;
+#pragma omp for schedule(static)
     for (std::size_t r = 0; r < rows; ++r) {
       const float* c = conv_.data() + r * f_count;
-      float* b = norm_.data() + r * f_count;
-#pragma omp simd
-      for (int f = 0; f < f_count; ++f) b[f] = (c[f] - mean[f]) * scale[f] + shift[f];
+      for (int f = 0; f < f_count; ++f) sum[f] += c[f];
     }
-  } else {
-    std::copy(conv_.begin(), conv_.begin() + static_cast<std::ptrdiff_t>(rows * f_count),
-              norm_.begin());
+  }
+  for (int f = 0; f < f_count; ++f) {
+    double s = 0;
+    for (int t = 0; t < threads_; ++t) s += partial[static_cast<std::size_t>(t) * f_count * 2 + f];
+    batch_mean_[f] = s / count;
+  }
+#pragma omp parallel num_threads(threads_)
+  {
+    double* sq = partial.data() + static_cast<std::size_t>(omp_get_thread_num()) * f_count * 2 +
+                 f_count;
+#pragma omp for schedule(static)
+    for (std::size_t r = 0; r < rows; ++r) {
+      const float* c = conv_.data() + r * f_count;
+      for (int f = 0; f < f_count; ++f) {
+        const double d = c[f] - batch_mean_[f];
+        sq[f] += d * d;
+      }
+    }
+  }
+  const double m = config_.bn_momentum;
+  for (int f = 0; f < f_count; ++f) {
+    double s = 0;
+    for (int t = 0; t < threads_; ++t) {
+      s += partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
+    }
+    const double var = s / count;
+    batch_invstd_[f] = 1.0 / std::sqrt(var + config_.bn_eps);
+    const double unbiased = count > 1 ? s / (count - 1) : var;
+    p.bn_running_mean[f] =
+        static_cast<float>((1 - m) * p.bn_running_mean[f] + m * batch_mean_[f]);
+    p.bn_running_var[f] = static_cast<float>((1 - m) * p.bn_running_var[f] + m * unbiased);
+  }
+  ++p.bn_num_batches_tracked;
+  set_affine();
+#pragma omp parallel for num_threads(threads_) schedule(static)
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* c = conv_.data() + r * f_count;
+    float* b = norm_.data() + r * f_count;
+#pragma omp simd
+    for (int f = 0; f < f_count; ++f) b[f] = (c[f] - mean[f]) * scale[f] + shift[f];
   }
   head_forward(p, n, logits);
 }
@@ -219,30 +267,14 @@ void CpuCnn::head_forward(const ModelParams& p, int n, float* logits) {
 #pragma omp parallel num_threads(threads_)
   {
     std::vector<float> best(f_count), a1(h1n), a2(h2n);
-    std::vector<std::int32_t> where(f_count);
 #pragma omp for schedule(static)
     for (int i = 0; i < n; ++i) {
       const float* b = norm_.data() + static_cast<std::size_t>(i) * lc * f_count;
       float* pooled = pooled_.data() + static_cast<std::size_t>(i) * fw;
-      std::int32_t* argmax = argmax_.data() + static_cast<std::size_t>(i) * fw;
-      for (int w = 0; w < w_count; ++w) {
-        for (int f = 0; f < f_count; ++f) {
-          best[f] = activate(act, b[static_cast<std::size_t>(w) * pool * f_count + f]);
-          where[f] = w * pool;
-        }
-        for (int j = w * pool + 1; j < (w + 1) * pool; ++j) {
-          for (int f = 0; f < f_count; ++f) {
-            const float v = activate(act, b[static_cast<std::size_t>(j) * f_count + f]);
-            if (v > best[f]) {  // strict: the first maximum wins ties, as PyTorch
-              best[f] = v;
-              where[f] = j;
-            }
-          }
-        }
-        for (int f = 0; f < f_count; ++f) {
-          pooled[f * w_count + w] = best[f];
-          argmax[f * w_count + w] = where[f];
-        }
+      if (act == Activation::relu) {
+        pool_sequence<Activation::relu>(b, f_count, pool, w_count, best.data(), pooled);
+      } else {
+        pool_sequence<Activation::exp>(b, f_count, pool, w_count, best.data(), pooled);
       }
       float* h1 = h1_.data() + static_cast<std::size_t>(i) * h1n;
       for (int o = 0; o < h1n; ++o) {
@@ -310,14 +342,20 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
         tg[g.fc1_b + o] += dh1[o];
         axpy(dh1[o], p.fc1_weight.data() + static_cast<std::size_t>(o) * fw, dpooled, fw);
       }
-      // Unpool to each window's first argmax, through the activation.
+      // Unpool to each window's first argmax (the first position attaining the pooled
+      // value), through the activation.
       float* dn = dnorm_.data() + static_cast<std::size_t>(i) * lc * f_count;
       std::fill(dn, dn + static_cast<std::size_t>(lc) * f_count, 0.0f);
       const float* b = norm_.data() + static_cast<std::size_t>(i) * lc * f_count;
-      const std::int32_t* argmax = argmax_.data() + static_cast<std::size_t>(i) * fw;
       for (int f = 0; f < f_count; ++f) {
         for (int w = 0; w < w_count; ++w) {
-          const std::size_t at = static_cast<std::size_t>(argmax[f * w_count + w]) * f_count + f;
+          const float top = pooled[f * w_count + w];
+          int j = w * c.pool;
+          while (j + 1 < (w + 1) * c.pool &&
+                 activate(c.activation, b[static_cast<std::size_t>(j) * f_count + f]) != top) {
+            ++j;
+          }
+          const std::size_t at = static_cast<std::size_t>(j) * f_count + f;
           dn[at] += dpooled[f * w_count + w] * activation_slope(c.activation, b[at]);
         }
       }
@@ -363,7 +401,8 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
   }
 
   // Pass 2: BN backward in place (dnorm → dconv), then the conv's parameter and input grads.
-  const float* wt = conv_weight_t_.data();
+  const float* wt = conv_weight_t_.data();  // (K, 4, Fp), written by conv_forward
+  const int fp = (f_count + 7) / 8 * 8;
 #pragma omp parallel num_threads(threads_)
   {
     float* tg = thread_grads_.data() + static_cast<std::size_t>(omp_get_thread_num()) * g.total;
@@ -413,7 +452,7 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
             for (int k = 0; k < k_count; ++k) {
               const int j = pos - k + pad;
               if (j < 0 || j >= lc) continue;
-              acc += dot(wt + (k * 4 + ch) * f_count, dc + static_cast<std::size_t>(j) * f_count, f_count);
+              acc += dot(wt + (k * 4 + ch) * fp, dc + static_cast<std::size_t>(j) * f_count, f_count);
             }
             dx[ch * length + pos] = acc;
           }

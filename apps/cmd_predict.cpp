@@ -1,0 +1,36 @@
+// `mint predict --model M [--model M2 …] --data D --out logits.npy`: the logits (N,) float32
+// of a data set split or an (N, 4, L) .npy, averaged over the models when several are given.
+#include <memory>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "mint/npy.hpp"
+
+namespace mint::cli {
+
+void add_predict_command(CLI::App& app) {
+  struct Args {
+    std::vector<std::string> models;
+    std::string data, split = "test", out;
+    ModelFlags model;
+    DeviceFlags device;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("predict", "Logits of sequences under one model or an ensemble");
+  cmd->add_option("--model", a->models, "Model file(s) (safetensors; mint or PyTorch)")->required();
+  cmd->add_option("--data", a->data, "A mint data set directory or an (N,4,L) .npy")->required();
+  cmd->add_option("--split", a->split, "Split of a data set: train, valid or test")->capture_default_str();
+  cmd->add_option("--out", a->out, "Output .npy, float32 (N,)")->required();
+  a->model.add_to(cmd);
+  a->device.add_to(cmd);
+  cmd->callback([a] {
+    const SequenceInput input = read_sequences(a->data, a->split);
+    const std::vector<Model> models = load_models(a->models, a->model.hints());
+    const std::vector<float> logits = predict_ensemble(models, input, a->device);
+    write_npy<float>(a->out, {input.n}, logits.data());
+    std::printf("mint predict: %lld sequences, %zu model(s) → %s\n",
+                static_cast<long long>(input.n), models.size(), a->out.c_str());
+  });
+}
+
+}  // namespace mint::cli
