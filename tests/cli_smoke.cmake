@@ -66,3 +66,40 @@ expect_error("--train" simulate --out ${WORK}/x --train lots)
 expect_error("not longer than the filter width" simulate --out ${WORK}/x --gaps 3,20,20)
 file(WRITE "${WORK}/bad.jaspar" ">M1 X\nA [ 1 2 ]\nC [ 1 2 ]\nG [ 1 ]\nT [ 1 2 ]\n")
 expect_error("bad.jaspar:4:" motifs ${WORK}/bad.jaspar)
+
+# train → evaluate → predict on a small data set; a PyTorch-written fixture model predicts.
+expect_ok(simulate --out ${WORK}/wo --negatives without --train 400 --valid 100
+          --test-positives 40 --test-per-subset 4 --length 120)
+expect_ok(train --data ${WORK}/wo --out ${WORK}/models --seeds 2 --epochs 2 --filters 4
+          --quiet --device cpu)
+foreach(f model_seed1.safetensors model_seed2.safetensors model_seed1.log.tsv)
+  if(NOT EXISTS "${WORK}/models/${f}")
+    message(FATAL_ERROR "mint train did not write ${f}")
+  endif()
+endforeach()
+expect_ok(train --data ${WORK}/wo --out ${WORK}/models --seeds 2 --epochs 2 --filters 4 --quiet)
+string(FIND "${LAST_OUT}" "skipped" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "a rerun of mint train did not skip the finished models:\n${LAST_OUT}")
+endif()
+expect_ok(evaluate --model ${WORK}/models/model_seed1.safetensors
+          --model ${WORK}/models/model_seed2.safetensors --data ${WORK}/wo --out ${WORK}/eval)
+foreach(word "Table 2" "Table 3" "CREB1+NHLH1" total)
+  string(FIND "${LAST_OUT}" "${word}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "mint evaluate output lacks '${word}':\n${LAST_OUT}")
+  endif()
+endforeach()
+if(NOT EXISTS "${WORK}/eval/table2_accuracy_by_count.tsv")
+  message(FATAL_ERROR "mint evaluate --out did not write table2_accuracy_by_count.tsv")
+endif()
+expect_ok(predict --model ${WORK}/models/model_seed1.safetensors --data ${WORK}/wo
+          --out ${WORK}/logits.npy)
+expect_ok(predict --model ${DATA}/captum/small/weights.safetensors
+          --data ${DATA}/captum/small/inputs.npy --out ${WORK}/fixture_logits.npy)
+expect_error("expects L = 60" predict --model ${DATA}/captum/small/weights.safetensors
+             --data ${WORK}/wo --out ${WORK}/x.npy)
+expect_error("not a mint data set" train --data ${WORK}/nothing --out ${WORK}/m2)
+expect_error("evaluate needs a mint data set" evaluate
+             --model ${DATA}/captum/small/weights.safetensors --data ${DATA}/captum/small/inputs.npy)
+expect_error("--padding: unknown padding" train --data ${WORK}/wo --out ${WORK}/m3 --padding full)

@@ -128,25 +128,34 @@ void CpuCnn::conv_forward(const ModelParams& p, const CnnInput& in, int n, const
     for (int j = 0; j < lc; ++j) {
       // Columns k whose input position lies inside the sequence (zero padding elsewhere).
       const int k_begin = std::max(0, pad - j), k_end = std::min(k_count, length + pad - j);
-      for (int f0 = 0; f0 < fp; f0 += 8) {
-        float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (int k = k_begin; k < k_end; ++k) {
-          const int pos = j + k - pad;
-          if (codes != nullptr) {
-            const float* w = wt + (k * 4 + codes[pos]) * fp + f0;
+      // Blocks of 32 filters (four 8-wide accumulators in registers) when F allows, else 8.
+      const int block = fp % 32 == 0 ? 32 : 8;
+      for (int f0 = 0; f0 < fp; f0 += block) {
+        float acc[32] = {};
+        if (codes != nullptr && block == 32) {
+          for (int k = k_begin; k < k_end; ++k) {
+            const float* w = wt + (k * 4 + codes[j + k - pad]) * fp + f0;
+#pragma GCC unroll 32
+            for (int q = 0; q < 32; ++q) acc[q] += w[q];
+          }
+        } else {
+          for (int k = k_begin; k < k_end; ++k) {
+            const int pos = j + k - pad;
+            if (codes != nullptr) {
+              const float* w = wt + (k * 4 + codes[pos]) * fp + f0;
 #pragma GCC unroll 8
-            for (int q = 0; q < 8; ++q) acc[q] += w[q];
-          } else {
-            for (int ch = 0; ch < 4; ++ch) {
-              const float x = dense[ch * length + pos];
-              const float* w = wt + (k * 4 + ch) * fp + f0;
-#pragma GCC unroll 8
-              for (int q = 0; q < 8; ++q) acc[q] += x * w[q];
+              for (int q = 0; q < 8; ++q) acc[q] += w[q];
+            } else {
+              for (int ch = 0; ch < 4; ++ch) {
+                const float x = dense[ch * length + pos];
+                const float* w = wt + (k * 4 + ch) * fp + f0;
+                for (int q = 0; q < block; ++q) acc[q] += x * w[q];
+              }
             }
           }
         }
         float* out = c + static_cast<std::size_t>(j) * f_count + f0;
-        const int nf = std::min(8, f_count - f0);
+        const int nf = std::min(block, f_count - f0);
         for (int q = 0; q < nf; ++q) out[q] = bias[f0 + q] + scale * acc[q];
         if (bn_mean != nullptr) {  // eval-mode BatchNorm fused here
           float* b = norm_.data() + (out - conv_.data());
@@ -311,10 +320,13 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
   }
 
   // Pass 1: the dense head and the max-pool, per sequence → dnorm (gradient at BN output).
+  std::vector<double> bn_partial(static_cast<std::size_t>(threads_) * f_count * 2, 0.0);
 #pragma omp parallel num_threads(threads_)
   {
-    float* tg = thread_grads_.data() + static_cast<std::size_t>(omp_get_thread_num()) * g.total;
-    std::vector<float> a1(h1n), dh1(h1n), dh2(h2n);
+    const int thread = omp_get_thread_num();
+    float* tg = thread_grads_.data() + static_cast<std::size_t>(thread) * g.total;
+    double* bn_sums = bn_partial.data() + static_cast<std::size_t>(thread) * f_count * 2;
+    std::vector<float> a1(h1n), dh1(h1n), dh2(h2n), top(f_count), where(f_count);
 #pragma omp for schedule(static)
     for (int i = 0; i < n; ++i) {
       const float* h1 = h1_.data() + static_cast<std::size_t>(i) * h1n;
@@ -343,49 +355,48 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
         axpy(dh1[o], p.fc1_weight.data() + static_cast<std::size_t>(o) * fw, dpooled, fw);
       }
       // Unpool to each window's first argmax (the first position attaining the pooled
-      // value), through the activation.
+      // value; found by a descending scan vectorised over filters), through the activation.
+      // The BatchNorm sums Σdy and Σdy·x̂ only see these positions (dy is 0 elsewhere).
       float* dn = dnorm_.data() + static_cast<std::size_t>(i) * lc * f_count;
       std::fill(dn, dn + static_cast<std::size_t>(lc) * f_count, 0.0f);
       const float* b = norm_.data() + static_cast<std::size_t>(i) * lc * f_count;
-      for (int f = 0; f < f_count; ++f) {
-        for (int w = 0; w < w_count; ++w) {
-          const float top = pooled[f * w_count + w];
-          int j = w * c.pool;
-          while (j + 1 < (w + 1) * c.pool &&
-                 activate(c.activation, b[static_cast<std::size_t>(j) * f_count + f]) != top) {
-            ++j;
+      const float* cv = conv_.data() + static_cast<std::size_t>(i) * lc * f_count;
+      for (int w = 0; w < w_count; ++w) {
+        for (int f = 0; f < f_count; ++f) top[f] = pooled[f * w_count + w];
+        for (int j = (w + 1) * c.pool - 1; j >= w * c.pool; --j) {
+          const float* row = b + static_cast<std::size_t>(j) * f_count;
+          const float fj = static_cast<float>(j);
+          if (c.activation == Activation::relu) {
+            for (int f = 0; f < f_count; ++f) {
+              const float v = row[f] > 0.0f ? row[f] : 0.0f, old = where[f];
+              where[f] = v == top[f] ? fj : old;
+            }
+          } else {
+            for (int f = 0; f < f_count; ++f) {
+              if (activate(Activation::exp, row[f]) == top[f]) where[f] = fj;
+            }
           }
-          const std::size_t at = static_cast<std::size_t>(j) * f_count + f;
-          dn[at] += dpooled[f * w_count + w] * activation_slope(c.activation, b[at]);
+        }
+        for (int f = 0; f < f_count; ++f) {
+          const std::size_t at = static_cast<std::size_t>(where[f]) * f_count + f;
+          const float dy = dpooled[f * w_count + w] * activation_slope(c.activation, b[at]);
+          dn[at] = dy;
+          if (c.batchnorm && dy != 0.0f) {
+            bn_sums[f] += dy;
+            bn_sums[f_count + f] += static_cast<double>(dy) * (cv[at] - batch_mean_[f]) * batch_invstd_[f];
+          }
         }
       }
     }
   }
 
-  // BatchNorm: in train mode the batch statistics couple all sequences, so reduce first.
+  // BatchNorm: in train mode the batch statistics couple all sequences; reduce the per-thread
+  // sums in thread order.
   std::vector<double> sum_dy(f_count, 0.0), sum_dy_xhat(f_count, 0.0);
-  if (c.batchnorm) {
-    std::vector<double> partial(static_cast<std::size_t>(threads_) * f_count * 2, 0.0);
-    const std::size_t rows = static_cast<std::size_t>(n) * lc;
-#pragma omp parallel num_threads(threads_)
-    {
-      double* s = partial.data() + static_cast<std::size_t>(omp_get_thread_num()) * f_count * 2;
-#pragma omp for schedule(static)
-      for (std::size_t r = 0; r < rows; ++r) {
-        const float* dy = dnorm_.data() + r * f_count;
-        const float* cv = conv_.data() + r * f_count;
-        for (int f = 0; f < f_count; ++f) {
-          if (dy[f] == 0.0f) continue;
-          s[f] += dy[f];
-          s[f_count + f] += static_cast<double>(dy[f]) * (cv[f] - batch_mean_[f]) * batch_invstd_[f];
-        }
-      }
-    }
-    for (int t = 0; t < threads_; ++t) {
-      for (int f = 0; f < f_count; ++f) {
-        sum_dy[f] += partial[static_cast<std::size_t>(t) * f_count * 2 + f];
-        sum_dy_xhat[f] += partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
-      }
+  for (int t = 0; t < threads_; ++t) {
+    for (int f = 0; f < f_count; ++f) {
+      sum_dy[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f];
+      sum_dy_xhat[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
     }
   }
   const double count = static_cast<double>(n) * lc;
