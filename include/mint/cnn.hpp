@@ -65,7 +65,8 @@ class CpuCnn {
   std::vector<float> h1_, h2_;   // (N, H1), (N, H2) pre-activations
   // Batch statistics of the last train-mode forward.
   std::vector<double> batch_mean_, batch_invstd_;
-  std::vector<float> conv_weight_t_;  // (K, 4, F) transposed conv weight
+  std::vector<float> conv_weight_t_;  // (K, 4, Fp) transposed conv weight, Fp = F rounded to 8
+  std::vector<float> fc1_weight_t_;   // (F·W, H1) transposed fc1 weight
   // Backward scratch.
   std::vector<float> dnorm_;     // (N, Lc, F)
   std::vector<float> dpooled_;   // (N, F·W)

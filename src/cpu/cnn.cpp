@@ -99,6 +99,7 @@ CpuCnn::CpuCnn(const ModelConfig& config, int capacity, int threads)
   batch_mean_.assign(f, 0.0);
   batch_invstd_.assign(f, 1.0);
   conv_weight_t_.resize((f + 7) / 8 * 8 * 4 * config_.width);
+  fc1_weight_t_.resize(fw * config_.hidden1);
   thread_grads_.resize(static_cast<std::size_t>(threads_) * GradLayout(config_).total);
 }
 
@@ -273,6 +274,13 @@ void CpuCnn::head_forward(const ModelParams& p, int n, float* logits) {
   const int lc = config_.conv_length(), fw = config_.fc1_inputs();
   const int h1n = config_.hidden1, h2n = config_.hidden2;
   const Activation act = config_.activation;
+  // fc1.weight transposed, (F·W, H1).
+  for (int o = 0; o < h1n; ++o) {
+    for (int q = 0; q < fw; ++q) {
+      fc1_weight_t_[static_cast<std::size_t>(q) * h1n + o] = p.fc1_weight[static_cast<std::size_t>(o) * fw + q];
+    }
+  }
+  const float* w1t = fc1_weight_t_.data();
 #pragma omp parallel num_threads(threads_)
   {
     std::vector<float> best(f_count), a1(h1n), a2(h2n);
@@ -285,11 +293,13 @@ void CpuCnn::head_forward(const ModelParams& p, int n, float* logits) {
       } else {
         pool_sequence<Activation::exp>(b, f_count, pool, w_count, best.data(), pooled);
       }
+      // fc1 as a sum of rows of its transpose, skipping pooled zeros (ReLU makes many).
       float* h1 = h1_.data() + static_cast<std::size_t>(i) * h1n;
-      for (int o = 0; o < h1n; ++o) {
-        h1[o] = p.fc1_bias[o] + dot(p.fc1_weight.data() + static_cast<std::size_t>(o) * fw, pooled, fw);
-        a1[o] = std::max(h1[o], 0.0f);
+      std::copy(p.fc1_bias.begin(), p.fc1_bias.end(), h1);
+      for (int q = 0; q < fw; ++q) {
+        if (pooled[q] != 0.0f) axpy(pooled[q], w1t + static_cast<std::size_t>(q) * h1n, h1, h1n);
       }
+      for (int o = 0; o < h1n; ++o) a1[o] = std::max(h1[o], 0.0f);
       float* h2 = h2_.data() + static_cast<std::size_t>(i) * h2n;
       for (int o = 0; o < h2n; ++o) {
         h2[o] = p.fc2_bias[o] + dot(p.fc2_weight.data() + static_cast<std::size_t>(o) * h1n, a1.data(), h1n);
