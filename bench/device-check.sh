@@ -13,11 +13,14 @@
 #   ctest      every test, GPU ones included (they skip without a GPU), --output-on-failure
 #   bench_sampler_cuda          correctness check against the CPU, then CUDA-event timings
 #                               (its csv lines also go to $OUT/bench_sampler_cuda.csv)
+#   bench_cnn_cuda              CNN CUDA backend vs the CPU backend on 64 sequences, then
+#                               CUDA-event timings: fused conv block, inference, training step
+#                               (its csv lines also go to $OUT/bench_cnn_cuda.csv)
 #   bench_sampler               CPU, --benchmark_min_time=0.2 (JSON in $OUT/bench_sampler.json)
 #
 # A test failure does not stop the benchmarks. Exit status: configure/build failure if any,
 # else the ctest status, else bench_sampler_cuda's (non-zero when the GPU bytes differ from
-# the CPU's).
+# the CPU's), else bench_cnn_cuda's (non-zero when the CUDA CNN differs from the CPU backend).
 # shellcheck disable=SC2317  # functions below are called through step()
 set -u -o pipefail
 
@@ -96,10 +99,16 @@ step bench_sampler_cuda timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_sampler_cuda
 cuda_rc=$?
 grep '^csv,' "$OUT/bench_sampler_cuda.log" | cut -c5- >"$OUT/bench_sampler_cuda.csv"
 
+step bench_cnn_cuda timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_cnn_cuda"
+cnn_rc=$?
+grep '^csv,' "$OUT/bench_cnn_cuda.log" | cut -c5- >"$OUT/bench_cnn_cuda.csv"
+
 step bench_sampler timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_sampler" \
   --benchmark_min_time=0.2 --benchmark_out="$OUT/bench_sampler.json" \
   --benchmark_out_format=json
 
-echo "device-check: ctest exit $test_rc, bench_sampler_cuda exit $cuda_rc; logs in $OUT"
+echo "device-check: ctest exit $test_rc, bench_sampler_cuda exit $cuda_rc," \
+     "bench_cnn_cuda exit $cnn_rc; logs in $OUT"
 [ "$test_rc" -ne 0 ] && exit "$test_rc"
-exit "$cuda_rc"
+[ "$cuda_rc" -ne 0 ] && exit "$cuda_rc"
+exit "$cnn_rc"

@@ -168,15 +168,19 @@ void expect_backend_matches_reference(const BackendCase& bc, Mode mode, int inpu
   for (int i = 0; i < n; ++i) scale[i] = 0.25f + 0.7f * static_cast<float>(i % 5) / 4.0f;
   std::vector<double> x = onehot(codes, n, c.length, input_kind == 1 ? &scale : nullptr);
   std::vector<float> dense(x.begin(), x.end());
-  if (input_kind == 2) {  // dense, not one-hot: perturb
+  if (input_kind >= 2) {  // dense, not one-hot: perturb; kind 3 also scales each row
     std::mt19937_64 rng(bc.seed);
     std::uniform_real_distribution<float> u(-0.3f, 0.3f);
     for (float& v : dense) v += u(rng);
     x.assign(dense.begin(), dense.end());
+    if (input_kind == 3) {
+      for (std::size_t e = 0; e < x.size(); ++e) x[e] *= scale[e / (4 * c.length)];
+    }
   }
   CnnInput in;
-  if (input_kind == 2) {
+  if (input_kind >= 2) {
     in.dense = dense.data();
+    if (input_kind == 3) in.scale = scale.data();
   } else {
     in.codes = codes.data();
     if (input_kind == 1) in.scale = scale.data();
@@ -226,14 +230,14 @@ std::vector<BackendCase> backend_cases() {
 
 TEST(CnnCpu, EvalMatchesReference) {
   for (const BackendCase& bc : backend_cases()) {
-    for (int kind = 0; kind < 3; ++kind) expect_backend_matches_reference(bc, Mode::eval, kind);
+    for (int kind = 0; kind < 4; ++kind) expect_backend_matches_reference(bc, Mode::eval, kind);
   }
 }
 
 TEST(CnnCpu, TrainMatchesReference) {
   for (const BackendCase& bc : backend_cases()) {
     if (!bc.config.batchnorm || bc.n == 1) continue;
-    for (int kind = 0; kind < 3; ++kind) expect_backend_matches_reference(bc, Mode::train, kind);
+    for (int kind = 0; kind < 4; ++kind) expect_backend_matches_reference(bc, Mode::train, kind);
   }
 }
 

@@ -458,8 +458,8 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
           } else {
             for (int ch = 0; ch < 4; ++ch) {
               const float x = last_input_.dense[(static_cast<std::size_t>(i) * 4 + ch) * length + pos];
-              if (x != 0.0f) {
-                axpy(x, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + ch) * f_count, f_count);
+              if (x != 0.0f) {  // the forward's input is scale·x
+                axpy(scale * x, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + ch) * f_count, f_count);
               }
             }
           }
