@@ -46,6 +46,33 @@ inline float activation_slope(Activation a, float v) {
   return a == Activation::relu ? (v > 0.0f ? 1.0f : 0.0f) : std::exp(v);
 }
 
+// The conv outputs of filters [f0, f0 + B) at position j (without bias or row scale), summed
+// over the columns k in [k_begin, k_end): a gather of rows of the transposed weight for
+// one-hot codes, a 4-channel weighted sum for dense input. B fixed so acc stays in registers.
+template <int B>
+inline void conv_block(const float* __restrict wt, int fp, int f0, const std::uint8_t* codes,
+                       const float* dense, int length, int j, int pad, int k_begin, int k_end,
+                       float* __restrict out) {
+  float acc[B] = {};
+  if (codes != nullptr) {
+    for (int k = k_begin; k < k_end; ++k) {
+      const float* w = wt + (k * 4 + codes[j + k - pad]) * fp + f0;
+#pragma GCC unroll 32
+      for (int q = 0; q < B; ++q) acc[q] += w[q];
+    }
+  } else {
+    for (int k = k_begin; k < k_end; ++k) {
+      for (int ch = 0; ch < 4; ++ch) {
+        const float x = dense[ch * length + j + k - pad];
+        const float* w = wt + (k * 4 + ch) * fp + f0;
+#pragma GCC unroll 32
+        for (int q = 0; q < B; ++q) acc[q] += x * w[q];
+      }
+    }
+  }
+  for (int q = 0; q < B; ++q) out[q] = acc[q];
+}
+
 // Activation + max-pool of one sequence's (Lc, F) block, vectorised over filters. Only the
 // maximum is computed here; backward() finds the first position that attains it (PyTorch's
 // argmax on ties), which keeps this loop a plain max that the compiler vectorises.
@@ -132,28 +159,11 @@ void CpuCnn::conv_forward(const ModelParams& p, const CnnInput& in, int n, const
       // Blocks of 32 filters (four 8-wide accumulators in registers) when F allows, else 8.
       const int block = fp % 32 == 0 ? 32 : 8;
       for (int f0 = 0; f0 < fp; f0 += block) {
-        float acc[32] = {};
-        if (codes != nullptr && block == 32) {
-          for (int k = k_begin; k < k_end; ++k) {
-            const float* w = wt + (k * 4 + codes[j + k - pad]) * fp + f0;
-#pragma GCC unroll 32
-            for (int q = 0; q < 32; ++q) acc[q] += w[q];
-          }
+        float acc[32];
+        if (block == 32) {
+          conv_block<32>(wt, fp, f0, codes, dense, length, j, pad, k_begin, k_end, acc);
         } else {
-          for (int k = k_begin; k < k_end; ++k) {
-            const int pos = j + k - pad;
-            if (codes != nullptr) {
-              const float* w = wt + (k * 4 + codes[pos]) * fp + f0;
-#pragma GCC unroll 8
-              for (int q = 0; q < 8; ++q) acc[q] += w[q];
-            } else {
-              for (int ch = 0; ch < 4; ++ch) {
-                const float x = dense[ch * length + pos];
-                const float* w = wt + (k * 4 + ch) * fp + f0;
-                for (int q = 0; q < block; ++q) acc[q] += x * w[q];
-              }
-            }
-          }
+          conv_block<8>(wt, fp, f0, codes, dense, length, j, pad, k_begin, k_end, acc);
         }
         float* out = c + static_cast<std::size_t>(j) * f_count + f0;
         const int nf = std::min(block, f_count - f0);
