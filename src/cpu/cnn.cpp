@@ -48,29 +48,54 @@ inline float activation_slope(Activation a, float v) {
 
 // The conv outputs of filters [f0, f0 + B) at position j (without bias or row scale), summed
 // over the columns k in [k_begin, k_end): a gather of rows of the transposed weight for
-// one-hot codes, a 4-channel weighted sum for dense input. B fixed so acc stays in registers.
+// one-hot codes, a 4-channel weighted sum for dense input. The B filters are B/8 vectors of
+// 8 floats (GCC/Clang vector extension), kept in registers across the K columns.
+typedef float Float8 __attribute__((vector_size(32)));
+
+inline Float8 load8(const float* p) {
+  Float8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
 template <int B>
 inline void conv_block(const float* __restrict wt, int fp, int f0, const std::uint8_t* codes,
                        const float* dense, int length, int j, int pad, int k_begin, int k_end,
                        float* __restrict out) {
-  float acc[B] = {};
+  constexpr int V = B / 8;
+  Float8 acc[V];
+  for (int v = 0; v < V; ++v) acc[v] = Float8{};
   if (codes != nullptr) {
     for (int k = k_begin; k < k_end; ++k) {
       const float* w = wt + (k * 4 + codes[j + k - pad]) * fp + f0;
-#pragma GCC unroll 32
-      for (int q = 0; q < B; ++q) acc[q] += w[q];
+      for (int v = 0; v < V; ++v) acc[v] += load8(w + 8 * v);
     }
   } else {
     for (int k = k_begin; k < k_end; ++k) {
       for (int ch = 0; ch < 4; ++ch) {
         const float x = dense[ch * length + j + k - pad];
         const float* w = wt + (k * 4 + ch) * fp + f0;
-#pragma GCC unroll 32
-        for (int q = 0; q < B; ++q) acc[q] += x * w[q];
+        for (int v = 0; v < V; ++v) acc[v] += x * load8(w + 8 * v);
       }
     }
   }
-  for (int q = 0; q < B; ++q) out[q] = acc[q];
+  std::memcpy(out, acc, sizeof acc);
+}
+
+// h1 = bias + Σ_q pooled[q]·W1t[q, :] over the non-zero pooled values, with the H1 = 8V
+// outputs in V vector registers.
+template <int V>
+inline void fc1_sparse(const float* __restrict w1t, const float* __restrict bias,
+                       const float* __restrict pooled, int fw, float* __restrict h1) {
+  Float8 acc[V];
+  for (int v = 0; v < V; ++v) acc[v] = load8(bias + 8 * v);
+  for (int q = 0; q < fw; ++q) {
+    const float x = pooled[q];
+    if (x == 0.0f) continue;
+    const float* w = w1t + static_cast<std::size_t>(q) * (8 * V);
+    for (int v = 0; v < V; ++v) acc[v] += x * load8(w + 8 * v);
+  }
+  std::memcpy(h1, acc, sizeof acc);
 }
 
 // Activation + max-pool of one sequence's (Lc, F) block, vectorised over filters. Only the
@@ -305,9 +330,15 @@ void CpuCnn::head_forward(const ModelParams& p, int n, float* logits) {
       }
       // fc1 as a sum of rows of its transpose, skipping pooled zeros (ReLU makes many).
       float* h1 = h1_.data() + static_cast<std::size_t>(i) * h1n;
-      std::copy(p.fc1_bias.begin(), p.fc1_bias.end(), h1);
-      for (int q = 0; q < fw; ++q) {
-        if (pooled[q] != 0.0f) axpy(pooled[q], w1t + static_cast<std::size_t>(q) * h1n, h1, h1n);
+      if (h1n == 64) {
+        fc1_sparse<8>(w1t, p.fc1_bias.data(), pooled, fw, h1);
+      } else if (h1n == 32) {
+        fc1_sparse<4>(w1t, p.fc1_bias.data(), pooled, fw, h1);
+      } else {
+        std::copy(p.fc1_bias.begin(), p.fc1_bias.end(), h1);
+        for (int q = 0; q < fw; ++q) {
+          if (pooled[q] != 0.0f) axpy(pooled[q], w1t + static_cast<std::size_t>(q) * h1n, h1, h1n);
+        }
       }
       for (int o = 0; o < h1n; ++o) a1[o] = std::max(h1[o], 0.0f);
       float* h2 = h2_.data() + static_cast<std::size_t>(i) * h2n;
