@@ -51,7 +51,7 @@ std::vector<float> predict_ensemble(const std::vector<Model>& models, const Sequ
     backend->set_params(m.params);
     for (std::int64_t first = 0; first < input.n; first += 512) {
       const int count = static_cast<int>(std::min<std::int64_t>(512, input.n - first));
-      backend->forward(input.slice(first), count, Mode::eval, logits.data() + first);
+      backend->forward(input.slice(first), count, Mode::infer, logits.data() + first);
     }
     for (std::int64_t i = 0; i < input.n; ++i) mean[i] += logits[i] / static_cast<float>(models.size());
   }

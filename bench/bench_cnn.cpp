@@ -54,7 +54,7 @@ void BM_Inference(benchmark::State& state) {
   mint::CnnInput in;
   in.codes = codes.data();
   for (auto _ : state) {
-    backend->forward(in, batch, mint::Mode::eval, logits.data());
+    backend->forward(in, batch, mint::Mode::infer, logits.data());
     benchmark::DoNotOptimize(logits.data());
   }
   state.SetItemsProcessed(state.iterations() * batch);

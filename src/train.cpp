@@ -67,7 +67,7 @@ std::vector<float> predict_codes(CnnBackend& backend, const std::uint8_t* codes,
     const int count = static_cast<int>(std::min<std::int64_t>(cap, n - first));
     CnnInput in;
     in.codes = codes + first * length;
-    backend.forward(in, count, Mode::eval, logits.data() + first);
+    backend.forward(in, count, Mode::infer, logits.data() + first);
   }
   return logits;
 }

@@ -308,6 +308,31 @@ TEST(CnnCpu, ReproducibleForAThreadCountAndLogitsIndependentOfIt) {
   EXPECT_TRUE(test::all_close(l1, l3, 1e-5, 1e-6));
 }
 
+// Mode::infer (conv, BN, activation and pool fused per window, nothing kept) gives the eval
+// logits, for every input kind, with and without BatchNorm and for both activations.
+TEST(CnnCpu, InferMatchesEval) {
+  for (const BackendCase& bc : backend_cases()) {
+    Model m = random_model(bc.config, bc.seed);
+    const int n = bc.n, length = bc.config.length;
+    const auto codes = random_codes(n, length, bc.seed + 9);
+    std::vector<float> scale(n, 0.6f), dense(static_cast<std::size_t>(n) * 4 * length);
+    std::mt19937_64 rng(bc.seed);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    for (float& v : dense) v = u(rng);
+    for (int kind = 0; kind < 3; ++kind) {
+      CnnInput in;
+      if (kind == 2) in.dense = dense.data(); else in.codes = codes.data();
+      if (kind == 1) in.scale = scale.data();
+      CpuCnn cnn(bc.config, n, 2);
+      std::vector<float> eval(n), infer(n);
+      cnn.forward(m.params, in, n, Mode::eval, eval.data());
+      cnn.forward(m.params, in, n, Mode::infer, infer.data());
+      EXPECT_TRUE(test::all_close(eval, infer, 1e-6, 1e-6)) << "kind " << kind;
+      EXPECT_THROW(cnn.backward(m.params, eval.data(), nullptr, nullptr), Error);
+    }
+  }
+}
+
 TEST(CnnCpu, BadBatchesFail) {
   ModelConfig c = small_config(Padding::same, true, Activation::relu);
   CpuCnn cnn(c, 4, 1);

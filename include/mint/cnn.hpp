@@ -18,7 +18,10 @@
 
 namespace mint {
 
-enum class Mode { eval, train };  // BatchNorm: running statistics vs batch statistics
+// BatchNorm: running statistics (eval, infer) vs batch statistics (train). infer is eval
+// without keeping the activations backward() needs: conv, BatchNorm, activation and
+// max-pool fused per window, for prediction only.
+enum class Mode { eval, train, infer };
 
 struct CnnInput {
   const std::uint8_t* codes = nullptr;  // (N, L) one-hot codes, or
@@ -34,7 +37,7 @@ class CpuCnn {
   // statistics in `params` as PyTorch does (momentum, unbiased variance); caches what
   // backward() needs.
   void forward(ModelParams& params, const CnnInput& input, int n, Mode mode, float* logits);
-  // Inference only (const parameters, eval mode).
+  // Inference only (const parameters, Mode::infer: nothing kept for backward()).
   void predict(const ModelParams& params, const CnnInput& input, int n, float* logits);
 
   // Gradients of Σ_n dlogits[n]·logit[n] for the batch of the last forward() call:
@@ -51,7 +54,11 @@ class CpuCnn {
   // conv_ for the batch; with bn_* also norm_ (eval-mode BatchNorm fused).
   void conv_forward(const ModelParams& p, const CnnInput& in, int n, const float* bn_mean,
                     const float* bn_scale, const float* bn_shift);
-  void head_forward(const ModelParams& p, int n, float* logits);
+  // Pools norm_ into pooled_ (unless pooled_ready) and runs the dense head.
+  void head_forward(const ModelParams& p, int n, float* logits, bool pooled_ready = false);
+  // Mode::infer: pooled_ straight from the input, no conv_/norm_ stored.
+  void infer_pooled(const ModelParams& p, const CnnInput& in, int n, const float* bn_mean,
+                    const float* bn_scale, const float* bn_shift);
 
   ModelConfig config_;
   int capacity_, threads_;

@@ -204,6 +204,54 @@ void CpuCnn::conv_forward(const ModelParams& p, const CnnInput& in, int n, const
   }
 }
 
+void CpuCnn::infer_pooled(const ModelParams& p, const CnnInput& in, int n, const float* bn_mean,
+                          const float* bn_scale, const float* bn_shift) {
+  const int f_count = config_.filters, k_count = config_.width, length = config_.length;
+  const int pad = config_.pad_left(), pool = config_.pool, w_count = config_.pooled_length();
+  const int fw = config_.fc1_inputs(), fp = (f_count + 7) / 8 * 8;
+  const int block = fp % 32 == 0 ? 32 : 8;
+  std::fill(conv_weight_t_.begin(), conv_weight_t_.end(), 0.0f);
+  for (int f = 0; f < f_count; ++f)
+    for (int ch = 0; ch < 4; ++ch)
+      for (int k = 0; k < k_count; ++k)
+        conv_weight_t_[(k * 4 + ch) * fp + f] = p.conv_weight[(f * 4 + ch) * k_count + k];
+  const float* wt = conv_weight_t_.data();
+  const float* bias = p.conv_bias.data();
+  const Activation act = config_.activation;
+#pragma omp parallel num_threads(threads_)
+  {
+    std::vector<float> best(fp), value(32);
+#pragma omp for schedule(static)
+    for (int i = 0; i < n; ++i) {
+      const float scale = in.scale != nullptr ? in.scale[i] : 1.0f;
+      const std::uint8_t* codes = in.codes != nullptr ? in.codes + static_cast<std::size_t>(i) * length : nullptr;
+      const float* dense = in.dense != nullptr ? in.dense + static_cast<std::size_t>(i) * 4 * length : nullptr;
+      float* pooled = pooled_.data() + static_cast<std::size_t>(i) * fw;
+      for (int w = 0; w < w_count; ++w) {
+        for (int j = w * pool; j < (w + 1) * pool; ++j) {
+          const int k_begin = std::max(0, pad - j), k_end = std::min(k_count, length + pad - j);
+          for (int f0 = 0; f0 < fp; f0 += block) {
+            if (block == 32) {
+              conv_block<32>(wt, fp, f0, codes, dense, length, j, pad, k_begin, k_end, value.data());
+            } else {
+              conv_block<8>(wt, fp, f0, codes, dense, length, j, pad, k_begin, k_end, value.data());
+            }
+            const int nf = std::min(block, f_count - f0);
+            for (int q = 0; q < nf; ++q) {
+              const int f = f0 + q;
+              float v = bias[f] + scale * value[q];  // the conv output, then eval BatchNorm
+              if (bn_mean != nullptr) v = (v - bn_mean[f]) * bn_scale[f] + bn_shift[f];
+              best[f] = j == w * pool ? v : (v > best[f] ? v : best[f]);
+            }
+          }
+        }
+        // Both activations are monotonic: activate the window's maximum.
+        for (int f = 0; f < f_count; ++f) pooled[f * w_count + w] = activate(act, best[f]);
+      }
+    }
+  }
+}
+
 void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float* logits) {
   if (n <= 0 || n > capacity_) {
     throw Error("CpuCnn: batch of " + std::to_string(n) + " outside 1.." +
@@ -212,12 +260,17 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
   if ((in.codes == nullptr) == (in.dense == nullptr)) {
     throw Error("CpuCnn: give exactly one of codes and dense input");
   }
-  last_n_ = n;
+  last_n_ = mode == Mode::infer ? 0 : n;  // infer keeps no activations for backward()
   last_mode_ = mode;
   last_input_ = in;
   const int f_count = config_.filters, lc = config_.conv_length();
   const std::size_t rows = static_cast<std::size_t>(n) * lc;
   if (!config_.batchnorm) {
+    if (mode == Mode::infer) {
+      infer_pooled(p, in, n, nullptr, nullptr, nullptr);
+      head_forward(p, n, logits, true);
+      return;
+    }
     conv_forward(p, in, n, nullptr, nullptr, nullptr);
     std::copy(conv_.begin(), conv_.begin() + static_cast<std::ptrdiff_t>(rows * f_count),
               norm_.begin());
@@ -232,12 +285,17 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
       shift[f] = p.bn_bias[f];
     }
   };
-  if (mode == Mode::eval) {
+  if (mode != Mode::train) {
     for (int f = 0; f < f_count; ++f) {
       batch_mean_[f] = p.bn_running_mean[f];
       batch_invstd_[f] = 1.0 / std::sqrt(static_cast<double>(p.bn_running_var[f]) + config_.bn_eps);
     }
     set_affine();
+    if (mode == Mode::infer) {
+      infer_pooled(p, in, n, mean.data(), scale.data(), shift.data());
+      head_forward(p, n, logits, true);
+      return;
+    }
     conv_forward(p, in, n, mean.data(), scale.data(), shift.data());
     head_forward(p, n, logits);
     return;
@@ -300,11 +358,11 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
 }
 
 void CpuCnn::predict(const ModelParams& params, const CnnInput& input, int n, float* logits) {
-  // Eval mode never writes the parameters; forward() takes them mutable only for train mode.
-  forward(const_cast<ModelParams&>(params), input, n, Mode::eval, logits);
+  // Infer mode never writes the parameters; forward() takes them mutable only for train mode.
+  forward(const_cast<ModelParams&>(params), input, n, Mode::infer, logits);
 }
 
-void CpuCnn::head_forward(const ModelParams& p, int n, float* logits) {
+void CpuCnn::head_forward(const ModelParams& p, int n, float* logits, bool pooled_ready) {
   const int f_count = config_.filters, pool = config_.pool, w_count = config_.pooled_length();
   const int lc = config_.conv_length(), fw = config_.fc1_inputs();
   const int h1n = config_.hidden1, h2n = config_.hidden2;
@@ -323,7 +381,9 @@ void CpuCnn::head_forward(const ModelParams& p, int n, float* logits) {
     for (int i = 0; i < n; ++i) {
       const float* b = norm_.data() + static_cast<std::size_t>(i) * lc * f_count;
       float* pooled = pooled_.data() + static_cast<std::size_t>(i) * fw;
-      if (act == Activation::relu) {
+      if (pooled_ready) {
+        // infer_pooled() computed it
+      } else if (act == Activation::relu) {
         pool_sequence<Activation::relu>(b, f_count, pool, w_count, best.data(), pooled);
       } else {
         pool_sequence<Activation::exp>(b, f_count, pool, w_count, best.data(), pooled);
@@ -354,7 +414,7 @@ void CpuCnn::head_forward(const ModelParams& p, int n, float* logits) {
 void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* grads,
                       float* dinput) {
   const int n = last_n_;
-  if (n == 0) throw Error("CpuCnn::backward before forward");
+  if (n == 0) throw Error("CpuCnn::backward needs a forward() in train or eval mode first");
   const ModelConfig& c = config_;
   const int f_count = c.filters, k_count = c.width, length = c.length, pad = c.pad_left();
   const int lc = c.conv_length(), w_count = c.pooled_length(), fw = c.fc1_inputs();
