@@ -54,6 +54,8 @@ class CpuCnn {
   // conv_ for the batch; with bn_* also norm_ (eval-mode BatchNorm fused).
   void conv_forward(const ModelParams& p, const CnnInput& in, int n, const float* bn_mean,
                     const float* bn_scale, const float* bn_shift);
+  // Fills conv_weight_t_ from the parameters and returns it.
+  const float* transpose_conv_weight(const ModelParams& p);
   // Pools norm_ into pooled_ (unless pooled_ready) and runs the dense head.
   void head_forward(const ModelParams& p, int n, float* logits, bool pooled_ready = false);
   // Mode::infer: pooled_ straight from the input, no conv_/norm_ stored.

@@ -155,13 +155,10 @@ CpuCnn::CpuCnn(const ModelConfig& config, int capacity, int threads)
   thread_grads_.resize(static_cast<std::size_t>(threads_) * GradLayout(config_).total);
 }
 
-void CpuCnn::conv_forward(const ModelParams& p, const CnnInput& in, int n, const float* bn_mean,
-                          const float* bn_scale, const float* bn_shift) {
-  const int f_count = config_.filters, k_count = config_.width, length = config_.length;
-  const int lc = config_.conv_length(), pad = config_.pad_left();
-  // Transposed weight (K, 4, Fp), Fp = F rounded up to a multiple of 8 (zero filled), so each
-  // block of 8 filters is one 8-wide vector kept in registers across the K columns.
-  const int fp = (f_count + 7) / 8 * 8;
+const float* CpuCnn::transpose_conv_weight(const ModelParams& p) {
+  // (K, 4, Fp), Fp = F rounded up to a multiple of 8 (zero filled), so each block of 8
+  // filters is one 8-wide vector kept in registers across the K columns.
+  const int f_count = config_.filters, k_count = config_.width, fp = (f_count + 7) / 8 * 8;
   std::fill(conv_weight_t_.begin(), conv_weight_t_.end(), 0.0f);
   for (int f = 0; f < f_count; ++f) {
     for (int ch = 0; ch < 4; ++ch) {
@@ -170,7 +167,15 @@ void CpuCnn::conv_forward(const ModelParams& p, const CnnInput& in, int n, const
       }
     }
   }
-  const float* wt = conv_weight_t_.data();
+  return conv_weight_t_.data();
+}
+
+void CpuCnn::conv_forward(const ModelParams& p, const CnnInput& in, int n, const float* bn_mean,
+                          const float* bn_scale, const float* bn_shift) {
+  const int f_count = config_.filters, k_count = config_.width, length = config_.length;
+  const int lc = config_.conv_length(), pad = config_.pad_left();
+  const int fp = (f_count + 7) / 8 * 8;
+  const float* wt = transpose_conv_weight(p);
   const float* bias = p.conv_bias.data();
 #pragma omp parallel for num_threads(threads_) schedule(static)
   for (int i = 0; i < n; ++i) {
@@ -210,12 +215,7 @@ void CpuCnn::infer_pooled(const ModelParams& p, const CnnInput& in, int n, const
   const int pad = config_.pad_left(), pool = config_.pool, w_count = config_.pooled_length();
   const int fw = config_.fc1_inputs(), fp = (f_count + 7) / 8 * 8;
   const int block = fp % 32 == 0 ? 32 : 8;
-  std::fill(conv_weight_t_.begin(), conv_weight_t_.end(), 0.0f);
-  for (int f = 0; f < f_count; ++f)
-    for (int ch = 0; ch < 4; ++ch)
-      for (int k = 0; k < k_count; ++k)
-        conv_weight_t_[(k * 4 + ch) * fp + f] = p.conv_weight[(f * 4 + ch) * k_count + k];
-  const float* wt = conv_weight_t_.data();
+  const float* wt = transpose_conv_weight(p);
   const float* bias = p.conv_bias.data();
   const Activation act = config_.activation;
 #pragma omp parallel num_threads(threads_)
