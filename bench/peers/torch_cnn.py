@@ -18,7 +18,8 @@ What it times, on torch.set_num_threads(--threads) threads:
              epoch, then the best of --epochs epochs, as sequences/s;
   inference  eval mode under torch.no_grad, batch 512, over the same sequences; one warm-up
              pass, then the best of --epochs passes, as sequences/s.
-It prints a table and the same numbers as `csv,` lines.
+It prints a table and the same numbers as `csv,` lines; --what train or --what infer times
+one side only (the other prints 0).
 
 --check loads MODEL with load_mint (pass --padding for a file that records none and whose
 fc1 width fits both paddings), runs it on --inputs (one-hot float32 (N, 4, L), or integer
@@ -176,6 +177,7 @@ def main():
     ap.add_argument("--infer-batch", type=int, default=512)
     ap.add_argument("--epochs", type=int, default=3, help="timed epochs after one warm-up")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--what", default="train,infer", help="train, infer or both (comma)")
     ap.add_argument("--check", metavar="MODEL", help="compare MODEL's logits with --expect")
     ap.add_argument("--inputs", help="--check: .npy one-hot (N, 4, L) or codes (N, L)")
     ap.add_argument("--expect", help="--check: .npy logits")
@@ -207,8 +209,9 @@ def main():
         length = int(_meta_L(args.model)) if args.model else args.length
         x = random_one_hot(args.epoch_size, length, gen)
         y = torch.randint(0, 2, (args.epoch_size,), generator=gen).float()
-        infer = time_inference(model, x, args.infer_batch, args.epochs)
-        train = time_training(model, x, y, args.batch, args.epochs)
+        what = args.what.split(",")
+        infer = time_inference(model, x, args.infer_batch, args.epochs) if "infer" in what else 0
+        train = time_training(model, x, y, args.batch, args.epochs) if "train" in what else 0
         rows.append((F, length, train, infer))
 
     print(f"PyTorch {torch.__version__}, {args.threads} threads "
