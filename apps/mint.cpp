@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   mint::cli::add_train_command(app);
   mint::cli::add_predict_command(app);
   mint::cli::add_evaluate_command(app);
+  mint::cli::add_auprc_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

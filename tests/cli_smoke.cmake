@@ -103,3 +103,10 @@ expect_error("not a mint data set" train --data ${WORK}/nothing --out ${WORK}/m2
 expect_error("evaluate needs a mint data set" evaluate
              --model ${DATA}/captum/small/weights.safetensors --data ${DATA}/captum/small/inputs.npy)
 expect_error("--padding: unknown padding" train --data ${WORK}/wo --out ${WORK}/m3 --padding full)
+expect_ok(auprc --labels ${DATA}/auprc/worked_example/labels.npy
+          --scores ${DATA}/auprc/worked_example/scores.npy)
+expect_ok(auprc --per-row --labels ${DATA}/auprc/per_sequence_10x250/labels.npy
+          --scores ${DATA}/auprc/per_sequence_10x250/scores.npy
+          --include ${DATA}/auprc/per_sequence_10x250/include.npy)
+expect_error("has shape" auprc --labels ${DATA}/auprc/worked_example/labels.npy
+             --scores ${DATA}/auprc/ties_small/scores.npy)
