@@ -1,0 +1,58 @@
+// Attributions of the CNN's logit (Captum's target 0) to its input, on the CPU backend:
+// Gradient, Saliency, InputXGradient, Integrated Gradients and in-silico mutagenesis (ISM).
+// Semantics follow docs/reference-semantics.md §2, §3 and §6 (Captum 0.8.0 with baseline 0).
+//
+// Every function returns (N, 4, L) float32, channels A,C,G,T, for N = `n` sequences of the
+// input (byte codes — the one-hot fast path — or dense (N, 4, L) floats). The CpuCnn is the
+// workspace: batches of up to cnn.capacity() rows go through it, so any N works; its config
+// must be the model's. BatchNorm always uses the running statistics (eval mode).
+//
+//   gradient          ∂f/∂x at all 4 channels (non-zero at absent bases too)
+//   saliency          |∂f/∂x| (Captum's default abs=True)
+//   input_x_gradient  x ⊙ ∂f/∂x
+//   integrated_gradients
+//                     x ⊙ Σ_i w_i ∇f(α_i x) with the quadrature of ig_quadrature(); for codes
+//                     input the path points α_i·onehot are CnnInput{codes, scale} rows, so
+//                     (sequence, step) pairs are batched without building dense inputs.
+//   ism               ism[n,b,p] = f(x with column p set to one-hot b) − f(x); exactly 0.0 at
+//                     the observed base of a one-hot input. All 3L mutants of a sequence are
+//                     evaluated in batches (dense inputs: all 4L).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "mint/cnn.hpp"
+
+namespace mint {
+
+enum class IgMethod { gausslegendre, riemann_right, riemann_left, riemann_middle, riemann_trapezoid };
+
+// "gausslegendre", "riemann_right", ...; throws mint::Error listing the choices otherwise.
+IgMethod parse_ig_method(const std::string& name);
+const char* ig_method_name(IgMethod method);
+
+// The nodes α_i and weights w_i exactly as Captum uses them (§3 of reference-semantics.md):
+// Gauss–Legendre α = (1 + t_i)/2 in float64 (t ascending, NumPy leggauss), w = ω_i/2;
+// Riemann α from a float32 linspace (torch.linspace); every weight rounded to float32.
+struct Quadrature {
+  std::vector<double> alphas, weights;
+};
+Quadrature ig_quadrature(IgMethod method, int n_steps);
+
+// The n-point Gauss–Legendre nodes on [−1, 1] (ascending) and weights, in float64.
+void gauss_legendre(int n, std::vector<double>& nodes, std::vector<double>& weights);
+
+std::vector<float> gradient(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
+                            int n);
+std::vector<float> saliency(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
+                            int n);
+std::vector<float> input_x_gradient(CpuCnn& cnn, const ModelParams& params,
+                                    const CnnInput& input, int n);
+std::vector<float> integrated_gradients(CpuCnn& cnn, const ModelParams& params,
+                                        const CnnInput& input, int n,
+                                        IgMethod method = IgMethod::gausslegendre,
+                                        int n_steps = 50);
+std::vector<float> ism(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n);
+
+}  // namespace mint
