@@ -71,6 +71,8 @@ std::vector<float> logits_of(CpuCnn& cnn, const ModelParams& params, const CnnIn
   return out;
 }
 
+double round_f32(double v) { return static_cast<double>(static_cast<float>(v)); }
+
 // torch.linspace(start, end, n) in float32, exactly as torch's CPU kernel produces it (checked
 // against the fixture manifests): the first half counts up from start, the second half down
 // from end, each with one fused multiply-add; but the AVX2 path (8 lanes, two vectors per
@@ -95,16 +97,18 @@ std::vector<double> linspace_f32(double start_d, double end_d, int n) {
     for (int v = i; v < i + 2 * kLanes; v += kLanes) {
       const float base = fused(v);
       for (int j = 0; j < kLanes; ++j) {
-        const float offset = static_cast<float>(j) * step;  // rounded before the add
-        out[static_cast<std::size_t>(v + j)] = j == 0 ? base : base + offset;
+        // j·step rounded to float, then base + offset rounded to float. Both are done as an
+        // exact double operation and one rounding, so no compiler flag (FMA contraction) can
+        // fuse them: the float product and sum come out the same on every build.
+        const double offset = round_f32(static_cast<double>(j) * step);
+        out[static_cast<std::size_t>(v + j)] =
+            j == 0 ? base : round_f32(static_cast<double>(base) + offset);
       }
     }
   }
   for (; i < n; ++i) out[static_cast<std::size_t>(i)] = fused(i);
   return out;
 }
-
-double round_f32(double v) { return static_cast<double>(static_cast<float>(v)); }
 
 }  // namespace
 

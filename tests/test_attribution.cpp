@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iomanip>
 #include <random>
 #include <string>
 #include <vector>
@@ -118,7 +119,9 @@ TEST(IgQuadrature, MatchesEveryManifest) {
         if (method == IgMethod::gausslegendre) {
           EXPECT_NEAR(q.alphas[i], alphas[i], 1e-15) << name << " " << key << " " << i;
         } else {
-          EXPECT_EQ(q.alphas[i], alphas[i]) << name << " " << key << " " << i;
+          EXPECT_EQ(q.alphas[i], alphas[i])
+              << name << " " << key << " " << i << std::setprecision(17) << ": " << q.alphas[i]
+              << " vs " << alphas[i];
         }
         EXPECT_EQ(q.weights[i], weights[i]) << name << " " << key << " " << i;
       }
