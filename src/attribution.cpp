@@ -112,6 +112,12 @@ std::vector<double> linspace_f32(double start_d, double end_d, int n) {
 
 }  // namespace
 
+Target parse_target(const std::string& name) {
+  if (name == "logit") return Target::logit;
+  if (name == "prob") return Target::prob;
+  throw Error("unknown attribution target '" + name + "' (choose logit or prob)");
+}
+
 IgMethod parse_ig_method(const std::string& name) {
   for (IgMethod m : {IgMethod::gausslegendre, IgMethod::riemann_right, IgMethod::riemann_left,
                      IgMethod::riemann_middle, IgMethod::riemann_trapezoid}) {

@@ -24,36 +24,21 @@
 #include "mint/inputs.hpp"
 #include "mint/model_io.hpp"
 #include "mint/npy.hpp"
+#include "attribution_test_util.hpp"
 #include "test_util.hpp"
 
 namespace mint {
 namespace {
 
-const char* kCases[] = {"small", "paper4", "paper32", "maxpool_ties"};
-// float32 against PyTorch's float64 (reference-semantics.md §8: worst measured 6.5e-6).
-constexpr double kFixtureTol = 1e-4;
-
-std::string case_dir(const char* name) {
-  return std::string(MINT_TEST_DATA_DIR) + "/captum/" + name + "/";
-}
-
-double rel_norm(const std::vector<double>& ref, const std::vector<float>& got) {
-  double num = 0, den = 0;
-  for (std::size_t i = 0; i < ref.size(); ++i) {
-    const double d = ref[i] - static_cast<double>(got[i]);
-    num += d * d;
-    den += ref[i] * ref[i];
-  }
-  return den == 0 ? std::sqrt(num) : std::sqrt(num / den);
-}
-
-double max_abs_diff(const std::vector<double>& ref, const std::vector<float>& got) {
-  double m = 0;
-  for (std::size_t i = 0; i < ref.size(); ++i) {
-    m = std::max(m, std::abs(ref[i] - static_cast<double>(got[i])));
-  }
-  return m;
-}
+using test::case_dir;
+using test::kCases;
+using test::kFixtureTol;
+using test::max_abs_diff;
+using test::onehot;
+using test::random_codes;
+using test::random_model;
+using test::rel_norm;
+using test::small_config;
 
 TEST(IgQuadrature, GaussLegendreMatchesWorkedExample) {
   const Quadrature q = ig_quadrature(IgMethod::gausslegendre, 4);
@@ -191,50 +176,6 @@ TEST(AttributionFixtures, EveryMethodMatchesCaptum) {
 }
 
 // ---- Properties on random models, in float64 where routing noise matters ----
-
-ModelConfig small_config() {
-  ModelConfig c;
-  c.length = 23;
-  c.filters = 5;
-  c.width = 4;
-  c.pool = 3;
-  c.hidden1 = 7;
-  c.hidden2 = 5;
-  c.padding = Padding::valid;
-  return c;
-}
-
-Model random_model(const ModelConfig& c, std::uint64_t seed) {
-  Model m = init_model(c, seed);
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
-  for (std::size_t f = 0; f < m.params.bn_weight.size(); ++f) {
-    m.params.bn_weight[f] = 1.0f + u(rng);
-    m.params.bn_bias[f] = u(rng);
-    m.params.bn_running_mean[f] = u(rng);
-    m.params.bn_running_var[f] = 0.6f + u(rng);
-  }
-  for (float& w : m.params.fc3_weight) w *= 3.0f;
-  return m;
-}
-
-std::vector<std::uint8_t> random_codes(int n, int length, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<std::uint8_t> codes(static_cast<std::size_t>(n) * length);
-  for (auto& c : codes) c = static_cast<std::uint8_t>(rng() % 4);
-  return codes;
-}
-
-std::vector<double> onehot(const std::vector<std::uint8_t>& codes, int n, int length) {
-  std::vector<double> x(static_cast<std::size_t>(n) * 4 * length, 0.0);
-  for (int s = 0; s < n; ++s) {
-    for (int p = 0; p < length; ++p) {
-      x[(static_cast<std::size_t>(s) * 4 + codes[static_cast<std::size_t>(s) * length + p]) *
-            length + p] = 1.0;
-    }
-  }
-  return x;
-}
 
 // Float64 IG: x ⊙ Σ_i w_i ∇f(α_i x), with the same quadrature.
 std::vector<double> reference_ig(const ModelConfig& c, const ReferenceParams& p,

@@ -26,6 +26,11 @@
 
 namespace mint {
 
+// What is attributed: the logit (Captum's target 0 of the model as trained, the default) or
+// the probability sigmoid(logit).
+enum class Target { logit, prob };
+Target parse_target(const std::string& name);  // "logit" | "prob"; throws mint::Error
+
 enum class IgMethod { gausslegendre, riemann_right, riemann_left, riemann_middle, riemann_trapezoid };
 
 // "gausslegendre", "riemann_right", ...; throws mint::Error listing the choices otherwise.
