@@ -12,5 +12,6 @@ void add_predict_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_auprc_command(CLI::App& app);
 void add_attribute_command(CLI::App& app);
+void add_score_command(CLI::App& app);
 
 }  // namespace mint::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   mint::cli::add_evaluate_command(app);
   mint::cli::add_auprc_command(app);
   mint::cli::add_attribute_command(app);
+  mint::cli::add_score_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

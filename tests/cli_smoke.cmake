@@ -110,3 +110,26 @@ expect_ok(auprc --per-row --labels ${DATA}/auprc/per_sequence_10x250/labels.npy
           --include ${DATA}/auprc/per_sequence_10x250/include.npy)
 expect_error("has shape" auprc --labels ${DATA}/auprc/worked_example/labels.npy
              --scores ${DATA}/auprc/ties_small/scores.npy)
+
+# attribute → score on the small data set; bad attribution files fail with one line.
+expect_ok(attribute --model ${WORK}/models/model_seed1.safetensors --data ${WORK}/wo
+          --method ig --steps 8 --out ${WORK}/ig.npy)
+expect_ok(score --data ${WORK}/wo --attr M1:ig=${WORK}/ig.npy --out ${WORK}/scores.tsv
+          --summary ${WORK}/summary.tsv --bootstrap 50)
+foreach(word CREB1 TEAD1 "#motifs" "ig M1")
+  string(FIND "${LAST_OUT}" "${word}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "mint score output lacks '${word}':\n${LAST_OUT}")
+  endif()
+endforeach()
+foreach(f scores.tsv summary.tsv)
+  if(NOT EXISTS "${WORK}/${f}")
+    message(FATAL_ERROR "mint score did not write ${f}")
+  endif()
+endforeach()
+expect_error("attributions have shape (8, 4, 60)" score --data ${WORK}/wo
+             --attr ${DATA}/captum/small/gradient.npy --out ${WORK}/x.tsv)
+expect_error("needs a mint data set" score --data ${DATA}/captum/small/inputs.npy
+             --attr ${WORK}/ig.npy --out ${WORK}/x.tsv)
+expect_error("--metric" score --data ${WORK}/wo --attr ${WORK}/ig.npy --out ${WORK}/x.tsv
+             --metric f1)
