@@ -16,7 +16,7 @@
 namespace mint {
 namespace {
 
-void check_call(const char* what, const CpuCnn& cnn, const CnnInput& in, int n) {
+void check_call(const char* what, int capacity, const CnnInput& in, int n) {
   if ((in.codes == nullptr) == (in.dense == nullptr)) {
     throw Error(std::string(what) + ": give exactly one of codes and dense input");
   }
@@ -24,7 +24,7 @@ void check_call(const char* what, const CpuCnn& cnn, const CnnInput& in, int n) 
     throw Error(std::string(what) + ": a row scale applies to codes input only");
   }
   if (n < 0) throw Error(std::string(what) + ": negative number of sequences");
-  if (cnn.capacity() < 1) throw Error(std::string(what) + ": the CpuCnn has no capacity");
+  if (capacity < 1) throw Error(std::string(what) + ": the network has no capacity");
 }
 
 // Sequences [first, ...) of the input.
@@ -48,26 +48,77 @@ float input_at(const CnnInput& in, std::int64_t s, int ch, int p, int length) {
   return in.dense[(s * 4 + ch) * length + p];
 }
 
-// ∂logit/∂x of `rows` rows (eval mode) into dx (rows, 4, L). CpuCnn::forward takes mutable
-// parameters because train mode updates the running statistics; eval mode writes nothing.
-void gradient_rows(CpuCnn& cnn, const ModelParams& params, const CnnInput& in, int rows,
-                   std::vector<float>& logits, std::vector<float>& ones, ModelParams& grads,
-                   float* dx) {
-  logits.resize(static_cast<std::size_t>(rows));
-  ones.assign(static_cast<std::size_t>(rows), 1.0f);
-  cnn.forward(const_cast<ModelParams&>(params), in, rows, Mode::eval, logits.data());
-  cnn.backward(params, ones.data(), &grads, dx);
+// The two networks the methods run on, behind one small interface: forward (eval mode,
+// activations kept), backward of Σ dlogits·logit to the input, and predict.
+//
+// CpuCnn with const parameters: CpuCnn::forward takes mutable parameters because train mode
+// updates the running statistics; eval mode writes nothing.
+struct CpuNet {
+  CpuCnn& cnn;
+  const ModelParams& params;
+  ModelParams grads;
+  int capacity() const { return cnn.capacity(); }
+  const ModelConfig& config() const { return cnn.config(); }
+  void forward(const CnnInput& in, int rows, float* logits) {
+    cnn.forward(const_cast<ModelParams&>(params), in, rows, Mode::eval, logits);
+  }
+  void backward(const float* dlogits, float* dx) { cnn.backward(params, dlogits, &grads, dx); }
+  void predict(const CnnInput& in, int rows, float* logits) {
+    cnn.predict(params, in, rows, logits);
+  }
+};
+
+// Any CnnBackend (CPU or CUDA) holding the model's parameters.
+struct BackendNet {
+  CnnBackend& backend;
+  int capacity() const { return backend.capacity(); }
+  const ModelConfig& config() const { return backend.config(); }
+  void forward(const CnnInput& in, int rows, float* logits) {
+    backend.forward(in, rows, Mode::eval, logits);
+  }
+  void backward(const float* dlogits, float* dx) { backend.backward(dlogits, dx); }
+  void predict(const CnnInput& in, int rows, float* logits) {
+    backend.forward(in, rows, Mode::eval, logits);
+  }
+};
+
+double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+// g(logit): the attributed output.
+float output_of(float logit, Target target) {
+  return target == Target::logit ? logit : static_cast<float>(sigmoid(logit));
 }
 
-// Logits of n sequences, in batches of the CpuCnn's capacity.
-std::vector<float> logits_of(CpuCnn& cnn, const ModelParams& params, const CnnInput& in,
-                             int n) {
-  const int length = cnn.config().length, cap = cnn.capacity();
+// ∂g/∂x of `rows` rows into dx (rows, 4, L), g = the logit or its sigmoid (chain rule:
+// backward of Σ σ'(f)·f).
+template <typename Net>
+void gradient_rows(Net& net, const CnnInput& in, int rows, Target target,
+                   std::vector<float>& logits, std::vector<float>& dlogits, float* dx) {
+  logits.resize(static_cast<std::size_t>(rows));
+  dlogits.resize(static_cast<std::size_t>(rows));
+  net.forward(in, rows, logits.data());
+  for (int j = 0; j < rows; ++j) {
+    const auto k = static_cast<std::size_t>(j);
+    if (target == Target::logit) {
+      dlogits[k] = 1.0f;
+    } else {
+      const double p = sigmoid(logits[k]);
+      dlogits[k] = static_cast<float>(p * (1 - p));
+    }
+  }
+  net.backward(dlogits.data(), dx);
+}
+
+// Outputs g of n sequences, in batches of the network's capacity.
+template <typename Net>
+std::vector<float> outputs_of(Net& net, const CnnInput& in, int n, Target target) {
+  const int length = net.config().length, cap = net.capacity();
   std::vector<float> out(static_cast<std::size_t>(n));
   for (int s0 = 0; s0 < n; s0 += cap) {
     const int rows = std::min(cap, n - s0);
-    cnn.predict(params, offset(in, s0, length), rows, out.data() + s0);
+    net.predict(offset(in, s0, length), rows, out.data() + s0);
   }
+  for (float& v : out) v = output_of(v, target);
   return out;
 }
 
@@ -222,33 +273,34 @@ Quadrature ig_quadrature(IgMethod method, int n_steps) {
   return q;
 }
 
-std::vector<float> gradient(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
-                            int n) {
-  check_call("gradient", cnn, input, n);
-  const int length = cnn.config().length, cap = cnn.capacity();
+namespace {
+
+template <typename Net>
+std::vector<float> gradient_impl(Net& net, const CnnInput& input, int n, Target target) {
+  check_call("gradient", net.capacity(), input, n);
+  const int length = net.config().length, cap = net.capacity();
   const std::size_t row = static_cast<std::size_t>(4) * length;
   std::vector<float> out(static_cast<std::size_t>(n) * row);
-  std::vector<float> logits, ones;
-  ModelParams grads;
+  std::vector<float> logits, dlogits;
   for (int s0 = 0; s0 < n; s0 += cap) {
     const int rows = std::min(cap, n - s0);
-    gradient_rows(cnn, params, offset(input, s0, length), rows, logits, ones, grads,
+    gradient_rows(net, offset(input, s0, length), rows, target, logits, dlogits,
                   out.data() + static_cast<std::size_t>(s0) * row);
   }
   return out;
 }
 
-std::vector<float> saliency(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
-                            int n) {
-  std::vector<float> g = gradient(cnn, params, input, n);
+template <typename Net>
+std::vector<float> saliency_impl(Net& net, const CnnInput& input, int n, Target target) {
+  std::vector<float> g = gradient_impl(net, input, n, target);
   for (float& v : g) v = std::abs(v);
   return g;
 }
 
-std::vector<float> input_x_gradient(CpuCnn& cnn, const ModelParams& params,
-                                    const CnnInput& input, int n) {
-  std::vector<float> g = gradient(cnn, params, input, n);
-  const int length = cnn.config().length;
+template <typename Net>
+std::vector<float> input_x_gradient_impl(Net& net, const CnnInput& input, int n, Target target) {
+  std::vector<float> g = gradient_impl(net, input, n, target);
+  const int length = net.config().length;
   for (std::int64_t s = 0; s < n; ++s) {
     for (int ch = 0; ch < 4; ++ch) {
       for (int p = 0; p < length; ++p) {
@@ -259,12 +311,12 @@ std::vector<float> input_x_gradient(CpuCnn& cnn, const ModelParams& params,
   return g;
 }
 
-std::vector<float> integrated_gradients(CpuCnn& cnn, const ModelParams& params,
-                                        const CnnInput& input, int n, IgMethod method,
-                                        int n_steps) {
-  check_call("integrated gradients", cnn, input, n);
+template <typename Net>
+std::vector<float> integrated_gradients_impl(Net& net, const CnnInput& input, int n,
+                                             IgMethod method, int n_steps, Target target) {
+  check_call("integrated gradients", net.capacity(), input, n);
   const Quadrature q = ig_quadrature(method, n_steps);
-  const int length = cnn.config().length, cap = cnn.capacity();
+  const int length = net.config().length, cap = net.capacity();
   const std::size_t row = static_cast<std::size_t>(4) * length;
   const bool codes = input.codes != nullptr;
   std::vector<double> acc(static_cast<std::size_t>(n) * row, 0.0);
@@ -273,8 +325,7 @@ std::vector<float> integrated_gradients(CpuCnn& cnn, const ModelParams& params,
   std::vector<float> path_scale(codes ? static_cast<std::size_t>(cap) : 0);
   std::vector<float> path_dense(codes ? 0 : static_cast<std::size_t>(cap) * row);
   std::vector<float> dx(static_cast<std::size_t>(cap) * row);
-  std::vector<float> logits, ones;
-  ModelParams grads;
+  std::vector<float> logits, dlogits;
   const std::int64_t total = static_cast<std::int64_t>(n) * n_steps;
   for (std::int64_t r0 = 0; r0 < total; r0 += cap) {
     const int rows = static_cast<int>(std::min<std::int64_t>(cap, total - r0));
@@ -299,7 +350,7 @@ std::vector<float> integrated_gradients(CpuCnn& cnn, const ModelParams& params,
     } else {
       path.dense = path_dense.data();
     }
-    gradient_rows(cnn, params, path, rows, logits, ones, grads, dx.data());
+    gradient_rows(net, path, rows, target, logits, dlogits, dx.data());
     for (int j = 0; j < rows; ++j) {
       const std::int64_t s = (r0 + j) / n_steps;
       const double w = q.weights[static_cast<std::size_t>((r0 + j) % n_steps)];
@@ -320,9 +371,10 @@ std::vector<float> integrated_gradients(CpuCnn& cnn, const ModelParams& params,
   return out;
 }
 
-std::vector<float> ism(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n) {
-  check_call("ism", cnn, input, n);
-  const int length = cnn.config().length, cap = cnn.capacity();
+template <typename Net>
+std::vector<float> ism_impl(Net& net, const CnnInput& input, int n, Target target) {
+  check_call("ism", net.capacity(), input, n);
+  const int length = net.config().length, cap = net.capacity();
   const std::size_t row = static_cast<std::size_t>(4) * length;
   std::vector<float> out(static_cast<std::size_t>(n) * row, 0.0f);
   if (n == 0) return out;
@@ -342,7 +394,7 @@ std::vector<float> ism(CpuCnn& cnn, const ModelParams& params, const CnnInput& i
     in = CnnInput{};
     in.dense = dense_copy.data();
   }
-  const std::vector<float> base = logits_of(cnn, params, in, n);
+  const std::vector<float> base = outputs_of(net, in, n, target);
   const bool codes = in.codes != nullptr;
 
   // The mutations (sequence, base, position) that differ from the input.
@@ -382,14 +434,67 @@ std::vector<float> ism(CpuCnn& cnn, const ModelParams& params, const CnnInput& i
       }
     }
     if (codes) batch.codes = mut_codes.data(); else batch.dense = mut_dense.data();
-    cnn.predict(params, batch, rows, logits.data());
+    net.predict(batch, rows, logits.data());
     for (int j = 0; j < rows; ++j) {
       const Mutation& m = todo[m0 + static_cast<std::size_t>(j)];
       out[static_cast<std::size_t>((m.s * 4 + m.b) * length + m.p)] =
-          logits[static_cast<std::size_t>(j)] - base[static_cast<std::size_t>(m.s)];
+          output_of(logits[static_cast<std::size_t>(j)], target) - base[static_cast<std::size_t>(m.s)];
     }
   }
   return out;
+}
+
+
+}  // namespace
+
+std::vector<float> gradient(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
+                            int n, Target target) {
+  CpuNet net{cnn, params, {}};
+  return gradient_impl(net, input, n, target);
+}
+std::vector<float> saliency(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
+                            int n, Target target) {
+  CpuNet net{cnn, params, {}};
+  return saliency_impl(net, input, n, target);
+}
+std::vector<float> input_x_gradient(CpuCnn& cnn, const ModelParams& params,
+                                    const CnnInput& input, int n, Target target) {
+  CpuNet net{cnn, params, {}};
+  return input_x_gradient_impl(net, input, n, target);
+}
+std::vector<float> integrated_gradients(CpuCnn& cnn, const ModelParams& params,
+                                        const CnnInput& input, int n, IgMethod method,
+                                        int n_steps, Target target) {
+  CpuNet net{cnn, params, {}};
+  return integrated_gradients_impl(net, input, n, method, n_steps, target);
+}
+std::vector<float> ism(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n,
+                       Target target) {
+  CpuNet net{cnn, params, {}};
+  return ism_impl(net, input, n, target);
+}
+
+std::vector<float> gradient(CnnBackend& backend, const CnnInput& input, int n, Target target) {
+  BackendNet net{backend};
+  return gradient_impl(net, input, n, target);
+}
+std::vector<float> saliency(CnnBackend& backend, const CnnInput& input, int n, Target target) {
+  BackendNet net{backend};
+  return saliency_impl(net, input, n, target);
+}
+std::vector<float> input_x_gradient(CnnBackend& backend, const CnnInput& input, int n,
+                                    Target target) {
+  BackendNet net{backend};
+  return input_x_gradient_impl(net, input, n, target);
+}
+std::vector<float> integrated_gradients(CnnBackend& backend, const CnnInput& input, int n,
+                                        IgMethod method, int n_steps, Target target) {
+  BackendNet net{backend};
+  return integrated_gradients_impl(net, input, n, method, n_steps, target);
+}
+std::vector<float> ism(CnnBackend& backend, const CnnInput& input, int n, Target target) {
+  BackendNet net{backend};
+  return ism_impl(net, input, n, target);
 }
 
 }  // namespace mint

@@ -260,6 +260,7 @@ class CudaBackend final : public CnnBackend {
   }
 
   int capacity() const override { return capacity_; }
+  const ModelConfig& config() const override { return config_; }
   const char* name() const override { return "cuda"; }
 
  private:

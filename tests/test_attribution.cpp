@@ -120,9 +120,12 @@ TEST(AttributionFixtures, EveryMethodMatchesCaptum) {
     std::vector<float> (*run)(CpuCnn&, const ModelParams&, const CnnInput&, int);
   };
   const Method methods[] = {
-      {"gradient.npy", gradient},
-      {"saliency_abs.npy", saliency},
-      {"input_x_gradient.npy", input_x_gradient},
+      {"gradient.npy",
+       [](CpuCnn& c, const ModelParams& p, const CnnInput& in, int n) { return gradient(c, p, in, n); }},
+      {"saliency_abs.npy",
+       [](CpuCnn& c, const ModelParams& p, const CnnInput& in, int n) { return saliency(c, p, in, n); }},
+      {"input_x_gradient.npy",
+       [](CpuCnn& c, const ModelParams& p, const CnnInput& in, int n) { return input_x_gradient(c, p, in, n); }},
       {"ig_gausslegendre_50.npy",
        [](CpuCnn& c, const ModelParams& p, const CnnInput& in, int n) {
          return integrated_gradients(c, p, in, n, IgMethod::gausslegendre, 50);
@@ -135,7 +138,8 @@ TEST(AttributionFixtures, EveryMethodMatchesCaptum) {
        [](CpuCnn& c, const ModelParams& p, const CnnInput& in, int n) {
          return integrated_gradients(c, p, in, n, IgMethod::riemann_right, 20);
        }},
-      {"ism.npy", ism},
+      {"ism.npy",
+       [](CpuCnn& c, const ModelParams& p, const CnnInput& in, int n) { return ism(c, p, in, n); }},
   };
   for (const char* name : kCases) {
     const std::string dir = case_dir(name);
@@ -324,6 +328,121 @@ TEST(AttributionProperties, SaliencyAndInputTimesGradientFollowGradient) {
         EXPECT_EQ(sal[k], std::abs(g[k]));
         EXPECT_EQ(ixg[k], codes[static_cast<std::size_t>(s) * c.length + p] == ch ? g[k] : 0.0f);
       }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mint
+
+namespace mint {
+namespace {
+
+using test::random_codes;
+using test::random_model;
+using test::small_config;
+
+double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+TEST(AttributionTarget, ProbabilityIsTheLogitsAttributionTimesTheSigmoidSlope) {
+  const ModelConfig c = small_config();
+  const int n = 5;
+  const Model m = random_model(c, 11);
+  const auto codes = random_codes(n, c.length, 12);
+  CnnInput in;
+  in.codes = codes.data();
+  CpuCnn cnn(c, 16, 1);
+  std::vector<float> logits(n);
+  cnn.predict(m.params, in, n, logits.data());
+  const auto g = gradient(cnn, m.params, in, n);
+  const auto gp = gradient(cnn, m.params, in, n, Target::prob);
+  const std::size_t row = 4 * static_cast<std::size_t>(c.length);
+  for (int s = 0; s < n; ++s) {
+    const double p = sigmoid(logits[static_cast<std::size_t>(s)]);
+    for (std::size_t k = 0; k < row; ++k) {
+      const std::size_t i = static_cast<std::size_t>(s) * row + k;
+      EXPECT_NEAR(gp[i], p * (1 - p) * g[i], 1e-6 * (std::abs(g[i]) + 1e-3));
+    }
+  }
+  // ISM of the probability: differences of sigmoids of the logit ISM's mutants.
+  const auto d = ism(cnn, m.params, in, n);
+  const auto dp = ism(cnn, m.params, in, n, Target::prob);
+  for (int s = 0; s < n; ++s) {
+    const double f = logits[static_cast<std::size_t>(s)];
+    for (std::size_t k = 0; k < row; ++k) {
+      const std::size_t i = static_cast<std::size_t>(s) * row + k;
+      EXPECT_NEAR(dp[i], sigmoid(f + d[i]) - sigmoid(f), 2e-6);
+    }
+  }
+  // IG of the probability is complete: Σ attr ≈ σ(f(x)) − σ(f(0)).
+  const auto ig = integrated_gradients(cnn, m.params, in, n, IgMethod::gausslegendre, 64,
+                                       Target::prob);
+  const std::vector<float> zeros(static_cast<std::size_t>(n) * row, 0.0f);
+  CnnInput zero;
+  zero.dense = zeros.data();
+  std::vector<float> f0(n);
+  cnn.predict(m.params, zero, n, f0.data());
+  for (int s = 0; s < n; ++s) {
+    double sum = 0;
+    for (std::size_t k = 0; k < row; ++k) sum += ig[static_cast<std::size_t>(s) * row + k];
+    EXPECT_NEAR(sum, sigmoid(logits[static_cast<std::size_t>(s)]) - sigmoid(f0[static_cast<std::size_t>(s)]), 0.01)
+        << s;
+  }
+  EXPECT_THROW(parse_target("probability"), Error);
+  EXPECT_EQ(parse_target("prob"), Target::prob);
+}
+
+// The CnnBackend entry points give the CpuCnn results on the CPU backend, and (GPU-gated)
+// the CUDA backend agrees with them.
+std::vector<std::vector<float>> every_method(CnnBackend& b, const CnnInput& in, int n) {
+  return {gradient(b, in, n), saliency(b, in, n), input_x_gradient(b, in, n),
+          integrated_gradients(b, in, n, IgMethod::gausslegendre, 16),
+          integrated_gradients(b, in, n, IgMethod::riemann_trapezoid, 10, Target::prob),
+          ism(b, in, n)};
+}
+
+TEST(AttributionBackends, CpuBackendEqualsCpuCnn) {
+  ModelConfig c = small_config();
+  c.padding = Padding::same;
+  const int n = 9;
+  const Model m = random_model(c, 21);
+  const auto codes = random_codes(n, c.length, 22);
+  CnnInput in;
+  in.codes = codes.data();
+  CpuCnn cnn(c, 7, 2);
+  auto backend = make_cpu_backend(c, 7, 2);
+  backend->set_params(m.params);
+  const auto got = every_method(*backend, in, n);
+  const std::vector<std::vector<float>> want = {
+      gradient(cnn, m.params, in, n), saliency(cnn, m.params, in, n),
+      input_x_gradient(cnn, m.params, in, n),
+      integrated_gradients(cnn, m.params, in, n, IgMethod::gausslegendre, 16),
+      integrated_gradients(cnn, m.params, in, n, IgMethod::riemann_trapezoid, 10, Target::prob),
+      ism(cnn, m.params, in, n)};
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]) << "method " << i;
+}
+
+TEST(AttributionBackends, CudaMatchesCpu) {
+  MINT_REQUIRE_GPU();
+  for (bool batchnorm : {true, false}) {
+    ModelConfig c;  // the paper's size: L 250, F 32
+    c.batchnorm = batchnorm;
+    const int n = 40;
+    const Model m = random_model(c, 31);
+    const auto codes = random_codes(n, c.length, 32);
+    CnnInput in;
+    in.codes = codes.data();
+    auto cpu = make_cpu_backend(c, 64, 0);
+    auto gpu = make_cuda_backend(c, 64);
+    cpu->set_params(m.params);
+    gpu->set_params(m.params);
+    const auto want = every_method(*cpu, in, n);
+    const auto got = every_method(*gpu, in, n);
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      std::vector<double> ref(want[i].begin(), want[i].end());
+      // ISM (index 5) is a difference of logits: float32 cancellation, so 1e-4.
+      EXPECT_LT(test::rel_norm(ref, got[i]), i == 5 ? 1e-4 : 1e-5)
+          << "method " << i << " batchnorm " << batchnorm;
     }
   }
 }

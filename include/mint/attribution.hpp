@@ -1,4 +1,4 @@
-// Attributions of the CNN's logit (Captum's target 0) to its input, on the CPU backend:
+// Attributions of the CNN's logit (Captum's target 0) or probability to its input:
 // Gradient, Saliency, InputXGradient, Integrated Gradients and in-silico mutagenesis (ISM).
 // Semantics follow docs/reference-semantics.md §2, §3 and §6 (Captum 0.8.0 with baseline 0).
 //
@@ -17,12 +17,15 @@
 //   ism               ism[n,b,p] = f(x with column p set to one-hot b) − f(x); exactly 0.0 at
 //                     the observed base of a one-hot input. All 3L mutants of a sequence are
 //                     evaluated in batches (dense inputs: all 4L).
+// With Target::prob, f above is sigmoid(logit): gradients get the factor σ'(logit) at each
+// evaluation point (so IG's completeness gives σ(f(x)) − σ(f(0))), ISM differences of σ.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "mint/cnn.hpp"
+#include "mint/cnn_backend.hpp"
 
 namespace mint {
 
@@ -49,15 +52,34 @@ Quadrature ig_quadrature(IgMethod method, int n_steps);
 void gauss_legendre(int n, std::vector<double>& nodes, std::vector<double>& weights);
 
 std::vector<float> gradient(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
-                            int n);
+                            int n, Target target = Target::logit);
 std::vector<float> saliency(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
-                            int n);
+                            int n, Target target = Target::logit);
 std::vector<float> input_x_gradient(CpuCnn& cnn, const ModelParams& params,
-                                    const CnnInput& input, int n);
+                                    const CnnInput& input, int n,
+                                    Target target = Target::logit);
 std::vector<float> integrated_gradients(CpuCnn& cnn, const ModelParams& params,
                                         const CnnInput& input, int n,
                                         IgMethod method = IgMethod::gausslegendre,
-                                        int n_steps = 50);
-std::vector<float> ism(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n);
+                                        int n_steps = 50, Target target = Target::logit);
+// Brute force: every mutant through a full forward pass (the reference for the incremental
+// ism_incremental of perturbation.hpp).
+std::vector<float> ism(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n,
+                       Target target = Target::logit);
+
+// The same methods on any backend (make_cpu_backend, make_cuda_backend) whose parameters are
+// the model's (set_params). Inputs and outputs are host arrays; batches of the backend's
+// capacity cross to the device and back.
+std::vector<float> gradient(CnnBackend& backend, const CnnInput& input, int n,
+                            Target target = Target::logit);
+std::vector<float> saliency(CnnBackend& backend, const CnnInput& input, int n,
+                            Target target = Target::logit);
+std::vector<float> input_x_gradient(CnnBackend& backend, const CnnInput& input, int n,
+                                    Target target = Target::logit);
+std::vector<float> integrated_gradients(CnnBackend& backend, const CnnInput& input, int n,
+                                        IgMethod method = IgMethod::gausslegendre,
+                                        int n_steps = 50, Target target = Target::logit);
+std::vector<float> ism(CnnBackend& backend, const CnnInput& input, int n,
+                       Target target = Target::logit);
 
 }  // namespace mint

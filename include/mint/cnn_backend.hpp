@@ -25,6 +25,7 @@ class CnnBackend {
   // One Adam step with the last gradients (step counts from 1).
   virtual void adam_step(const AdamOptions& options, long step) = 0;
   virtual int capacity() const = 0;
+  virtual const ModelConfig& config() const = 0;
   virtual const char* name() const = 0;
 };
 

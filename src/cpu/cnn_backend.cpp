@@ -46,6 +46,7 @@ class CpuBackend final : public CnnBackend {
     }
   }
   int capacity() const override { return cnn_.capacity(); }
+  const ModelConfig& config() const override { return cnn_.config(); }
   const char* name() const override { return "cpu"; }
 
  private:
