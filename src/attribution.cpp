@@ -465,6 +465,11 @@ std::vector<float> input_x_gradient(CpuCnn& cnn, const ModelParams& params,
 std::vector<float> integrated_gradients(CpuCnn& cnn, const ModelParams& params,
                                         const CnnInput& input, int n, IgMethod method,
                                         int n_steps, Target target) {
+  if (input.codes != nullptr) {
+    check_call("integrated gradients", cnn.capacity(), input, n);
+    return integrated_gradients_onehot(cnn.config(), params, input.codes, input.scale, n,
+                                       ig_quadrature(method, n_steps), target, cnn.threads());
+  }
   CpuNet net{cnn, params, {}};
   return integrated_gradients_impl(net, input, n, method, n_steps, target);
 }

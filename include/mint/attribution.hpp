@@ -21,6 +21,7 @@
 // evaluation point (so IG's completeness gives σ(f(x)) − σ(f(0))), ISM differences of σ.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,16 @@ std::vector<float> integrated_gradients(CpuCnn& cnn, const ModelParams& params,
                                         const CnnInput& input, int n,
                                         IgMethod method = IgMethod::gausslegendre,
                                         int n_steps = 50, Target target = Target::logit);
+// Integrated Gradients of one-hot input (codes, optionally scaled) on the CPU, fused per
+// sequence (src/cpu/integrated_gradients.cpp): conv(α·x) = α·conv(x) + bias is computed once,
+// Σ_i w_i ∂f/∂conv_i is accumulated over the steps and the transposed convolution applied
+// once, at the observed base. integrated_gradients(CpuCnn&, ...) uses it for codes input; the
+// batched path above it is the reference it is tested against. threads <= 0: all cores.
+std::vector<float> integrated_gradients_onehot(const ModelConfig& config,
+                                               const ModelParams& params,
+                                               const std::uint8_t* codes, const float* scale,
+                                               int n, const Quadrature& quadrature,
+                                               Target target = Target::logit, int threads = 0);
 // Brute force: every mutant through a full forward pass (the reference for the incremental
 // ism_incremental of perturbation.hpp).
 std::vector<float> ism(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n,
