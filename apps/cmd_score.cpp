@@ -16,6 +16,7 @@
 
 #include "commands.hpp"
 #include "mint/atomic_file.hpp"
+#include "mint/device.hpp"
 #include "mint/error.hpp"
 #include "mint/inputs.hpp"
 #include "mint/npy.hpp"
@@ -75,6 +76,7 @@ void add_score_command(CLI::App& app) {
     int bootstrap = 1000;
     std::uint64_t seed = 0;
     bool signed_scores = false;
+    std::string device = "auto";
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
@@ -102,12 +104,15 @@ void add_score_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--ci", a->level, "Confidence level")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Bootstrap seed")->capture_default_str();
+  cmd->add_option("--device", a->device, "Where the curves are computed: auto, cpu or cuda")
+      ->capture_default_str();
   cmd->add_option("--compare", a->compare,
                   "Two model names A,B: report median(A) − median(B) (default: the first two)")
       ->delimiter(',')
       ->expected(2);
   cmd->callback([a] {
     if (!(a->level > 0 && a->level < 1)) throw Error("--ci must be in (0, 1), got " + fmt(a->level));
+    const Backend backend = use_cuda(parse_device(a->device)) ? Backend::cuda : Backend::cpu;
     const SequenceInput input = read_sequences(a->data, a->split);
     if (!input.dataset) {
       throw Error(a->data + ": scoring needs a mint data set directory (its ground truth), "
@@ -155,7 +160,7 @@ void add_score_command(CLI::App& app) {
       }
       const ScoreRule sr = s.spec.method == "ism" ? ScoreRule::ism : ScoreRule::observed;
       s.positions = position_scores(attr.data(), split.codes.data(), n, L, sr, a->signed_scores);
-      s.rows = score_motifs(s.positions.data(), split, sim.grammar, sim.motifs, rule);
+      s.rows = score_motifs(s.positions.data(), split, sim.grammar, sim.motifs, rule, backend);
       scored.push_back(std::move(s));
     }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "mint/auprc_cuda.hpp"
 #include "mint/error.hpp"
 #include "mint/philox.hpp"
 
@@ -117,7 +118,7 @@ std::vector<float> position_scores(const float* attr, const std::uint8_t* codes,
 
 std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split,
                                      const Grammar& grammar, const MotifSet& motifs,
-                                     const PositiveRule& rule) {
+                                     const PositiveRule& rule, Backend backend) {
   check_split(split, grammar, motifs);
   const int L = split.length;
   const auto informative = informative_columns(motifs, rule);
@@ -155,7 +156,10 @@ std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split
     }
   }
   const std::vector<CurveScores> curves =
-      score_rows(row_scores.data(), labels.data(), include.data(), rows.size(), cols);
+      backend == Backend::cuda
+          ? score_rows_cuda(row_scores.data(), labels.data(), include.data(), rows.size(), cols)
+                .to_curve_scores()
+          : score_rows(row_scores.data(), labels.data(), include.data(), rows.size(), cols);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     int pos = 0, kept = 0;
     for (std::size_t p = 0; p < cols; ++p) {

@@ -117,6 +117,21 @@ TEST(MotifScores, MatchBruteForceOverGroundTruth) {
   }
 }
 
+TEST(MotifScores, CudaGivesTheCpuBits) {
+  MINT_REQUIRE_GPU();
+  const Simulation sim = small_simulation();
+  const SplitData& split = test_split(sim);
+  const auto scores = random_scores(static_cast<std::size_t>(split.size()) * split.length, 9, 6);
+  const auto cpu = score_motifs(scores.data(), split, sim.grammar, sim.motifs, {}, Backend::cpu);
+  const auto gpu = score_motifs(scores.data(), split, sim.grammar, sim.motifs, {}, Backend::cuda);
+  ASSERT_EQ(cpu.size(), gpu.size());
+  for (std::size_t i = 0; i < cpu.size(); ++i) {
+    EXPECT_EQ(cpu[i].scores.auprc, gpu[i].scores.auprc) << i;
+    EXPECT_EQ(cpu[i].scores.average_precision, gpu[i].scores.average_precision) << i;
+    EXPECT_EQ(cpu[i].scores.auroc, gpu[i].scores.auroc) << i;
+  }
+}
+
 TEST(MotifScores, PerfectAndConstantAttributions) {
   const Simulation sim = small_simulation();
   const SplitData& split = test_split(sim);

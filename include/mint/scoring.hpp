@@ -46,10 +46,12 @@ struct MotifScore {
 };
 
 // Per-sequence, per-present-motif scores of a split; rows ordered by sequence, then motif.
-// `scores` is (N, L) position scores for the split's sequences (N = split.size()).
+// `scores` is (N, L) position scores for the split's sequences (N = split.size()). The curves
+// are computed by score_rows, or with Backend::cuda by score_rows_cuda (the same bits).
 std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split,
                                      const Grammar& grammar, const MotifSet& motifs,
-                                     const PositiveRule& rule = {});
+                                     const PositiveRule& rule = {},
+                                     Backend backend = Backend::cpu);
 
 // The included positions of every sequence with `motif` present (and, when n_present >= 0,
 // exactly that many motifs present) as one curve — the pooled AUPRC.
