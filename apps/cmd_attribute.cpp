@@ -1,61 +1,160 @@
-// `mint attribute --model M --data D --method grad|saliency|ixg|ig|ism --out A.npy`: per-base
-// attributions (N, 4, L) float32 of the model's logit, on the CPU backend (see
-// include/mint/attribution.hpp). IG uses baseline 0 with --steps nodes of --ig-method
-// (Captum's default gausslegendre, 50); ISM is f(mutant) − f(x), 0 at the observed base.
+// `mint attribute --model M [--model M2 ...] --data D --method M --out A.npy`: per-base
+// attributions (N, 4, L) float32 of the model's logit (or probability, --target prob).
+// Several --model files form an ensemble: their attributions are averaged (SPEC §5).
+//
+//   grad, saliency, ixg, ig   any backend (--device); IG with --steps nodes of --ig-method
+//   deeplift                  CPU; Captum with PR #1843/#1847, or --deeplift-compat captum-0.8
+//   fp                        CPU, incremental; batches of --batch-size, permutations drawn
+//                             from --seed or replayed from --permutations P.npy
+//   ism                       CPU incremental (or, with --device cuda, full re-evaluation)
+// See include/mint/attribution.hpp, deeplift.hpp and perturbation.hpp.
 #include <cstdio>
 #include <memory>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "mint/attribution.hpp"
+#include "mint/deeplift.hpp"
+#include "mint/device.hpp"
 #include "mint/error.hpp"
 #include "mint/npy.hpp"
+#include "mint/perturbation.hpp"
 
 namespace mint::cli {
 
 void add_attribute_command(CLI::App& app) {
   struct Args {
-    std::string model, data, split = "test", out, method, ig_method = "gausslegendre";
-    int steps = 50, threads = 0;
+    std::vector<std::string> models;
+    std::string data, split = "test", out, method, ig_method = "gausslegendre";
+    std::string target = "logit", compat = "none", permutations, save_permutations;
+    int steps = 50, batch_size = 128;
+    std::uint64_t seed = 0;
     ModelFlags flags;
+    DeviceFlags device;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("attribute", "Per-base attributions (N,4,L) of a model's logit");
-  cmd->add_option("--model", a->model, "Model file (safetensors; mint or PyTorch)")->required();
+  auto* cmd = app.add_subcommand("attribute", "Per-base attributions (N,4,L) of a model's output");
+  cmd->add_option("--model", a->models,
+                  "Model file (safetensors; mint or PyTorch); repeat for an ensemble (averaged)")
+      ->required();
   cmd->add_option("--data", a->data, "A mint data set directory or an (N,4,L) .npy")->required();
   cmd->add_option("--split", a->split, "Split of a data set: train, valid or test")->capture_default_str();
-  cmd->add_option("--method", a->method, "grad, saliency, ixg, ig or ism")
+  cmd->add_option("--method", a->method, "grad, saliency, ixg, ig, deeplift, fp or ism")
       ->required()
-      ->check(CLI::IsMember({"grad", "saliency", "ixg", "ig", "ism"}));
+      ->check(CLI::IsMember({"grad", "saliency", "ixg", "ig", "deeplift", "fp", "ism"}));
+  cmd->add_option("--target", a->target, "Attribute the logit or the probability (logit, prob)")
+      ->check(CLI::IsMember({"logit", "prob"}))
+      ->capture_default_str();
   cmd->add_option("--steps", a->steps, "Integrated Gradients: number of steps")->capture_default_str();
   cmd->add_option("--ig-method", a->ig_method,
                   "gausslegendre, riemann_right, riemann_left, riemann_middle or riemann_trapezoid")
       ->capture_default_str();
-  cmd->add_option("--threads", a->threads, "CPU threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--deeplift-compat", a->compat,
+                  "DeepLIFT: none (Captum with its 2026 fixes) or captum-0.8 (released Captum)")
+      ->capture_default_str();
+  cmd->add_option("--batch-size", a->batch_size,
+                  "Feature permutation: sequences permuted together (Captum's batch)")
+      ->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Feature permutation: seed of the permutations")
+      ->capture_default_str();
+  cmd->add_option("--permutations", a->permutations,
+                  "Feature permutation: replay these permutations (.npy, one row per feature, "
+                  "identity rows skipped as rejected draws)");
+  cmd->add_option("--save-permutations", a->save_permutations,
+                  "Feature permutation: write the permutations used (.npy, int64)");
   cmd->add_option("--out", a->out, "Output .npy, float32 (N,4,L)")->required();
   a->flags.add_to(cmd);
+  a->device.add_to(cmd);
   cmd->callback([a] {
+    const Target target = parse_target(a->target);
     const IgMethod ig_method = parse_ig_method(a->ig_method);
+    const DeepLiftCompat compat = parse_deeplift_compat(a->compat);
     if (a->method == "ig") ig_quadrature(ig_method, a->steps);  // reject bad --steps early
-    const SequenceInput input = read_sequences(a->data, a->split);
-    const Model model = load_models({a->model}, a->flags.hints()).front();
-    if (model.config.length != input.length) {
-      throw Error(input.source + ": sequences have length " + std::to_string(input.length) +
-                  " but the model expects L = " + std::to_string(model.config.length));
+    if (a->method == "fp" && a->batch_size < 2) {
+      throw Error("--batch-size must be at least 2 (a permutation needs two sequences)");
     }
+    const bool gradient_family = a->method == "grad" || a->method == "saliency" ||
+                                 a->method == "ixg" || a->method == "ig";
+    const DeviceChoice device = parse_device(a->device.device);
+    if (device == DeviceChoice::cuda && (a->method == "deeplift" || a->method == "fp")) {
+      throw Error("--device cuda: " + a->method + " runs on the CPU only for now (use --device cpu)");
+    }
+    std::vector<std::vector<std::int64_t>> replay;
+    if (!a->permutations.empty()) {
+      if (a->method != "fp") throw Error("--permutations applies to --method fp only");
+      replay = read_permutations(a->permutations);
+    }
+    const SequenceInput input = read_sequences(a->data, a->split);
+    const std::vector<Model> models = load_models(a->models, a->flags.hints());
     if (input.n > 0x7fffffff) throw Error(input.source + ": too many sequences");
     const int n = static_cast<int>(input.n);
-    CpuCnn cnn(model.config, 256, a->threads);
     const CnnInput in = input.slice(0);
+    const std::size_t size = static_cast<std::size_t>(input.n) * 4 * input.length;
+    std::vector<double> sum(models.size() > 1 ? size : 0, 0.0);
     std::vector<float> attr;
-    if (a->method == "grad") attr = gradient(cnn, model.params, in, n);
-    else if (a->method == "saliency") attr = saliency(cnn, model.params, in, n);
-    else if (a->method == "ixg") attr = input_x_gradient(cnn, model.params, in, n);
-    else if (a->method == "ig") attr = integrated_gradients(cnn, model.params, in, n, ig_method, a->steps);
-    else attr = ism(cnn, model.params, in, n);
+    std::vector<std::vector<std::int64_t>> used;
+    const char* where = "cpu";
+    for (std::size_t mi = 0; mi < models.size(); ++mi) {
+      const Model& model = models[mi];
+      if (model.config.length != input.length) {
+        throw Error(input.source + ": sequences have length " + std::to_string(input.length) +
+                    " but " + a->models[mi] + " expects L = " +
+                    std::to_string(model.config.length));
+      }
+      const bool on_gpu = use_cuda(device) && (gradient_family || a->method == "ism");
+      if (gradient_family || on_gpu) {
+        auto backend = a->device.backend(model.config, 256);
+        where = backend->name();
+        backend->set_params(model.params);
+        if (a->method == "grad") attr = gradient(*backend, in, n, target);
+        else if (a->method == "saliency") attr = saliency(*backend, in, n, target);
+        else if (a->method == "ixg") attr = input_x_gradient(*backend, in, n, target);
+        else if (a->method == "ig") attr = integrated_gradients(*backend, in, n, ig_method, a->steps, target);
+        else attr = ism(*backend, in, n, target);
+      } else if (a->method == "deeplift") {
+        attr = deeplift(model.config, model.params, in, n, compat, target, a->device.threads);
+      } else if (a->method == "ism") {
+        attr = ism_incremental(model.config, model.params, in, n, target, a->device.threads);
+      } else {
+        FpOptions o;
+        o.batch_size = a->batch_size;
+        o.seed = a->seed;
+        o.replay = replay.empty() ? nullptr : &replay;
+        o.target = target;
+        o.threads = a->device.threads;
+        used.clear();
+        attr = feature_permutation(model.config, model.params, in, n, o, &used);
+      }
+      if (models.size() > 1) {
+        for (std::size_t i = 0; i < size; ++i) sum[i] += attr[i];
+      }
+    }
+    if (models.size() > 1) {
+      for (std::size_t i = 0; i < size; ++i) {
+        attr[i] = static_cast<float>(sum[i] / static_cast<double>(models.size()));
+      }
+    }
     write_npy<float>(a->out, {input.n, 4, input.length}, attr.data());
-    std::printf("mint attribute: %s of %lld sequences → %s\n", a->method.c_str(),
-                static_cast<long long>(input.n), a->out.c_str());
+    if (!a->save_permutations.empty()) {
+      if (a->method != "fp") throw Error("--save-permutations applies to --method fp only");
+      const std::size_t width = used.empty() ? 0 : used.front().size();
+      std::vector<std::int64_t> flat;
+      for (const auto& row : used) {
+        if (row.size() != width) {
+          throw Error("--save-permutations: the last batch has " + std::to_string(row.size()) +
+                      " sequences, not " + std::to_string(width) +
+                      "; choose a --batch-size that divides the number of sequences");
+        }
+        flat.insert(flat.end(), row.begin(), row.end());
+      }
+      write_npy<std::int64_t>(a->save_permutations,
+                              {static_cast<std::int64_t>(used.size()),
+                               static_cast<std::int64_t>(width)},
+                              flat.data());
+    }
+    std::printf("mint attribute: %s (%s) of %lld sequences, %zu model%s, on the %s → %s\n",
+                a->method.c_str(), a->target.c_str(), static_cast<long long>(input.n),
+                models.size(), models.size() > 1 ? "s averaged" : "", where, a->out.c_str());
   });
 }
 

@@ -39,7 +39,8 @@ inline double max_abs_diff(const std::vector<double>& ref, const std::vector<flo
   return m;
 }
 
-// A small 'valid'-padding model: L 23, F 5, K 4, P 3 (so one conv position is never pooled).
+// A small 'valid'-padding model: L 23, F 5, K 4, P 3 (Lc 20, W 6: two conv positions are never
+// pooled).
 inline ModelConfig small_config() {
   ModelConfig c;
   c.length = 23;

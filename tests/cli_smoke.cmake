@@ -133,3 +133,35 @@ expect_error("needs a mint data set" score --data ${DATA}/captum/small/inputs.np
              --attr ${WORK}/ig.npy --out ${WORK}/x.tsv)
 expect_error("--metric" score --data ${WORK}/wo --attr ${WORK}/ig.npy --out ${WORK}/x.tsv
              --metric f1)
+
+# Every method on a PyTorch-written fixture model (parity is in test_attribution,
+# test_deeplift and test_perturbation); ensembles, replayed permutations, errors.
+set(small ${DATA}/captum/small)
+foreach(method grad saliency ixg ig deeplift ism fp)
+  expect_ok(attribute --model ${small}/weights.safetensors --data ${small}/inputs.npy
+            --pool-width 4 --method ${method} --out ${WORK}/small_${method}.npy)
+endforeach()
+expect_ok(attribute --model ${small}/weights.safetensors --model ${small}/weights.safetensors
+          --data ${small}/inputs.npy --pool-width 4 --method deeplift --target prob
+          --deeplift-compat captum-0.8 --out ${WORK}/small_ens.npy)
+string(FIND "${LAST_OUT}" "2 models averaged" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "mint attribute with two models did not average:\n${LAST_OUT}")
+endif()
+expect_ok(attribute --model ${small}/weights.safetensors --data ${small}/inputs.npy
+          --pool-width 4 --method fp --permutations ${small}/fp_perms.npy
+          --save-permutations ${WORK}/perms.npy --out ${WORK}/small_fp_replay.npy)
+expect_error("--permutations applies to --method fp only" attribute
+             --model ${small}/weights.safetensors --data ${small}/inputs.npy --pool-width 4
+             --method ism --permutations ${small}/fp_perms.npy --out ${WORK}/x.npy)
+expect_error("captum-0.8" attribute --model ${small}/weights.safetensors
+             --data ${small}/inputs.npy --pool-width 4 --method deeplift
+             --deeplift-compat captum-0.7 --out ${WORK}/x.npy)
+expect_error("--target" attribute --model ${small}/weights.safetensors
+             --data ${small}/inputs.npy --pool-width 4 --method ig --target softmax
+             --out ${WORK}/x.npy)
+expect_error("--batch-size must be at least 2" attribute --model ${small}/weights.safetensors
+             --data ${small}/inputs.npy --pool-width 4 --method fp --batch-size 1
+             --out ${WORK}/x.npy)
+expect_error("expects L = 60" attribute --model ${small}/weights.safetensors
+             --data ${WORK}/wo --pool-width 4 --method grad --out ${WORK}/x.npy)
