@@ -251,7 +251,7 @@ void add_score_command(CLI::App& app) {
       for (const std::string& method : methods) {
         for (const std::string& model : models) {
           if (index_of(model, method) >= 0) {
-            std::printf("  %-26s", (method + " " + model).c_str());
+            std::printf("  %-21s", (method + " " + model).c_str());
           }
         }
       }
@@ -268,10 +268,10 @@ void add_score_command(CLI::App& app) {
             if (i < 0) continue;
             const auto it = dist.find({static_cast<std::size_t>(i), motif, np});
             if (it == dist.end()) {
-              std::snprintf(cell, sizeof cell, "  %-26s", "-");
+              std::snprintf(cell, sizeof cell, "  %-21s", "-");
             } else {
               any = true;
-              std::snprintf(cell, sizeof cell, "  %-7.4f [%.4f, %.4f]   ", it->second.median,
+              std::snprintf(cell, sizeof cell, "  %.3f [%.3f,%.3f]  ", it->second.median,
                             it->second.median_lo, it->second.median_hi);
             }
             line += cell;
