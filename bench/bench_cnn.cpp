@@ -6,15 +6,11 @@
 #include <random>
 
 #include "mint/cnn_backend.hpp"
+#include "bench_util.hpp"
 
 namespace {
 
-std::vector<std::uint8_t> random_codes(int n, int length) {
-  std::mt19937 rng(1);
-  std::vector<std::uint8_t> codes(static_cast<std::size_t>(n) * length);
-  for (auto& c : codes) c = static_cast<std::uint8_t>(rng() % 4);
-  return codes;
-}
+using mint::bench::random_codes;
 
 mint::ModelConfig config(int filters) {
   mint::ModelConfig c;

@@ -9,15 +9,11 @@
 #include <vector>
 
 #include "mint/deeplift.hpp"
+#include "bench_util.hpp"
 
 namespace {
 
-std::vector<std::uint8_t> random_codes(int n, int length) {
-  std::mt19937 rng(1);
-  std::vector<std::uint8_t> codes(static_cast<std::size_t>(n) * length);
-  for (auto& c : codes) c = static_cast<std::uint8_t>(rng() % 4);
-  return codes;
-}
+using mint::bench::random_codes;
 
 void BM_DeepLift(benchmark::State& state) {
   mint::ModelConfig c;  // defaults: L 250, K 12, P 10, H1 64, H2 32, 'same', BatchNorm

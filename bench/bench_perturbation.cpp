@@ -17,15 +17,11 @@
 
 #include "mint/attribution.hpp"
 #include "mint/perturbation.hpp"
+#include "bench_util.hpp"
 
 namespace {
 
-std::vector<std::uint8_t> random_codes(int n, int length) {
-  std::mt19937 rng(1);
-  std::vector<std::uint8_t> codes(static_cast<std::size_t>(n) * length);
-  for (auto& c : codes) c = static_cast<std::uint8_t>(rng() % 4);
-  return codes;
-}
+using mint::bench::random_codes;
 
 // PyTorch-style initialisation with BatchNorm statistics away from the identity.
 mint::Model model() {

@@ -24,7 +24,7 @@
 #include "mint/inputs.hpp"
 #include "mint/model_io.hpp"
 #include "mint/npy.hpp"
-#include "attribution_test_util.hpp"
+#include "model_test_util.hpp"
 #include "test_util.hpp"
 
 namespace mint {

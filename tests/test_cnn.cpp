@@ -9,6 +9,7 @@
 
 #include "mint/cnn.hpp"
 #include "mint/error.hpp"
+#include "model_test_util.hpp"
 #include "test_util.hpp"
 
 namespace mint {
@@ -32,29 +33,10 @@ ModelConfig small_config(Padding padding, bool bn, Activation act) {
   return c;
 }
 
-// Random parameters with non-trivial BN statistics (init_model leaves them at 0 / 1).
-Model random_model(const ModelConfig& c, std::uint64_t seed) {
-  Model m = init_model(c, seed);
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
-  for (std::size_t f = 0; f < m.params.bn_weight.size(); ++f) {
-    m.params.bn_weight[f] = 1.0f + u(rng);
-    m.params.bn_bias[f] = u(rng);
-    m.params.bn_running_mean[f] = u(rng);
-    m.params.bn_running_var[f] = 0.6f + u(rng);
-  }
-  // Larger fc weights so that most ReLUs are active and gradients are not tiny.
-  for (float& w : m.params.fc3_weight) w *= 3.0f;
-  return m;
-}
+using test::random_codes;
+using test::random_model;
 
-std::vector<std::uint8_t> random_codes(int n, int length, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<std::uint8_t> codes(static_cast<std::size_t>(n) * length);
-  for (auto& c : codes) c = static_cast<std::uint8_t>(rng() % 4);
-  return codes;
-}
-
+// (N, 4, L) one-hot of byte codes, optionally scaled per row, float64.
 std::vector<double> onehot(const std::vector<std::uint8_t>& codes, int n, int length,
                            const std::vector<float>* scale = nullptr) {
   std::vector<double> x(static_cast<std::size_t>(n) * 4 * length, 0.0);

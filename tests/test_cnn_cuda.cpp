@@ -19,6 +19,7 @@
 #include "mint/cnn_backend.hpp"
 #include "mint/device.hpp"
 #include "mint/error.hpp"
+#include "model_test_util.hpp"
 #include "test_util.hpp"
 
 namespace mint {
@@ -37,27 +38,14 @@ constexpr int kGuard = 16;          // guard values after every host output
 constexpr float kGuardValue = -12345.5f;
 constexpr std::uint64_t kSeeds[] = {1, 20261126};
 
+// The shared random model, with a non-zero BN batch counter (it must survive the round trip).
 Model random_model(const ModelConfig& c, std::uint64_t seed) {
-  Model m = init_model(c, seed);
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
-  for (std::size_t f = 0; f < m.params.bn_weight.size(); ++f) {
-    m.params.bn_weight[f] = 1.0f + u(rng);
-    m.params.bn_bias[f] = u(rng);
-    m.params.bn_running_mean[f] = u(rng);
-    m.params.bn_running_var[f] = 0.6f + u(rng);
-  }
+  Model m = test::random_model(c, seed);
   m.params.bn_num_batches_tracked = 7;
-  for (float& w : m.params.fc3_weight) w *= 3.0f;  // most ReLUs active, gradients not tiny
   return m;
 }
 
-std::vector<std::uint8_t> random_codes(int n, int length, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<std::uint8_t> codes(static_cast<std::size_t>(n) * length);
-  for (auto& c : codes) c = static_cast<std::uint8_t>(rng() % 4);
-  return codes;
-}
+using test::random_codes;
 
 template <typename T>
 double norm(const std::vector<T>& v) {

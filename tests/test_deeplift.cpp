@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "attribution_test_util.hpp"
+#include "model_test_util.hpp"
 #include "mint/cnn.hpp"
 #include "mint/deeplift.hpp"
 #include "mint/error.hpp"

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "attribution_test_util.hpp"
+#include "model_test_util.hpp"
 #include "mint/attribution.hpp"
 #include "mint/cnn.hpp"
 #include "mint/error.hpp"
