@@ -13,5 +13,7 @@ void add_evaluate_command(CLI::App& app);
 void add_auprc_command(CLI::App& app);
 void add_attribute_command(CLI::App& app);
 void add_score_command(CLI::App& app);
+void add_experiment_command(CLI::App& app);  // experiment and merge
+void add_report_command(CLI::App& app);
 
 }  // namespace mint::cli

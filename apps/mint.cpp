@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   mint::cli::add_auprc_command(app);
   mint::cli::add_attribute_command(app);
   mint::cli::add_score_command(app);
+  mint::cli::add_experiment_command(app);
+  mint::cli::add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
