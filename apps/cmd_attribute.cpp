@@ -2,8 +2,10 @@
 // attributions (N, 4, L) float32 of the model's logit (or probability, --target prob).
 // Several --model files form an ensemble: their attributions are averaged (SPEC §5).
 //
-//   grad, saliency, ixg, ig   any backend (--device); IG with --steps nodes of --ig-method
-//   deeplift                  CPU; Captum with PR #1843/#1847, or --deeplift-compat captum-0.8
+//   grad, saliency, ixg, ig   any backend (--device); IG with --steps nodes of --ig-method;
+//                             one-hot input on a GPU runs the fused IG kernel
+//   deeplift                  CPU or the fused CUDA kernel; Captum with PR #1843/#1847, or
+//                             --deeplift-compat captum-0.8
 //   fp                        CPU, incremental; batches of --batch-size, permutations drawn
 //                             from --seed or replayed from --permutations P.npy
 //   ism                       CPU incremental (or, with --device cuda, full re-evaluation)
@@ -14,6 +16,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "mint/attribution.hpp"
+#include "mint/attribution_cuda.hpp"
 #include "mint/deeplift.hpp"
 #include "mint/device.hpp"
 #include "mint/error.hpp"
@@ -76,8 +79,8 @@ void add_attribute_command(CLI::App& app) {
     const bool gradient_family = a->method == "grad" || a->method == "saliency" ||
                                  a->method == "ixg" || a->method == "ig";
     const DeviceChoice device = parse_device(a->device.device);
-    if (device == DeviceChoice::cuda && (a->method == "deeplift" || a->method == "fp")) {
-      throw Error("--device cuda: " + a->method + " runs on the CPU only for now (use --device cpu)");
+    if (device == DeviceChoice::cuda && a->method == "fp") {
+      throw Error("--device cuda: fp runs on the CPU only for now (use --device cpu)");
     }
     std::vector<std::vector<std::int64_t>> replay;
     if (!a->permutations.empty()) {
@@ -101,8 +104,15 @@ void add_attribute_command(CLI::App& app) {
                     " but " + a->models[mi] + " expects L = " +
                     std::to_string(model.config.length));
       }
-      const bool on_gpu = use_cuda(device) && (gradient_family || a->method == "ism");
-      if (gradient_family || on_gpu) {
+      const bool on_gpu = use_cuda(device) && a->method != "fp";
+      // One-hot input on a GPU: the fused kernels (kernels/attribution.cu).
+      if (on_gpu && input.one_hot && (a->method == "ig" || a->method == "deeplift")) {
+        where = "cuda";
+        attr = a->method == "ig"
+                   ? integrated_gradients_cuda(model.config, model.params, in.codes, nullptr, n,
+                                               ig_quadrature(ig_method, a->steps), target)
+                   : deeplift_cuda(model.config, model.params, in.codes, n, compat, target);
+      } else if (gradient_family || (on_gpu && a->method == "ism")) {
         auto backend = a->device.backend(model.config, 256);
         where = backend->name();
         backend->set_params(model.params);
