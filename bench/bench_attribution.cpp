@@ -18,11 +18,13 @@ using mint::bench::random_codes;
 
 mint::Model paper_model() { return mint::init_model(mint::ModelConfig{}, 1); }
 
-// IG with state.range(0) Gauss–Legendre steps over 64 sequences per iteration.
+// IG with state.range(0) Gauss–Legendre steps over 64 sequences per iteration, on
+// state.range(1) threads (0: all cores). The 1-thread run reports sequences per second of CPU
+// time (not wall time), a rate that other load on the machine hardly disturbs.
 void BM_IntegratedGradients(benchmark::State& state) {
   const int steps = static_cast<int>(state.range(0)), n = 64;
   const mint::Model m = paper_model();
-  mint::CpuCnn cnn(m.config, 512);
+  mint::CpuCnn cnn(m.config, 512, static_cast<int>(state.range(1)));
   const auto codes = random_codes(n, m.config.length);
   mint::CnnInput in;
   in.codes = codes.data();
@@ -32,7 +34,8 @@ void BM_IntegratedGradients(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_IntegratedGradients)->Arg(50)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_IntegratedGradients)->Args({50, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_IntegratedGradients)->Args({50, 1})->Unit(benchmark::kMillisecond);
 
 void BM_Saliency(benchmark::State& state) {
   const int n = 1024;
