@@ -1,5 +1,216 @@
-// placeholder (being written)
+// `mint experiment negatives|interactions|all` and `mint merge`: the paper's experiments end to
+// end (include/mint/experiment.hpp, docs/experiment.md). The configuration is the size's
+// defaults (--quick, the default, or --full), then --config FILE's keys, then the flags below.
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
 #include "commands.hpp"
+#include "mint/atomic_file.hpp"
+#include "mint/error.hpp"
+#include "mint/experiment.hpp"
+
 namespace mint::cli {
-void add_experiment_command(CLI::App&) {}
+
+namespace {
+
+enum class Kind { integer, number, string, ints, strings, pool, boolean };
+
+struct Override {
+  const char* flag;
+  const char* key;
+  Kind kind;
+  const char* help;
+};
+
+const Override kOverrides[] = {
+    {"--sets", "sets", Kind::strings, "Motif sets (comma-separated; bundled names or files)"},
+    {"--filters", "filters", Kind::ints, "Conv filter counts F (comma-separated)"},
+    {"--seeds", "seeds", Kind::integer, "Model seeds per configuration"},
+    {"--methods", "methods", Kind::strings, "Attribution methods: ig, deeplift, fp, grad, saliency, ixg, ism"},
+    {"--effects", "effects", Kind::strings, "Regression effects (interactions experiment)"},
+    {"--ig-steps", "ig_steps", Kind::integer, "Integrated Gradients steps"},
+    {"--fp-batch", "fp_batch", Kind::integer, "Feature permutation batch size"},
+    {"--length", "length", Kind::integer, "Sequence length L"},
+    {"--seed", "seed", Kind::integer, "Data seed"},
+    {"--train", "train", Kind::integer, "Classification training sequences"},
+    {"--valid", "valid", Kind::integer, "Classification validation sequences"},
+    {"--test-positives", "test_positives", Kind::integer, "Classification test positives"},
+    {"--test-per-subset", "test_per_subset", Kind::integer, "Test sequences per proper subset"},
+    {"--regression-train", "regression_train", Kind::integer, "Regression training sequences"},
+    {"--regression-valid", "regression_valid", Kind::integer, "Regression validation sequences"},
+    {"--test-per-count", "test_per_count", Kind::integer, "Regression test sequences per motif count"},
+    {"--epochs", "epochs", Kind::integer, "Maximum epochs"},
+    {"--patience", "patience", Kind::integer, "Early-stopping patience"},
+    {"--batch", "batch", Kind::integer, "Batch size"},
+    {"--lr", "lr", Kind::number, "Adam learning rate"},
+    {"--pool", "pool", Kind::pool, "Max-pool width: global (P = conv length) or a number"},
+    {"--batchnorm", "batchnorm", Kind::boolean, "BatchNorm layer: true or false"},
+    {"--padding", "padding", Kind::string, "Conv padding: same or valid"},
+    {"--activation", "activation", Kind::string, "First-layer activation: relu or exp"},
+    {"--width", "width", Kind::integer, "Filter width K (0: the data's K)"},
+    {"--hidden1", "hidden1", Kind::integer, "fc1 width H1"},
+    {"--hidden2", "hidden2", Kind::integer, "fc2 width H2"},
+    {"--bootstrap", "bootstrap", Kind::integer, "Bootstrap resamples for the CIs"},
+    {"--threads", "threads", Kind::integer, "CPU threads (0: all)"},
+    {"--device", "device", Kind::string, "auto, cpu or cuda"},
+};
+
+long long to_integer(const std::string& flag, const std::string& s) {
+  try {
+    std::size_t used = 0;
+    const long long v = std::stoll(s, &used);
+    if (used == s.size()) return v;
+  } catch (const std::exception&) {
+  }
+  throw Error(std::string(flag) + ": '" + s + "' is not an integer");
+}
+
+nlohmann::ordered_json to_json(const Override& o, const std::vector<std::string>& values) {
+  const std::string flag = o.flag;
+  auto one = [&]() -> const std::string& {
+    if (values.empty()) throw Error(flag + ": needs a value");
+    return values.back();  // a repeated flag: the last one wins
+  };
+  switch (o.kind) {
+    case Kind::integer: return to_integer(flag, one());
+    case Kind::number: {
+      try {
+        std::size_t used = 0;
+        const double v = std::stod(one(), &used);
+        if (used == one().size()) return v;
+      } catch (const std::exception&) {
+      }
+      throw Error(flag + ": '" + one() + "' is not a number");
+    }
+    case Kind::string: return one();
+    case Kind::pool: {
+      const std::string& s = one();
+      if (s == "global") return s;
+      return to_integer(flag, s);
+    }
+    case Kind::boolean: {
+      const std::string& s = one();
+      if (s == "true" || s == "1" || s == "on") return true;
+      if (s == "false" || s == "0" || s == "off") return false;
+      throw Error(flag + ": must be true or false, got '" + s + "'");
+    }
+    case Kind::ints: {
+      nlohmann::ordered_json a = nlohmann::ordered_json::array();
+      for (const std::string& v : values) a.push_back(to_integer(flag, v));
+      return a;
+    }
+    case Kind::strings: return values;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void add_experiment_command(CLI::App& app) {
+  struct Args {
+    std::string experiment, config, out, shard, stage = "all";
+    bool quick = false, full = false, force = false, quiet = false;
+    std::vector<std::vector<std::string>> values = std::vector<std::vector<std::string>>(
+        sizeof kOverrides / sizeof kOverrides[0]);
+    std::vector<CLI::Option*> options;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand(
+      "experiment",
+      "Reproduce the paper's experiments end to end: simulate, train, evaluate, attribute, "
+      "score, report (docs/experiment.md)");
+  cmd->add_option("experiment", a->experiment, "negatives, interactions or all")
+      ->required()
+      ->check(CLI::IsMember({"negatives", "interactions", "all"}));
+  auto* quick = cmd->add_flag("--quick", a->quick,
+                              "Small sizes for 2 CPU cores, a few minutes (the default)");
+  auto* full = cmd->add_flag("--full", a->full, "The paper's sizes (SPEC §3–§4), for a GPU");
+  quick->excludes(full);
+  cmd->add_option("--config", a->config, "JSON file of config keys (see <out>/config.json)");
+  cmd->add_option("--out", a->out, "Output directory (default out/<experiment>)");
+  cmd->add_option("--shard", a->shard,
+                  "Run only jobs with index % N == i of the stage (i/N); no tables");
+  cmd->add_option("--stage", a->stage,
+                  "all, train or attribute (a shard's default is train)")
+      ->check(CLI::IsMember({"all", "train", "attribute"}))
+      ->capture_default_str();
+  cmd->add_flag("--force", a->force,
+                "Replace a different config.json and rerun every step");
+  cmd->add_flag("--quiet", a->quiet, "No progress lines");
+  for (std::size_t i = 0; i < a->values.size(); ++i) {
+    const Override& o = kOverrides[i];
+    auto* opt = cmd->add_option(o.flag, a->values[i], o.help);
+    if (o.kind == Kind::ints || o.kind == Kind::strings) {
+      opt->delimiter(',');
+    } else {
+      opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
+    a->options.push_back(opt);
+  }
+  cmd->callback([a] {
+    std::string file_text;
+    std::string size = a->full ? "full" : a->quick ? "quick" : "";
+    if (!a->config.empty()) {
+      file_text = read_file(a->config);
+      if (size.empty()) {
+        try {
+          const auto j = nlohmann::json::parse(file_text);
+          if (j.is_object() && j.contains("size") && j["size"].is_string()) {
+            size = j["size"].get<std::string>();
+          }
+        } catch (const std::exception&) {
+        }  // apply_config_json reports the error
+      }
+    }
+    if (size.empty()) size = "quick";
+    ExperimentConfig config = default_config(a->experiment, size);
+    if (!file_text.empty()) config = apply_config_json(config, file_text, a->config);
+    config.experiment = a->experiment;
+    config.size = size;
+    nlohmann::ordered_json overrides = nlohmann::ordered_json::object();
+    for (std::size_t i = 0; i < a->options.size(); ++i) {
+      if (a->options[i]->count() > 0) overrides[kOverrides[i].key] = to_json(kOverrides[i], a->values[i]);
+    }
+    config = apply_config_json(config, overrides.dump(), "command line");
+    RunOptions run;
+    run.out = a->out.empty() ? "out/" + a->experiment : a->out;
+    if (!a->shard.empty()) parse_shard(a->shard, run.shard_index, run.shard_count);
+    run.stage = parse_stage(a->stage);
+    run.force = a->force;
+    run.quiet = a->quiet;
+    const ExperimentResult r = run_experiment(config, run);
+    if (!a->quiet) {
+      std::printf("mint experiment %s: %d of %zu steps ran → %s/\n", a->experiment.c_str(), r.ran(),
+                  r.steps.size(), run.out.c_str());
+    }
+  });
+
+  struct MergeArgs {
+    std::string out;
+    std::vector<std::string> shards;
+    bool force = false, quiet = false;
+  };
+  auto m = std::make_shared<MergeArgs>();
+  auto* merge = app.add_subcommand(
+      "merge", "Join the directories of `mint experiment --shard i/N` runs and finish the experiment");
+  merge->add_option("--out", m->out, "Output directory")->required();
+  merge->add_option("shards", m->shards, "Shard output directories")->required();
+  merge->add_flag("--force", m->force, "Replace a different config.json in --out");
+  merge->add_flag("--quiet", m->quiet, "No progress lines");
+  merge->callback([m] {
+    RunOptions run;
+    run.out = m->out;
+    run.force = m->force;
+    run.quiet = m->quiet;
+    const ExperimentResult r = merge_experiments(m->shards, run);
+    if (!m->quiet) {
+      std::printf("mint merge: %zu shard(s), %d of %zu steps ran → %s/\n", m->shards.size(),
+                  r.ran(), r.steps.size(), m->out.c_str());
+    }
+  });
+}
+
 }  // namespace mint::cli

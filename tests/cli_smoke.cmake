@@ -165,3 +165,36 @@ expect_error("--batch-size must be at least 2" attribute --model ${small}/weight
              --out ${WORK}/x.npy)
 expect_error("expects L = 60" attribute --model ${small}/weights.safetensors
              --data ${WORK}/wo --pool-width 4 --method grad --out ${WORK}/x.npy)
+
+# mint experiment / merge: a tiny run, a rerun that skips every step, two shards + merge, and
+# the one-line errors (tests/test_experiment.cpp checks the tables themselves).
+set(exp_tiny --filters 4 --seeds 1 --effects additive --length 100 --train 300 --valid 60
+    --test-positives 20 --test-per-subset 4 --regression-train 300 --regression-valid 60
+    --test-per-count 6 --epochs 1 --ig-steps 4 --fp-batch 16 --bootstrap 20 --threads 1)
+file(REMOVE_RECURSE ${WORK}/exp ${WORK}/exp_s0 ${WORK}/exp_s1 ${WORK}/exp_merged)
+expect_ok(experiment all --out ${WORK}/exp ${exp_tiny})
+foreach(table accuracy_by_count accuracy_by_pair regression_binned auprc auprc_summary
+        auprc_differences filters training)
+  if(NOT EXISTS ${WORK}/exp/tables/${table}.tsv)
+    message(FATAL_ERROR "mint experiment: no tables/${table}.tsv")
+  endif()
+endforeach()
+expect_ok(experiment all --out ${WORK}/exp ${exp_tiny})
+string(FIND "${LAST_OUT}" ": 0 of " at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "mint experiment rerun did not skip every step:\n${LAST_OUT}")
+endif()
+expect_error("key 'epochs'" experiment all --out ${WORK}/exp ${exp_tiny} --epochs 2)
+expect_error("unknown method 'lime'" experiment negatives --out ${WORK}/x ${exp_tiny} --methods lime)
+expect_error("--shard must be i/N" experiment negatives --out ${WORK}/x ${exp_tiny} --shard 2/2)
+file(WRITE ${WORK}/exp_bad.json "{\"epoch\": 3}")
+expect_error("unknown key 'epoch'" experiment negatives --out ${WORK}/x --config ${WORK}/exp_bad.json)
+expect_ok(experiment all --out ${WORK}/exp_s0 ${exp_tiny} --shard 0/2)
+expect_ok(experiment all --out ${WORK}/exp_s1 ${exp_tiny} --shard 1/2)
+expect_ok(merge --out ${WORK}/exp_merged ${WORK}/exp_s0 ${WORK}/exp_s1)
+file(READ ${WORK}/exp/tables/auprc_summary.tsv single)
+file(READ ${WORK}/exp_merged/tables/auprc_summary.tsv merged)
+if(NOT single STREQUAL merged)
+  message(FATAL_ERROR "mint merge: auprc_summary.tsv differs from the single run")
+endif()
+expect_error("no config.json" merge --out ${WORK}/exp_m2 ${WORK}/nothing_here)
