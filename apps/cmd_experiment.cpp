@@ -35,6 +35,7 @@ const Override kOverrides[] = {
     {"--fp-batch", "fp_batch", Kind::integer, "Feature permutation batch size"},
     {"--length", "length", Kind::integer, "Sequence length L"},
     {"--seed", "seed", Kind::integer, "Data seed"},
+    {"--pseudocount", "pseudocount", Kind::number, "PWM pseudocount of the simulation (0.01; 0: paper-like accuracy)"},
     {"--train", "train", Kind::integer, "Classification training sequences"},
     {"--valid", "valid", Kind::integer, "Classification validation sequences"},
     {"--test-positives", "test_positives", Kind::integer, "Classification test positives"},

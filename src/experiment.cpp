@@ -146,6 +146,7 @@ void validate(const ExperimentConfig& c) {
   if (c.patience <= 0) fail("patience", "must be positive");
   if (c.batch <= 0) fail("batch", "must be positive");
   if (!(c.lr > 0)) fail("lr", "must be positive");
+  if (!(c.pseudocount >= 0 && c.pseudocount < 1)) fail("pseudocount", "must be in [0, 1)");
   if (c.pool != "global") {
     std::size_t used = 0;
     int p = 0;
@@ -181,6 +182,7 @@ std::string config_to_json(const ExperimentConfig& c) {
   j["fp_batch"] = c.fp_batch;
   j["length"] = c.length;
   j["seed"] = c.seed;
+  j["pseudocount"] = c.pseudocount;
   j["train"] = c.train;
   j["valid"] = c.valid;
   j["test_positives"] = c.test_positives;
@@ -280,6 +282,9 @@ ExperimentConfig apply_config_json(const ExperimentConfig& base, const std::stri
     else if (key == "lr") {
       if (!v.is_number()) throw bad("a number");
       c.lr = v.get<double>();
+    } else if (key == "pseudocount") {
+      if (!v.is_number()) throw bad("a number");
+      c.pseudocount = v.get<double>();
     } else if (key == "pool") {
       if (v.is_string()) c.pool = v.get<std::string>();
       else if (v.is_number_integer()) c.pool = std::to_string(as_int());
@@ -439,6 +444,7 @@ SimulationOptions simulation_options(const ExperimentConfig& c, const std::strin
   SimulationOptions o;
   o.length = c.length;
   o.seed = c.seed;
+  o.pseudocount = c.pseudocount;
   o.grammar.filter_width = c.width;
   DesignOptions& d = o.design;
   if (dir == "data_w" || dir == "data_wo") {
