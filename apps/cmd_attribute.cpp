@@ -6,8 +6,9 @@
 //                             one-hot input on a GPU runs the fused IG kernel
 //   deeplift                  CPU or the fused CUDA kernel; Captum with PR #1843/#1847, or
 //                             --deeplift-compat captum-0.8
-//   fp                        CPU, incremental; batches of --batch-size, permutations drawn
-//                             from --seed or replayed from --permutations P.npy
+//   fp                        CPU incremental (on a GPU: full forward passes of the permuted
+//                             batches); batches of --batch-size, permutations drawn from
+//                             --seed or replayed from --permutations P.npy
 //   ism                       CPU incremental (or, with --device cuda, full re-evaluation)
 // See include/mint/attribution.hpp, deeplift.hpp and perturbation.hpp.
 #include <cstdio>
@@ -79,9 +80,6 @@ void add_attribute_command(CLI::App& app) {
     const bool gradient_family = a->method == "grad" || a->method == "saliency" ||
                                  a->method == "ixg" || a->method == "ig";
     const DeviceChoice device = parse_device(a->device.device);
-    if (device == DeviceChoice::cuda && a->method == "fp") {
-      throw Error("--device cuda: fp runs on the CPU only for now (use --device cpu)");
-    }
     std::vector<std::vector<std::int64_t>> replay;
     if (!a->permutations.empty()) {
       if (a->method != "fp") throw Error("--permutations applies to --method fp only");
@@ -104,7 +102,7 @@ void add_attribute_command(CLI::App& app) {
                     " but " + a->models[mi] + " expects L = " +
                     std::to_string(model.config.length));
       }
-      const bool on_gpu = use_cuda(device) && a->method != "fp";
+      const bool on_gpu = use_cuda(device);
       // One-hot input on a GPU: the fused kernels (kernels/attribution.cu).
       if (on_gpu && input.one_hot && (a->method == "ig" || a->method == "deeplift")) {
         where = "cuda";
@@ -112,6 +110,18 @@ void add_attribute_command(CLI::App& app) {
                    ? integrated_gradients_cuda(model.config, model.params, in.codes, nullptr, n,
                                                ig_quadrature(ig_method, a->steps), target)
                    : deeplift_cuda(model.config, model.params, in.codes, n, compat, target);
+      } else if (on_gpu && a->method == "fp") {
+        // Captum's way on the GPU: every permuted batch through a full forward pass.
+        auto backend = a->device.backend(model.config, 1024);
+        where = backend->name();
+        backend->set_params(model.params);
+        FpOptions o;
+        o.batch_size = a->batch_size;
+        o.seed = a->seed;
+        o.replay = replay.empty() ? nullptr : &replay;
+        o.target = target;
+        used.clear();
+        attr = feature_permutation(*backend, in, n, o, &used);
       } else if (gradient_family || (on_gpu && a->method == "ism")) {
         auto backend = a->device.backend(model.config, 256);
         where = backend->name();

@@ -607,11 +607,14 @@ std::vector<std::int64_t> fp_permutation(std::uint64_t seed, int batch, int posi
   throw Error("feature permutation: no non-identity permutation drawn");  // unreachable
 }
 
-std::vector<float> feature_permutation(const ModelConfig& config, const ModelParams& params,
-                                       const CnnInput& input, int n, const FpOptions& options,
-                                       std::vector<std::vector<std::int64_t>>* used) {
-  const IncrementalModel model(config, params);
-  const int length = config.length;
+namespace {
+
+// FeaturePermutation's batches and permutations (validated replay, or drawn), shared by the
+// backends: eval(in, first, size, perms, out) computes batch [first, first + size) with
+// perms (L, size) — perms[p·size + i] is the sequence whose column p sequence i receives.
+template <typename Eval>
+std::vector<float> fp_driver(int length, const CnnInput& input, int n, const FpOptions& options,
+                             std::vector<std::vector<std::int64_t>>* used, Eval&& eval) {
   std::vector<float> storage;
   const CnnInput in = plain_input("feature permutation", input, n, length, storage);
   if (used != nullptr) used->clear();
@@ -687,8 +690,6 @@ std::vector<float> feature_permutation(const ModelConfig& config, const ModelPar
     }
   }
 
-  const Target target = options.target;
-  const int nthreads = thread_count(options.threads);
   std::vector<std::int32_t> perms;  // (L, B) of the current batch
   std::vector<std::int64_t> drawn;
   for (int b = 0; b < batches; ++b) {
@@ -708,6 +709,23 @@ std::vector<float> feature_permutation(const ModelConfig& config, const ModelPar
       }
       if (used != nullptr) used->push_back(*r);
     }
+    eval(in, first, size, perms, out.data());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<float> feature_permutation(const ModelConfig& config, const ModelParams& params,
+                                       const CnnInput& input, int n, const FpOptions& options,
+                                       std::vector<std::vector<std::int64_t>>* used) {
+  const IncrementalModel model(config, params);
+  const int length = config.length;
+  const std::size_t row = static_cast<std::size_t>(4) * length;
+  const Target target = options.target;
+  const int nthreads = thread_count(options.threads);
+  auto eval = [&](const CnnInput& in, int first, int size, const std::vector<std::int32_t>& perms,
+                  float* out_all) {
 #pragma omp parallel num_threads(std::min(nthreads, size))
     {
       IncrementalEvaluator ev(model);
@@ -715,7 +733,7 @@ std::vector<float> feature_permutation(const ModelConfig& config, const ModelPar
       for (int i = 0; i < size; ++i) {
         const std::int64_t s = first + i;
         const float base = load_sequence(ev, in, s, length);
-        float* o = out.data() + static_cast<std::size_t>(s) * row;
+        float* o = out_all + static_cast<std::size_t>(s) * row;
         for (int p = 0; p < length; ++p) {
           const int src = perms[static_cast<std::size_t>(p) * size + i];
           if (src == i) continue;  // the sequence meets itself: exactly 0
@@ -729,8 +747,78 @@ std::vector<float> feature_permutation(const ModelConfig& config, const ModelPar
         }
       }
     }
-  }
-  return out;
+  };
+  return fp_driver(length, input, n, options, used, eval);
+}
+
+std::vector<float> feature_permutation(CnnBackend& backend, const CnnInput& input, int n,
+                                       const FpOptions& options,
+                                       std::vector<std::vector<std::int64_t>>* used) {
+  const int length = backend.config().length, cap = backend.capacity();
+  if (cap < 1) throw Error("feature permutation: the backend has no capacity");
+  const auto L = static_cast<std::size_t>(length), row = 4 * L;
+  const Target target = options.target;
+  auto g = [&](float logit) {
+    return target == Target::logit ? static_cast<double>(logit) : sigmoid(logit);
+  };
+  std::vector<float> base, logits(static_cast<std::size_t>(cap));
+  std::vector<std::uint8_t> batch_codes;
+  std::vector<float> batch_dense;
+  struct Mutant {
+    int i, p;
+  };
+  std::vector<Mutant> mutants;
+  auto eval = [&](const CnnInput& in, int first, int size, const std::vector<std::int32_t>& perms,
+                  float* out_all) {
+    const bool codes = in.codes != nullptr;
+    // g(x) of the batch.
+    base.resize(static_cast<std::size_t>(size));
+    for (int r0 = 0; r0 < size; r0 += cap) {
+      const int rows = std::min(cap, size - r0);
+      CnnInput part;
+      if (codes) part.codes = in.codes + (static_cast<std::size_t>(first) + r0) * L;
+      else part.dense = in.dense + (static_cast<std::size_t>(first) + r0) * row;
+      backend.forward(part, rows, Mode::eval, base.data() + r0);
+    }
+    mutants.clear();
+    for (int p = 0; p < length; ++p) {
+      for (int i = 0; i < size; ++i) {
+        if (perms[static_cast<std::size_t>(p) * size + i] != i) mutants.push_back({i, p});
+      }
+    }
+    batch_codes.resize(codes ? static_cast<std::size_t>(cap) * L : 0);
+    batch_dense.resize(codes ? 0 : static_cast<std::size_t>(cap) * row);
+    for (std::size_t m0 = 0; m0 < mutants.size(); m0 += static_cast<std::size_t>(cap)) {
+      const int rows = static_cast<int>(std::min(mutants.size() - m0, static_cast<std::size_t>(cap)));
+      for (int j = 0; j < rows; ++j) {
+        const Mutant& m = mutants[m0 + static_cast<std::size_t>(j)];
+        const std::size_t s = static_cast<std::size_t>(first) + m.i;
+        const std::size_t src =
+            static_cast<std::size_t>(first) + perms[static_cast<std::size_t>(m.p) * size + m.i];
+        const auto pp = static_cast<std::size_t>(m.p);
+        if (codes) {
+          std::uint8_t* c = batch_codes.data() + static_cast<std::size_t>(j) * L;
+          std::copy_n(in.codes + s * L, L, c);
+          c[pp] = in.codes[src * L + pp];
+        } else {
+          float* d = batch_dense.data() + static_cast<std::size_t>(j) * row;
+          std::copy_n(in.dense + s * row, row, d);
+          for (std::size_t ch = 0; ch < 4; ++ch) d[ch * L + pp] = in.dense[src * row + ch * L + pp];
+        }
+      }
+      CnnInput part;
+      if (codes) part.codes = batch_codes.data(); else part.dense = batch_dense.data();
+      backend.forward(part, rows, Mode::eval, logits.data());
+      for (int j = 0; j < rows; ++j) {
+        const Mutant& m = mutants[m0 + static_cast<std::size_t>(j)];
+        const std::size_t s = static_cast<std::size_t>(first) + m.i;
+        const auto a = static_cast<float>(g(base[static_cast<std::size_t>(m.i)]) -
+                                          g(logits[static_cast<std::size_t>(j)]));
+        for (std::size_t ch = 0; ch < 4; ++ch) out_all[s * row + ch * L + static_cast<std::size_t>(m.p)] = a;
+      }
+    }
+  };
+  return fp_driver(length, input, n, options, used, eval);
 }
 
 std::vector<std::vector<std::int64_t>> read_permutations(const std::string& path) {

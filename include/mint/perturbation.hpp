@@ -33,7 +33,8 @@
 #include <string>
 #include <vector>
 
-#include "mint/attribution.hpp"  // Target
+#include "mint/attribution.hpp"
+#include "mint/cnn_backend.hpp"  // Target
 #include "mint/cnn.hpp"          // CnnInput
 #include "mint/model.hpp"
 
@@ -145,6 +146,13 @@ struct FpOptions {
 
 std::vector<float> feature_permutation(const ModelConfig& config, const ModelParams& params,
                                        const CnnInput& input, int n, const FpOptions& options,
+                                       std::vector<std::vector<std::int64_t>>* used = nullptr);
+
+// The same on any CnnBackend holding the model's parameters (CPU or CUDA): every permuted
+// sequence goes through a full forward pass, in batches of the backend's capacity — Captum's
+// own method, used for --device cuda. Same permutations, same results up to float32 rounding.
+std::vector<float> feature_permutation(CnnBackend& backend, const CnnInput& input, int n,
+                                       const FpOptions& options,
                                        std::vector<std::vector<std::int64_t>>* used = nullptr);
 
 // The seeded permutation of batch `batch`, position `position` for a batch of `size` ≥ 2.
