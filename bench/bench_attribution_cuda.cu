@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "bench_util.hpp"
+#include "cuda_bench_util.cuh"
 #include "cuda_check.cuh"
 #include "mint/attribution.hpp"
 #include "mint/attribution_cuda.hpp"
@@ -54,37 +55,10 @@ constexpr int kCheckRows = 64;
 constexpr int kCpuRows = 1024;
 constexpr double kTol = 1e-5;
 
-// Owns a cudaEvent_t.
-class Event {
- public:
-  Event() { MINT_CUDA_CHECK(cudaEventCreate(&event_)); }
-  ~Event() {
-    const cudaError_t status = cudaEventDestroy(event_);
-    if (status != cudaSuccess)
-      std::fprintf(stderr, "cudaEventDestroy: %s\n", cudaGetErrorString(status));
-  }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  cudaEvent_t get() const { return event_; }
-
- private:
-  cudaEvent_t event_{};
-};
-
-// Mean milliseconds of `work` over kTimed repetitions after one warm-up, by CUDA events.
+using mint::bench::Event;
+using mint::bench::peak_dram_bytes_per_s;
 template <typename Work>
-double time_ms(Work&& work) {
-  work();
-  MINT_CUDA_CHECK(cudaDeviceSynchronize());
-  Event start, stop;
-  MINT_CUDA_CHECK(cudaEventRecord(start.get(), nullptr));
-  for (int r = 0; r < kTimed; ++r) work();
-  MINT_CUDA_CHECK(cudaEventRecord(stop.get(), nullptr));
-  MINT_CUDA_CHECK(cudaEventSynchronize(stop.get()));
-  float ms = 0;
-  MINT_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
-  return ms / kTimed;
-}
+double time_ms(Work&& work) { return mint::bench::time_ms(work, kTimed); }
 
 // Wall-clock milliseconds of one call (host entry points, CPU).
 template <typename Work>
@@ -117,12 +91,6 @@ double peak_fp32_flops(int device) {
   const double clock_hz = attribute(device, cudaDevAttrClockRate) * 1e3;
   return attribute(device, cudaDevAttrMultiProcessorCount) * fp32_lanes_per_sm(major, minor) * 2.0 *
          clock_hz;
-}
-
-double peak_dram_bytes_per_s(int device) {
-  const double clock_hz = attribute(device, cudaDevAttrMemoryClockRate) * 1e3;
-  const double bus_bytes = attribute(device, cudaDevAttrGlobalMemoryBusWidth) / 8.0;
-  return 2.0 * clock_hz * bus_bytes;
 }
 
 mint::Model bench_model(const mint::ModelConfig& c, std::uint64_t seed) {

@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "cuda_bench_util.cuh"
 #include "cuda_check.cuh"
 #include "mint/auprc.hpp"
 #include "mint/auprc_cuda.hpp"
@@ -51,48 +52,10 @@ constexpr int kTimed = 10;
 constexpr std::size_t kPoolRows = 4096;
 constexpr std::size_t kMotifs = 4, kWidth = 12;
 
-// Owns a cudaEvent_t.
-class Event {
- public:
-  Event() { MINT_CUDA_CHECK(cudaEventCreate(&event_)); }
-  ~Event() {
-    const cudaError_t status = cudaEventDestroy(event_);
-    if (status != cudaSuccess)
-      std::fprintf(stderr, "cudaEventDestroy: %s\n", cudaGetErrorString(status));
-  }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  cudaEvent_t get() const { return event_; }
-
- private:
-  cudaEvent_t event_{};
-};
-
-// Peak DRAM bandwidth in bytes/s from the attributes; 0 if the driver does not say.
-double peak_dram_bytes_per_s(int device) {
-  int clock_khz = 0, bus_bits = 0;
-  if (cudaDeviceGetAttribute(&clock_khz, cudaDevAttrMemoryClockRate, device) != cudaSuccess ||
-      cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, device) != cudaSuccess) {
-    cudaGetLastError();
-    return 0;
-  }
-  return 2.0 * clock_khz * 1e3 * (bus_bits / 8.0);
-}
-
-// Mean milliseconds of `work` over `reps` repetitions after one warm-up, by CUDA events.
+using mint::bench::Event;
+using mint::bench::peak_dram_bytes_per_s;
 template <typename Work>
-double time_ms(Work&& work, int reps = kTimed) {
-  work();
-  MINT_CUDA_CHECK(cudaDeviceSynchronize());
-  Event start, stop;
-  MINT_CUDA_CHECK(cudaEventRecord(start.get(), nullptr));
-  for (int r = 0; r < reps; ++r) work();
-  MINT_CUDA_CHECK(cudaEventRecord(stop.get(), nullptr));
-  MINT_CUDA_CHECK(cudaEventSynchronize(stop.get()));
-  float ms = 0;
-  MINT_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
-  return ms / reps;
-}
+double time_ms(Work&& work, int reps = kTimed) { return mint::bench::time_ms(work, reps); }
 
 struct Pool {
   std::size_t length = 0;

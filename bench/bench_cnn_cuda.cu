@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "cnn.cuh"
+#include "cuda_bench_util.cuh"
 #include "mint/cnn_backend.hpp"
 #include "mint/device.hpp"
 #include "mint/error.hpp"
@@ -54,48 +55,10 @@ constexpr double kLogitTol = 1e-5;
 constexpr double kLogitFloor = 0.1;  // per logit: near-0 logits are cancellations (tests do the same)
 constexpr double kGradTol = 1e-4;
 
-// Owns a cudaEvent_t.
-class Event {
- public:
-  Event() { MINT_CUDA_CHECK(cudaEventCreate(&event_)); }
-  ~Event() {
-    const cudaError_t status = cudaEventDestroy(event_);
-    if (status != cudaSuccess)
-      std::fprintf(stderr, "cudaEventDestroy: %s\n", cudaGetErrorString(status));
-  }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  cudaEvent_t get() const { return event_; }
-
- private:
-  cudaEvent_t event_{};
-};
-
-// Peak DRAM bandwidth in bytes/s from the attributes; 0 if the driver does not say.
-double peak_dram_bytes_per_s(int device) {
-  int clock_khz = 0, bus_bits = 0;
-  if (cudaDeviceGetAttribute(&clock_khz, cudaDevAttrMemoryClockRate, device) != cudaSuccess ||
-      cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, device) != cudaSuccess) {
-    cudaGetLastError();
-    return 0;
-  }
-  return 2.0 * clock_khz * 1e3 * (bus_bits / 8.0);
-}
-
-// Mean milliseconds of `work` over kTimed repetitions after one warm-up, by CUDA events.
+using mint::bench::Event;
+using mint::bench::peak_dram_bytes_per_s;
 template <typename Work>
-double time_ms(Work&& work) {
-  work();
-  MINT_CUDA_CHECK(cudaDeviceSynchronize());
-  Event start, stop;
-  MINT_CUDA_CHECK(cudaEventRecord(start.get(), nullptr));
-  for (int r = 0; r < kTimed; ++r) work();
-  MINT_CUDA_CHECK(cudaEventRecord(stop.get(), nullptr));
-  MINT_CUDA_CHECK(cudaEventSynchronize(stop.get()));
-  float ms = 0;
-  MINT_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
-  return ms / kTimed;
-}
+double time_ms(Work&& work) { return mint::bench::time_ms(work, kTimed); }
 
 mint::ModelConfig paper_config(int filters) {
   mint::ModelConfig c;  // F 32, K 12, P 10, L 250, same, BN, ReLU, H1 64, H2 32

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "cuda_bench_util.cuh"
 #include "mint/design.hpp"
 #include "mint/device.hpp"
 #include "mint/error.hpp"
@@ -43,34 +44,8 @@ constexpr std::int64_t kTailRows = 1000;
 constexpr std::size_t kGuardBytes = 256;
 constexpr std::uint8_t kGuard = 0xA5;  // not a base code
 
-// Owns a cudaEvent_t.
-class Event {
- public:
-  Event() { MINT_CUDA_CHECK(cudaEventCreate(&event_)); }
-  ~Event() {
-    const cudaError_t status = cudaEventDestroy(event_);
-    if (status != cudaSuccess)
-      std::fprintf(stderr, "cudaEventDestroy: %s\n", cudaGetErrorString(status));
-  }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  cudaEvent_t get() const { return event_; }
-
- private:
-  cudaEvent_t event_{};
-};
-
-// Peak DRAM bandwidth in bytes/s from the attributes (cudaDeviceProp's memoryClockRate and
-// memoryBusWidth are gone in CUDA 13); 0 if the driver does not say.
-double peak_dram_bytes_per_s(int device) {
-  int clock_khz = 0, bus_bits = 0;
-  if (cudaDeviceGetAttribute(&clock_khz, cudaDevAttrMemoryClockRate, device) != cudaSuccess ||
-      cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, device) != cudaSuccess) {
-    cudaGetLastError();
-    return 0;
-  }
-  return 2.0 * clock_khz * 1e3 * (bus_bits / 8.0);
-}
+using mint::bench::Event;
+using mint::bench::peak_dram_bytes_per_s;
 
 mint::SamplerTables make_tables(const mint::MotifSet& motifs, int length, std::int64_t n) {
   mint::SimulationOptions options;
