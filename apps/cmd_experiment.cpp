@@ -16,7 +16,7 @@ namespace mint::cli {
 
 namespace {
 
-enum class Kind { integer, number, string, ints, strings, pool, boolean };
+enum class Kind { integer, number, number_or_off, string, ints, strings, pool, boolean };
 
 struct Override {
   const char* flag;
@@ -36,6 +36,7 @@ const Override kOverrides[] = {
     {"--length", "length", Kind::integer, "Sequence length L"},
     {"--seed", "seed", Kind::integer, "Data seed"},
     {"--pseudocount", "pseudocount", Kind::number, "PWM pseudocount of the simulation (0.01; 0: paper-like accuracy)"},
+    {"--min-instance-score", "min_instance_score", Kind::number_or_off, "Re-draw motif instances below this fraction of the consensus's log-odds score, or off"},
     {"--train", "train", Kind::integer, "Classification training sequences"},
     {"--valid", "valid", Kind::integer, "Classification validation sequences"},
     {"--test-positives", "test_positives", Kind::integer, "Classification test positives"},
@@ -77,6 +78,9 @@ nlohmann::ordered_json to_json(const Override& o, const std::vector<std::string>
   };
   switch (o.kind) {
     case Kind::integer: return to_integer(flag, one());
+    case Kind::number_or_off:
+      if (one() == "off") return nullptr;
+      [[fallthrough]];
     case Kind::number: {
       try {
         std::size_t used = 0;

@@ -26,9 +26,11 @@ struct SimulateArgs {
   std::vector<int> gaps;
   std::vector<double> weights;
   double interaction = 0;
+  double min_instance_score = 0;
   int threads = 0;
   bool onehot = false;
   bool no_fasta = false;
+  bool min_instance_score_given = false;
   SimulationOptions options;
 };
 
@@ -59,6 +61,7 @@ void run_simulate(SimulateArgs& a, bool interaction_given) {
   o.design.weights = a.weights;
   o.design.interaction = a.interaction;
   o.design.interaction_set = interaction_given;
+  if (a.min_instance_score_given) o.min_instance_score = a.min_instance_score;
   o.grammar.gaps = a.gaps;
   o.grammar.random_order = a.order == "random";
   o.grammar.order = parse_order(a.order, static_cast<int>(motifs.size()));
@@ -86,6 +89,15 @@ void run_simulate(SimulateArgs& a, bool interaction_given) {
     if (i + 1 < sim.grammar.order.size()) std::printf(" -%d-", sim.grammar.gaps[i]);
   }
   std::printf("\n");
+  if (o.min_instance_score) {
+    std::printf("instances re-drawn below %g x the consensus's log-odds score; first draws kept:",
+                *o.min_instance_score);
+    const std::vector<double> kept = instance_acceptance(motifs, o);
+    for (std::size_t m = 0; m < kept.size(); ++m) {
+      std::printf(" %s %.1f%%", motifs.motifs[m].name.c_str(), 100 * kept[m]);
+    }
+    std::printf("\n");
+  }
   for (std::size_t k = 0; k < sim.splits.size(); ++k) {
     const SplitData& s = sim.splits[k];
     std::int64_t positives = 0;
@@ -138,6 +150,9 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--gc", o.gc, "Background GC content")->capture_default_str();
   cmd->add_option("--pseudocount", o.pseudocount, "Pseudocount on PWM column frequencies")
       ->capture_default_str();
+  auto* min_score = cmd->add_option("--min-instance-score", a->min_instance_score,
+                  "Re-draw motif instances scoring below this fraction (0-1) of the consensus's "
+                  "log-odds (default: off, as SPEC)");
   cmd->add_option("--filter-width", o.grammar.filter_width,
                   "CNN filter width K the gaps are drawn for (default: longest motif)");
   cmd->add_option("--order", a->order,
@@ -149,7 +164,10 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--threads", a->threads, "CPU threads (default: all)");
   cmd->add_flag("--onehot", a->onehot, "Also write <split>.onehot.npy, float32 (N, 4, L)");
   cmd->add_flag("--no-fasta", a->no_fasta, "Skip the FASTA files");
-  cmd->callback([a, interaction] { run_simulate(*a, interaction->count() > 0); });
+  cmd->callback([a, interaction, min_score] {
+    a->min_instance_score_given = min_score->count() > 0;
+    run_simulate(*a, interaction->count() > 0);
+  });
 }
 
 }  // namespace mint::cli

@@ -3,7 +3,8 @@
 // Workload: the bundled distinct_1 set (n = 4 motifs), default grammar and SimulationOptions,
 // the train split of a classification with-subsets design of 100,000 sequences; the whole
 // split is sampled once per iteration into a (N, L) byte buffer allocated (and touched)
-// outside the timed loop. Shapes: L = 250 and L = 1000, threads = 1 and 2.
+// outside the timed loop. Shapes: L = 250 and L = 1000, threads = 1 and 2; and L = 250 with the
+// minimum-instance-score filter at F = 0.6 (min_score_pct = 60; 0 = off).
 //
 //   ninja -C build bench_sampler && build/bench/bench_sampler [--benchmark_min_time=0.2]
 //
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "mint/design.hpp"
@@ -26,14 +28,15 @@ namespace {
 
 constexpr std::int64_t kSequences = 100000;
 
-// The train split's tables for length L, built once per L (outside any timing).
-const mint::SamplerTables& tables_for(int length) {
-  static std::map<int, std::unique_ptr<mint::SamplerTables>> cache;
-  auto& slot = cache[length];
+// The train split's tables for length L, built once per (L, filter) outside any timing.
+const mint::SamplerTables& tables_for(int length, int min_score_pct) {
+  static std::map<std::pair<int, int>, std::unique_ptr<mint::SamplerTables>> cache;
+  auto& slot = cache[{length, min_score_pct}];
   if (!slot) {
     const mint::MotifSet motifs = mint::load_motifs("distinct_1");
     mint::SimulationOptions options;
     options.length = length;
+    if (min_score_pct > 0) options.min_instance_score = min_score_pct / 100.0;
     options.design.kind = mint::DesignKind::classification;
     options.design.negatives = mint::Negatives::with_subsets;
     options.design.train = kSequences;
@@ -49,7 +52,7 @@ const mint::SamplerTables& tables_for(int length) {
 void BM_sample_codes_cpu(benchmark::State& state) {
   const int length = static_cast<int>(state.range(0));
   const int threads = static_cast<int>(state.range(1));
-  const mint::SamplerTables& tables = tables_for(length);
+  const mint::SamplerTables& tables = tables_for(length, static_cast<int>(state.range(2)));
   const std::int64_t count = tables.sequences();
   std::vector<std::uint8_t> codes(static_cast<std::size_t>(count) * length, 0);  // touched
   for (auto _ : state) {
@@ -62,11 +65,13 @@ void BM_sample_codes_cpu(benchmark::State& state) {
 }
 
 BENCHMARK(BM_sample_codes_cpu)
-    ->ArgNames({"L", "threads"})
-    ->Args({250, 1})
-    ->Args({250, 2})
-    ->Args({1000, 1})
-    ->Args({1000, 2})
+    ->ArgNames({"L", "threads", "min_score_pct"})
+    ->Args({250, 1, 0})
+    ->Args({250, 2, 0})
+    ->Args({1000, 1, 0})
+    ->Args({1000, 2, 0})
+    ->Args({250, 1, 60})
+    ->Args({250, 2, 60})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -43,7 +43,9 @@ DeviceSamplerTables::DeviceSamplerTables(const SamplerTables& host)
       slot_start_(to_device(host.slot_start_.data(), host.slot_start_.size())),
       slot_length_(to_device(host.slot_length_.data(), host.slot_length_.size())),
       column_index_(to_device(host.column_index_.data(), host.column_index_.size())),
-      columns_(to_device(host.columns_.data(), host.columns_.size())) {
+      columns_(to_device(host.columns_.data(), host.columns_.size())),
+      base_scores_(to_device(host.base_scores_.data(), host.base_scores_.size())),
+      min_score_(to_device(host.min_score_.data(), host.min_score_.size())) {
   view_ = host.view();
   view_.group_mask = group_mask_.get();
   view_.group_start = group_start_.get();
@@ -51,6 +53,8 @@ DeviceSamplerTables::DeviceSamplerTables(const SamplerTables& host)
   view_.slot_length = slot_length_.get();
   view_.column_index = column_index_.get();
   view_.columns = columns_.get();
+  view_.base_scores = host.base_scores_.empty() ? nullptr : base_scores_.get();
+  view_.min_score = host.min_score_.empty() ? nullptr : min_score_.get();
 }
 
 void launch_sample_codes(const SamplerView& view, std::int64_t first, std::int64_t count,

@@ -22,6 +22,7 @@ class DeviceSamplerTables {
   DeviceBuffer<std::int64_t> group_start_;
   DeviceBuffer<int> slot_start_, slot_length_, column_index_;
   DeviceBuffer<ColumnThresholds> columns_;
+  DeviceBuffer<std::int64_t> base_scores_, min_score_;  // empty when the filter is off
   SamplerView view_{};
 };
 

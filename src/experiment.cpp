@@ -147,6 +147,9 @@ void validate(const ExperimentConfig& c) {
   if (c.batch <= 0) fail("batch", "must be positive");
   if (!(c.lr > 0)) fail("lr", "must be positive");
   if (!(c.pseudocount >= 0 && c.pseudocount < 1)) fail("pseudocount", "must be in [0, 1)");
+  if (c.min_instance_score && !(*c.min_instance_score >= 0 && *c.min_instance_score <= 1)) {
+    fail("min_instance_score", "must be in [0, 1] or null (off)");
+  }
   if (c.pool != "global") {
     std::size_t used = 0;
     int p = 0;
@@ -183,6 +186,8 @@ std::string config_to_json(const ExperimentConfig& c) {
   j["length"] = c.length;
   j["seed"] = c.seed;
   j["pseudocount"] = c.pseudocount;
+  j["min_instance_score"] =
+      c.min_instance_score ? nlohmann::ordered_json(*c.min_instance_score) : nullptr;
   j["train"] = c.train;
   j["valid"] = c.valid;
   j["test_positives"] = c.test_positives;
@@ -285,6 +290,10 @@ ExperimentConfig apply_config_json(const ExperimentConfig& base, const std::stri
     } else if (key == "pseudocount") {
       if (!v.is_number()) throw bad("a number");
       c.pseudocount = v.get<double>();
+    } else if (key == "min_instance_score") {
+      if (v.is_null()) c.min_instance_score.reset();
+      else if (v.is_number()) c.min_instance_score = v.get<double>();
+      else throw bad("a number or null (off)");
     } else if (key == "pool") {
       if (v.is_string()) c.pool = v.get<std::string>();
       else if (v.is_number_integer()) c.pool = std::to_string(as_int());
@@ -445,6 +454,7 @@ SimulationOptions simulation_options(const ExperimentConfig& c, const std::strin
   o.length = c.length;
   o.seed = c.seed;
   o.pseudocount = c.pseudocount;
+  o.min_instance_score = c.min_instance_score;
   o.grammar.filter_width = c.width;
   DesignOptions& d = o.design;
   if (dir == "data_w" || dir == "data_wo") {

@@ -50,7 +50,11 @@ foreach(f dataset.json motifs.jaspar counts.tsv train.fasta train.truth.tsv trai
   endif()
 endforeach()
 expect_ok(simulate --design regression --effect quadratic --out ${WORK}/reg --train 160
-          --valid 32 --test-per-count 6 --device cpu --threads 2)
+          --valid 32 --test-per-count 6 --device cpu --threads 2 --min-instance-score 0.6)
+file(READ ${WORK}/reg/dataset.json reg_json)
+if(NOT reg_json MATCHES "\"min_instance_score\": 0.6")
+  message(FATAL_ERROR "dataset.json does not record min_instance_score 0.6")
+endif()
 expect_ok(simulate --motifs ${DATA}/../../data/motifs/MEF2A.jaspar --out ${WORK}/mef2a
           --train 60 --valid 60 --test-positives 2 --test-per-subset 1)
 
@@ -60,6 +64,9 @@ expect_error("--effect: unknown effect 'cubic'" simulate --out ${WORK}/x --desig
              --effect cubic)
 expect_error("--train 10 is too small" simulate --out ${WORK}/x --train 10)
 expect_error("--gc must be in [0, 1]" simulate --out ${WORK}/x --gc 1.5)
+expect_error("--min-instance-score must be in [0, 1]" simulate --out ${WORK}/x
+             --min-instance-score 2)
+expect_error("of CREB1 draws reach it" simulate --out ${WORK}/x --min-instance-score 1)
 expect_error("--device: unknown device" simulate --out ${WORK}/x --device tpu)
 expect_error("--out is required" simulate)
 expect_error("--train" simulate --out ${WORK}/x --train lots)

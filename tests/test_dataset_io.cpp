@@ -5,6 +5,7 @@
 #include <bit>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "mint/atomic_file.hpp"
@@ -16,8 +17,9 @@
 namespace mint {
 namespace {
 
-Simulation small_simulation(DesignKind kind) {
+Simulation small_simulation(DesignKind kind, std::optional<double> min_instance_score = {}) {
   SimulationOptions o;
+  o.min_instance_score = min_instance_score;
   o.seed = 99;
   o.length = 150;
   o.gc = 0.45;
@@ -40,7 +42,9 @@ std::vector<std::string> lines(const std::string& path) {
 
 TEST(DatasetIo, WriteThenLoadGivesTheSameData) {
   for (DesignKind kind : {DesignKind::classification, DesignKind::regression}) {
-    const Simulation sim = small_simulation(kind);
+    // Regression with the minimum-instance-score filter, so dataset.json carries it too.
+    const Simulation sim = kind == DesignKind::classification ? small_simulation(kind)
+                                                              : small_simulation(kind, 0.55);
     const std::string dir = test::scratch_dir("dataset_io") + "/data";
     write_dataset(sim, dir, WriteOptions{true, true});
     const Simulation back = load_dataset(dir);
@@ -58,6 +62,7 @@ TEST(DatasetIo, WriteThenLoadGivesTheSameData) {
     EXPECT_EQ(back.options.seed, sim.options.seed);
     EXPECT_EQ(back.options.gc, sim.options.gc);
     EXPECT_EQ(back.options.design.kind, kind);
+    EXPECT_EQ(back.options.min_instance_score, sim.options.min_instance_score);
     ASSERT_EQ(back.motifs.size(), sim.motifs.size());
     for (std::size_t m = 0; m < sim.motifs.size(); ++m) {
       EXPECT_EQ(back.motifs.motifs[m].id, sim.motifs.motifs[m].id);

@@ -37,17 +37,7 @@ std::string data_path(const std::string& rel) {
   return std::string(MINT_TEST_DATA_DIR) + "/" + rel;
 }
 
-// The message of the mint::Error that `f` throws ("" and a test failure if none).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no mint::Error thrown";
-  return "";
-}
+using test::error_of;
 
 const Motif& find_motif(const MotifSet& set, const std::string& id) {
   for (const Motif& m : set.motifs) {

@@ -198,6 +198,25 @@ std::string error_of(const std::string& dir) {
   return "";
 }
 
+// Table 6's two totals: weighted by sequences (here equal per count) and by presence subset
+// (count k of 4 motifs weighs C(4, k) / 16, the paper's data).
+TEST(Report, RegressionTotalsBySequenceAndBySubset) {
+  const std::string dir = make_experiment("report_totals");
+  std::string t = "set\tfilters\teffect\tn_present\tsequences\tbinned_accuracy\tmean_abs_error\n";
+  const double acc[5] = {0.2, 0.6, 0.7, 0.8, 1.0};
+  for (int n = 0; n <= 4; ++n) {
+    t += "distinct_1\t4\tadditive\t" + std::to_string(n) + "\t100\t" + num(acc[n]) + "\t0.1\n";
+  }
+  write(dir + "/tables/regression_binned.tsv", t);
+  const std::string html = render(dir);
+  const std::size_t total = html.find("<th>Total</th>");
+  const std::size_t by_subset = html.find("<th>Total, by subset</th>");
+  ASSERT_NE(total, std::string::npos);
+  ASSERT_NE(by_subset, std::string::npos);
+  EXPECT_LT(html.find(">0.6600<", total), by_subset);                 // 3.3 / 5
+  EXPECT_NE(html.find(">0.6875<", by_subset), std::string::npos);    // 11 / 16
+}
+
 TEST(Report, WritesCompletePage) {
   const std::string dir = make_experiment("report_full");
   const std::string html = render(dir);

@@ -1,10 +1,12 @@
 // The sampler: hand-written edge cases first, then sampling statistics (chi-square of base
 // frequencies at every motif column against the PWM, background against the requested GC),
-// determinism across thread counts, streams shared between designs, and CPU vs CUDA bytes.
+// determinism across thread counts, streams shared between designs, the minimum-instance-score
+// filter, and CPU vs CUDA bytes.
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cmath>
+#include <optional>
 
 #include "mint/error.hpp"
 #include "mint/sampler.hpp"
@@ -218,6 +220,112 @@ TEST(Sampler, DesignsShareSequences) {
   }
 }
 
+// log2-odds of a sampled instance against the background, in double.
+double instance_score(const Motif& motif, double pseudocount, const double bg[4],
+                      const std::uint8_t* bases) {
+  double score = 0;
+  for (std::size_t j = 0; j < motif.length(); ++j) {
+    score += std::log2(motif.probability(bases[j], j, pseudocount) / bg[bases[j]]);
+  }
+  return score;
+}
+
+double consensus_score(const Motif& motif, double pseudocount, const double bg[4]) {
+  double score = 0;
+  for (std::size_t j = 0; j < motif.length(); ++j) {
+    double best = -1e300;
+    for (int b = 0; b < 4; ++b) {
+      best = std::max(best, std::log2(motif.probability(b, j, pseudocount) / bg[b]));
+    }
+    score += best;
+  }
+  return score;
+}
+
+// The minimum-score filter: every present instance reaches F x the consensus's score;
+// instances whose first draw already did, and all background, keep the unfiltered bytes; the
+// share of kept first draws matches instance_acceptance(); any thread count gives the same bytes.
+TEST(Sampler, MinInstanceScoreHoldsForEveryInstance) {
+  const MotifSet motifs = load_motifs("distinct_1");
+  SimulationOptions plain;
+  plain.seed = 20261127;
+  plain.gc = 0.41;
+  plain.design.kind = DesignKind::regression;
+  plain.design.train = 4000;
+  plain.design.valid = 32;
+  plain.design.test_per_count = 6;
+  const double at = (1 - plain.gc) / 2, cg = plain.gc / 2;
+  const double bg[4] = {at, cg, cg, at};
+  for (double f : {0.0, 0.6}) {
+    SimulationOptions filtered = plain;
+    filtered.min_instance_score = f;
+    const Simulation a = simulate(motifs, plain, Backend::cpu, 2);
+    const Simulation b = simulate(motifs, filtered, Backend::cpu, 1);
+    EXPECT_EQ(b.splits[0].codes, simulate(motifs, filtered, Backend::cpu, 3).splits[0].codes);
+    const std::vector<double> acceptance = instance_acceptance(motifs, filtered);
+    const SplitData& sa = a.splits[0];
+    const SplitData& sb = b.splits[0];
+    ASSERT_EQ(sa.offsets, sb.offsets);
+    const int length = sa.length;
+    std::vector<std::int8_t> truth(static_cast<std::size_t>(length));
+    for (std::size_t m = 0; m < motifs.size(); ++m) {
+      const Motif& motif = motifs.motifs[m];
+      const double threshold = f * consensus_score(motif, plain.pseudocount, bg);
+      std::int64_t present = 0, kept = 0, passing_first = 0;
+      for (std::int64_t i = 0; i < sa.size(); ++i) {
+        if (!((sa.masks[i] >> m) & 1u)) continue;
+        const std::size_t at_start =
+            static_cast<std::size_t>(i * length + sa.offsets[i] + b.grammar.start[m]);
+        const std::uint8_t* first = sa.codes.data() + at_start;
+        const std::uint8_t* final = sb.codes.data() + at_start;
+        ++present;
+        // Fixed-point rounding moves the threshold by at most 13 cells x 2^-21 bits.
+        ASSERT_GE(instance_score(motif, plain.pseudocount, bg, final), threshold - 1e-5)
+            << motif.name << " sequence " << i;
+        const bool same = std::equal(first, first + motif.length(), final);
+        kept += same;
+        if (instance_score(motif, plain.pseudocount, bg, first) >= threshold + 1e-5) {
+          ++passing_first;
+          EXPECT_TRUE(same) << motif.name << " sequence " << i << ": a passing draw was re-drawn";
+        }
+      }
+      const double share = static_cast<double>(kept) / static_cast<double>(present);
+      // Binomial SE with ~2,000 instances is <= 0.011; 5 SE.
+      EXPECT_NEAR(share, acceptance[m], 0.055) << motif.name << " F " << f;
+      EXPECT_GE(kept, passing_first);
+      if (f > 0.5) {
+        EXPECT_LT(share, 0.9) << motif.name << ": the filter re-drew few instances";
+      }
+    }
+    for (std::int64_t i = 0; i < sa.size(); ++i) {  // background is untouched
+      ground_truth(a.grammar, sa.masks[i], sa.offsets[i], length, truth.data());
+      for (int p = 0; p < length; ++p) {
+        if (truth[p] < 0) {
+          ASSERT_EQ(sa.codes[i * length + p], sb.codes[i * length + p]) << i << ":" << p;
+        }
+      }
+    }
+  }
+}
+
+TEST(Sampler, MinInstanceScoreRejectsBadValues) {
+  const MotifSet motifs = load_motifs("distinct_1");
+  SimulationOptions o;
+  o.design.train = 60;
+  o.design.valid = 30;
+  o.design.test_positives = 15;
+  o.design.test_per_subset = 1;
+  for (double f : {-0.1, 1.5, std::nan("")}) {
+    o.min_instance_score = f;
+    EXPECT_NE(test::error_of([&] { simulate(motifs, o); })
+                  .find("--min-instance-score must be in [0, 1]"),
+              std::string::npos);
+  }
+  o.min_instance_score = 1.0;  // only the consensus itself
+  EXPECT_NE(test::error_of([&] { simulate(motifs, o); }).find("draws reach it (at least 1% must)"),
+            std::string::npos);
+}
+
 TEST(SamplerCuda, SameBytesAsCpu) {
   MINT_REQUIRE_GPU();
   for (const char* set : {"distinct_1", "MEF2A"}) {
@@ -234,11 +342,15 @@ TEST(SamplerCuda, SameBytesAsCpu) {
         o.design.valid = 65;
         o.design.test_per_count = 33;
         if (static_cast<int>(make_grammar(motifs, o.grammar, seed).span) > length) continue;
-        const Simulation cpu = simulate(motifs, o, Backend::cpu, 2);
-        const Simulation gpu = simulate(motifs, o, Backend::cuda);
-        for (std::size_t k = 0; k < cpu.splits.size(); ++k) {
-          ASSERT_EQ(cpu.splits[k].codes, gpu.splits[k].codes)
-              << set << " seed " << seed << " L " << length << " split " << k;
+        for (std::optional<double> f : {std::optional<double>{}, std::optional<double>{0.6}}) {
+          o.min_instance_score = f;
+          const Simulation cpu = simulate(motifs, o, Backend::cpu, 2);
+          const Simulation gpu = simulate(motifs, o, Backend::cuda);
+          for (std::size_t k = 0; k < cpu.splits.size(); ++k) {
+            ASSERT_EQ(cpu.splits[k].codes, gpu.splits[k].codes)
+                << set << " seed " << seed << " L " << length << " split " << k
+                << (f ? " min-instance-score 0.6" : "");
+          }
         }
       }
     }

@@ -1,5 +1,5 @@
-// Shared test helpers: the one comparison helper (STYLE.md practice 6), GPU gating, seeds and
-// a scratch directory.
+// Shared test helpers: the one comparison helper (STYLE.md practice 6), GPU gating, seeds,
+// a scratch directory and the message of an expected error.
 //
 // Tolerances live here, with the reason:
 //   kExactTol      integer / byte outputs and exact-arithmetic kernels compare exactly
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mint/device.hpp"
+#include "mint/error.hpp"
 
 namespace mint::test {
 
@@ -61,6 +62,18 @@ inline std::string scratch_dir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
+}
+
+// The message of the mint::Error that `f` throws ("" and a test failure if none).
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no mint::Error thrown";
+  return "";
 }
 
 }  // namespace mint::test

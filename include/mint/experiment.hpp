@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,8 @@ struct ExperimentConfig {
   double pseudocount = 0.01;       // PWM pseudocount of the simulation (SPEC §2); 0 makes the
                                    // instances as detectable as the paper's accuracies imply
                                    // (docs/model-defaults.md)
+  std::optional<double> min_instance_score;  // the simulation's minimum-instance-score
+                                             // filter (SimulationOptions); empty: off
   std::int64_t train = 10000, valid = 1000, test_positives = 2000, test_per_subset = 100;
   std::int64_t regression_train = 8000, regression_valid = 1000, test_per_count = 200;
   // training

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ struct SimulationOptions {
   int length = 250;                 // L
   double gc = 0.5;                  // background GC content
   double pseudocount = kDefaultPseudocount;
+  // Minimum instance score F in [0, 1], off when empty: every sampled motif instance is
+  // re-drawn until its log-odds score against the background is at least F times the
+  // consensus's (sampler_core.hpp). Off is SPEC §3; docs/model-defaults.md has what it does.
+  std::optional<double> min_instance_score;
   std::uint64_t seed = 1;
   GrammarOptions grammar;
   DesignOptions design;
@@ -39,6 +44,7 @@ class SamplerTables {
   std::vector<int> slot_start_, slot_length_, column_index_;
   std::vector<ColumnThresholds> columns_;
   ColumnThresholds background_{};
+  std::vector<std::int64_t> base_scores_, min_score_;  // empty when the filter is off
   std::uint64_t seed_ = 0;
   std::uint32_t split_ = 0;
   int length_ = 0, grammar_length_ = 0, n_motifs_ = 0;
@@ -46,6 +52,11 @@ class SamplerTables {
 
 // Thresholds of a distribution over A,C,G,T (probabilities summing to 1).
 ColumnThresholds column_thresholds(const double p[4]);
+
+// Fraction of draws of each motif (file order) that the minimum-score filter of `options`
+// accepts at the first attempt, estimated from 65,536 draws of a fixed Philox stream (the same
+// fixed-point scores the sampler compares). All ones when the filter is off.
+std::vector<double> instance_acceptance(const MotifSet& motifs, const SimulationOptions& options);
 
 // CPU sampler: sequences [first, first + count) of the split into codes (count * L bytes).
 // threads <= 0: all hardware threads. The result does not depend on `threads`.

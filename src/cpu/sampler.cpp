@@ -6,6 +6,8 @@
 #include <omp.h>
 
 #include <cmath>
+#include <cstdio>
+#include <limits>
 #include <string>
 
 #include "mint/error.hpp"
@@ -46,6 +48,29 @@ SamplerTables::SamplerTables(const MotifSet& motifs, const Grammar& grammar,
   const double at = (1.0 - options.gc) / 2, cg = options.gc / 2;
   const double bg[4] = {at, cg, cg, at};
   background_ = column_thresholds(bg);
+  if (options.min_instance_score) {
+    // Fixed-point log2(p_b / q_b); bases a column never draws (p_b = 0) and bases the
+    // background never draws (q_b = 0) are clamped to +-kScoreClamp bits.
+    constexpr double kScoreClamp = 1000;
+    for (int m = 0; m < n_motifs_; ++m) {
+      const Motif& motif = motifs.motifs[m];
+      std::int64_t consensus = 0;
+      for (std::size_t j = 0; j < motif.length(); ++j) {
+        std::int64_t best = std::numeric_limits<std::int64_t>::min();
+        for (int b = 0; b < 4; ++b) {
+          const double p = motif.probability(b, j, options.pseudocount);
+          double bits = p <= 0 ? -kScoreClamp : bg[b] <= 0 ? kScoreClamp : std::log2(p / bg[b]);
+          bits = std::min(std::max(bits, -kScoreClamp), kScoreClamp);
+          const auto fixed = static_cast<std::int64_t>(std::llround(bits * kScoreOne));
+          base_scores_.push_back(fixed);
+          best = std::max(best, fixed);
+        }
+        consensus += best;
+      }
+      min_score_.push_back(static_cast<std::int64_t>(
+          std::ceil(*options.min_instance_score * static_cast<double>(consensus))));
+    }
+  }
 }
 
 SamplerView SamplerTables::view() const {
@@ -64,6 +89,8 @@ SamplerView SamplerTables::view() const {
   v.column_index = column_index_.data();
   v.columns = columns_.data();
   v.background = background_;
+  v.base_scores = base_scores_.empty() ? nullptr : base_scores_.data();
+  v.min_score = min_score_.empty() ? nullptr : min_score_.data();
   return v;
 }
 
@@ -78,6 +105,39 @@ void check_range(const SamplerTables& tables, std::int64_t first, std::int64_t c
 }
 
 }  // namespace
+
+std::vector<double> instance_acceptance(const MotifSet& motifs, const SimulationOptions& options) {
+  const int n = static_cast<int>(motifs.size());
+  std::vector<double> accepted(static_cast<std::size_t>(n), 1.0);
+  if (!options.min_instance_score) return accepted;
+  // One group of every motif, L = the longest motif: draw i of motif m is attempt 0 of
+  // "sequence" i, whose grammar is motif m alone at offset 0 (a throw-away split id 255).
+  constexpr int kDraws = 1 << 16;
+  for (int m = 0; m < n; ++m) {
+    MotifSet one;
+    one.motifs.push_back(motifs.motifs[m]);
+    Grammar grammar;
+    grammar.order = {0};
+    grammar.start = {0};
+    grammar.length = {static_cast<int>(one.motifs[0].length())};
+    grammar.span = grammar.length[0];
+    SimulationOptions o = options;
+    o.length = grammar.span;
+    SplitPlan plan;
+    plan.id = 255;
+    plan.groups.push_back({1u, kDraws});
+    const SamplerTables tables(one, grammar, o, plan);
+    const SamplerView v = tables.view();
+    SamplerView unfiltered = v;  // plans without the re-draws, which are not needed here
+    unfiltered.min_score = nullptr;
+    std::int64_t pass = 0;
+    for (std::int64_t i = 0; i < kDraws; ++i) {
+      pass += instance_score(v, plan_sequence(unfiltered, i), 0, 0) >= v.min_score[0];
+    }
+    accepted[static_cast<std::size_t>(m)] = static_cast<double>(pass) / kDraws;
+  }
+  return accepted;
+}
 
 void sample_codes_cpu(const SamplerTables& tables, std::int64_t first, std::int64_t count,
                       std::uint8_t* codes, int threads) {
@@ -127,6 +187,28 @@ Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Ba
   }
   if (!(options.pseudocount >= 0.0) || !std::isfinite(options.pseudocount)) {
     throw Error("--pseudocount must be a finite number >= 0");
+  }
+  if (options.min_instance_score) {
+    const double f = *options.min_instance_score;
+    if (!(f >= 0.0 && f <= 1.0)) {
+      char buf[128];
+      std::snprintf(buf, sizeof buf,
+                    "--min-instance-score must be in [0, 1] (a fraction of the consensus's "
+                    "log-odds score), got %g", f);
+      throw Error(buf);
+    }
+    // Below 1% the expected re-draws exceed 100 per instance and the consensus fallback after
+    // kMaxInstanceAttempts stops being negligible: refuse rather than simulate a different set.
+    const std::vector<double> accepted = instance_acceptance(motifs, options);
+    for (std::size_t m = 0; m < accepted.size(); ++m) {
+      if (accepted[m] < 0.01) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf,
+                      "--min-instance-score %g: only %.3g%% of %s draws reach it (at least 1%% "
+                      "must); lower it", f, 100 * accepted[m], motifs.motifs[m].name.c_str());
+        throw Error(buf);
+      }
+    }
   }
   Simulation sim;
   sim.motifs = motifs;

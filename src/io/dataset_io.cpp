@@ -43,9 +43,12 @@ json options_json(const Simulation& sim) {
                  {"test_positives", d.test_positives},
                  {"test_per_subset", d.test_per_subset},
                  {"test_per_count", d.test_per_count}};
-  return {{"length", o.length},   {"gc", o.gc},
-          {"pseudocount", o.pseudocount}, {"seed", o.seed},
-          {"design", design}};
+  json j = {{"length", o.length},   {"gc", o.gc},
+            {"pseudocount", o.pseudocount}, {"seed", o.seed},
+            {"design", design}};
+  // Written only when on, so data sets without the filter keep their files byte for byte.
+  if (o.min_instance_score) j["min_instance_score"] = *o.min_instance_score;
+  return j;
 }
 
 void write_split(const Simulation& sim, const SplitData& s, const std::string& dir,
@@ -224,6 +227,9 @@ Simulation load_dataset(const std::string& dir) {
     sim.options.gc = o.at("gc");
     sim.options.pseudocount = o.at("pseudocount");
     sim.options.seed = o.at("seed");
+    if (o.contains("min_instance_score") && !o.at("min_instance_score").is_null()) {
+      sim.options.min_instance_score = o.at("min_instance_score").get<double>();
+    }
     const json& d = o.at("design");
     DesignOptions& design = sim.options.design;
     design.kind = parse_design(d.at("kind"));
