@@ -590,7 +590,8 @@ struct Step {
 
 class Runner {
  public:
-  Runner(const ExperimentConfig& c, const RunOptions& o) : c_(c), o_(o), out_(o.out) {
+  Runner(const ExperimentConfig& c, const RunOptions& o)
+      : c_(c), o_(o), out_(o.out), live_(!o.quiet && ::isatty(1) == 1) {
     plan_ = make_plan(c);
   }
 
@@ -637,6 +638,8 @@ class Runner {
   const ExperimentConfig& c_;
   const RunOptions& o_;
   fs::path out_;
+  std::string status_;   // "[i/N] step …" of the running step, for live status lines
+  bool live_ = false;    // stdout is a terminal and not quiet: redraw status_ with details
   std::vector<SetPlan> plan_;
   std::map<std::string, Simulation> cache_;
 };
@@ -703,6 +706,13 @@ void Runner::train_job(const SetPlan& s, const std::string& m, int f, int seed) 
   t.seed = static_cast<std::uint64_t>(seed);
   t.loss = is_classification(m) ? Loss::bce : Loss::mse;
   t.progress = false;
+  if (live_) {
+    t.on_epoch = [this, &t](const EpochLog& e) {
+      std::printf("\r\033[K%s epoch %d/%d, valid loss %.4f", status_.c_str(), e.epoch,
+                  t.max_epochs, e.valid_loss);
+      std::fflush(stdout);
+    };
+  }
   const int capacity = std::max(t.batch, t.eval_batch);
   auto backend = use_cuda(parse_device(c_.device)) ? make_cuda_backend(config, capacity)
                                                    : make_cpu_backend(config, capacity, c_.threads);
@@ -1036,14 +1046,21 @@ ExperimentResult Runner::run() {
     if (!o_.force && st.is_fresh()) {
       if (!o_.quiet) std::printf("[%zu/%zu] %s: skipped\n", i + 1, total, st.name.c_str());
     } else {
+      char counter[48];
+      std::snprintf(counter, sizeof counter, "[%zu/%zu] ", i + 1, total);
+      status_ = counter;
+      status_ += st.name;
+      status_ += " …";
       if (!o_.quiet) {
-        std::printf("[%zu/%zu] %s …", i + 1, total, st.name.c_str());
+        std::printf("%s", status_.c_str());
         std::fflush(stdout);
       }
       const auto t0 = std::chrono::steady_clock::now();
       st.run();
       status.ran = true;
       status.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      // A live status line was redrawn over the step's line: write the step's line again.
+      if (live_) std::printf("\r\033[K%s", status_.c_str());
       if (!o_.quiet) std::printf(" %.1f s\n", status.seconds);
     }
     if (!o_.quiet) std::fflush(stdout);

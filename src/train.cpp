@@ -136,6 +136,7 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
     log.improved = log.valid_loss < best;
     log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.history.push_back(log);
+    if (o.on_epoch) o.on_epoch(log);
     if (o.progress) {
       std::fprintf(stderr, "%sepoch %3d/%d  train loss %.4f  valid loss %.4f  valid acc %.4f  %.1f s%s\n",
                    tty ? "\r" : "", epoch, o.max_epochs, log.train_loss, log.valid_loss,

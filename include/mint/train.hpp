@@ -26,6 +26,8 @@ struct TrainOptions {
   Loss loss = Loss::bce;
   int eval_batch = 512;
   bool progress = true;       // progress bar on stderr when it is a terminal
+  // Called after every epoch (with that epoch's log), e.g. for a caller's own status line.
+  std::function<void(const struct EpochLog&)> on_epoch;
 };
 
 struct EpochLog {
