@@ -87,14 +87,7 @@ void add_train_command(CLI::App& app) {
                      config.batchnorm ? "BatchNorm" : "no BatchNorm");
       }
       const TrainResult r = train_model(config, *train, *valid, o, *backend);
-      std::string log = "epoch\ttrain_loss\tvalid_loss\tvalid_accuracy\tseconds\tbest\n";
-      for (const EpochLog& e : r.history) {
-        char line[160];
-        std::snprintf(line, sizeof line, "%d\t%.6f\t%.6f\t%.6f\t%.3f\t%d\n", e.epoch, e.train_loss,
-                      e.valid_loss, e.valid_accuracy, e.seconds, e.epoch == r.best_epoch);
-        log += line;
-      }
-      write_file_atomic(stem + ".log.tsv", log);
+      write_file_atomic(stem + ".log.tsv", training_log_tsv(r));
       save_model(stem + ".safetensors", r.model);  // last: its presence marks a finished model
       const EpochLog& best = r.history[r.best_epoch - 1];
       std::printf("seed %llu: best epoch %d of %zu, valid loss %.4f, valid accuracy %.4f → %s.safetensors\n",

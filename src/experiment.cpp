@@ -717,15 +717,8 @@ void Runner::train_job(const SetPlan& s, const std::string& m, int f, int seed) 
   auto backend = use_cuda(parse_device(c_.device)) ? make_cuda_backend(config, capacity)
                                                    : make_cpu_backend(config, capacity, c_.threads);
   const TrainResult r = train_model(config, split(data, "train"), split(data, "valid"), t, *backend);
-  std::string log = "epoch\ttrain_loss\tvalid_loss\tvalid_accuracy\tseconds\tbest\n";
-  for (const EpochLog& e : r.history) {
-    char line[160];
-    std::snprintf(line, sizeof line, "%d\t%.6f\t%.6f\t%.6f\t%.3f\t%d\n", e.epoch, e.train_loss,
-                  e.valid_loss, e.valid_accuracy, e.seconds, e.epoch == r.best_epoch);
-    log += line;
-  }
   make_directories((set_dir(s) / "models").string());
-  write_file_atomic(log_path(s, m, f, seed).string(), log);
+  write_file_atomic(log_path(s, m, f, seed).string(), training_log_tsv(r));
   save_model(model_path(s, m, f, seed).string(), r.model);  // last: marks a finished model
 }
 

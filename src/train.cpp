@@ -50,6 +50,17 @@ void progress(bool enabled, int epoch, int epochs, std::int64_t done, std::int64
 
 }  // namespace
 
+std::string training_log_tsv(const TrainResult& result) {
+  std::string log = "epoch\ttrain_loss\tvalid_loss\tvalid_accuracy\tseconds\tbest\n";
+  for (const EpochLog& e : result.history) {
+    char line[160];
+    std::snprintf(line, sizeof line, "%d\t%.6f\t%.6f\t%.6f\t%.3f\t%d\n", e.epoch, e.train_loss,
+                  e.valid_loss, e.valid_accuracy, e.seconds, e.epoch == result.best_epoch);
+    log += line;
+  }
+  return log;
+}
+
 double mean_loss(Loss loss, const std::vector<float>& logits, const std::vector<float>& labels) {
   double s = 0;
   for (std::size_t i = 0; i < logits.size(); ++i) {

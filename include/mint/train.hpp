@@ -50,6 +50,10 @@ struct TrainResult {
 TrainResult train_model(const ModelConfig& config, const SplitData& train, const SplitData& valid,
                         const TrainOptions& options, CnnBackend& backend);
 
+// The per-epoch log as a TSV (epoch, train_loss, valid_loss, valid_accuracy, seconds, best),
+// the <model>.log.tsv that `mint train` and `mint experiment` write beside each model.
+std::string training_log_tsv(const TrainResult& result);
+
 // Logits of every sequence of a split (eval mode), in batches of the backend's capacity.
 std::vector<float> predict_codes(CnnBackend& backend, const std::uint8_t* codes,
                                  std::int64_t n, int length);
