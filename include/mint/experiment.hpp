@@ -45,7 +45,8 @@ struct ExperimentConfig {
                                    // instances as detectable as the paper's accuracies imply
                                    // (docs/model-defaults.md)
   std::optional<double> min_instance_score;  // the simulation's minimum-instance-score
-                                             // filter (SimulationOptions); empty: off
+                                             // filter (SimulationOptions); empty: off;
+                                             // default_config() sets 0.6
   std::int64_t train = 10000, valid = 1000, test_positives = 2000, test_per_subset = 100;
   std::int64_t regression_train = 8000, regression_valid = 1000, test_per_count = 200;
   // training
