@@ -17,7 +17,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "mint/attribution.hpp"
-#include "mint/attribution_cuda.hpp"
+#include "mint/attribute_models.hpp"
 #include "mint/deeplift.hpp"
 #include "mint/device.hpp"
 #include "mint/error.hpp"
@@ -77,9 +77,6 @@ void add_attribute_command(CLI::App& app) {
     if (a->method == "fp" && a->batch_size < 2) {
       throw Error("--batch-size must be at least 2 (a permutation needs two sequences)");
     }
-    const bool gradient_family = a->method == "grad" || a->method == "saliency" ||
-                                 a->method == "ixg" || a->method == "ig";
-    const DeviceChoice device = parse_device(a->device.device);
     std::vector<std::vector<std::int64_t>> replay;
     if (!a->permutations.empty()) {
       if (a->method != "fp") throw Error("--permutations applies to --method fp only");
@@ -87,73 +84,28 @@ void add_attribute_command(CLI::App& app) {
     }
     const SequenceInput input = read_sequences(a->data, a->split);
     const std::vector<Model> models = load_models(a->models, a->flags.hints());
-    if (input.n > 0x7fffffff) throw Error(input.source + ": too many sequences");
-    const int n = static_cast<int>(input.n);
-    const CnnInput in = input.slice(0);
-    const std::size_t size = static_cast<std::size_t>(input.n) * 4 * input.length;
-    std::vector<double> sum(models.size() > 1 ? size : 0, 0.0);
-    std::vector<float> attr;
-    std::vector<std::vector<std::int64_t>> used;
-    const char* where = "cpu";
     for (std::size_t mi = 0; mi < models.size(); ++mi) {
-      const Model& model = models[mi];
-      if (model.config.length != input.length) {
+      if (models[mi].config.length != input.length) {
         throw Error(input.source + ": sequences have length " + std::to_string(input.length) +
                     " but " + a->models[mi] + " expects L = " +
-                    std::to_string(model.config.length));
-      }
-      const bool on_gpu = use_cuda(device);
-      // One-hot input on a GPU: the fused kernels (kernels/attribution.cu).
-      if (on_gpu && input.one_hot && (a->method == "ig" || a->method == "deeplift")) {
-        where = "cuda";
-        attr = a->method == "ig"
-                   ? integrated_gradients_cuda(model.config, model.params, in.codes, nullptr, n,
-                                               ig_quadrature(ig_method, a->steps), target)
-                   : deeplift_cuda(model.config, model.params, in.codes, n, compat, target);
-      } else if (on_gpu && a->method == "fp") {
-        // Captum's way on the GPU: every permuted batch through a full forward pass.
-        auto backend = a->device.backend(model.config, 1024);
-        where = backend->name();
-        backend->set_params(model.params);
-        FpOptions o;
-        o.batch_size = a->batch_size;
-        o.seed = a->seed;
-        o.replay = replay.empty() ? nullptr : &replay;
-        o.target = target;
-        used.clear();
-        attr = feature_permutation(*backend, in, n, o, &used);
-      } else if (gradient_family || (on_gpu && a->method == "ism")) {
-        auto backend = a->device.backend(model.config, 256);
-        where = backend->name();
-        backend->set_params(model.params);
-        if (a->method == "grad") attr = gradient(*backend, in, n, target);
-        else if (a->method == "saliency") attr = saliency(*backend, in, n, target);
-        else if (a->method == "ixg") attr = input_x_gradient(*backend, in, n, target);
-        else if (a->method == "ig") attr = integrated_gradients(*backend, in, n, ig_method, a->steps, target);
-        else attr = ism(*backend, in, n, target);
-      } else if (a->method == "deeplift") {
-        attr = deeplift(model.config, model.params, in, n, compat, target, a->device.threads);
-      } else if (a->method == "ism") {
-        attr = ism_incremental(model.config, model.params, in, n, target, a->device.threads);
-      } else {
-        FpOptions o;
-        o.batch_size = a->batch_size;
-        o.seed = a->seed;
-        o.replay = replay.empty() ? nullptr : &replay;
-        o.target = target;
-        o.threads = a->device.threads;
-        used.clear();
-        attr = feature_permutation(model.config, model.params, in, n, o, &used);
-      }
-      if (models.size() > 1) {
-        for (std::size_t i = 0; i < size; ++i) sum[i] += attr[i];
+                    std::to_string(models[mi].config.length));
       }
     }
-    if (models.size() > 1) {
-      for (std::size_t i = 0; i < size; ++i) {
-        attr[i] = static_cast<float>(sum[i] / static_cast<double>(models.size()));
-      }
-    }
+    AttributeOptions o;
+    o.method = a->method;
+    o.target = target;
+    o.ig_method = ig_method;
+    o.ig_steps = a->steps;
+    o.compat = compat;
+    o.fp_batch = a->batch_size;
+    o.fp_seed = a->seed;
+    o.fp_replay = replay.empty() ? nullptr : &replay;
+    o.device = parse_device(a->device.device);
+    o.threads = a->device.threads;
+    const AttributeResult r = attribute_models(models, input.slice(0), input.n, input.length, o);
+    const std::vector<float>& attr = r.values;
+    const std::vector<std::vector<std::int64_t>>& used = r.permutations;
+    const char* where = r.where.c_str();
     write_npy<float>(a->out, {input.n, 4, input.length}, attr.data());
     if (!a->save_permutations.empty()) {
       if (a->method != "fp") throw Error("--save-permutations applies to --method fp only");

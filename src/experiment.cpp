@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "mint/atomic_file.hpp"
+#include "mint/attribute_models.hpp"
 #include "mint/attribution.hpp"
 #include "mint/cnn.hpp"
 #include "mint/cnn_backend.hpp"
@@ -354,59 +355,6 @@ int ExperimentResult::ran() const {
 
 // ---- attributions ---------------------------------------------------------------------------
 
-std::vector<float> ensemble_attributions(const std::vector<Model>& models,
-                                         const std::uint8_t* codes, std::int64_t n,
-                                         const std::string& method, int ig_steps, int fp_batch,
-                                         const std::string& device, int threads) {
-  if (models.empty()) throw Error("ensemble_attributions: no models");
-  if (n > 0x7fffffff) throw Error("ensemble_attributions: too many sequences");
-  const int count = static_cast<int>(n);
-  const int L = models.front().config.length;
-  const std::size_t size = static_cast<std::size_t>(n) * 4 * static_cast<std::size_t>(L);
-  const bool gradient_family =
-      method == "grad" || method == "saliency" || method == "ixg" || method == "ig";
-  const bool cuda = gradient_family && use_cuda(parse_device(device));
-  CnnInput in;
-  in.codes = codes;
-  std::vector<double> sum(size, 0.0);
-  std::vector<float> attr;
-  for (const Model& model : models) {
-    if (model.config.length != L) throw Error("ensemble_attributions: models differ in L");
-    if (cuda) {
-      auto backend = make_cuda_backend(model.config, 256);
-      backend->set_params(model.params);
-      if (method == "grad") attr = gradient(*backend, in, count);
-      else if (method == "saliency") attr = saliency(*backend, in, count);
-      else if (method == "ixg") attr = input_x_gradient(*backend, in, count);
-      else attr = integrated_gradients(*backend, in, count, IgMethod::gausslegendre, ig_steps);
-    } else if (gradient_family) {
-      CpuCnn cnn(model.config, 256, threads);
-      if (method == "grad") attr = gradient(cnn, model.params, in, count);
-      else if (method == "saliency") attr = saliency(cnn, model.params, in, count);
-      else if (method == "ixg") attr = input_x_gradient(cnn, model.params, in, count);
-      else attr = integrated_gradients(cnn, model.params, in, count, IgMethod::gausslegendre, ig_steps);
-    } else if (method == "deeplift") {
-      attr = deeplift(model.config, model.params, in, count, DeepLiftCompat::none, Target::logit,
-                      threads);
-    } else if (method == "ism") {
-      attr = ism_incremental(model.config, model.params, in, count, Target::logit, threads);
-    } else if (method == "fp") {
-      FpOptions o;
-      o.batch_size = fp_batch;
-      o.threads = threads;
-      attr = feature_permutation(model.config, model.params, in, count, o);
-    } else {
-      throw Error("unknown attribution method '" + method + "'");
-    }
-    if (attr.size() != size) throw Error("ensemble_attributions: unexpected attribution size");
-    for (std::size_t i = 0; i < size; ++i) sum[i] += attr[i];
-  }
-  for (std::size_t i = 0; i < size; ++i) {
-    attr[i] = static_cast<float>(sum[i] / static_cast<double>(models.size()));
-  }
-  return attr;
-}
-
 namespace {
 
 // ---- the plan -------------------------------------------------------------------------------
@@ -730,9 +678,16 @@ void Runner::attribute_job(const SetPlan& s, const std::string& m, int f,
   const std::vector<Model> models = load_seed_models(s, m, f);
   const Simulation& data = dataset(data_dir(s, test_data_dir(m)));
   const SplitData& test = split(data, "test");
-  const std::vector<float> attr = ensemble_attributions(
-      models, test.codes.data(), test.size(), method, c_.ig_steps, c_.fp_batch, c_.device,
-      c_.threads);
+  AttributeOptions o;
+  o.method = method;
+  o.ig_steps = c_.ig_steps;
+  o.fp_batch = c_.fp_batch;
+  o.device = parse_device(c_.device);
+  o.threads = c_.threads;
+  CnnInput in;
+  in.codes = test.codes.data();
+  const std::vector<float> attr =
+      attribute_models(models, in, test.size(), test.length, o).values;
   make_directories((set_dir(s) / "attr").string());
   write_npy<float>(attr_path(s, m, f, method).string(), {test.size(), 4, test.length},
                    attr.data());

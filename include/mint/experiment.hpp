@@ -108,12 +108,4 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const RunOptions
 ExperimentResult merge_experiments(const std::vector<std::string>& shard_dirs,
                                    const RunOptions& options);
 
-// Attributions (N, 4, L) of `method` averaged over the models (the ensemble), of the byte-coded
-// sequences codes (N, L). On the CPU unless device says cuda (gradient methods only).
-struct Model;
-std::vector<float> ensemble_attributions(const std::vector<Model>& models,
-                                         const std::uint8_t* codes, std::int64_t n,
-                                         const std::string& method, int ig_steps, int fp_batch,
-                                         const std::string& device, int threads);
-
 }  // namespace mint
