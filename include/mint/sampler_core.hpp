@@ -73,7 +73,8 @@ struct SequencePlan {
   std::uint32_t mask;   // bit i set: motif i (file order) present
   std::uint32_t index;  // index of the sequence within its group
   int offset;           // grammar start in the sequence
-  std::uint16_t attempt[kMaxMotifs];  // accepted draw of each present motif (filter on)
+  std::uint16_t attempt[kMaxMotifs];  // accepted draw of each motif; set only when the
+                                      // minimum-score filter is on (0 for absent motifs)
 };
 
 MINT_HD std::uint32_t counter_stream(const SamplerView& v, std::uint32_t mask) {
@@ -161,10 +162,9 @@ MINT_HD SequencePlan plan_sequence(const SamplerView& v, std::int64_t seq) {
                                   v.seed_lo, v.seed_hi);
   plan.offset = static_cast<int>(
       uniform_below(r.v[0], static_cast<std::uint32_t>(v.length - v.grammar_length + 1)));
-  for (int m = 0; m < kMaxMotifs; ++m) plan.attempt[m] = 0;
-  if (v.min_score != nullptr) {
+  if (v.min_score != nullptr) {  // attempt[] is read only when the filter is on
     for (int m = 0; m < v.n_motifs; ++m) {
-      if ((plan.mask >> m) & 1u) plan.attempt[m] = accepted_attempt(v, plan, m);
+      plan.attempt[m] = (plan.mask >> m) & 1u ? accepted_attempt(v, plan, m) : 0;
     }
   }
   return plan;
@@ -190,12 +190,13 @@ MINT_HD void sample_block(const SamplerView& v, const SequencePlan& plan, int bl
   const Philox4x32 r = philox4x32(
       {{static_cast<std::uint32_t>(block), plan.index, counter_stream(v, plan.mask), kPurposeBases}},
       v.seed_lo, v.seed_hi);
+  const bool redraws = v.min_score != nullptr;
   for (int lane = 0; lane < 4; ++lane) {
     const int p = 4 * block + lane;
     if (p >= v.length) break;
     int column = 0;
     const int m = motif_at(v, plan, p, &column);
-    if (m >= 0 && plan.attempt[m] != 0) {  // a re-drawn instance (minimum-score filter)
+    if (redraws && m >= 0 && plan.attempt[m] != 0) {  // a re-drawn instance (minimum-score filter)
       const int col = v.column_index[m] + column;
       out[lane] = static_cast<std::uint8_t>(
           plan.attempt[m] == kConsensusAttempt
