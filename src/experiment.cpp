@@ -828,8 +828,9 @@ void Runner::write_tables() {
           const std::vector<MotifScore> rows =
               score_motifs(pos.data(), test, data.grammar, data.motifs, {}, score_backend);
           std::map<std::pair<int, int>, std::vector<double>> groups;
+          const std::vector<std::string> labels = data.motifs.labels();
           for (const MotifScore& r : rows) {
-            const std::string& motif = data.motifs.motifs[static_cast<std::size_t>(r.motif)].name;
+            const std::string& motif = labels[static_cast<std::size_t>(r.motif)];
             const double abs_error =
                 is_classification(m)
                     ? NAN
@@ -848,7 +849,7 @@ void Runner::write_tables() {
             const CurveScores pooled = pooled_motif_scores(pos.data(), test, data.grammar,
                                                            data.motifs, motif, n_present);
             summary.rows.push_back(
-                {s.name, F, m, method, data.motifs.motifs[static_cast<std::size_t>(motif)].name,
+                {s.name, F, m, method, labels[static_cast<std::size_t>(motif)],
                  std::to_string(n_present), std::to_string(d.count), fmt(d.median), fmt(d.q1),
                  fmt(d.q3), fmt(d.mean), fmt(d.median_lo), fmt(d.median_hi), fmt(pooled.auprc),
                  fmt(wk.lo), fmt(wk.hi)});
@@ -864,8 +865,7 @@ void Runner::write_tables() {
         const Difference d = median_difference(a, it->second, boot);
         const auto& [method, motif, n_present] = k;
         const Simulation& data = dataset(data_dir(s, "data_w"));
-        diffs.rows.push_back({s.name, F, method,
-                              data.motifs.motifs[static_cast<std::size_t>(motif)].name,
+        diffs.rows.push_back({s.name, F, method, data.motifs.labels()[static_cast<std::size_t>(motif)],
                               std::to_string(n_present), std::to_string(d.pairs), fmt(d.delta),
                               fmt(d.lo), fmt(d.hi)});
       }

@@ -86,6 +86,22 @@ std::size_t MotifSet::max_length() const {
   return n;
 }
 
+std::vector<std::string> MotifSet::labels() const {
+  auto count = [&](auto field, const std::string& value) {
+    std::size_t n = 0;
+    for (const Motif& m : motifs) n += (m.*field) == value;
+    return n;
+  };
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < motifs.size(); ++i) {
+    const Motif& m = motifs[i];
+    if (count(&Motif::name, m.name) == 1) out.push_back(m.name);
+    else if (count(&Motif::id, m.id) == 1) out.push_back(m.id);
+    else out.push_back(m.id + "#" + std::to_string(i));
+  }
+  return out;
+}
+
 // ---- shared parsing helpers -------------------------------------------------------------------
 
 namespace {

@@ -472,3 +472,22 @@ TEST(MotifErrors, UnknownSetOrMissingFile) {
 
 }  // namespace
 }  // namespace mint
+
+namespace mint {
+namespace {
+
+// Tables name motifs by name, by id where names are shared (MEF2A), by id#index beyond that.
+TEST(MotifSet, LabelsAreUnique) {
+  EXPECT_EQ(load_motifs("distinct_1").labels(),
+            (std::vector<std::string>{"CREB1", "NHLH1", "ETS1", "TEAD1"}));
+  EXPECT_EQ(load_motifs("MEF2A").labels(),
+            (std::vector<std::string>{"MA0052.1", "MA0052.2", "MA0052.3", "MA0052.4"}));
+  MotifSet set = load_motifs("distinct_1");
+  set.motifs[2].name = "CREB1";
+  set.motifs[3] = set.motifs[2];
+  EXPECT_EQ(set.labels(),
+            (std::vector<std::string>{"MA0018.3", "NHLH1", "MA0098.3#2", "MA0098.3#3"}));
+}
+
+}  // namespace
+}  // namespace mint

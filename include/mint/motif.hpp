@@ -41,6 +41,9 @@ struct MotifSet {
   std::vector<Motif> motifs;
   std::size_t size() const { return motifs.size(); }
   std::size_t max_length() const;
+  // What tables and reports call each motif: its name, or its id where several motifs share
+  // the name (MEF2A's MA0052.1–4 are all "MEF2A"), or "id#index" where ids collide too.
+  std::vector<std::string> labels() const;
 };
 
 // Readers. `source` names the input in error messages (a path, or "<bundled distinct_1>").

@@ -111,11 +111,12 @@ std::string presence_bits(std::uint32_t mask, int n) {
 }
 
 std::string subset_name(std::uint32_t mask, const MotifSet& motifs) {
+  const std::vector<std::string> labels = motifs.labels();
   std::string name;
   for (std::size_t m = 0; m < motifs.size(); ++m) {
     if (!((mask >> m) & 1u)) continue;
     if (!name.empty()) name += "+";
-    name += motifs.motifs[m].name;
+    name += labels[m];
   }
   return name.empty() ? "none" : name;
 }
