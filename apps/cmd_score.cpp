@@ -211,6 +211,7 @@ void add_score_command(CLI::App& app) {
       model_b = models[1];
     }
 
+    const std::vector<std::string> labels = sim.motifs.labels();
     std::ostringstream sum;
     sum << "model\tmethod\tmotif\tn_present\tsequences\tmetric\tmedian\tq1\tq3\tmean\tmedian_lo"
            "\tmedian_hi\tpooled_auprc\n";
@@ -220,7 +221,7 @@ void add_score_command(CLI::App& app) {
       const CurveScores pooled = pooled_motif_scores(s.positions.data(), split, sim.grammar,
                                                      sim.motifs, motif, n_present, rule);
       sum << s.spec.model << '\t' << s.spec.method << '\t'
-          << sim.motifs.labels()[static_cast<std::size_t>(motif)] << '\t' << n_present << '\t'
+          << labels[static_cast<std::size_t>(motif)] << '\t' << n_present << '\t'
           << d.count << '\t' << a->metric << '\t' << fmt(d.median) << '\t' << fmt(d.q1) << '\t'
           << fmt(d.q3) << '\t' << fmt(d.mean) << '\t' << fmt(d.median_lo) << '\t'
           << fmt(d.median_hi) << '\t' << fmt(pooled.auprc) << '\n';
@@ -295,7 +296,7 @@ void add_score_command(CLI::App& app) {
             if (!groups.count(ka) || !groups.count(kb)) continue;
             // Both files score the same split, so the rows pair up by sequence.
             const Difference d = median_difference(groups[ka], groups[kb], boot);
-            const std::string name = sim.motifs.labels()[static_cast<std::size_t>(motif)];
+            const std::string& name = labels[static_cast<std::size_t>(motif)];
             std::printf("  %-10s %-10s %d motifs: %+.4f [%+.4f, %+.4f]\n", method.c_str(),
                         name.c_str(), np, d.delta, d.lo, d.hi);
             diff << model_a << '\t' << model_b << '\t' << method << '\t' << name << '\t' << np

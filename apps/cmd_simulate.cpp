@@ -26,11 +26,10 @@ struct SimulateArgs {
   std::vector<int> gaps;
   std::vector<double> weights;
   double interaction = 0;
-  double min_instance_score = 0;
+  double min_instance_score_value = 0;  // --min-instance-score, copied into options if given
   int threads = 0;
   bool onehot = false;
   bool no_fasta = false;
-  bool min_instance_score_given = false;
   SimulationOptions options;
 };
 
@@ -61,7 +60,6 @@ void run_simulate(SimulateArgs& a, bool interaction_given) {
   o.design.weights = a.weights;
   o.design.interaction = a.interaction;
   o.design.interaction_set = interaction_given;
-  if (a.min_instance_score_given) o.min_instance_score = a.min_instance_score;
   o.grammar.gaps = a.gaps;
   o.grammar.random_order = a.order == "random";
   o.grammar.order = parse_order(a.order, static_cast<int>(motifs.size()));
@@ -92,9 +90,9 @@ void run_simulate(SimulateArgs& a, bool interaction_given) {
   if (o.min_instance_score) {
     std::printf("instances re-drawn below %g x the consensus's log-odds score; first draws kept:",
                 *o.min_instance_score);
-    const std::vector<double> kept = instance_acceptance(motifs, o);
-    for (std::size_t m = 0; m < kept.size(); ++m) {
-      std::printf(" %s %.1f%%", motifs.motifs[m].name.c_str(), 100 * kept[m]);
+    const std::vector<std::string> labels = motifs.labels();
+    for (std::size_t m = 0; m < sim.first_draws_kept.size(); ++m) {
+      std::printf(" %s %.1f%%", labels[m].c_str(), 100 * sim.first_draws_kept[m]);
     }
     std::printf("\n");
   }
@@ -150,7 +148,7 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--gc", o.gc, "Background GC content")->capture_default_str();
   cmd->add_option("--pseudocount", o.pseudocount, "Pseudocount on PWM column frequencies")
       ->capture_default_str();
-  auto* min_score = cmd->add_option("--min-instance-score", a->min_instance_score,
+  auto* min_score = cmd->add_option("--min-instance-score", a->min_instance_score_value,
                   "Re-draw motif instances scoring below this fraction (0-1) of the consensus's "
                   "log-odds (default: off, as SPEC)");
   cmd->add_option("--filter-width", o.grammar.filter_width,
@@ -165,7 +163,8 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_flag("--onehot", a->onehot, "Also write <split>.onehot.npy, float32 (N, 4, L)");
   cmd->add_flag("--no-fasta", a->no_fasta, "Skip the FASTA files");
   cmd->callback([a, interaction, min_score] {
-    a->min_instance_score_given = min_score->count() > 0;
+    // CLI11 2.1 has no std::optional options: set the option only when the flag was given.
+    if (min_score->count() > 0) a->options.min_instance_score = a->min_instance_score_value;
     run_simulate(*a, interaction->count() > 0);
   });
 }

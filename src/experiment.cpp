@@ -18,17 +18,14 @@
 
 #include "mint/atomic_file.hpp"
 #include "mint/attribute_models.hpp"
-#include "mint/attribution.hpp"
 #include "mint/cnn.hpp"
 #include "mint/cnn_backend.hpp"
 #include "mint/dataset_io.hpp"
-#include "mint/deeplift.hpp"
 #include "mint/device.hpp"
 #include "mint/error.hpp"
 #include "mint/metrics.hpp"
 #include "mint/model_io.hpp"
 #include "mint/npy.hpp"
-#include "mint/perturbation.hpp"
 #include "mint/report.hpp"
 #include "mint/sampler.hpp"
 #include "mint/scoring.hpp"
@@ -859,13 +856,15 @@ void Runner::write_tables() {
         }
       }
       // Δ medians M_w − M_wo, paired by sequence (both score data_w's test split).
+      const std::vector<std::string> labels =
+          w_values.empty() ? std::vector<std::string>{}
+                           : dataset(data_dir(s, "data_w")).motifs.labels();
       for (const auto& [k, a] : w_values) {
         const auto it = wo_values.find(k);
         if (it == wo_values.end()) continue;
         const Difference d = median_difference(a, it->second, boot);
         const auto& [method, motif, n_present] = k;
-        const Simulation& data = dataset(data_dir(s, "data_w"));
-        diffs.rows.push_back({s.name, F, method, data.motifs.labels()[static_cast<std::size_t>(motif)],
+        diffs.rows.push_back({s.name, F, method, labels[static_cast<std::size_t>(motif)],
                               std::to_string(n_present), std::to_string(d.pairs), fmt(d.delta),
                               fmt(d.lo), fmt(d.hi)});
       }

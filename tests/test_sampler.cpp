@@ -263,6 +263,7 @@ TEST(Sampler, MinInstanceScoreHoldsForEveryInstance) {
     const Simulation b = simulate(motifs, filtered, Backend::cpu, 1);
     EXPECT_EQ(b.splits[0].codes, simulate(motifs, filtered, Backend::cpu, 3).splits[0].codes);
     const std::vector<double> acceptance = instance_acceptance(motifs, filtered);
+    EXPECT_EQ(b.first_draws_kept, acceptance) << "simulate() keeps what it checked";
     const SplitData& sa = a.splits[0];
     const SplitData& sb = b.splits[0];
     ASSERT_EQ(sa.offsets, sb.offsets);

@@ -33,9 +33,9 @@
 #include <string>
 #include <vector>
 
-#include "mint/attribution.hpp"
-#include "mint/cnn_backend.hpp"  // Target
+#include "mint/attribution.hpp"  // Target
 #include "mint/cnn.hpp"          // CnnInput
+#include "mint/cnn_backend.hpp"  // CnnBackend
 #include "mint/model.hpp"
 
 namespace mint {

@@ -92,6 +92,9 @@ struct Simulation {
   SimulationOptions options;
   std::vector<SplitPlan> plans;
   std::vector<SplitData> splits;
+  // Share of each motif's first draws the minimum-score filter keeps (instance_acceptance);
+  // empty when the filter is off or the simulation was loaded from disk.
+  std::vector<double> first_draws_kept;
 };
 
 // Validates the options (grammar fits L, K <= L, GC in [0,1], sizes), draws the grammar and

@@ -188,6 +188,7 @@ Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Ba
   if (!(options.pseudocount >= 0.0) || !std::isfinite(options.pseudocount)) {
     throw Error("--pseudocount must be a finite number >= 0");
   }
+  std::vector<double> accepted;
   if (options.min_instance_score) {
     const double f = *options.min_instance_score;
     if (!(f >= 0.0 && f <= 1.0)) {
@@ -199,7 +200,7 @@ Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Ba
     }
     // Below 1% the expected re-draws exceed 100 per instance and the consensus fallback after
     // kMaxInstanceAttempts stops being negligible: refuse rather than simulate a different set.
-    const std::vector<double> accepted = instance_acceptance(motifs, options);
+    accepted = instance_acceptance(motifs, options);
     for (std::size_t m = 0; m < accepted.size(); ++m) {
       if (accepted[m] < 0.01) {
         char buf[160];
@@ -213,6 +214,7 @@ Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Ba
   Simulation sim;
   sim.motifs = motifs;
   sim.options = options;
+  sim.first_draws_kept = std::move(accepted);
   sim.grammar = make_grammar(motifs, options.grammar, options.seed);
   check_grammar_fits(sim.grammar, options.length);
   const int n = static_cast<int>(motifs.size());
