@@ -16,8 +16,8 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "mint/attribution.hpp"
 #include "mint/attribute_models.hpp"
+#include "mint/attribution.hpp"
 #include "mint/deeplift.hpp"
 #include "mint/device.hpp"
 #include "mint/error.hpp"
@@ -42,14 +42,16 @@ void add_attribute_command(CLI::App& app) {
                   "Model file (safetensors; mint or PyTorch); repeat for an ensemble (averaged)")
       ->required();
   cmd->add_option("--data", a->data, "A mint data set directory or an (N,4,L) .npy")->required();
-  cmd->add_option("--split", a->split, "Split of a data set: train, valid or test")->capture_default_str();
+  cmd->add_option("--split", a->split, "Split of a data set: train, valid or test")
+      ->capture_default_str();
   cmd->add_option("--method", a->method, "grad, saliency, ixg, ig, deeplift, fp or ism")
       ->required()
       ->check(CLI::IsMember({"grad", "saliency", "ixg", "ig", "deeplift", "fp", "ism"}));
   cmd->add_option("--target", a->target, "Attribute the logit or the probability (logit, prob)")
       ->check(CLI::IsMember({"logit", "prob"}))
       ->capture_default_str();
-  cmd->add_option("--steps", a->steps, "Integrated Gradients: number of steps")->capture_default_str();
+  cmd->add_option("--steps", a->steps, "Integrated Gradients: number of steps")
+      ->capture_default_str();
   cmd->add_option("--ig-method", a->ig_method,
                   "gausslegendre, riemann_right, riemann_left, riemann_middle or riemann_trapezoid")
       ->capture_default_str();
@@ -87,8 +89,8 @@ void add_attribute_command(CLI::App& app) {
     for (std::size_t mi = 0; mi < models.size(); ++mi) {
       if (models[mi].config.length != input.length) {
         throw Error(input.source + ": sequences have length " + std::to_string(input.length) +
-                    " but " + a->models[mi] + " expects L = " +
-                    std::to_string(models[mi].config.length));
+                    " but " + a->models[mi] +
+                    " expects L = " + std::to_string(models[mi].config.length));
       }
     }
     AttributeOptions o;
@@ -119,10 +121,9 @@ void add_attribute_command(CLI::App& app) {
         }
         flat.insert(flat.end(), row.begin(), row.end());
       }
-      write_npy<std::int64_t>(a->save_permutations,
-                              {static_cast<std::int64_t>(used.size()),
-                               static_cast<std::int64_t>(width)},
-                              flat.data());
+      write_npy<std::int64_t>(
+          a->save_permutations,
+          {static_cast<std::int64_t>(used.size()), static_cast<std::int64_t>(width)}, flat.data());
     }
     std::printf("mint attribute: %s (%s) of %lld sequences, %zu model%s, on the %s → %s\n",
                 a->method.c_str(), a->target.c_str(), static_cast<long long>(input.n),

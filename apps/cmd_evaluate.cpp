@@ -21,7 +21,8 @@ std::string table_tsv(const char* key, const std::vector<AccuracyRow>& rows) {
   for (const AccuracyRow& r : rows) {
     char line[256];
     std::snprintf(line, sizeof line, "%s\t%lld\t%lld\t%.6f\n", r.group.c_str(),
-                  static_cast<long long>(r.sequences), static_cast<long long>(r.correct), r.accuracy());
+                  static_cast<long long>(r.sequences), static_cast<long long>(r.correct),
+                  r.accuracy());
     s += line;
   }
   return s;
@@ -45,7 +46,8 @@ void add_evaluate_command(CLI::App& app) {
     DeviceFlags device;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("evaluate", "Accuracy tables (paper Tables 2, 3, 6) on a data set");
+  auto* cmd =
+      app.add_subcommand("evaluate", "Accuracy tables (paper Tables 2, 3, 6) on a data set");
   cmd->add_option("--model", a->models, "Model file(s); several are averaged")->required();
   cmd->add_option("--data", a->data, "A mint data set directory")->required();
   cmd->add_option("--split", a->split, "train, valid or test")->capture_default_str();
@@ -72,13 +74,16 @@ void add_evaluate_command(CLI::App& app) {
       print_table("Table 2: accuracy per number of present motifs", "motifs present", by_count);
       print_table("Table 3: accuracy per motif pair (two-motif negatives)", "pair", by_pair);
       if (a->out.size()) {
-        write_file_atomic(a->out + "/table2_accuracy_by_count.tsv", table_tsv("motifs_present", by_count));
+        write_file_atomic(a->out + "/table2_accuracy_by_count.tsv",
+                          table_tsv("motifs_present", by_count));
         write_file_atomic(a->out + "/table3_accuracy_by_pair.tsv", table_tsv("pair", by_pair));
       }
     } else {
-      print_table("Table 6: binned accuracy per number of present motifs", "motifs present", by_count);
+      print_table("Table 6: binned accuracy per number of present motifs", "motifs present",
+                  by_count);
       if (a->out.size()) {
-        write_file_atomic(a->out + "/table6_binned_accuracy.tsv", table_tsv("motifs_present", by_count));
+        write_file_atomic(a->out + "/table6_binned_accuracy.tsv",
+                          table_tsv("motifs_present", by_count));
       }
     }
   });

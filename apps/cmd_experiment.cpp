@@ -29,21 +29,25 @@ const Override kOverrides[] = {
     {"--sets", "sets", Kind::strings, "Motif sets (comma-separated; bundled names or files)"},
     {"--filters", "filters", Kind::ints, "Conv filter counts F (comma-separated)"},
     {"--seeds", "seeds", Kind::integer, "Model seeds per configuration"},
-    {"--methods", "methods", Kind::strings, "Attribution methods: ig, deeplift, fp, grad, saliency, ixg, ism"},
+    {"--methods", "methods", Kind::strings,
+     "Attribution methods: ig, deeplift, fp, grad, saliency, ixg, ism"},
     {"--effects", "effects", Kind::strings, "Regression effects (interactions experiment)"},
     {"--ig-steps", "ig_steps", Kind::integer, "Integrated Gradients steps"},
     {"--fp-batch", "fp_batch", Kind::integer, "Feature permutation batch size"},
     {"--length", "length", Kind::integer, "Sequence length L"},
     {"--seed", "seed", Kind::integer, "Data seed"},
-    {"--pseudocount", "pseudocount", Kind::number, "PWM pseudocount of the simulation (0.01; 0: paper-like accuracy)"},
-    {"--min-instance-score", "min_instance_score", Kind::number_or_off, "Re-draw motif instances below this fraction of the consensus's log-odds score, or off"},
+    {"--pseudocount", "pseudocount", Kind::number,
+     "PWM pseudocount of the simulation (0.01; 0: paper-like accuracy)"},
+    {"--min-instance-score", "min_instance_score", Kind::number_or_off,
+     "Re-draw motif instances below this fraction of the consensus's log-odds score, or off"},
     {"--train", "train", Kind::integer, "Classification training sequences"},
     {"--valid", "valid", Kind::integer, "Classification validation sequences"},
     {"--test-positives", "test_positives", Kind::integer, "Classification test positives"},
     {"--test-per-subset", "test_per_subset", Kind::integer, "Test sequences per proper subset"},
     {"--regression-train", "regression_train", Kind::integer, "Regression training sequences"},
     {"--regression-valid", "regression_valid", Kind::integer, "Regression validation sequences"},
-    {"--test-per-count", "test_per_count", Kind::integer, "Regression test sequences per motif count"},
+    {"--test-per-count", "test_per_count", Kind::integer,
+     "Regression test sequences per motif count"},
     {"--epochs", "epochs", Kind::integer, "Maximum epochs"},
     {"--patience", "patience", Kind::integer, "Early-stopping patience"},
     {"--batch", "batch", Kind::integer, "Batch size"},
@@ -77,7 +81,8 @@ nlohmann::ordered_json to_json(const Override& o, const std::vector<std::string>
     return values.back();  // a repeated flag: the last one wins
   };
   switch (o.kind) {
-    case Kind::integer: return to_integer(flag, one());
+    case Kind::integer:
+      return to_integer(flag, one());
     case Kind::number_or_off:
       if (one() == "off") return nullptr;
       [[fallthrough]];
@@ -90,7 +95,8 @@ nlohmann::ordered_json to_json(const Override& o, const std::vector<std::string>
       }
       throw Error(flag + ": '" + one() + "' is not a number");
     }
-    case Kind::string: return one();
+    case Kind::string:
+      return one();
     case Kind::pool: {
       const std::string& s = one();
       if (s == "global") return s;
@@ -107,7 +113,8 @@ nlohmann::ordered_json to_json(const Override& o, const std::vector<std::string>
       for (const std::string& v : values) a.push_back(to_integer(flag, v));
       return a;
     }
-    case Kind::strings: return values;
+    case Kind::strings:
+      return values;
   }
   return nullptr;
 }
@@ -118,8 +125,8 @@ void add_experiment_command(CLI::App& app) {
   struct Args {
     std::string experiment, config, out, shard, stage = "all";
     bool quick = false, full = false, force = false, quiet = false;
-    std::vector<std::vector<std::string>> values = std::vector<std::vector<std::string>>(
-        sizeof kOverrides / sizeof kOverrides[0]);
+    std::vector<std::vector<std::string>> values =
+        std::vector<std::vector<std::string>>(sizeof kOverrides / sizeof kOverrides[0]);
     std::vector<CLI::Option*> options;
   };
   auto a = std::make_shared<Args>();
@@ -138,12 +145,10 @@ void add_experiment_command(CLI::App& app) {
   cmd->add_option("--out", a->out, "Output directory (default out/<experiment>)");
   cmd->add_option("--shard", a->shard,
                   "Run only jobs with index % N == i of the stage (i/N); no tables");
-  cmd->add_option("--stage", a->stage,
-                  "all, train or attribute (a shard's default is train)")
+  cmd->add_option("--stage", a->stage, "all, train or attribute (a shard's default is train)")
       ->check(CLI::IsMember({"all", "train", "attribute"}))
       ->capture_default_str();
-  cmd->add_flag("--force", a->force,
-                "Replace a different config.json and rerun every step");
+  cmd->add_flag("--force", a->force, "Replace a different config.json and rerun every step");
   cmd->add_flag("--quiet", a->quiet, "No progress lines");
   for (std::size_t i = 0; i < a->values.size(); ++i) {
     const Override& o = kOverrides[i];
@@ -177,7 +182,8 @@ void add_experiment_command(CLI::App& app) {
     config.size = size;
     nlohmann::ordered_json overrides = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < a->options.size(); ++i) {
-      if (a->options[i]->count() > 0) overrides[kOverrides[i].key] = to_json(kOverrides[i], a->values[i]);
+      if (a->options[i]->count() > 0)
+        overrides[kOverrides[i].key] = to_json(kOverrides[i], a->values[i]);
     }
     config = apply_config_json(config, overrides.dump(), "command line");
     RunOptions run;
@@ -200,7 +206,8 @@ void add_experiment_command(CLI::App& app) {
   };
   auto m = std::make_shared<MergeArgs>();
   auto* merge = app.add_subcommand(
-      "merge", "Join the directories of `mint experiment --shard i/N` runs and finish the experiment");
+      "merge",
+      "Join the directories of `mint experiment --shard i/N` runs and finish the experiment");
   merge->add_option("--out", m->out, "Output directory")->required();
   merge->add_option("shards", m->shards, "Shard output directories")->required();
   merge->add_flag("--force", m->force, "Replace a different config.json in --out");

@@ -9,8 +9,9 @@
 namespace mint::cli {
 
 void add_motifs_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("motifs", "Show a motif set: lengths, consensus, information "
-                                           "content and pairwise similarity");
+  auto* cmd = app.add_subcommand("motifs",
+                                 "Show a motif set: lengths, consensus, information "
+                                 "content and pairwise similarity");
   auto source = std::make_shared<std::string>();
   auto eps = std::make_shared<double>(kDefaultPseudocount);
   cmd->add_option("motifs", *source, "A bundled set (distinct_1, MEF2A) or a JASPAR/MEME file")

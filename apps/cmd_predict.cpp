@@ -19,7 +19,8 @@ void add_predict_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("predict", "Logits of sequences under one model or an ensemble");
   cmd->add_option("--model", a->models, "Model file(s) (safetensors; mint or PyTorch)")->required();
   cmd->add_option("--data", a->data, "A mint data set directory or an (N,4,L) .npy")->required();
-  cmd->add_option("--split", a->split, "Split of a data set: train, valid or test")->capture_default_str();
+  cmd->add_option("--split", a->split, "Split of a data set: train, valid or test")
+      ->capture_default_str();
   cmd->add_option("--out", a->out, "Output .npy, float32 (N,)")->required();
   a->model.add_to(cmd);
   a->device.add_to(cmd);

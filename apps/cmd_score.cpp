@@ -97,7 +97,8 @@ void add_score_command(CLI::App& app) {
                   "above --ic-threshold")
       ->check(CLI::IsMember({"span", "ic"}))
       ->capture_default_str();
-  cmd->add_option("--ic-threshold", a->ic_threshold, "Bits, with --positives ic")->capture_default_str();
+  cmd->add_option("--ic-threshold", a->ic_threshold, "Bits, with --positives ic")
+      ->capture_default_str();
   cmd->add_flag("--signed", a->signed_scores, "Signed position scores instead of absolute");
   cmd->add_option("--bootstrap", a->bootstrap, "Bootstrap resamples for the CIs (0: none)")
       ->check(CLI::NonNegativeNumber)
@@ -111,12 +112,14 @@ void add_score_command(CLI::App& app) {
       ->delimiter(',')
       ->expected(2);
   cmd->callback([a] {
-    if (!(a->level > 0 && a->level < 1)) throw Error("--ci must be in (0, 1), got " + fmt(a->level));
+    if (!(a->level > 0 && a->level < 1))
+      throw Error("--ci must be in (0, 1), got " + fmt(a->level));
     const Backend backend = use_cuda(parse_device(a->device)) ? Backend::cuda : Backend::cpu;
     const SequenceInput input = read_sequences(a->data, a->split);
     if (!input.dataset) {
-      throw Error(a->data + ": scoring needs a mint data set directory (its ground truth), "
-                            "not an array");
+      throw Error(a->data +
+                  ": scoring needs a mint data set directory (its ground truth), "
+                  "not an array");
     }
     const Simulation& sim = *input.dataset;
     const SplitData& split = sim.splits[input.split];
@@ -221,10 +224,10 @@ void add_score_command(CLI::App& app) {
       const CurveScores pooled = pooled_motif_scores(s.positions.data(), split, sim.grammar,
                                                      sim.motifs, motif, n_present, rule);
       sum << s.spec.model << '\t' << s.spec.method << '\t'
-          << labels[static_cast<std::size_t>(motif)] << '\t' << n_present << '\t'
-          << d.count << '\t' << a->metric << '\t' << fmt(d.median) << '\t' << fmt(d.q1) << '\t'
-          << fmt(d.q3) << '\t' << fmt(d.mean) << '\t' << fmt(d.median_lo) << '\t'
-          << fmt(d.median_hi) << '\t' << fmt(pooled.auprc) << '\n';
+          << labels[static_cast<std::size_t>(motif)] << '\t' << n_present << '\t' << d.count << '\t'
+          << a->metric << '\t' << fmt(d.median) << '\t' << fmt(d.q1) << '\t' << fmt(d.q3) << '\t'
+          << fmt(d.mean) << '\t' << fmt(d.median_lo) << '\t' << fmt(d.median_hi) << '\t'
+          << fmt(pooled.auprc) << '\n';
     }
     if (!a->summary.empty()) write_file_atomic(a->summary, sum.str());
 
@@ -238,16 +241,19 @@ void add_score_command(CLI::App& app) {
     }
     auto index_of = [&](const std::string& model, const std::string& method) -> int {
       for (std::size_t i = 0; i < scored.size(); ++i) {
-        if (scored[i].spec.model == model && scored[i].spec.method == method) return static_cast<int>(i);
+        if (scored[i].spec.model == model && scored[i].spec.method == method)
+          return static_cast<int>(i);
       }
       return -1;
     };
-    std::printf("mint score: %zu attribution file(s), %lld sequences of %s/%s; median %s per "
-                "sequence [%g%% bootstrap CI, %d resamples]\n",
-                scored.size(), static_cast<long long>(n), a->data.c_str(), split.name.c_str(),
-                a->metric.c_str(), a->level * 100, a->bootstrap);
+    std::printf(
+        "mint score: %zu attribution file(s), %lld sequences of %s/%s; median %s per "
+        "sequence [%g%% bootstrap CI, %d resamples]\n",
+        scored.size(), static_cast<long long>(n), a->data.c_str(), split.name.c_str(),
+        a->metric.c_str(), a->level * 100, a->bootstrap);
     for (int motif = 0; motif < split.n_motifs; ++motif) {
-      std::printf("\n%s (%s)\n%-8s", sim.motifs.motifs[static_cast<std::size_t>(motif)].name.c_str(),
+      std::printf("\n%s (%s)\n%-8s",
+                  sim.motifs.motifs[static_cast<std::size_t>(motif)].name.c_str(),
                   sim.motifs.motifs[static_cast<std::size_t>(motif)].id.c_str(), "#motifs");
       for (const std::string& method : methods) {
         for (const std::string& model : models) {

@@ -44,8 +44,10 @@ std::vector<int> parse_order(const std::string& s, int n) {
       order.push_back(std::stoi(item, &used));
       if (used != item.size()) throw std::invalid_argument(item);
     } catch (const std::exception&) {
-      throw Error("--order: '" + item + "' is not a motif index (expected file, random or a "
-                  "comma-separated permutation of 0.." + std::to_string(n - 1) + ")");
+      throw Error("--order: '" + item +
+                  "' is not a motif index (expected file, random or a "
+                  "comma-separated permutation of 0.." +
+                  std::to_string(n - 1) + ")");
     }
   }
   return order;
@@ -127,8 +129,9 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--effect", a->effect,
                   "Regression effect: additive, enhancing, inhibiting, quadratic")
       ->capture_default_str();
-  auto* interaction = cmd->add_option("--interaction", a->interaction,
-                                      "Interaction strength c (default +2 enhancing, -2 inhibiting)");
+  auto* interaction =
+      cmd->add_option("--interaction", a->interaction,
+                      "Interaction strength c (default +2 enhancing, -2 inhibiting)");
   cmd->add_option("--weights", a->weights, "Main effects w_i, one per motif (default 1)")
       ->delimiter(',');
   auto& o = a->options;
@@ -148,9 +151,10 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--gc", o.gc, "Background GC content")->capture_default_str();
   cmd->add_option("--pseudocount", o.pseudocount, "Pseudocount on PWM column frequencies")
       ->capture_default_str();
-  auto* min_score = cmd->add_option("--min-instance-score", a->min_instance_score_value,
-                  "Re-draw motif instances scoring below this fraction (0-1) of the consensus's "
-                  "log-odds (default: off, as SPEC)");
+  auto* min_score = cmd->add_option(
+      "--min-instance-score", a->min_instance_score_value,
+      "Re-draw motif instances scoring below this fraction (0-1) of the consensus's "
+      "log-odds (default: off, as SPEC)");
   cmd->add_option("--filter-width", o.grammar.filter_width,
                   "CNN filter width K the gaps are drawn for (default: longest motif)");
   cmd->add_option("--order", a->order,

@@ -27,7 +27,8 @@ void add_train_command(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   a->config.width = 0;  // default: the data set's filter width
-  auto* cmd = app.add_subcommand("train", "Train the paper's CNN on a data set (one model per seed)");
+  auto* cmd =
+      app.add_subcommand("train", "Train the paper's CNN on a data set (one model per seed)");
   cmd->add_option("--data", a->data, "A mint data set directory (mint simulate)")->required();
   cmd->add_option("--out", a->out, "Output directory for model files and logs")->required();
   cmd->add_option("--filters", a->config.filters, "Conv filters F")->capture_default_str();
@@ -69,7 +70,8 @@ void add_train_command(CLI::App& app) {
       if (s.name == "train") train = &s;
       if (s.name == "valid") valid = &s;
     }
-    if (train == nullptr || valid == nullptr) throw Error(a->data + ": needs train and valid splits");
+    if (train == nullptr || valid == nullptr)
+      throw Error(a->data + ": needs train and valid splits");
     make_directories(a->out);
     for (int k = 0; k < a->seeds; ++k) {
       o.seed = a->seed + static_cast<std::uint64_t>(k);
@@ -90,9 +92,11 @@ void add_train_command(CLI::App& app) {
       write_file_atomic(stem + ".log.tsv", training_log_tsv(r));
       save_model(stem + ".safetensors", r.model);  // last: its presence marks a finished model
       const EpochLog& best = r.history[r.best_epoch - 1];
-      std::printf("seed %llu: best epoch %d of %zu, valid loss %.4f, valid accuracy %.4f → %s.safetensors\n",
-                  static_cast<unsigned long long>(o.seed), r.best_epoch, r.history.size(),
-                  best.valid_loss, best.valid_accuracy, stem.c_str());
+      std::printf(
+          "seed %llu: best epoch %d of %zu, valid loss %.4f, valid accuracy %.4f → "
+          "%s.safetensors\n",
+          static_cast<unsigned long long>(o.seed), r.best_epoch, r.history.size(), best.valid_loss,
+          best.valid_accuracy, stem.c_str());
     }
   });
 }

@@ -53,7 +53,8 @@ std::vector<float> predict_ensemble(const std::vector<Model>& models, const Sequ
       const int count = static_cast<int>(std::min<std::int64_t>(512, input.n - first));
       backend->forward(input.slice(first), count, Mode::infer, logits.data() + first);
     }
-    for (std::int64_t i = 0; i < input.n; ++i) mean[i] += logits[i] / static_cast<float>(models.size());
+    for (std::int64_t i = 0; i < input.n; ++i)
+      mean[i] += logits[i] / static_cast<float>(models.size());
   }
   return mean;
 }

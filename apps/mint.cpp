@@ -9,8 +9,9 @@
 #include "mint/error.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"mint — simulate genomic sequences with interacting motifs, train CNNs on them,\n"
-               "attribute their predictions and score each attribution per motif."};
+  CLI::App app{
+      "mint — simulate genomic sequences with interacting motifs, train CNNs on them,\n"
+      "attribute their predictions and score each attribution per motif."};
   app.name("mint");
   app.set_version_flag("--version", "mint 0.1.0");
   app.require_subcommand(1);

@@ -7,10 +7,10 @@
 
 #include <random>
 
+#include "bench_util.hpp"
 #include "mint/attribution.hpp"
 #include "mint/motif.hpp"
 #include "mint/scoring.hpp"
-#include "bench_util.hpp"
 
 namespace {
 

@@ -58,7 +58,9 @@ constexpr double kTol = 1e-5;
 using mint::bench::Event;
 using mint::bench::peak_dram_bytes_per_s;
 template <typename Work>
-double time_ms(Work&& work) { return mint::bench::time_ms(work, kTimed); }
+double time_ms(Work&& work) {
+  return mint::bench::time_ms(work, kTimed);
+}
 
 // Wall-clock milliseconds of one call (host entry points, CPU).
 template <typename Work>

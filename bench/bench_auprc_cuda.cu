@@ -55,7 +55,9 @@ constexpr std::size_t kMotifs = 4, kWidth = 12;
 using mint::bench::Event;
 using mint::bench::peak_dram_bytes_per_s;
 template <typename Work>
-double time_ms(Work&& work, int reps = kTimed) { return mint::bench::time_ms(work, reps); }
+double time_ms(Work&& work, int reps = kTimed) {
+  return mint::bench::time_ms(work, reps);
+}
 
 struct Pool {
   std::size_t length = 0;

@@ -5,8 +5,8 @@
 
 #include <random>
 
-#include "mint/cnn_backend.hpp"
 #include "bench_util.hpp"
+#include "mint/cnn_backend.hpp"
 
 namespace {
 
@@ -58,6 +58,14 @@ void BM_Inference(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_TrainStep)->Args({32, 128})->Args({4, 128})->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Inference)->Args({32, 512})->Args({4, 512})->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TrainStep)
+    ->Args({32, 128})
+    ->Args({4, 128})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Inference)
+    ->Args({32, 512})
+    ->Args({4, 512})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

@@ -52,13 +52,16 @@ constexpr int kTimed = 20;
 constexpr int kBatch = 4096;
 constexpr int kCheckRows = 64;
 constexpr double kLogitTol = 1e-5;
-constexpr double kLogitFloor = 0.1;  // per logit: near-0 logits are cancellations (tests do the same)
+constexpr double kLogitFloor =
+    0.1;  // per logit: near-0 logits are cancellations (tests do the same)
 constexpr double kGradTol = 1e-4;
 
 using mint::bench::Event;
 using mint::bench::peak_dram_bytes_per_s;
 template <typename Work>
-double time_ms(Work&& work) { return mint::bench::time_ms(work, kTimed); }
+double time_ms(Work&& work) {
+  return mint::bench::time_ms(work, kTimed);
+}
 
 mint::ModelConfig paper_config(int filters) {
   mint::ModelConfig c;  // F 32, K 12, P 10, L 250, same, BN, ReLU, H1 64, H2 32
@@ -95,7 +98,8 @@ std::vector<float> random_dlogits(int n, std::uint64_t seed) {
   return d;
 }
 
-double rel_norm(const std::vector<float>& ref, const std::vector<float>& got, double floor = 1e-300) {
+double rel_norm(const std::vector<float>& ref, const std::vector<float>& got,
+                double floor = 1e-300) {
   double num = 0, den = 0;
   for (std::size_t i = 0; i < ref.size(); ++i) {
     const double d = static_cast<double>(ref[i]) - got[i];
@@ -144,13 +148,14 @@ bool check_backend(const mint::ModelConfig& c, const mint::Model& m) {
       worst = names[t];
     }
   }
-  const bool ok = eval_err < kLogitTol && train_err < kLogitTol && dx_err < kGradTol &&
-                  grad_err < kGradTol;
-  std::printf("check F=%d vs CPU backend (%d sequences): eval logits %.1e, train logits %.1e, "
-              "input gradient %.1e, worst parameter gradient %.1e (%s): %s\n",
-              c.filters, n, eval_err, train_err, dx_err, grad_err, worst.c_str(),
-              ok ? "ok" : "MISMATCH");
-  if (!ok) std::fprintf(stderr, "MISMATCH: CUDA backend differs from the CPU backend (F=%d)\n", c.filters);
+  const bool ok =
+      eval_err < kLogitTol && train_err < kLogitTol && dx_err < kGradTol && grad_err < kGradTol;
+  std::printf(
+      "check F=%d vs CPU backend (%d sequences): eval logits %.1e, train logits %.1e, "
+      "input gradient %.1e, worst parameter gradient %.1e (%s): %s\n",
+      c.filters, n, eval_err, train_err, dx_err, grad_err, worst.c_str(), ok ? "ok" : "MISMATCH");
+  if (!ok)
+    std::fprintf(stderr, "MISMATCH: CUDA backend differs from the CPU backend (F=%d)\n", c.filters);
   return ok;
 }
 
@@ -189,8 +194,7 @@ bool bench_inference(const mint::ModelConfig& c, const mint::Model& m, double pe
   DeviceBuffer<float> h2(static_cast<std::size_t>(n) * c.hidden2), a2(h2.size());
   DeviceBuffer<float> logits(n);
   mint::cuda::launch_bn_running_affine(c.filters, c.bn_eps, gamma.get(), beta.get(), rmean.get(),
-                                       rvar.get(), mean.get(), invstd.get(), affine.get(),
-                                       nullptr);
+                                       rvar.get(), mean.get(), invstd.get(), affine.get(), nullptr);
   mint::cuda::DeviceInput in;
   in.codes = d_codes.get();
   cublasHandle_t handle{};
@@ -210,8 +214,7 @@ bool bench_inference(const mint::ModelConfig& c, const mint::Model& m, double pe
   };
   bool ok = true;
   try {
-    const double param_bytes =
-        4.0 * (p.conv_weight.size() + p.conv_bias.size() + 3.0 * c.filters);
+    const double param_bytes = 4.0 * (p.conv_weight.size() + p.conv_bias.size() + 3.0 * c.filters);
     const double seq = static_cast<double>(n);
     const double io = seq * c.length + seq * fw * 4;
     for (bool cache : {false, true}) {
@@ -246,11 +249,10 @@ bool bench_inference(const mint::ModelConfig& c, const mint::Model& m, double pe
     mint::CnnInput backend_in;
     backend_in.codes = codes.data();
     std::vector<float> host_logits(n);
-    const double e2e = time_ms([&] {
-      gpu->forward(backend_in, n, mint::Mode::eval, host_logits.data());
-    });
-    rows->push_back({"inference_backend_with_copies", c.filters, c.length, n, e2e,
-                     seq / (e2e / 1e3), 0, 0});
+    const double e2e =
+        time_ms([&] { gpu->forward(backend_in, n, mint::Mode::eval, host_logits.data()); });
+    rows->push_back(
+        {"inference_backend_with_copies", c.filters, c.length, n, e2e, seq / (e2e / 1e3), 0, 0});
   } catch (...) {
     cublasDestroy(handle);
     throw;
@@ -307,15 +309,14 @@ int run() {
       std::printf("%-30s %4d %5d %6d %10.4f %14.0f %9.1f %7.1f%%\n", r.what.c_str(), r.filters,
                   r.length, r.batch, r.ms, r.sequences_per_s, r.gb_per_s, 100 * r.fraction_of_peak);
     } else {
-      std::printf("%-30s %4d %5d %6d %10.4f %14.0f %9s %8s\n", r.what.c_str(), r.filters,
-                  r.length, r.batch, r.ms, r.sequences_per_s, "-", "-");
+      std::printf("%-30s %4d %5d %6d %10.4f %14.0f %9s %8s\n", r.what.c_str(), r.filters, r.length,
+                  r.batch, r.ms, r.sequences_per_s, "-", "-");
     }
   }
   std::printf("csv,device,what,F,L,batch,ms,sequences_per_s,gb_per_s,fraction_of_peak\n");
   for (const Row& r : rows) {
-    std::printf("csv,%s,%s,%d,%d,%d,%.5f,%.6g,%.2f,%.4f\n", name.c_str(), r.what.c_str(),
-                r.filters, r.length, r.batch, r.ms, r.sequences_per_s, r.gb_per_s,
-                r.fraction_of_peak);
+    std::printf("csv,%s,%s,%d,%d,%d,%.5f,%.6g,%.2f,%.4f\n", name.c_str(), r.what.c_str(), r.filters,
+                r.length, r.batch, r.ms, r.sequences_per_s, r.gb_per_s, r.fraction_of_peak);
   }
   return ok ? 0 : 1;
 }

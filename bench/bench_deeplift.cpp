@@ -8,8 +8,8 @@
 #include <random>
 #include <vector>
 
-#include "mint/deeplift.hpp"
 #include "bench_util.hpp"
+#include "mint/deeplift.hpp"
 
 namespace {
 

@@ -15,9 +15,9 @@
 #include <random>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "mint/attribution.hpp"
 #include "mint/perturbation.hpp"
-#include "bench_util.hpp"
 
 namespace {
 

@@ -33,9 +33,9 @@
 // mode the conv and BN outputs agree with the CPU to the last bit or nearly, and max-pool ties
 // (mostly exact ties between identical K-mers) resolve the same way. Nothing here is promised
 // bitwise against the CPU: the tests compare with relative-norm tolerances.
-#include "cnn.cuh"
-
 #include <algorithm>
+
+#include "cnn.cuh"
 
 namespace mint::cuda {
 
@@ -85,9 +85,9 @@ std::size_t conv_shared_bytes(const ConvShape& s, bool with_codes) {
 }
 
 struct ConvSmem {
-  float* weight;  // (K, 4, S)
-  float* bias;    // (F)
-  float* affine;  // (3, F): mean | scale | shift
+  float* weight;        // (K, 4, S)
+  float* bias;          // (F)
+  float* affine;        // (3, F): mean | scale | shift
   std::uint8_t* codes;  // (L)
 };
 
@@ -102,8 +102,8 @@ __device__ ConvSmem conv_smem_layout(const ConvShape& s, unsigned char* raw) {
 
 // Stages the weights (from PyTorch's (F, 4, K)), the bias and, when given, the affine.
 __device__ void stage_conv_params(const ConvShape& s, const float* __restrict__ weight,
-                                  const float* __restrict__ bias,
-                                  const float* __restrict__ affine, const ConvSmem& m) {
+                                  const float* __restrict__ bias, const float* __restrict__ affine,
+                                  const ConvSmem& m) {
   const int per_filter = 4 * s.width, stride = weight_stride(s.filters);
   for (int e = threadIdx.x; e < s.filters * per_filter; e += blockDim.x) {
     const int f = e / per_filter, r = e - f * per_filter;
@@ -196,13 +196,10 @@ unsigned elementwise_grid(std::size_t items) {
 // ---- forward kernels --------------------------------------------------------------------------
 
 template <bool kDense>
-static __global__ void conv_bn_act_pool_kernel(ConvShape s, DeviceInput in, int n,
-                                               const float* __restrict__ weight,
-                                               const float* __restrict__ bias,
-                                               const float* __restrict__ affine,
-                                               float* __restrict__ pooled,
-                                               std::int32_t* __restrict__ argmax,
-                                               float* __restrict__ pooled_conv) {
+static __global__ void conv_bn_act_pool_kernel(
+    ConvShape s, DeviceInput in, int n, const float* __restrict__ weight,
+    const float* __restrict__ bias, const float* __restrict__ affine, float* __restrict__ pooled,
+    std::int32_t* __restrict__ argmax, float* __restrict__ pooled_conv) {
   extern __shared__ __align__(16) unsigned char shared_raw[];
   const ConvSmem m = conv_smem_layout(s, shared_raw);
   stage_conv_params(s, weight, bias, affine, m);
@@ -231,8 +228,8 @@ static __global__ void conv_bn_act_pool_kernel(ConvShape s, DeviceInput in, int 
 
 template <bool kDense>
 static __global__ void conv_kernel(ConvShape s, DeviceInput in, int n,
-                                   const float* __restrict__ weight,
-                                   const float* __restrict__ bias, float* __restrict__ conv) {
+                                   const float* __restrict__ weight, const float* __restrict__ bias,
+                                   float* __restrict__ conv) {
   extern __shared__ __align__(16) unsigned char shared_raw[];
   const ConvSmem m = conv_smem_layout(s, shared_raw);
   stage_conv_params(s, weight, bias, nullptr, m);
@@ -318,8 +315,7 @@ static __global__ void bn_variance_kernel(int filters, int chunks, double count,
                                           float* __restrict__ running_mean,
                                           float* __restrict__ running_var,
                                           const double* __restrict__ mean,
-                                          double* __restrict__ invstd,
-                                          float* __restrict__ affine) {
+                                          double* __restrict__ invstd, float* __restrict__ affine) {
   const int f = blockIdx.x * blockDim.x + threadIdx.x;
   if (f >= filters) return;
   double sum = 0.0;
@@ -335,14 +331,10 @@ static __global__ void bn_variance_kernel(int filters, int chunks, double count,
   affine[2 * filters + f] = beta[f];
 }
 
-static __global__ void bn_running_affine_kernel(int filters, double eps,
-                                                const float* __restrict__ gamma,
-                                                const float* __restrict__ beta,
-                                                const float* __restrict__ running_mean,
-                                                const float* __restrict__ running_var,
-                                                double* __restrict__ mean,
-                                                double* __restrict__ invstd,
-                                                float* __restrict__ affine) {
+static __global__ void bn_running_affine_kernel(
+    int filters, double eps, const float* __restrict__ gamma, const float* __restrict__ beta,
+    const float* __restrict__ running_mean, const float* __restrict__ running_var,
+    double* __restrict__ mean, double* __restrict__ invstd, float* __restrict__ affine) {
   const int f = blockIdx.x * blockDim.x + threadIdx.x;
   if (f >= filters) return;
   const double is = 1.0 / sqrt(static_cast<double>(running_var[f]) + eps);
@@ -415,16 +407,12 @@ static __global__ void fill_identity_bn_backward_kernel(int filters, float* __re
 }
 
 // Block f: Σ dy and Σ dy·x̂ over the pooled positions (n, w) — dy is zero elsewhere.
-static __global__ void bn_backward_kernel(ConvShape s, int n, bool train,
-                                          const float* __restrict__ dpooled,
-                                          const float* __restrict__ pooled,
-                                          const float* __restrict__ pooled_conv,
-                                          const double* __restrict__ mean,
-                                          const double* __restrict__ invstd,
-                                          const float* __restrict__ gamma,
-                                          float* __restrict__ grad_gamma,
-                                          float* __restrict__ grad_beta,
-                                          float* __restrict__ coef) {
+static __global__ void bn_backward_kernel(
+    ConvShape s, int n, bool train, const float* __restrict__ dpooled,
+    const float* __restrict__ pooled, const float* __restrict__ pooled_conv,
+    const double* __restrict__ mean, const double* __restrict__ invstd,
+    const float* __restrict__ gamma, float* __restrict__ grad_gamma, float* __restrict__ grad_beta,
+    float* __restrict__ coef) {
   const int f = blockIdx.x, outputs = s.filters * s.pooled;
   const double center = mean[f], is = invstd[f];
   double sum_dy = 0.0, sum_dy_xhat = 0.0;
@@ -452,13 +440,10 @@ static __global__ void bn_backward_kernel(ConvShape s, int n, bool train,
 }
 
 // dc[n, f, j]: dy unpooled from window j / P when j is its argmax, then BatchNorm's backward.
-static __global__ void conv_output_grad_kernel(ConvShape s, int n,
-                                               const float* __restrict__ dpooled,
-                                               const float* __restrict__ pooled,
-                                               const std::int32_t* __restrict__ argmax,
-                                               const float* __restrict__ conv,
-                                               const float* __restrict__ coef,
-                                               float* __restrict__ dconv) {
+static __global__ void conv_output_grad_kernel(
+    ConvShape s, int n, const float* __restrict__ dpooled, const float* __restrict__ pooled,
+    const std::int32_t* __restrict__ argmax, const float* __restrict__ conv,
+    const float* __restrict__ coef, float* __restrict__ dconv) {
   const int per_seq = s.filters * s.conv_length, outputs = s.filters * s.pooled;
   const std::size_t total = static_cast<std::size_t>(n) * per_seq;
   for (std::size_t e = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; e < total;
@@ -504,10 +489,18 @@ static __global__ void conv_param_grad_kernel(ConvShape s, DeviceInput in, int n
       acc3 += static_cast<double>(x[3 * s.length] * v);
     } else {
       switch (in.codes[i * s.length + pos]) {
-        case 0: acc0 += v; break;
-        case 1: acc1 += v; break;
-        case 2: acc2 += v; break;
-        default: acc3 += v; break;
+        case 0:
+          acc0 += v;
+          break;
+        case 1:
+          acc1 += v;
+          break;
+        case 2:
+          acc2 += v;
+          break;
+        default:
+          acc3 += v;
+          break;
       }
     }
   }
@@ -691,9 +684,9 @@ void head_forward(cublasHandle_t handle, const HeadShape& s, const HeadParams& p
 }
 
 void head_backward(cublasHandle_t handle, const HeadShape& s, const HeadParams& p,
-                   const float* d_pooled, int n, const HeadActivations& act,
-                   const float* d_dlogits, const HeadGrads& g, float* d_dh1, float* d_dh2,
-                   float* d_dpooled, cudaStream_t stream) {
+                   const float* d_pooled, int n, const HeadActivations& act, const float* d_dlogits,
+                   const HeadGrads& g, float* d_dh1, float* d_dh2, float* d_dpooled,
+                   cudaStream_t stream) {
   if (n <= 0) return;
   const float one = 1.0f, zero = 0.0f;
   MINT_CUBLAS_CHECK(cublasSetStream(handle, stream));
@@ -707,8 +700,8 @@ void head_backward(cublasHandle_t handle, const HeadShape& s, const HeadParams& 
                         stream>>>(act.h2, d_dlogits, p.w3, n, s.hidden2, d_dh2);
   MINT_CUDA_CHECK_LAUNCH();
   // fc2: db2 = Σ_n dh2, dW2 (H2, H1) = dh2ᵀ·a1, dh1 = (dh2·W2) where h1 > 0.
-  column_sums_kernel<<<static_cast<unsigned>(s.hidden2), kThreads, 0, stream>>>(
-      d_dh2, n, s.hidden2, nullptr, g.b2);
+  column_sums_kernel<<<static_cast<unsigned>(s.hidden2), kThreads, 0, stream>>>(d_dh2, n, s.hidden2,
+                                                                                nullptr, g.b2);
   MINT_CUDA_CHECK_LAUNCH();
   MINT_CUBLAS_CHECK(cublasSgemm(handle, CUBLAS_OP_N, CUBLAS_OP_T, s.hidden1, s.hidden2, n, &one,
                                 act.a1, s.hidden1, d_dh2, s.hidden2, &zero, g.w2, s.hidden1));
@@ -718,8 +711,8 @@ void head_backward(cublasHandle_t handle, const HeadShape& s, const HeadParams& 
   relu_mask_kernel<<<elementwise_grid(h1_count), kThreads, 0, stream>>>(act.h1, d_dh1, h1_count);
   MINT_CUDA_CHECK_LAUNCH();
   // fc1: db1 = Σ_n dh1, dW1 (H1, F·W) = dh1ᵀ·pooled, dpooled = dh1·W1.
-  column_sums_kernel<<<static_cast<unsigned>(s.hidden1), kThreads, 0, stream>>>(
-      d_dh1, n, s.hidden1, nullptr, g.b1);
+  column_sums_kernel<<<static_cast<unsigned>(s.hidden1), kThreads, 0, stream>>>(d_dh1, n, s.hidden1,
+                                                                                nullptr, g.b1);
   MINT_CUDA_CHECK_LAUNCH();
   MINT_CUBLAS_CHECK(cublasSgemm(handle, CUBLAS_OP_N, CUBLAS_OP_T, s.inputs, s.hidden1, n, &one,
                                 d_pooled, s.inputs, d_dh1, s.hidden1, &zero, g.w1, s.inputs));
@@ -755,9 +748,9 @@ void launch_conv_output_grad(const ConvShape& s, int n, const float* d_dpooled,
   MINT_CUDA_CHECK_LAUNCH();
 }
 
-void launch_conv_param_grad(const ConvShape& s, const DeviceInput& in, int n,
-                            const float* d_dconv, double* d_scratch, float* d_grad_weight,
-                            float* d_grad_bias, cudaStream_t stream) {
+void launch_conv_param_grad(const ConvShape& s, const DeviceInput& in, int n, const float* d_dconv,
+                            double* d_scratch, float* d_grad_weight, float* d_grad_bias,
+                            cudaStream_t stream) {
   if (n <= 0) return;
   const int chunks = reduction_chunks(n);
   const dim3 grid(static_cast<unsigned>(chunks), static_cast<unsigned>(s.filters * s.width));
@@ -774,20 +767,20 @@ void launch_conv_param_grad(const ConvShape& s, const DeviceInput& in, int n,
   MINT_CUDA_CHECK_LAUNCH();
 }
 
-void launch_input_grad(const ConvShape& s, int n, const float* d_conv_weight,
-                       const float* d_dconv, float* d_dinput, cudaStream_t stream) {
+void launch_input_grad(const ConvShape& s, int n, const float* d_conv_weight, const float* d_dconv,
+                       float* d_dinput, cudaStream_t stream) {
   if (n <= 0) return;
   const std::size_t total = static_cast<std::size_t>(n) * s.length;
-  input_grad_kernel<<<elementwise_grid(total), kThreads, 0, stream>>>(s, n, d_conv_weight,
-                                                                      d_dconv, d_dinput);
+  input_grad_kernel<<<elementwise_grid(total), kThreads, 0, stream>>>(s, n, d_conv_weight, d_dconv,
+                                                                      d_dinput);
   MINT_CUDA_CHECK_LAUNCH();
 }
 
 void launch_adam(const AdamStep& step, std::size_t count, const float* d_grads, float* d_params,
                  float* d_m, float* d_v, cudaStream_t stream) {
   if (count == 0) return;
-  adam_kernel<<<elementwise_grid(count), kThreads, 0, stream>>>(step, count, d_grads, d_params,
-                                                                d_m, d_v);
+  adam_kernel<<<elementwise_grid(count), kThreads, 0, stream>>>(step, count, d_grads, d_params, d_m,
+                                                                d_v);
   MINT_CUDA_CHECK_LAUNCH();
 }
 

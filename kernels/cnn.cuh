@@ -134,7 +134,7 @@ struct HeadParams {  // device, PyTorch layouts: w1 (H1, F·W), w2 (H2, H1), w3 
 struct HeadGrads {
   float *w1 = nullptr, *b1 = nullptr, *w2 = nullptr, *b2 = nullptr, *w3 = nullptr, *b3 = nullptr;
 };
-struct HeadActivations {  // pre-activations h (bias included) and a = ReLU(h)
+struct HeadActivations {               // pre-activations h (bias included) and a = ReLU(h)
   float *h1 = nullptr, *a1 = nullptr;  // (N, H1)
   float *h2 = nullptr, *a2 = nullptr;  // (N, H2)
 };
@@ -147,9 +147,9 @@ void head_forward(cublasHandle_t handle, const HeadShape& s, const HeadParams& p
 // Gradients of Σ dlogits·logits: the head's parameter gradients (overwritten) and d_dpooled
 // (N, F·W). d_dh1 (N, H1) and d_dh2 (N, H2) are scratch.
 void head_backward(cublasHandle_t handle, const HeadShape& s, const HeadParams& p,
-                   const float* d_pooled, int n, const HeadActivations& act,
-                   const float* d_dlogits, const HeadGrads& g, float* d_dh1, float* d_dh2,
-                   float* d_dpooled, cudaStream_t stream);
+                   const float* d_pooled, int n, const HeadActivations& act, const float* d_dlogits,
+                   const HeadGrads& g, float* d_dh1, float* d_dh2, float* d_dpooled,
+                   cudaStream_t stream);
 
 // ---- backward of the conv block ---------------------------------------------------------------
 
@@ -178,13 +178,13 @@ void launch_conv_output_grad(const ConvShape& s, int n, const float* d_dpooled,
                              cudaStream_t stream);
 
 // Conv weight (F, 4, K) and bias (F) gradients from dc (overwritten).
-void launch_conv_param_grad(const ConvShape& s, const DeviceInput& in, int n,
-                            const float* d_dconv, double* d_scratch, float* d_grad_weight,
-                            float* d_grad_bias, cudaStream_t stream);
+void launch_conv_param_grad(const ConvShape& s, const DeviceInput& in, int n, const float* d_dconv,
+                            double* d_scratch, float* d_grad_weight, float* d_grad_bias,
+                            cudaStream_t stream);
 
 // Input gradient (N, 4, L) at all four channels: dx[ch, p] = Σ_f Σ_k W[f, ch, k]·dc[f, p−k+pad].
-void launch_input_grad(const ConvShape& s, int n, const float* d_conv_weight,
-                       const float* d_dconv, float* d_dinput, cudaStream_t stream);
+void launch_input_grad(const ConvShape& s, int n, const float* d_conv_weight, const float* d_dconv,
+                       float* d_dinput, cudaStream_t stream);
 
 // ---- optimiser --------------------------------------------------------------------------------
 

@@ -26,8 +26,9 @@ class DeviceBuffer {
  public:
   DeviceBuffer() = default;
   explicit DeviceBuffer(std::size_t n) : n_(n) {
-    if (n > 0) check(cudaMalloc(reinterpret_cast<void**>(&ptr_), n * sizeof(T)), "cudaMalloc",
-                     __FILE__, __LINE__);
+    if (n > 0)
+      check(cudaMalloc(reinterpret_cast<void**>(&ptr_), n * sizeof(T)), "cudaMalloc", __FILE__,
+            __LINE__);
   }
   DeviceBuffer(DeviceBuffer&& o) noexcept
       : ptr_(std::exchange(o.ptr_, nullptr)), n_(std::exchange(o.n_, 0)) {}
@@ -48,12 +49,12 @@ class DeviceBuffer {
   std::size_t size() const { return n_; }
 
   void upload(const T* host, std::size_t n) {
-    check(cudaMemcpy(ptr_, host, n * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy H2D",
-          __FILE__, __LINE__);
+    check(cudaMemcpy(ptr_, host, n * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy H2D", __FILE__,
+          __LINE__);
   }
   void download(T* host, std::size_t n) const {
-    check(cudaMemcpy(host, ptr_, n * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy D2H",
-          __FILE__, __LINE__);
+    check(cudaMemcpy(host, ptr_, n * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy D2H", __FILE__,
+          __LINE__);
   }
 
  private:

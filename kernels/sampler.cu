@@ -2,9 +2,8 @@
 // sequence (group lookup + grammar offset) computed once per thread. Bit-identical to
 // sample_codes_cpu because both call sampler_core.hpp. Output is written byte by byte: a warp
 // covers 512 contiguous bytes of a row, which the L2 merges into full sectors.
-#include "sampler.cuh"
-
 #include "mint/device.hpp"
+#include "sampler.cuh"
 
 namespace mint::cuda {
 
@@ -61,12 +60,11 @@ void launch_sample_codes(const SamplerView& view, std::int64_t first, std::int64
                          std::uint8_t* d_codes, cudaStream_t stream) {
   if (count == 0) return;
   const int blocks = (view.length + 3) / 4;
-  const std::int64_t items =
-      count * ((blocks + kBlocksPerThread - 1) / kBlocksPerThread);
+  const std::int64_t items = count * ((blocks + kBlocksPerThread - 1) / kBlocksPerThread);
   constexpr int kThreads = 256;
   const std::int64_t grid = std::min<std::int64_t>((items + kThreads - 1) / kThreads, 1 << 20);
   sample_codes_kernel<<<static_cast<unsigned>(grid), kThreads, 0, stream>>>(view, first, count,
-                                                                           d_codes);
+                                                                            d_codes);
   MINT_CUDA_CHECK_LAUNCH();
 }
 

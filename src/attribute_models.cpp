@@ -93,16 +93,16 @@ std::vector<float> attribute_one(const Model& model, const CnnInput& in, int n,
 AttributeResult attribute_models(const std::vector<Model>& models, const CnnInput& input,
                                  std::int64_t n, int length, const AttributeOptions& options) {
   if (models.empty()) throw Error("attribute_models: no models");
-  if (n > 0x7fffffff) throw Error("too many sequences for one attribution call: " +
-                                  std::to_string(n));
+  if (n > 0x7fffffff)
+    throw Error("too many sequences for one attribution call: " + std::to_string(n));
   const bool on_gpu = use_cuda(options.device);
   const std::size_t size = static_cast<std::size_t>(n) * 4 * static_cast<std::size_t>(length);
   AttributeResult r;
   std::vector<double> sum(models.size() > 1 ? size : 0, 0.0);
   for (const Model& model : models) {
     if (model.config.length != length) {
-      throw Error("sequences have length " + std::to_string(length) + " but a model expects L = " +
-                  std::to_string(model.config.length));
+      throw Error("sequences have length " + std::to_string(length) +
+                  " but a model expects L = " + std::to_string(model.config.length));
     }
     r.values = attribute_one(model, input, static_cast<int>(n), options, on_gpu, r);
     if (r.values.size() != size) throw Error("attribute_models: unexpected attribution size");

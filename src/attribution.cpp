@@ -181,11 +181,16 @@ IgMethod parse_ig_method(const std::string& name) {
 
 const char* ig_method_name(IgMethod method) {
   switch (method) {
-    case IgMethod::gausslegendre: return "gausslegendre";
-    case IgMethod::riemann_right: return "riemann_right";
-    case IgMethod::riemann_left: return "riemann_left";
-    case IgMethod::riemann_middle: return "riemann_middle";
-    case IgMethod::riemann_trapezoid: return "riemann_trapezoid";
+    case IgMethod::gausslegendre:
+      return "gausslegendre";
+    case IgMethod::riemann_right:
+      return "riemann_right";
+    case IgMethod::riemann_left:
+      return "riemann_left";
+    case IgMethod::riemann_middle:
+      return "riemann_middle";
+    case IgMethod::riemann_trapezoid:
+      return "riemann_trapezoid";
   }
   return "?";
 }
@@ -257,12 +262,18 @@ Quadrature ig_quadrature(IgMethod method, int n_steps) {
   }
   const double n = n_steps;
   switch (method) {
-    case IgMethod::riemann_right: q.alphas = linspace_f32(1 / n, 1, n_steps); break;
-    case IgMethod::riemann_left: q.alphas = linspace_f32(0, 1 - 1 / n, n_steps); break;
+    case IgMethod::riemann_right:
+      q.alphas = linspace_f32(1 / n, 1, n_steps);
+      break;
+    case IgMethod::riemann_left:
+      q.alphas = linspace_f32(0, 1 - 1 / n, n_steps);
+      break;
     case IgMethod::riemann_middle:
       q.alphas = linspace_f32(1 / (2 * n), 1 - 1 / (2 * n), n_steps);
       break;
-    default: q.alphas = linspace_f32(0, 1, n_steps); break;
+    default:
+      q.alphas = linspace_f32(0, 1, n_steps);
+      break;
   }
   q.weights.assign(un, 1 / n);
   if (method == IgMethod::riemann_trapezoid) {
@@ -433,38 +444,41 @@ std::vector<float> ism_impl(Net& net, const CnnInput& input, int n, Target targe
         for (int ch = 0; ch < 4; ++ch) d[ch * length + m.p] = ch == m.b ? 1.0f : 0.0f;
       }
     }
-    if (codes) batch.codes = mut_codes.data(); else batch.dense = mut_dense.data();
+    if (codes)
+      batch.codes = mut_codes.data();
+    else
+      batch.dense = mut_dense.data();
     net.predict(batch, rows, logits.data());
     for (int j = 0; j < rows; ++j) {
       const Mutation& m = todo[m0 + static_cast<std::size_t>(j)];
       out[static_cast<std::size_t>((m.s * 4 + m.b) * length + m.p)] =
-          output_of(logits[static_cast<std::size_t>(j)], target) - base[static_cast<std::size_t>(m.s)];
+          output_of(logits[static_cast<std::size_t>(j)], target) -
+          base[static_cast<std::size_t>(m.s)];
     }
   }
   return out;
 }
 
-
 }  // namespace
 
-std::vector<float> gradient(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
-                            int n, Target target) {
+std::vector<float> gradient(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n,
+                            Target target) {
   CpuNet net{cnn, params, {}};
   return gradient_impl(net, input, n, target);
 }
-std::vector<float> saliency(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
-                            int n, Target target) {
+std::vector<float> saliency(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n,
+                            Target target) {
   CpuNet net{cnn, params, {}};
   return saliency_impl(net, input, n, target);
 }
-std::vector<float> input_x_gradient(CpuCnn& cnn, const ModelParams& params,
-                                    const CnnInput& input, int n, Target target) {
+std::vector<float> input_x_gradient(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
+                                    int n, Target target) {
   CpuNet net{cnn, params, {}};
   return input_x_gradient_impl(net, input, n, target);
 }
 std::vector<float> integrated_gradients(CpuCnn& cnn, const ModelParams& params,
-                                        const CnnInput& input, int n, IgMethod method,
-                                        int n_steps, Target target) {
+                                        const CnnInput& input, int n, IgMethod method, int n_steps,
+                                        Target target) {
   if (input.codes != nullptr) {
     check_call("integrated gradients", cnn.capacity(), input, n);
     return integrated_gradients_onehot(cnn.config(), params, input.codes, input.scale, n,

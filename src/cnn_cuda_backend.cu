@@ -32,7 +32,8 @@ class Stream {
   Stream() { MINT_CUDA_CHECK(cudaStreamCreate(&stream_)); }
   ~Stream() {
     const cudaError_t status = cudaStreamDestroy(stream_);
-    if (status != cudaSuccess) std::fprintf(stderr, "cudaStreamDestroy: %s\n", cudaGetErrorString(status));
+    if (status != cudaSuccess)
+      std::fprintf(stderr, "cudaStreamDestroy: %s\n", cudaGetErrorString(status));
   }
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
@@ -89,9 +90,11 @@ struct FlatLayout {
 class CudaBackend final : public CnnBackend {
  public:
   CudaBackend(const ModelConfig& config, int capacity)
-      : config_(require_gpu(config, capacity)), capacity_(capacity),
+      : config_(require_gpu(config, capacity)),
+        capacity_(capacity),
         shape_(cuda::ConvShape::of(config)),
-        head_{config.fc1_inputs(), config.hidden1, config.hidden2}, layout_(config),
+        head_{config.fc1_inputs(), config.hidden1, config.hidden2},
+        layout_(config),
         cublas_(stream_.get()) {
     const std::size_t cap = capacity, f = config.filters, lc = config.conv_length();
     const std::size_t length = config.length, fw = config.fc1_inputs();
@@ -203,10 +206,10 @@ class CudaBackend final : public CnnBackend {
       ++num_batches_tracked_;
     } else {
       if (config_.batchnorm) {
-        cuda::launch_bn_running_affine(config_.filters, config_.bn_eps,
-                                       tensor(params_, kBnWeight), tensor(params_, kBnBias),
-                                       running_mean_.get(), running_var_.get(), bn_mean_.get(),
-                                       bn_invstd_.get(), bn_affine_.get(), stream());
+        cuda::launch_bn_running_affine(config_.filters, config_.bn_eps, tensor(params_, kBnWeight),
+                                       tensor(params_, kBnBias), running_mean_.get(),
+                                       running_var_.get(), bn_mean_.get(), bn_invstd_.get(),
+                                       bn_affine_.get(), stream());
       }
       cuda::launch_conv_bn_act_pool(shape_, in, n, tensor(params_, kConvWeight),
                                     tensor(params_, kConvBias), bn_affine_.get(), pooled_.get(),
@@ -241,11 +244,10 @@ class CudaBackend final : public CnnBackend {
                                   batch_statistics ? conv_.get() : nullptr, bn_backward_.get(),
                                   dconv_.get(), stream());
     cuda::launch_conv_param_grad(shape_, last_input_, n, dconv_.get(), scratch_.get(),
-                                 tensor(grads_, kConvWeight), tensor(grads_, kConvBias),
-                                 stream());
+                                 tensor(grads_, kConvWeight), tensor(grads_, kConvBias), stream());
     if (dinput != nullptr) {
-      cuda::launch_input_grad(shape_, n, tensor(params_, kConvWeight), dconv_.get(),
-                              dinput_.get(), stream());
+      cuda::launch_input_grad(shape_, n, tensor(params_, kConvWeight), dconv_.get(), dinput_.get(),
+                              stream());
       download_async(dinput_, dinput, static_cast<std::size_t>(n) * 4 * config_.length);
     }
     synchronize();
@@ -266,8 +268,18 @@ class CudaBackend final : public CnnBackend {
  private:
   // Indices into layout_ (ModelParams::trainable() order; without BatchNorm its two tensors are
   // absent and the fc tensors move up by two).
-  enum Tensor { kConvWeight, kConvBias, kBnWeight, kBnBias, kFc1Weight, kFc1Bias, kFc2Weight,
-                kFc2Bias, kFc3Weight, kFc3Bias };
+  enum Tensor {
+    kConvWeight,
+    kConvBias,
+    kBnWeight,
+    kBnBias,
+    kFc1Weight,
+    kFc1Bias,
+    kFc2Weight,
+    kFc2Bias,
+    kFc3Weight,
+    kFc3Bias
+  };
 
   cudaStream_t stream() const { return stream_.get(); }
   void synchronize() const { MINT_CUDA_CHECK(cudaStreamSynchronize(stream())); }
@@ -282,7 +294,7 @@ class CudaBackend final : public CnnBackend {
   }
 
   cuda::HeadParams head_params() const {
-    return {tensor(params_, kFc1Weight), tensor(params_, kFc1Bias), tensor(params_, kFc2Weight),
+    return {tensor(params_, kFc1Weight), tensor(params_, kFc1Bias),   tensor(params_, kFc2Weight),
             tensor(params_, kFc2Bias),   tensor(params_, kFc3Weight), tensor(params_, kFc3Bias)};
   }
   cuda::HeadActivations activations() const { return {h1_.get(), a1_.get(), h2_.get(), a2_.get()}; }
@@ -297,8 +309,9 @@ class CudaBackend final : public CnnBackend {
   std::vector<float> flatten(const ModelParams& p) const {
     const auto tensors = p.trainable();
     if (tensors.size() != layout_.size.size()) {
-      throw Error("CudaBackend: the parameters do not match the model configuration (BatchNorm "
-                  "tensors present in one and not the other)");
+      throw Error(
+          "CudaBackend: the parameters do not match the model configuration (BatchNorm "
+          "tensors present in one and not the other)");
     }
     const auto names = ModelParams::trainable_names(config_.batchnorm);
     std::vector<float> flat(layout_.total);
@@ -324,11 +337,13 @@ class CudaBackend final : public CnnBackend {
 
   template <typename T>
   void upload(cuda::DeviceBuffer<T>& d, const T* h, std::size_t count) {
-    MINT_CUDA_CHECK(cudaMemcpyAsync(d.get(), h, count * sizeof(T), cudaMemcpyHostToDevice, stream()));
+    MINT_CUDA_CHECK(
+        cudaMemcpyAsync(d.get(), h, count * sizeof(T), cudaMemcpyHostToDevice, stream()));
   }
   template <typename T>
   void download_async(const cuda::DeviceBuffer<T>& d, T* h, std::size_t count) const {
-    MINT_CUDA_CHECK(cudaMemcpyAsync(h, d.get(), count * sizeof(T), cudaMemcpyDeviceToHost, stream()));
+    MINT_CUDA_CHECK(
+        cudaMemcpyAsync(h, d.get(), count * sizeof(T), cudaMemcpyDeviceToHost, stream()));
   }
   template <typename T>
   void download(const cuda::DeviceBuffer<T>& d, T* h, std::size_t count) const {
@@ -351,18 +366,18 @@ class CudaBackend final : public CnnBackend {
   cuda::DeviceBuffer<float> bn_affine_, bn_backward_;
   cuda::DeviceBuffer<double> bn_mean_, bn_invstd_;
   // The batch (input of the last forward, kept for backward) and the workspaces.
-  cuda::DeviceBuffer<std::uint8_t> codes_;       // (cap, L)
-  cuda::DeviceBuffer<float> scale_;              // (cap)
-  cuda::DeviceBuffer<float> dense_;              // (cap, 4, L)
-  cuda::DeviceBuffer<float> conv_;               // (cap, F, Lc), train-mode BatchNorm only
+  cuda::DeviceBuffer<std::uint8_t> codes_;  // (cap, L)
+  cuda::DeviceBuffer<float> scale_;         // (cap)
+  cuda::DeviceBuffer<float> dense_;         // (cap, 4, L)
+  cuda::DeviceBuffer<float> conv_;          // (cap, F, Lc), train-mode BatchNorm only
   cuda::DeviceBuffer<float> pooled_, pooled_conv_, dpooled_;  // (cap, F·W)
-  cuda::DeviceBuffer<std::int32_t> argmax_;      // (cap, F·W)
-  cuda::DeviceBuffer<float> h1_, a1_, dh1_;      // (cap, H1)
-  cuda::DeviceBuffer<float> h2_, a2_, dh2_;      // (cap, H2)
-  cuda::DeviceBuffer<float> logits_, dlogits_;   // (cap)
-  cuda::DeviceBuffer<float> dconv_;              // (cap, F, Lc)
-  cuda::DeviceBuffer<float> dinput_;             // (cap, 4, L)
-  cuda::DeviceBuffer<double> scratch_;           // the reductions' per-chunk partials
+  cuda::DeviceBuffer<std::int32_t> argmax_;                   // (cap, F·W)
+  cuda::DeviceBuffer<float> h1_, a1_, dh1_;                   // (cap, H1)
+  cuda::DeviceBuffer<float> h2_, a2_, dh2_;                   // (cap, H2)
+  cuda::DeviceBuffer<float> logits_, dlogits_;                // (cap)
+  cuda::DeviceBuffer<float> dconv_;                           // (cap, F, Lc)
+  cuda::DeviceBuffer<float> dinput_;                          // (cap, 4, L)
+  cuda::DeviceBuffer<double> scratch_;                        // the reductions' per-chunk partials
   int last_n_ = 0;
   bool last_train_ = false;
   cuda::DeviceInput last_input_{};

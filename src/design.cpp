@@ -17,10 +17,14 @@ std::string to_string(Negatives n) {
 }
 std::string to_string(Effect e) {
   switch (e) {
-    case Effect::additive: return "additive";
-    case Effect::enhancing: return "enhancing";
-    case Effect::inhibiting: return "inhibiting";
-    case Effect::quadratic: return "quadratic";
+    case Effect::additive:
+      return "additive";
+    case Effect::enhancing:
+      return "enhancing";
+    case Effect::inhibiting:
+      return "inhibiting";
+    case Effect::quadratic:
+      return "quadratic";
   }
   return "?";
 }
@@ -77,8 +81,8 @@ std::int64_t even_share(std::int64_t total, std::int64_t k, std::int64_t i) {
 namespace {
 
 void check_size(const char* option, std::int64_t value) {
-  if (value < 0) throw Error(std::string(option) + " must not be negative, got " +
-                             std::to_string(value));
+  if (value < 0)
+    throw Error(std::string(option) + " must not be negative, got " + std::to_string(value));
 }
 
 std::vector<Group> spread(std::int64_t total, const std::vector<std::uint32_t>& masks) {
@@ -95,7 +99,8 @@ std::vector<Group> classification_split(std::int64_t total, int n, Negatives neg
   if (negatives == Negatives::without) {
     neg_masks = {0u};
   } else {
-    for (std::uint32_t m : canonical_subsets(n)) if (m != full) neg_masks.push_back(m);
+    for (std::uint32_t m : canonical_subsets(n))
+      if (m != full) neg_masks.push_back(m);
   }
   std::vector<Group> groups = spread(n_neg, neg_masks);
   groups.push_back({full, n_pos});
@@ -132,11 +137,12 @@ std::vector<SplitPlan> plan_splits(int n, const DesignOptions& o) {
     std::vector<Group> test;
     for (int k = 0; k <= n; ++k) {
       std::vector<std::uint32_t> of_size;
-      for (std::uint32_t m : subsets) if (std::popcount(m) == k) of_size.push_back(m);
+      for (std::uint32_t m : subsets)
+        if (std::popcount(m) == k) of_size.push_back(m);
       if (o.test_per_count < static_cast<std::int64_t>(of_size.size())) {
-        throw Error("--test-per-count " + std::to_string(o.test_per_count) + " is too small: " +
-                    std::to_string(of_size.size()) + " subsets have " + std::to_string(k) +
-                    " motifs and each needs a sequence");
+        throw Error("--test-per-count " + std::to_string(o.test_per_count) +
+                    " is too small: " + std::to_string(of_size.size()) + " subsets have " +
+                    std::to_string(k) + " motifs and each needs a sequence");
       }
       for (const Group& g : spread(o.test_per_count, of_size)) test.push_back(g);
     }
@@ -149,8 +155,8 @@ std::vector<SplitPlan> plan_splits(int n, const DesignOptions& o) {
     // Classification puts half of the split on one positive group, the rest on the negatives.
     const std::int64_t min_total =
         is_test ? 1 : (o.kind == DesignKind::classification ? 2 * (groups - 1) : groups);
-    const bool empty_group = std::any_of(p.groups.begin(), p.groups.end(),
-                                         [](const Group& g) { return g.count == 0; });
+    const bool empty_group =
+        std::any_of(p.groups.begin(), p.groups.end(), [](const Group& g) { return g.count == 0; });
     if (p.total() < min_total || (!is_test && empty_group)) {
       throw Error("--" + p.name + " " + std::to_string(p.total()) + " is too small for this " +
                   "design: it needs at least " + std::to_string(min_total) +
@@ -175,13 +181,19 @@ double label_of(std::uint32_t mask, int n, const DesignOptions& o) {
   for (int i = 0; i < n; ++i) {
     const bool present = (mask >> i) & 1u;
     const double w = o.weights.empty() ? 1.0 : o.weights[i];
-    if (present) sum += w; else all = false;
+    if (present)
+      sum += w;
+    else
+      all = false;
   }
   switch (o.effect) {
-    case Effect::additive: return sum;
+    case Effect::additive:
+      return sum;
     case Effect::enhancing:
-    case Effect::inhibiting: return sum + (all ? effect_interaction(o) : 0.0);
-    case Effect::quadratic: return sum * sum;
+    case Effect::inhibiting:
+      return sum + (all ? effect_interaction(o) : 0.0);
+    case Effect::quadratic:
+      return sum * sum;
   }
   return sum;
 }

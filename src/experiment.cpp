@@ -39,7 +39,8 @@ using json = nlohmann::ordered_json;
 namespace {
 
 const std::vector<std::string> kEffects = {"additive", "enhancing", "inhibiting", "quadratic"};
-const std::vector<std::string> kMethods = {"ig", "deeplift", "fp", "grad", "saliency", "ixg", "ism"};
+const std::vector<std::string> kMethods = {"ig",       "deeplift", "fp", "grad",
+                                           "saliency", "ixg",      "ism"};
 // Keys that say where a run computes, not what: they may change between runs into one dir.
 const std::set<std::string> kWhereKeys = {"threads", "device"};
 
@@ -136,10 +137,13 @@ void validate(const ExperimentConfig& c) {
   if (c.ig_steps <= 0) fail("ig_steps", "must be positive");
   if (c.fp_batch < 2) fail("fp_batch", "must be at least 2");
   if (c.length <= 0) fail("length", "must be positive");
-  const std::pair<const char*, std::int64_t> sizes[] = {
-      {"train", c.train}, {"valid", c.valid}, {"test_positives", c.test_positives},
-      {"test_per_subset", c.test_per_subset}, {"regression_train", c.regression_train},
-      {"regression_valid", c.regression_valid}, {"test_per_count", c.test_per_count}};
+  const std::pair<const char*, std::int64_t> sizes[] = {{"train", c.train},
+                                                        {"valid", c.valid},
+                                                        {"test_positives", c.test_positives},
+                                                        {"test_per_subset", c.test_per_subset},
+                                                        {"regression_train", c.regression_train},
+                                                        {"regression_valid", c.regression_valid},
+                                                        {"test_per_count", c.test_per_count}};
   for (const auto& [key, v] : sizes) {
     if (v <= 0) fail(key, "must be positive");
   }
@@ -256,9 +260,12 @@ ExperimentConfig apply_config_json(const ExperimentConfig& base, const std::stri
       }
       return out;
     };
-    if (key == "experiment") c.experiment = as_string();
-    else if (key == "size") c.size = as_string();
-    else if (key == "sets") c.sets = as_strings();
+    if (key == "experiment")
+      c.experiment = as_string();
+    else if (key == "size")
+      c.size = as_string();
+    else if (key == "sets")
+      c.sets = as_strings();
     else if (key == "filters") {
       if (!v.is_array()) throw bad("an array of integers");
       c.filters.clear();
@@ -266,25 +273,41 @@ ExperimentConfig apply_config_json(const ExperimentConfig& base, const std::stri
         if (!x.is_number_integer()) throw bad("an array of integers");
         c.filters.push_back(x.get<int>());
       }
-    } else if (key == "seeds") c.seeds = as_int();
-    else if (key == "methods") c.methods = as_strings();
-    else if (key == "effects") c.effects = as_strings();
-    else if (key == "ig_steps") c.ig_steps = as_int();
-    else if (key == "fp_batch") c.fp_batch = as_int();
-    else if (key == "length") c.length = as_int();
+    } else if (key == "seeds")
+      c.seeds = as_int();
+    else if (key == "methods")
+      c.methods = as_strings();
+    else if (key == "effects")
+      c.effects = as_strings();
+    else if (key == "ig_steps")
+      c.ig_steps = as_int();
+    else if (key == "fp_batch")
+      c.fp_batch = as_int();
+    else if (key == "length")
+      c.length = as_int();
     else if (key == "seed") {
       if (!v.is_number_unsigned()) throw bad("a non-negative integer");
       c.seed = v.get<std::uint64_t>();
-    } else if (key == "train") c.train = as_int64();
-    else if (key == "valid") c.valid = as_int64();
-    else if (key == "test_positives") c.test_positives = as_int64();
-    else if (key == "test_per_subset") c.test_per_subset = as_int64();
-    else if (key == "regression_train") c.regression_train = as_int64();
-    else if (key == "regression_valid") c.regression_valid = as_int64();
-    else if (key == "test_per_count") c.test_per_count = as_int64();
-    else if (key == "epochs") c.epochs = as_int();
-    else if (key == "patience") c.patience = as_int();
-    else if (key == "batch") c.batch = as_int();
+    } else if (key == "train")
+      c.train = as_int64();
+    else if (key == "valid")
+      c.valid = as_int64();
+    else if (key == "test_positives")
+      c.test_positives = as_int64();
+    else if (key == "test_per_subset")
+      c.test_per_subset = as_int64();
+    else if (key == "regression_train")
+      c.regression_train = as_int64();
+    else if (key == "regression_valid")
+      c.regression_valid = as_int64();
+    else if (key == "test_per_count")
+      c.test_per_count = as_int64();
+    else if (key == "epochs")
+      c.epochs = as_int();
+    else if (key == "patience")
+      c.patience = as_int();
+    else if (key == "batch")
+      c.batch = as_int();
     else if (key == "lr") {
       if (!v.is_number()) throw bad("a number");
       c.lr = v.get<double>();
@@ -292,25 +315,40 @@ ExperimentConfig apply_config_json(const ExperimentConfig& base, const std::stri
       if (!v.is_number()) throw bad("a number");
       c.pseudocount = v.get<double>();
     } else if (key == "min_instance_score") {
-      if (v.is_null()) c.min_instance_score.reset();
-      else if (v.is_number()) c.min_instance_score = v.get<double>();
-      else throw bad("a number or null (off)");
+      if (v.is_null())
+        c.min_instance_score.reset();
+      else if (v.is_number())
+        c.min_instance_score = v.get<double>();
+      else
+        throw bad("a number or null (off)");
     } else if (key == "pool") {
-      if (v.is_string()) c.pool = v.get<std::string>();
-      else if (v.is_number_integer()) c.pool = std::to_string(as_int());
-      else throw bad("\"global\" or an integer");
+      if (v.is_string())
+        c.pool = v.get<std::string>();
+      else if (v.is_number_integer())
+        c.pool = std::to_string(as_int());
+      else
+        throw bad("\"global\" or an integer");
     } else if (key == "batchnorm") {
       if (!v.is_boolean()) throw bad("true or false");
       c.batchnorm = v.get<bool>();
-    } else if (key == "padding") c.padding = as_string();
-    else if (key == "activation") c.activation = as_string();
-    else if (key == "width") c.width = as_int();
-    else if (key == "hidden1") c.hidden1 = as_int();
-    else if (key == "hidden2") c.hidden2 = as_int();
-    else if (key == "bootstrap") c.bootstrap = as_int();
-    else if (key == "threads") c.threads = as_int();
-    else if (key == "device") c.device = as_string();
-    else throw Error(source + ": unknown key '" + key + "'");
+    } else if (key == "padding")
+      c.padding = as_string();
+    else if (key == "activation")
+      c.activation = as_string();
+    else if (key == "width")
+      c.width = as_int();
+    else if (key == "hidden1")
+      c.hidden1 = as_int();
+    else if (key == "hidden2")
+      c.hidden2 = as_int();
+    else if (key == "bootstrap")
+      c.bootstrap = as_int();
+    else if (key == "threads")
+      c.threads = as_int();
+    else if (key == "device")
+      c.device = as_string();
+    else
+      throw Error(source + ": unknown key '" + key + "'");
   }
   try {
     validate(c);
@@ -357,8 +395,8 @@ namespace {
 // ---- the plan -------------------------------------------------------------------------------
 
 struct SetPlan {
-  std::string spec;  // as configured
-  std::string name;  // directory name
+  std::string spec;                 // as configured
+  std::string name;                 // directory name
   std::vector<std::string> models;  // M_w, M_wo, effects
 };
 
@@ -477,8 +515,8 @@ struct Table {
 };
 
 const std::vector<std::string> kTableNames = {
-    "accuracy_by_count", "accuracy_by_pair", "regression_binned", "auprc",
-    "auprc_summary",     "auprc_differences", "filters",          "training"};
+    "accuracy_by_count", "accuracy_by_pair",  "regression_binned", "auprc",
+    "auprc_summary",     "auprc_differences", "filters",           "training"};
 
 struct Whiskers {
   double lo, hi;
@@ -554,7 +592,8 @@ class Runner {
   fs::path log_path(const SetPlan& s, const std::string& m, int f, int seed) const {
     return set_dir(s) / "models" / (model_stem(m, f, seed) + ".log.tsv");
   }
-  fs::path attr_path(const SetPlan& s, const std::string& m, int f, const std::string& method) const {
+  fs::path attr_path(const SetPlan& s, const std::string& m, int f,
+                     const std::string& method) const {
     return set_dir(s) / "attr" / (m + "_f" + std::to_string(f) + "_" + method + ".npy");
   }
   const Simulation& dataset(const fs::path& dir) {
@@ -586,8 +625,8 @@ class Runner {
   const ExperimentConfig& c_;
   const RunOptions& o_;
   fs::path out_;
-  std::string status_;   // "[i/N] step …" of the running step, for live status lines
-  bool live_ = false;    // stdout is a terminal and not quiet: redraw status_ with details
+  std::string status_;  // "[i/N] step …" of the running step, for live status lines
+  bool live_ = false;   // stdout is a terminal and not quiet: redraw status_ with details
   std::vector<SetPlan> plan_;
   std::map<std::string, Simulation> cache_;
 };
@@ -656,15 +695,16 @@ void Runner::train_job(const SetPlan& s, const std::string& m, int f, int seed) 
   t.progress = false;
   if (live_) {
     t.on_epoch = [this, &t](const EpochLog& e) {
-      std::printf("\r\033[K%s epoch %d/%d, valid loss %.4f", status_.c_str(), e.epoch,
-                  t.max_epochs, e.valid_loss);
+      std::printf("\r\033[K%s epoch %d/%d, valid loss %.4f", status_.c_str(), e.epoch, t.max_epochs,
+                  e.valid_loss);
       std::fflush(stdout);
     };
   }
   const int capacity = std::max(t.batch, t.eval_batch);
   auto backend = use_cuda(parse_device(c_.device)) ? make_cuda_backend(config, capacity)
                                                    : make_cpu_backend(config, capacity, c_.threads);
-  const TrainResult r = train_model(config, split(data, "train"), split(data, "valid"), t, *backend);
+  const TrainResult r =
+      train_model(config, split(data, "train"), split(data, "valid"), t, *backend);
   make_directories((set_dir(s) / "models").string());
   write_file_atomic(log_path(s, m, f, seed).string(), training_log_tsv(r));
   save_model(model_path(s, m, f, seed).string(), r.model);  // last: marks a finished model
@@ -683,11 +723,9 @@ void Runner::attribute_job(const SetPlan& s, const std::string& m, int f,
   o.threads = c_.threads;
   CnnInput in;
   in.codes = test.codes.data();
-  const std::vector<float> attr =
-      attribute_models(models, in, test.size(), test.length, o).values;
+  const std::vector<float> attr = attribute_models(models, in, test.size(), test.length, o).values;
   make_directories((set_dir(s) / "attr").string());
-  write_npy<float>(attr_path(s, m, f, method).string(), {test.size(), 4, test.length},
-                   attr.data());
+  write_npy<float>(attr_path(s, m, f, method).string(), {test.size(), 4, test.length}, attr.data());
 }
 
 std::vector<fs::path> Runner::all_inputs() const {
@@ -710,27 +748,35 @@ std::vector<fs::path> Runner::all_inputs() const {
 void Runner::write_tables() {
   auto key = [](std::initializer_list<bool> k) { return std::vector<bool>(k); };
   Table by_count{{"set", "filters", "model", "n_present", "sequences", "accuracy"},
-                 key({false, true, false, true}), {}};
+                 key({false, true, false, true}),
+                 {}};
   Table by_pair{{"set", "filters", "model", "pair", "sequences", "accuracy"},
-                key({false, true, false, false}), {}};
-  Table binned{{"set", "filters", "effect", "n_present", "sequences", "binned_accuracy",
-                "mean_abs_error"},
-               key({false, true, false, true}), {}};
+                key({false, true, false, false}),
+                {}};
+  Table binned{
+      {"set", "filters", "effect", "n_present", "sequences", "binned_accuracy", "mean_abs_error"},
+      key({false, true, false, true}),
+      {}};
   Table auprc{{"set", "filters", "model", "method", "motif", "n_present", "sequence", "auprc",
                "average_precision", "auroc", "abs_error"},
-              key({false, true, false, false, false, true, true}), {}};
-  Table summary{{"set", "filters", "model", "method", "motif", "n_present", "sequences",
-                 "median", "q1", "q3", "mean", "median_lo", "median_hi", "pooled_auprc",
-                 "whisker_lo", "whisker_hi"},
-                key({false, true, false, false, false, true}), {}};
-  Table diffs{{"set", "filters", "method", "motif", "n_present", "pairs", "delta_median", "lo",
-               "hi"},
-              key({false, true, false, false, true}), {}};
+              key({false, true, false, false, false, true, true}),
+              {}};
+  Table summary{
+      {"set", "filters", "model", "method", "motif", "n_present", "sequences", "median", "q1", "q3",
+       "mean", "median_lo", "median_hi", "pooled_auprc", "whisker_lo", "whisker_hi"},
+      key({false, true, false, false, false, true}),
+      {}};
+  Table diffs{
+      {"set", "filters", "method", "motif", "n_present", "pairs", "delta_median", "lo", "hi"},
+      key({false, true, false, false, true}),
+      {}};
   Table filters{{"set", "filters", "model", "filter", "position", "A", "C", "G", "T"},
-                key({false, true, false, true, true}), {}};
-  Table training{{"set", "filters", "model", "seed", "epochs", "best_epoch", "valid_loss",
-                  "valid_metric"},
-                 key({false, true, false, true}), {}};
+                key({false, true, false, true, true}),
+                {}};
+  Table training{
+      {"set", "filters", "model", "seed", "epochs", "best_epoch", "valid_loss", "valid_metric"},
+      key({false, true, false, true}),
+      {}};
   BootstrapOptions boot;
   boot.resamples = c_.bootstrap;
   const Backend score_backend = use_cuda(parse_device(c_.device)) ? Backend::cuda : Backend::cpu;
@@ -754,14 +800,17 @@ void Runner::write_tables() {
         std::vector<double> ensemble(static_cast<std::size_t>(test.size()), 0.0);
         for (const Model& model : models) {
           const std::vector<float> pred = predict(model, test);
-          for (std::size_t i = 0; i < pred.size(); ++i) ensemble[i] += pred[i] / static_cast<double>(models.size());
-          for (const AccuracyRow& r : accuracy_by_count(test.masks, test.labels, pred, n_motifs, design)) {
+          for (std::size_t i = 0; i < pred.size(); ++i)
+            ensemble[i] += pred[i] / static_cast<double>(models.size());
+          for (const AccuracyRow& r :
+               accuracy_by_count(test.masks, test.labels, pred, n_motifs, design)) {
             if (r.group == "total") continue;
             count_acc[r.group].first = r.sequences;
             count_acc[r.group].second += r.accuracy() / static_cast<double>(models.size());
           }
           if (is_classification(m)) {
-            for (const AccuracyRow& r : accuracy_by_pair(test.masks, test.labels, pred, data.motifs, design)) {
+            for (const AccuracyRow& r :
+                 accuracy_by_pair(test.masks, test.labels, pred, data.motifs, design)) {
               pair_acc[r.group].first = r.sequences;
               pair_acc[r.group].second += r.accuracy() / static_cast<double>(models.size());
             }
@@ -774,7 +823,8 @@ void Runner::write_tables() {
               ++per_count[np];
             }
             for (const auto& [np, e] : err) {
-              mae[np] += e / static_cast<double>(per_count[np]) / static_cast<double>(models.size());
+              mae[np] +=
+                  e / static_cast<double>(per_count[np]) / static_cast<double>(models.size());
             }
           }
         }
@@ -829,10 +879,9 @@ void Runner::write_tables() {
           for (const MotifScore& r : rows) {
             const std::string& motif = labels[static_cast<std::size_t>(r.motif)];
             const double abs_error =
-                is_classification(m)
-                    ? NAN
-                    : std::fabs(ensemble[static_cast<std::size_t>(r.sequence)] -
-                                test.labels[static_cast<std::size_t>(r.sequence)]);
+                is_classification(m) ? NAN
+                                     : std::fabs(ensemble[static_cast<std::size_t>(r.sequence)] -
+                                                 test.labels[static_cast<std::size_t>(r.sequence)]);
             auprc.rows.push_back({s.name, F, m, method, motif, std::to_string(r.n_present),
                                   std::to_string(r.sequence), fmt(r.scores.auprc),
                                   fmt(r.scores.average_precision), fmt(r.scores.auroc),
@@ -843,22 +892,22 @@ void Runner::write_tables() {
             const auto& [motif, n_present] = g;
             const Distribution d = summarize(values, boot);
             const Whiskers wk = whiskers(values, d);
-            const CurveScores pooled = pooled_motif_scores(pos.data(), test, data.grammar,
-                                                           data.motifs, motif, n_present);
-            summary.rows.push_back(
-                {s.name, F, m, method, labels[static_cast<std::size_t>(motif)],
-                 std::to_string(n_present), std::to_string(d.count), fmt(d.median), fmt(d.q1),
-                 fmt(d.q3), fmt(d.mean), fmt(d.median_lo), fmt(d.median_hi), fmt(pooled.auprc),
-                 fmt(wk.lo), fmt(wk.hi)});
+            const CurveScores pooled =
+                pooled_motif_scores(pos.data(), test, data.grammar, data.motifs, motif, n_present);
+            summary.rows.push_back({s.name, F, m, method, labels[static_cast<std::size_t>(motif)],
+                                    std::to_string(n_present), std::to_string(d.count),
+                                    fmt(d.median), fmt(d.q1), fmt(d.q3), fmt(d.mean),
+                                    fmt(d.median_lo), fmt(d.median_hi), fmt(pooled.auprc),
+                                    fmt(wk.lo), fmt(wk.hi)});
             if (m == "M_w") w_values[{method, motif, n_present}] = values;
             if (m == "M_wo") wo_values[{method, motif, n_present}] = values;
           }
         }
       }
       // Δ medians M_w − M_wo, paired by sequence (both score data_w's test split).
-      const std::vector<std::string> labels =
-          w_values.empty() ? std::vector<std::string>{}
-                           : dataset(data_dir(s, "data_w")).motifs.labels();
+      const std::vector<std::string> labels = w_values.empty()
+                                                  ? std::vector<std::string>{}
+                                                  : dataset(data_dir(s, "data_w")).motifs.labels();
       for (const auto& [k, a] : w_values) {
         const auto it = wo_values.find(k);
         if (it == wo_values.end()) continue;
@@ -871,7 +920,8 @@ void Runner::write_tables() {
     }
   }
   make_directories((out_ / "tables").string());
-  const Table* tables[] = {&by_count, &by_pair, &binned, &auprc, &summary, &diffs, &filters, &training};
+  const Table* tables[] = {&by_count, &by_pair, &binned,  &auprc,
+                           &summary,  &diffs,   &filters, &training};
   for (std::size_t i = 0; i < kTableNames.size(); ++i) {
     write_file_atomic((out_ / "tables" / (kTableNames[i] + ".tsv")).string(), tables[i]->text());
   }
@@ -971,7 +1021,8 @@ ExperimentResult Runner::run() {
                 {"attribute " + s.name + " " + m + " f" + std::to_string(f) + " " + method,
                  [this, &s, m, f, method] {
                    std::vector<fs::path> in = {data_dir(s, test_data_dir(m)) / "dataset.json"};
-                   for (int seed = 1; seed <= c_.seeds; ++seed) in.push_back(model_path(s, m, f, seed));
+                   for (int seed = 1; seed <= c_.seeds; ++seed)
+                     in.push_back(model_path(s, m, f, seed));
                    return fresh({attr_path(s, m, f, method)}, in);
                  },
                  [this, &s, m, f, method] { attribute_job(s, m, f, method); }});
@@ -983,8 +1034,7 @@ ExperimentResult Runner::run() {
   if (!sharded && stage == Stage::all) {
     steps.push_back({"tables", [this] { return fresh(table_paths(), all_inputs()); },
                      [this] { write_tables(); }});
-    steps.push_back({"report",
-                     [this] { return fresh({out_ / "report.html"}, table_paths()); },
+    steps.push_back({"report", [this] { return fresh({out_ / "report.html"}, table_paths()); },
                      [this] { write_report(out_.string()); }});
   }
 
@@ -1104,8 +1154,11 @@ ExperimentResult merge_experiments(const std::vector<std::string>& shard_dirs,
           if (file_exists(to)) continue;
           for (const std::string& shard : shard_dirs) {
             const fs::path dir = fs::path(shard) / s.name / "models";
-            if (!file_exists(dir / (stem + ".safetensors")) || !file_exists(dir / (stem + ".log.tsv"))) continue;
-            copy_file_atomic(dir / (stem + ".log.tsv"), out / s.name / "models" / (stem + ".log.tsv"));
+            if (!file_exists(dir / (stem + ".safetensors")) ||
+                !file_exists(dir / (stem + ".log.tsv")))
+              continue;
+            copy_file_atomic(dir / (stem + ".log.tsv"),
+                             out / s.name / "models" / (stem + ".log.tsv"));
             copy_file_atomic(dir / (stem + ".safetensors"), to);
             break;
           }

@@ -25,12 +25,12 @@ Grammar make_grammar(const MotifSet& motifs, const GrammarOptions& options, std:
   const int n = static_cast<int>(motifs.size());
   if (n == 0) throw Error("motif set '" + motifs.name + "' has no motifs");
   if (n > kMaxMotifs) {
-    throw Error("motif set '" + motifs.name + "' has " + std::to_string(n) +
-                " motifs; at most " + std::to_string(kMaxMotifs) + " are supported");
+    throw Error("motif set '" + motifs.name + "' has " + std::to_string(n) + " motifs; at most " +
+                std::to_string(kMaxMotifs) + " are supported");
   }
   Grammar g;
-  g.filter_width = options.filter_width > 0 ? options.filter_width
-                                            : static_cast<int>(motifs.max_length());
+  g.filter_width =
+      options.filter_width > 0 ? options.filter_width : static_cast<int>(motifs.max_length());
   if (options.filter_width < 0) throw Error("--filter-width must be positive");
 
   // Order: explicit, random (Fisher-Yates on the grammar stream, lane 0), or file order.
@@ -71,9 +71,10 @@ Grammar make_grammar(const MotifSet& motifs, const GrammarOptions& options, std:
     g.gaps = options.gaps;
   } else {
     for (int i = 0; i + 1 < n; ++i) {
-      g.gaps.push_back(k + 1 + static_cast<int>(uniform_below(
-                                   grammar_word(seed, static_cast<std::uint32_t>(i), 1),
-                                   static_cast<std::uint32_t>(k))));
+      g.gaps.push_back(
+          k + 1 +
+          static_cast<int>(uniform_below(grammar_word(seed, static_cast<std::uint32_t>(i), 1),
+                                         static_cast<std::uint32_t>(k))));
     }
   }
 

@@ -15,7 +15,8 @@ bool classified_correctly(float logit, float label) { return (logit > 0.0f) == (
 
 std::vector<double> distinct_labels(int n_motifs, const DesignOptions& design) {
   std::vector<double> levels;
-  for (std::uint32_t m = 0; m < (1u << n_motifs); ++m) levels.push_back(label_of(m, n_motifs, design));
+  for (std::uint32_t m = 0; m < (1u << n_motifs); ++m)
+    levels.push_back(label_of(m, n_motifs, design));
   std::sort(levels.begin(), levels.end());
   levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
   return levels;
@@ -23,7 +24,8 @@ std::vector<double> distinct_labels(int n_motifs, const DesignOptions& design) {
 
 bool binned_correctly(double prediction, double label, const std::vector<double>& levels) {
   const auto it = std::find(levels.begin(), levels.end(), label);
-  if (it == levels.end()) throw Error("label " + std::to_string(label) + " is not a level of the design");
+  if (it == levels.end())
+    throw Error("label " + std::to_string(label) + " is not a level of the design");
   const std::size_t k = static_cast<std::size_t>(it - levels.begin());
   const double lo = k == 0 ? -INFINITY : (levels[k - 1] + levels[k]) / 2;
   const double hi = k + 1 == levels.size() ? INFINITY : (levels[k] + levels[k + 1]) / 2;
@@ -48,7 +50,8 @@ std::vector<AccuracyRow> accuracy_by_count(const std::vector<std::uint32_t>& mas
                                            const DesignOptions& design) {
   check_sizes(masks, labels, predictions);
   const bool regression = design.kind == DesignKind::regression;
-  const std::vector<double> levels = regression ? distinct_labels(n_motifs, design) : std::vector<double>{};
+  const std::vector<double> levels =
+      regression ? distinct_labels(n_motifs, design) : std::vector<double>{};
   std::vector<AccuracyRow> rows(n_motifs + 1);
   for (int k = 0; k <= n_motifs; ++k) rows[k].group = std::to_string(k);
   AccuracyRow total{"total"};
@@ -62,7 +65,8 @@ std::vector<AccuracyRow> accuracy_by_count(const std::vector<std::uint32_t>& mas
     total.correct += ok;
   }
   std::vector<AccuracyRow> out;
-  for (const AccuracyRow& r : rows) if (r.sequences > 0) out.push_back(r);
+  for (const AccuracyRow& r : rows)
+    if (r.sequences > 0) out.push_back(r);
   out.push_back(total);
   return out;
 }
@@ -74,7 +78,8 @@ std::vector<AccuracyRow> accuracy_by_pair(const std::vector<std::uint32_t>& mask
   check_sizes(masks, labels, predictions);
   const int n = static_cast<int>(motifs.size());
   const bool regression = design.kind == DesignKind::regression;
-  const std::vector<double> levels = regression ? distinct_labels(n, design) : std::vector<double>{};
+  const std::vector<double> levels =
+      regression ? distinct_labels(n, design) : std::vector<double>{};
   std::map<std::uint32_t, AccuracyRow> by_mask;
   for (std::uint32_t m : canonical_subsets(n)) {
     if (std::popcount(m) == 2) by_mask[m].group = subset_name(m, motifs);

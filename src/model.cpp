@@ -88,8 +88,8 @@ std::vector<std::string> ModelParams::trainable_names(bool batchnorm) {
     names.push_back("bn.weight");
     names.push_back("bn.bias");
   }
-  for (const char* n : {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight",
-                        "fc3.bias"}) {
+  for (const char* n :
+       {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"}) {
     names.push_back(n);
   }
   return names;
@@ -100,9 +100,9 @@ namespace {
 // U(−bound, bound) for element i of tensor `tensor`, from the seed's init stream.
 void fill_uniform(std::vector<float>& v, double bound, std::uint64_t seed, std::uint32_t tensor) {
   for (std::size_t i = 0; i < v.size(); ++i) {
-    const Philox4x32 r = philox4x32({{static_cast<std::uint32_t>(i), tensor, 0u, 3u}},
-                                    static_cast<std::uint32_t>(seed),
-                                    static_cast<std::uint32_t>(seed >> 32));
+    const Philox4x32 r =
+        philox4x32({{static_cast<std::uint32_t>(i), tensor, 0u, 3u}},
+                   static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32));
     const double u = static_cast<double>(r.v[0] >> 8) * 0x1p-24;  // [0, 1)
     v[i] = static_cast<float>((2 * u - 1) * bound);
   }

@@ -95,9 +95,12 @@ std::vector<std::string> MotifSet::labels() const {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < motifs.size(); ++i) {
     const Motif& m = motifs[i];
-    if (count(&Motif::name, m.name) == 1) out.push_back(m.name);
-    else if (count(&Motif::id, m.id) == 1) out.push_back(m.id);
-    else out.push_back(m.id + "#" + std::to_string(i));
+    if (count(&Motif::name, m.name) == 1)
+      out.push_back(m.name);
+    else if (count(&Motif::id, m.id) == 1)
+      out.push_back(m.id);
+    else
+      out.push_back(m.id + "#" + std::to_string(i));
   }
   return out;
 }

@@ -776,8 +776,10 @@ std::vector<float> feature_permutation(CnnBackend& backend, const CnnInput& inpu
     for (int r0 = 0; r0 < size; r0 += cap) {
       const int rows = std::min(cap, size - r0);
       CnnInput part;
-      if (codes) part.codes = in.codes + (static_cast<std::size_t>(first) + r0) * L;
-      else part.dense = in.dense + (static_cast<std::size_t>(first) + r0) * row;
+      if (codes)
+        part.codes = in.codes + (static_cast<std::size_t>(first) + r0) * L;
+      else
+        part.dense = in.dense + (static_cast<std::size_t>(first) + r0) * row;
       backend.forward(part, rows, Mode::eval, base.data() + r0);
     }
     mutants.clear();
@@ -789,7 +791,8 @@ std::vector<float> feature_permutation(CnnBackend& backend, const CnnInput& inpu
     batch_codes.resize(codes ? static_cast<std::size_t>(cap) * L : 0);
     batch_dense.resize(codes ? 0 : static_cast<std::size_t>(cap) * row);
     for (std::size_t m0 = 0; m0 < mutants.size(); m0 += static_cast<std::size_t>(cap)) {
-      const int rows = static_cast<int>(std::min(mutants.size() - m0, static_cast<std::size_t>(cap)));
+      const int rows =
+          static_cast<int>(std::min(mutants.size() - m0, static_cast<std::size_t>(cap)));
       for (int j = 0; j < rows; ++j) {
         const Mutant& m = mutants[m0 + static_cast<std::size_t>(j)];
         const std::size_t s = static_cast<std::size_t>(first) + m.i;
@@ -807,14 +810,18 @@ std::vector<float> feature_permutation(CnnBackend& backend, const CnnInput& inpu
         }
       }
       CnnInput part;
-      if (codes) part.codes = batch_codes.data(); else part.dense = batch_dense.data();
+      if (codes)
+        part.codes = batch_codes.data();
+      else
+        part.dense = batch_dense.data();
       backend.forward(part, rows, Mode::eval, logits.data());
       for (int j = 0; j < rows; ++j) {
         const Mutant& m = mutants[m0 + static_cast<std::size_t>(j)];
         const std::size_t s = static_cast<std::size_t>(first) + m.i;
         const auto a = static_cast<float>(g(base[static_cast<std::size_t>(m.i)]) -
                                           g(logits[static_cast<std::size_t>(j)]));
-        for (std::size_t ch = 0; ch < 4; ++ch) out_all[s * row + ch * L + static_cast<std::size_t>(m.p)] = a;
+        for (std::size_t ch = 0; ch < 4; ++ch)
+          out_all[s * row + ch * L + static_cast<std::size_t>(m.p)] = a;
       }
     }
   };

@@ -1431,7 +1431,7 @@ void regression_accuracy_section(Page& pg, const std::string& set, long F) {
     for (const auto& e : effects) h += "<th>" + escape(e) + "</th>";
   }
   h += "</tr>";
-  std::map<std::string, std::array<double, 3>> sums;  // acc·n, err·n, n
+  std::map<std::string, std::array<double, 3>> sums;       // acc·n, err·n, n
   std::map<std::string, std::array<double, 3>> by_subset;  // acc·C(n,k), err·C(n,k), ΣC(n,k)
   long n_motifs = 0;
   for (long k : ns) n_motifs = std::max(n_motifs, k);
@@ -1481,8 +1481,8 @@ void regression_accuracy_section(Page& pg, const std::string& set, long F) {
     for (const auto& e : effects) {
       const auto& b = by_subset[e];
       h += cell(b[2] > 0 ? fixed(b[k] / b[2]) : "n/a", t->href,
-                "every presence subset weighted equally (count k of " +
-                    std::to_string(n_motifs) + " motifs weighs C(n, k))");
+                "every presence subset weighted equally (count k of " + std::to_string(n_motifs) +
+                    " motifs weighs C(n, k))");
     }
   }
   pg.html += h + "</tr></table>\n";

@@ -26,7 +26,8 @@ void motif_labels(const std::int8_t* truth, int length, int motif, const Grammar
     const int t = truth[p];
     const bool mine = t == motif;
     const bool keep =
-        t < 0 || (mine && (informative.empty() || informative[static_cast<std::size_t>(p - start)]));
+        t < 0 ||
+        (mine && (informative.empty() || informative[static_cast<std::size_t>(p - start)]));
     labels[p] = mine && keep ? 1 : 0;
     include[p] = keep ? 1 : 0;
   }
@@ -48,8 +49,7 @@ std::vector<std::vector<std::uint8_t>> informative_columns(const MotifSet& motif
 }
 
 void check_split(const SplitData& split, const Grammar& grammar, const MotifSet& motifs) {
-  if (split.n_motifs != static_cast<int>(motifs.size()) ||
-      grammar.start.size() != motifs.size()) {
+  if (split.n_motifs != static_cast<int>(motifs.size()) || grammar.start.size() != motifs.size()) {
     throw Error("scoring: the split's motifs do not match the motif set");
   }
   if (split.codes.size() != static_cast<std::size_t>(split.size()) * split.length) {
@@ -74,7 +74,8 @@ struct Resampler {
   void draw(int r, F&& use) const {
     const auto k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
     for (std::uint32_t i = 0; i < n; i += 4) {
-      const Philox4x32 w = philox4x32({{i / 4, static_cast<std::uint32_t>(r), 0x5C0B00u, 0}}, k0, k1);
+      const Philox4x32 w =
+          philox4x32({{i / 4, static_cast<std::uint32_t>(r), 0x5C0B00u, 0}}, k0, k1);
       for (std::uint32_t j = 0; j < 4 && i + j < n; ++j) use(uniform_below(w.v[j], n));
     }
   }
@@ -82,7 +83,8 @@ struct Resampler {
 
 void check_bootstrap(const BootstrapOptions& o) {
   if (o.resamples < 0) throw Error("bootstrap: the number of resamples must be >= 0");
-  if (!(o.level > 0 && o.level < 1)) throw Error("bootstrap: the confidence level must be in (0, 1)");
+  if (!(o.level > 0 && o.level < 1))
+    throw Error("bootstrap: the confidence level must be in (0, 1)");
 }
 
 }  // namespace
@@ -150,8 +152,9 @@ std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split
         ground_truth(grammar, split.masks[s], split.offsets[s], L, truth.data());
         current = r.sequence;
       }
-      motif_labels(truth.data(), L, r.motif, grammar, informative[static_cast<std::size_t>(r.motif)],
-                   split.offsets[s], labels.data() + i * cols, include.data() + i * cols);
+      motif_labels(truth.data(), L, r.motif, grammar,
+                   informative[static_cast<std::size_t>(r.motif)], split.offsets[s],
+                   labels.data() + i * cols, include.data() + i * cols);
       std::copy_n(scores + s * cols, cols, row_scores.data() + i * cols);
     }
   }
@@ -173,9 +176,9 @@ std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split
   return rows;
 }
 
-CurveScores pooled_motif_scores(const float* scores, const SplitData& split,
-                                const Grammar& grammar, const MotifSet& motifs, int motif,
-                                int n_present, const PositiveRule& rule) {
+CurveScores pooled_motif_scores(const float* scores, const SplitData& split, const Grammar& grammar,
+                                const MotifSet& motifs, int motif, int n_present,
+                                const PositiveRule& rule) {
   check_split(split, grammar, motifs);
   if (motif < 0 || motif >= split.n_motifs) throw Error("scoring: motif index out of range");
   const int L = split.length;
@@ -266,8 +269,10 @@ Difference median_difference(const std::vector<double>& a, const std::vector<dou
                              const BootstrapOptions& options) {
   check_bootstrap(options);
   if (a.size() != b.size()) {
-    throw Error("median difference: the two models were scored on different numbers of "
-                "sequences (" + std::to_string(a.size()) + " vs " + std::to_string(b.size()) + ")");
+    throw Error(
+        "median difference: the two models were scored on different numbers of "
+        "sequences (" +
+        std::to_string(a.size()) + " vs " + std::to_string(b.size()) + ")");
   }
   std::vector<double> x, y;
   for (std::size_t i = 0; i < a.size(); ++i) {

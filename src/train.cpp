@@ -18,7 +18,9 @@ namespace mint {
 namespace {
 
 // Numerically stable BCE-with-logits and its derivative w.r.t. the logit.
-double bce(double z, double y) { return std::max(z, 0.0) - z * y + std::log1p(std::exp(-std::abs(z))); }
+double bce(double z, double y) {
+  return std::max(z, 0.0) - z * y + std::log1p(std::exp(-std::abs(z)));
+}
 double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
 // The order of epoch `epoch`: Fisher–Yates on the seed's shuffle stream.
@@ -26,10 +28,10 @@ std::vector<std::int64_t> epoch_order(std::int64_t n, std::uint64_t seed, int ep
   std::vector<std::int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   for (std::int64_t i = n - 1; i > 0; --i) {
-    const Philox4x32 r = philox4x32({{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(epoch),
-                                      static_cast<std::uint32_t>(i >> 32), 4u}},
-                                    static_cast<std::uint32_t>(seed),
-                                    static_cast<std::uint32_t>(seed >> 32));
+    const Philox4x32 r =
+        philox4x32({{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(epoch),
+                     static_cast<std::uint32_t>(i >> 32), 4u}},
+                   static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32));
     const std::uint64_t wide = (static_cast<std::uint64_t>(r.v[0]) << 32) | r.v[1];
     const auto j = static_cast<std::int64_t>(wide % static_cast<std::uint64_t>(i + 1));
     std::swap(order[i], order[j]);
@@ -43,8 +45,8 @@ void progress(bool enabled, int epoch, int epochs, std::int64_t done, std::int64
   const int width = 30;
   const int filled = static_cast<int>(width * done / std::max<std::int64_t>(total, 1));
   std::fprintf(stderr, "\repoch %3d/%d [%.*s%*s] %lld/%lld loss %.4f", epoch, epochs, filled,
-               "##############################", width - filled, "",
-               static_cast<long long>(done), static_cast<long long>(total), loss);
+               "##############################", width - filled, "", static_cast<long long>(done),
+               static_cast<long long>(total), loss);
   std::fflush(stderr);
 }
 
@@ -65,7 +67,8 @@ double mean_loss(Loss loss, const std::vector<float>& logits, const std::vector<
   double s = 0;
   for (std::size_t i = 0; i < logits.size(); ++i) {
     s += loss == Loss::bce ? bce(logits[i], labels[i])
-                           : (static_cast<double>(logits[i]) - labels[i]) * (static_cast<double>(logits[i]) - labels[i]);
+                           : (static_cast<double>(logits[i]) - labels[i]) *
+                                 (static_cast<double>(logits[i]) - labels[i]);
   }
   return logits.empty() ? 0.0 : s / static_cast<double>(logits.size());
 }
@@ -89,8 +92,10 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
     throw Error("the data's sequence length (" + std::to_string(train.length) +
                 ") differs from the model's L = " + std::to_string(config.length));
   }
-  if (o.batch <= 0 || o.batch > backend.capacity()) throw Error("--batch must be in 1.." + std::to_string(backend.capacity()));
-  if (train.size() == 0 || valid.size() == 0) throw Error("training needs non-empty train and valid splits");
+  if (o.batch <= 0 || o.batch > backend.capacity())
+    throw Error("--batch must be in 1.." + std::to_string(backend.capacity()));
+  if (train.size() == 0 || valid.size() == 0)
+    throw Error("training needs non-empty train and valid splits");
   const bool tty = o.progress && ::isatty(2);
   TrainResult result;
   result.model = init_model(config, o.seed);
@@ -129,7 +134,8 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
       progress(tty, epoch, o.max_epochs, first + n, train.size(),
                loss_sum / static_cast<double>(first + n));
     }
-    const std::vector<float> valid_logits = predict_codes(backend, valid.codes.data(), valid.size(), length);
+    const std::vector<float> valid_logits =
+        predict_codes(backend, valid.codes.data(), valid.size(), length);
     EpochLog log;
     log.epoch = epoch;
     log.train_loss = loss_sum / static_cast<double>(train.size());
@@ -149,7 +155,8 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
     result.history.push_back(log);
     if (o.on_epoch) o.on_epoch(log);
     if (o.progress) {
-      std::fprintf(stderr, "%sepoch %3d/%d  train loss %.4f  valid loss %.4f  valid acc %.4f  %.1f s%s\n",
+      std::fprintf(stderr,
+                   "%sepoch %3d/%d  train loss %.4f  valid loss %.4f  valid acc %.4f  %.1f s%s\n",
                    tty ? "\r" : "", epoch, o.max_epochs, log.train_loss, log.valid_loss,
                    log.valid_accuracy, log.seconds, log.improved ? "  *" : "");
     }

@@ -82,7 +82,8 @@ inline std::vector<double> onehot(const std::vector<std::uint8_t>& codes, int n,
   for (int s = 0; s < n; ++s) {
     for (int p = 0; p < length; ++p) {
       x[(static_cast<std::size_t>(s) * 4 + codes[static_cast<std::size_t>(s) * length + p]) *
-            length + p] = 1.0;
+            length +
+        p] = 1.0;
     }
   }
   return x;

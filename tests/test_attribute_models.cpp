@@ -62,7 +62,10 @@ TEST(AttributeModels, EveryMethodMatchesTheFixtures) {
       const auto ref = read_npy(dir + q.file).to_vector<double>();
       for (int path = 0; path < 2; ++path) {
         CnnInput in;
-        if (path == 0) in.codes = input.codes.data(); else in.dense = dense.data();
+        if (path == 0)
+          in.codes = input.codes.data();
+        else
+          in.dense = dense.data();
         const AttributeResult r = attribute_models({model}, in, input.n, input.length, o);
         EXPECT_EQ(r.where, "cpu");
         ASSERT_EQ(r.values.size(), ref.size()) << name << " " << q.file;
@@ -113,15 +116,18 @@ TEST(AttributeModels, BadRequestsFail) {
   AttributeOptions o;
   o.device = DeviceChoice::cpu;
   o.method = "shap";
-  EXPECT_NE(test::error_of([&] { attribute_models({model}, in, 2, config.length, o); })
-                .find("unknown attribution method 'shap'"),
+  EXPECT_NE(test::error_of([&] {
+              attribute_models({model}, in, 2, config.length, o);
+            }).find("unknown attribution method 'shap'"),
             std::string::npos);
   o.method = "ig";
-  EXPECT_NE(test::error_of([&] { attribute_models({model}, in, 2, config.length + 1, o); })
-                .find("expects L = " + std::to_string(config.length)),
+  EXPECT_NE(test::error_of([&] {
+              attribute_models({model}, in, 2, config.length + 1, o);
+            }).find("expects L = " + std::to_string(config.length)),
             std::string::npos);
-  EXPECT_NE(test::error_of([&] { attribute_models({}, in, 2, config.length, o); }).find("no models"),
-            std::string::npos);
+  EXPECT_NE(
+      test::error_of([&] { attribute_models({}, in, 2, config.length, o); }).find("no models"),
+      std::string::npos);
 }
 
 }  // namespace

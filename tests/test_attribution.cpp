@@ -9,11 +9,11 @@
 //     brute-force re-evaluation, float32 IG close to float64 IG;
 //   - batching: a CpuCnn of capacity 1, 3 or 7 gives the same attributions as one batch.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <fstream>
 #include <iomanip>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -120,12 +120,12 @@ TEST(AttributionFixtures, EveryMethodMatchesCaptum) {
     std::vector<float> (*run)(CpuCnn&, const ModelParams&, const CnnInput&, int);
   };
   const Method methods[] = {
-      {"gradient.npy",
-       [](CpuCnn& c, const ModelParams& p, const CnnInput& in, int n) { return gradient(c, p, in, n); }},
-      {"saliency_abs.npy",
-       [](CpuCnn& c, const ModelParams& p, const CnnInput& in, int n) { return saliency(c, p, in, n); }},
-      {"input_x_gradient.npy",
-       [](CpuCnn& c, const ModelParams& p, const CnnInput& in, int n) { return input_x_gradient(c, p, in, n); }},
+      {"gradient.npy", [](CpuCnn& c, const ModelParams& p, const CnnInput& in,
+                          int n) { return gradient(c, p, in, n); }},
+      {"saliency_abs.npy", [](CpuCnn& c, const ModelParams& p, const CnnInput& in,
+                              int n) { return saliency(c, p, in, n); }},
+      {"input_x_gradient.npy", [](CpuCnn& c, const ModelParams& p, const CnnInput& in,
+                                  int n) { return input_x_gradient(c, p, in, n); }},
       {"ig_gausslegendre_50.npy",
        [](CpuCnn& c, const ModelParams& p, const CnnInput& in, int n) {
          return integrated_gradients(c, p, in, n, IgMethod::gausslegendre, 50);
@@ -152,7 +152,10 @@ TEST(AttributionFixtures, EveryMethodMatchesCaptum) {
       const auto ref = read_npy(dir + m.file).to_vector<double>();
       for (int path = 0; path < 2; ++path) {
         CnnInput in;
-        if (path == 0) in.codes = input.codes.data(); else in.dense = dense.data();
+        if (path == 0)
+          in.codes = input.codes.data();
+        else
+          in.dense = dense.data();
         // A capacity that does not divide the rows, to exercise the batching.
         CpuCnn cnn(model.config, 37, 2);
         const std::vector<float> got = m.run(cnn, model.params, in, n);
@@ -214,7 +217,8 @@ TEST(AttributionProperties, IgCompletenessTightensWithSteps) {
       const auto a = reference_ig(c, rp, x, n, ig_quadrature(IgMethod::gausslegendre, steps[t]));
       for (int s = 0; s < n; ++s) {
         double sum = 0;
-        for (int k = 0; k < 4 * c.length; ++k) sum += a[static_cast<std::size_t>(s) * 4 * c.length + k];
+        for (int k = 0; k < 4 * c.length; ++k)
+          sum += a[static_cast<std::size_t>(s) * 4 * c.length + k];
         err[t] += std::abs(sum - (fx[s] - f0[s])) / n;
       }
     }
@@ -231,8 +235,8 @@ TEST(AttributionProperties, Float32IgAgreesWithFloat64) {
     const ReferenceParams rp = to_reference(m.params);
     const auto codes = random_codes(n, c.length, seed + 2);
     const std::vector<double> x = onehot(codes, n, c.length);
-    for (IgMethod method : {IgMethod::gausslegendre, IgMethod::riemann_middle,
-                            IgMethod::riemann_left}) {
+    for (IgMethod method :
+         {IgMethod::gausslegendre, IgMethod::riemann_middle, IgMethod::riemann_left}) {
       const Quadrature q = ig_quadrature(method, 16);
       const auto ref = reference_ig(c, rp, x, n, q);
       CpuCnn cnn(c, 11, 2);
@@ -375,8 +379,8 @@ TEST(AttributionTarget, ProbabilityIsTheLogitsAttributionTimesTheSigmoidSlope) {
     }
   }
   // IG of the probability is complete: Σ attr ≈ σ(f(x)) − σ(f(0)).
-  const auto ig = integrated_gradients(cnn, m.params, in, n, IgMethod::gausslegendre, 64,
-                                       Target::prob);
+  const auto ig =
+      integrated_gradients(cnn, m.params, in, n, IgMethod::gausslegendre, 64, Target::prob);
   const std::vector<float> zeros(static_cast<std::size_t>(n) * row, 0.0f);
   CnnInput zero;
   zero.dense = zeros.data();
@@ -385,7 +389,10 @@ TEST(AttributionTarget, ProbabilityIsTheLogitsAttributionTimesTheSigmoidSlope) {
   for (int s = 0; s < n; ++s) {
     double sum = 0;
     for (std::size_t k = 0; k < row; ++k) sum += ig[static_cast<std::size_t>(s) * row + k];
-    EXPECT_NEAR(sum, sigmoid(logits[static_cast<std::size_t>(s)]) - sigmoid(f0[static_cast<std::size_t>(s)]), 0.01)
+    EXPECT_NEAR(
+        sum,
+        sigmoid(logits[static_cast<std::size_t>(s)]) - sigmoid(f0[static_cast<std::size_t>(s)]),
+        0.01)
         << s;
   }
   EXPECT_THROW(parse_target("probability"), Error);
@@ -395,7 +402,9 @@ TEST(AttributionTarget, ProbabilityIsTheLogitsAttributionTimesTheSigmoidSlope) {
 // The CnnBackend entry points give the CpuCnn results on the CPU backend, and (GPU-gated)
 // the CUDA backend agrees with them.
 std::vector<std::vector<float>> every_method(CnnBackend& b, const CnnInput& in, int n) {
-  return {gradient(b, in, n), saliency(b, in, n), input_x_gradient(b, in, n),
+  return {gradient(b, in, n),
+          saliency(b, in, n),
+          input_x_gradient(b, in, n),
           integrated_gradients(b, in, n, IgMethod::gausslegendre, 16),
           integrated_gradients(b, in, n, IgMethod::riemann_trapezoid, 10, Target::prob),
           ism(b, in, n)};
@@ -414,7 +423,8 @@ TEST(AttributionBackends, CpuBackendEqualsCpuCnn) {
   backend->set_params(m.params);
   const auto got = every_method(*backend, in, n);
   const std::vector<std::vector<float>> want = {
-      gradient(cnn, m.params, in, n), saliency(cnn, m.params, in, n),
+      gradient(cnn, m.params, in, n),
+      saliency(cnn, m.params, in, n),
       input_x_gradient(cnn, m.params, in, n),
       integrated_gradients(cnn, m.params, in, n, IgMethod::gausslegendre, 16),
       integrated_gradients(cnn, m.params, in, n, IgMethod::riemann_trapezoid, 10, Target::prob),
@@ -463,7 +473,8 @@ TEST(AttributionProperties, FusedOneHotIgEqualsBatchedIg) {
     }
     const auto codes = random_codes(n, c.length, 50 + static_cast<std::uint64_t>(index));
     std::vector<float> scale(n);
-    for (int s = 0; s < n; ++s) scale[static_cast<std::size_t>(s)] = 0.5f + 0.1f * static_cast<float>(s);
+    for (int s = 0; s < n; ++s)
+      scale[static_cast<std::size_t>(s)] = 0.5f + 0.1f * static_cast<float>(s);
     for (bool scaled : {false, true}) {
       CnnInput in;
       in.codes = codes.data();

@@ -69,11 +69,13 @@ double total_norm(const std::vector<std::vector<double>>& tensors) {
 }
 
 template <typename T>
-std::vector<double> as_double(const std::vector<T>& v) { return {v.begin(), v.end()}; }
+std::vector<double> as_double(const std::vector<T>& v) {
+  return {v.begin(), v.end()};
+}
 
 // Σ dlogits·logits of the reference.
-double ref_loss(const ModelConfig& c, const ReferenceParams& p, const std::vector<double>& x,
-                int n, Mode mode, const std::vector<double>& dl) {
+double ref_loss(const ModelConfig& c, const ReferenceParams& p, const std::vector<double>& x, int n,
+                Mode mode, const std::vector<double>& dl) {
   const auto logits = reference_forward_backward(c, p, x, n, mode, nullptr, nullptr, nullptr);
   double s = 0;
   for (int i = 0; i < n; ++i) s += dl[i] * logits[i];
@@ -248,14 +250,16 @@ TEST(CnnCpu, TrainModeUpdatesRunningStatisticsLikePyTorch) {
           for (int k = 0; k < c.width; ++k) {
             const int pos = j + k - c.pad_left();
             if (pos >= 0 && pos < c.length)
-              v += m.params.conv_weight[(f * 4 + ch) * c.width + k] * x[(i * 4 + ch) * c.length + pos];
+              v += m.params.conv_weight[(f * 4 + ch) * c.width + k] *
+                   x[(i * 4 + ch) * c.length + pos];
           }
         values.push_back(v);
         s += v;
       }
     const double mean = s / count;
     for (double v : values) sq += (v - mean) * (v - mean);
-    EXPECT_NEAR(m.params.bn_running_mean[f], 0.9 * before.params.bn_running_mean[f] + 0.1 * mean, 1e-6);
+    EXPECT_NEAR(m.params.bn_running_mean[f], 0.9 * before.params.bn_running_mean[f] + 0.1 * mean,
+                1e-6);
     EXPECT_NEAR(m.params.bn_running_var[f],
                 0.9 * before.params.bn_running_var[f] + 0.1 * sq / (count - 1), 1e-5);
   }
@@ -284,7 +288,8 @@ TEST(CnnCpu, ReproducibleForAThreadCountAndLogitsIndependentOfIt) {
   };
   std::vector<float> l1, l2, l3;
   const ModelParams a = run(2, &l1), b = run(2, &l2);
-  for (std::size_t t = 0; t < a.trainable().size(); ++t) EXPECT_EQ(*a.trainable()[t], *b.trainable()[t]);
+  for (std::size_t t = 0; t < a.trainable().size(); ++t)
+    EXPECT_EQ(*a.trainable()[t], *b.trainable()[t]);
   EXPECT_EQ(l1, l2);
   run(1, &l3);
   EXPECT_TRUE(test::all_close(l1, l3, 1e-5, 1e-6));
@@ -303,7 +308,10 @@ TEST(CnnCpu, InferMatchesEval) {
     for (float& v : dense) v = u(rng);
     for (int kind = 0; kind < 3; ++kind) {
       CnnInput in;
-      if (kind == 2) in.dense = dense.data(); else in.codes = codes.data();
+      if (kind == 2)
+        in.dense = dense.data();
+      else
+        in.codes = codes.data();
       if (kind == 1) in.scale = scale.data();
       CpuCnn cnn(bc.config, n, 2);
       std::vector<float> eval(n), infer(n);

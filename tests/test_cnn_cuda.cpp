@@ -31,10 +31,10 @@ constexpr double kLogitTol = 1e-5;
 // A logit near 0 is a cancellation (fc3's bias against Σ w·a, terms of order 0.1–1), so its
 // own relative error measures nothing: the logits' norm is floored at 0.1 per logit.
 double logit_floor(int n) { return 0.1 * std::sqrt(static_cast<double>(n)); }
-constexpr double kGradTol = 1e-4;   // gradients: a longer chain of float32 operations
-constexpr double kStatTol = 1e-5;   // BN running statistics (double reductions on both sides)
-constexpr double kRefTol = 1e-4;    // CUDA vs the float64 reference (test_cnn.cpp's kDeepChainTol)
-constexpr int kGuard = 16;          // guard values after every host output
+constexpr double kGradTol = 1e-4;  // gradients: a longer chain of float32 operations
+constexpr double kStatTol = 1e-5;  // BN running statistics (double reductions on both sides)
+constexpr double kRefTol = 1e-4;   // CUDA vs the float64 reference (test_cnn.cpp's kDeepChainTol)
+constexpr int kGuard = 16;         // guard values after every host output
 constexpr float kGuardValue = -12345.5f;
 constexpr std::uint64_t kSeeds[] = {1, 20261126};
 
@@ -78,7 +78,9 @@ struct Guarded {
   std::size_t size;
   explicit Guarded(std::size_t n) : v(n + kGuard, kGuardValue), size(n) {}
   float* data() { return v.data(); }
-  std::vector<float> values() const { return {v.begin(), v.begin() + static_cast<std::ptrdiff_t>(size)}; }
+  std::vector<float> values() const {
+    return {v.begin(), v.begin() + static_cast<std::ptrdiff_t>(size)};
+  }
   bool guard_intact() const {
     return std::all_of(v.begin() + static_cast<std::ptrdiff_t>(size), v.end(),
                        [](float x) { return x == kGuardValue; });
@@ -116,8 +118,10 @@ Batch make_batch(std::vector<std::uint8_t> codes, int n, int length, std::uint64
   std::uniform_real_distribution<float> u(-0.3f, 0.3f);
   for (int i = 0; i < n; ++i) {
     for (int p = 0; p < length; ++p) {
-      b.dense[(static_cast<std::size_t>(i) * 4 + b.codes[static_cast<std::size_t>(i) * length + p]) *
-                  length + p] = 1.0f;
+      b.dense[(static_cast<std::size_t>(i) * 4 +
+               b.codes[static_cast<std::size_t>(i) * length + p]) *
+                  length +
+              p] = 1.0f;
     }
   }
   for (float& v : b.dense) v += u(rng);
@@ -163,7 +167,8 @@ std::vector<Case> cases() {
   const ModelConfig odd = small(61, 5, 6, 7, Padding::same, true, Activation::relu);
   out.push_back({"odd n7", odd, 7});
   out.push_back({"odd n1", odd, 1});
-  out.push_back({"no BN exp valid", small(61, 6, 5, 4, Padding::valid, false, Activation::exp), 33});
+  out.push_back(
+      {"no BN exp valid", small(61, 6, 5, 4, Padding::valid, false, Activation::exp), 33});
   out.push_back({"BN exp", small(100, 8, 9, 10, Padding::same, true, Activation::exp), 7});
   return out;
 }
@@ -224,7 +229,8 @@ TEST(CnnCuda, HomopolymersTieInMaxPoolAndTheFirstMaximumWins) {
     // All A, all C, all G, all T, ACGT repeated, all A but one T in the middle.
     std::vector<std::uint8_t> codes(static_cast<std::size_t>(n) * c.length);
     for (int p = 0; p < c.length; ++p) {
-      for (int i = 0; i < 4; ++i) codes[static_cast<std::size_t>(i) * c.length + p] = static_cast<std::uint8_t>(i);
+      for (int i = 0; i < 4; ++i)
+        codes[static_cast<std::size_t>(i) * c.length + p] = static_cast<std::uint8_t>(i);
       codes[4 * static_cast<std::size_t>(c.length) + p] = static_cast<std::uint8_t>(p % 4);
       codes[5 * static_cast<std::size_t>(c.length) + p] = p == c.length / 2 ? 3 : 0;
     }
@@ -251,7 +257,8 @@ TEST(CnnCuda, MatchesTheFloat64Reference) {
   for (Mode mode : {Mode::eval, Mode::train}) {
     std::vector<std::vector<double>> ref_grads;
     std::vector<double> ref_dx;
-    const auto ref_logits = reference_forward_backward(c, rp, x, n, mode, &dld, &ref_grads, &ref_dx);
+    const auto ref_logits =
+        reference_forward_backward(c, rp, x, n, mode, &dld, &ref_grads, &ref_dx);
     auto gpu = make_cuda_backend(c, n);
     gpu->set_params(m.params);
     std::vector<float> logits(n), dx(x.size());
@@ -277,7 +284,8 @@ TEST(CnnCuda, EvalMatchesCpu) {
   for (const Case& k : cases()) {
     for (std::uint64_t seed : kSeeds) {
       const Model m = random_model(k.config, seed);
-      const Batch b = make_batch(random_codes(k.n, k.config.length, seed + 1), k.n, k.config.length, seed + 2);
+      const Batch b =
+          make_batch(random_codes(k.n, k.config.length, seed + 1), k.n, k.config.length, seed + 2);
       for (InputKind kind : {InputKind::codes, InputKind::scaled_codes, InputKind::dense}) {
         expect_parity(k.config, m, b, kind, Mode::eval, k.name + " seed " + std::to_string(seed));
       }
@@ -290,7 +298,8 @@ TEST(CnnCuda, TrainMatchesCpu) {
   for (const Case& k : cases()) {
     for (std::uint64_t seed : kSeeds) {
       const Model m = random_model(k.config, seed);
-      const Batch b = make_batch(random_codes(k.n, k.config.length, seed + 1), k.n, k.config.length, seed + 2);
+      const Batch b =
+          make_batch(random_codes(k.n, k.config.length, seed + 1), k.n, k.config.length, seed + 2);
       for (InputKind kind : {InputKind::codes, InputKind::scaled_codes, InputKind::dense}) {
         expect_parity(k.config, m, b, kind, Mode::train, k.name + " seed " + std::to_string(seed));
       }
@@ -414,8 +423,8 @@ void expect_training_steps_match(const ModelConfig& c, int n, InputKind kind, in
     const auto& g = *gp.trainable()[t];
     std::size_t bad = 0, noisy_count = 0;
     for (std::size_t e = 0; e < a.size(); ++e) {
-      const double tol = noisy[t][e] ? 2.0 * options.lr * steps
-                                     : 1e-5 * std::abs(a[e]) + 1e-2 * options.lr;
+      const double tol =
+          noisy[t][e] ? 2.0 * options.lr * steps : 1e-5 * std::abs(a[e]) + 1e-2 * options.lr;
       noisy_count += noisy[t][e] ? 1 : 0;
       if (!(std::abs(static_cast<double>(a[e]) - g[e]) <= tol)) {
         if (bad < 3) ADD_FAILURE() << names[t] << "[" << e << "]: cpu " << a[e] << " gpu " << g[e];
@@ -465,7 +474,8 @@ TEST(CnnCuda, BitwiseReproducible) {
   const ModelParams a = run(&l1, &d1), z = run(&l2, &d2);
   EXPECT_EQ(l1, l2);
   EXPECT_EQ(d1, d2);
-  for (std::size_t t = 0; t < a.trainable().size(); ++t) EXPECT_EQ(*a.trainable()[t], *z.trainable()[t]);
+  for (std::size_t t = 0; t < a.trainable().size(); ++t)
+    EXPECT_EQ(*a.trainable()[t], *z.trainable()[t]);
   EXPECT_EQ(a.bn_running_mean, z.bn_running_mean);
   EXPECT_EQ(a.bn_running_var, z.bn_running_var);
 }

@@ -41,7 +41,10 @@ TEST(CnnFixtures, LogitsAndGradientsMatchPyTorch) {
     const std::vector<float> dense = raw.to_vector<float>();
     for (int path = 0; path < 2; ++path) {
       CnnInput in;
-      if (path == 0) in.codes = input.codes.data(); else in.dense = dense.data();
+      if (path == 0)
+        in.codes = input.codes.data();
+      else
+        in.dense = dense.data();
       CpuCnn cnn(model.config, n, 2);
       ModelParams params = model.params;
       std::vector<float> logits(n);

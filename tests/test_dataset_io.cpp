@@ -43,8 +43,8 @@ std::vector<std::string> lines(const std::string& path) {
 TEST(DatasetIo, WriteThenLoadGivesTheSameData) {
   for (DesignKind kind : {DesignKind::classification, DesignKind::regression}) {
     // Regression with the minimum-instance-score filter, so dataset.json carries it too.
-    const Simulation sim = kind == DesignKind::classification ? small_simulation(kind)
-                                                              : small_simulation(kind, 0.55);
+    const Simulation sim =
+        kind == DesignKind::classification ? small_simulation(kind) : small_simulation(kind, 0.55);
     const std::string dir = test::scratch_dir("dataset_io") + "/data";
     write_dataset(sim, dir, WriteOptions{true, true});
     const Simulation back = load_dataset(dir);
@@ -66,7 +66,8 @@ TEST(DatasetIo, WriteThenLoadGivesTheSameData) {
     ASSERT_EQ(back.motifs.size(), sim.motifs.size());
     for (std::size_t m = 0; m < sim.motifs.size(); ++m) {
       EXPECT_EQ(back.motifs.motifs[m].id, sim.motifs.motifs[m].id);
-      for (int b = 0; b < 4; ++b) EXPECT_EQ(back.motifs.motifs[m].counts[b], sim.motifs.motifs[m].counts[b]);
+      for (int b = 0; b < 4; ++b)
+        EXPECT_EQ(back.motifs.motifs[m].counts[b], sim.motifs.motifs[m].counts[b]);
     }
     // Resampling from the loaded description gives the same bytes.
     const Simulation again = simulate(back.motifs, back.options);
@@ -84,8 +85,9 @@ TEST(DatasetIo, TextFilesAgreeWithTheArrays) {
   ASSERT_EQ(fasta.size(), static_cast<std::size_t>(2 * test.size()));
   std::size_t instances = 0;
   for (std::int64_t i = 0; i < test.size(); ++i) {
-    EXPECT_EQ(fasta[2 * i].rfind(">test_" + std::to_string(i) + " presence=" +
-                                     presence_bits(test.masks[i], 4), 0), 0u);
+    EXPECT_EQ(fasta[2 * i].rfind(
+                  ">test_" + std::to_string(i) + " presence=" + presence_bits(test.masks[i], 4), 0),
+              0u);
     for (int p = 0; p < length; ++p) {
       ASSERT_EQ(fasta[2 * i + 1][p], kBases[test.codes[i * length + p]]);
     }

@@ -18,13 +18,13 @@
 #include <string>
 #include <vector>
 
-#include "model_test_util.hpp"
 #include "mint/cnn.hpp"
 #include "mint/deeplift.hpp"
 #include "mint/error.hpp"
 #include "mint/inputs.hpp"
 #include "mint/model_io.hpp"
 #include "mint/npy.hpp"
+#include "model_test_util.hpp"
 #include "test_util.hpp"
 
 namespace mint {

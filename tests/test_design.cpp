@@ -80,7 +80,8 @@ TEST(Design, RegressionBalancesEverySubsetAndEveryCount) {
   for (int k = 0; k <= 4; ++k) EXPECT_EQ(per_count[k], 2500) << k << " motifs";
   // 2 motifs: 2500 over 6 subsets = 417, 417, 417, 417, 416, 416.
   std::vector<std::int64_t> two;
-  for (const Group& g : plans[2].groups) if (std::popcount(g.mask) == 2) two.push_back(g.count);
+  for (const Group& g : plans[2].groups)
+    if (std::popcount(g.mask) == 2) two.push_back(g.count);
   EXPECT_EQ(two, (std::vector<std::int64_t>{417, 417, 417, 417, 416, 416}));
 }
 

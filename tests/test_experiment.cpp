@@ -178,8 +178,8 @@ TEST(Experiment, ConfigJsonRoundTripsAndRejectsBadKeys) {
   EXPECT_EQ(default_config("all", "quick").min_instance_score, 0.6);
   EXPECT_FALSE(apply_config_json(c, R"({"min_instance_score": null})").min_instance_score);
   EXPECT_EQ(apply_config_json(c, R"({"min_instance_score": 0.5})").min_instance_score, 0.5);
-  EXPECT_EQ(apply_config_json(ExperimentConfig{},
-                              config_to_json(apply_config_json(c, R"({"min_instance_score": null})")))
+  EXPECT_EQ(apply_config_json(ExperimentConfig{}, config_to_json(apply_config_json(
+                                                      c, R"({"min_instance_score": null})")))
                 .min_instance_score,
             std::nullopt);
   try {
@@ -208,8 +208,8 @@ TEST(Experiment, TinyRunWritesEveryTable) {
     for (const auto& row : t.rows) {
       EXPECT_EQ(row[0], "distinct_1");
       EXPECT_EQ(row[1], "4");
-      for (const char* col : {"accuracy", "binned_accuracy", "auprc", "average_precision",
-                              "median", "q1", "q3", "pooled_auprc", "whisker_lo", "whisker_hi"}) {
+      for (const char* col : {"accuracy", "binned_accuracy", "auprc", "average_precision", "median",
+                              "q1", "q3", "pooled_auprc", "whisker_lo", "whisker_hi"}) {
         if (std::find(header.begin(), header.end(), col) == header.end()) continue;
         const double v = num(row[t.col(col)]);
         if (std::isnan(v)) continue;
@@ -344,6 +344,7 @@ TEST(Experiment, MwoFailsOnThreeMotifNegatives) {
   ASSERT_EQ(three.size(), 2u);
   // The paper (distinct_1, 32 filters, 40k sequences): 0.68 vs 0.06; here 0.65 vs 0.07 (with
   // the default minimum instance score 0.6; 0.58 vs 0.10 without it).
-  EXPECT_GE(three["M_w"], three["M_wo"] + 0.35) << "M_w " << three["M_w"] << ", M_wo " << three["M_wo"];
+  EXPECT_GE(three["M_w"], three["M_wo"] + 0.35)
+      << "M_w " << three["M_w"] << ", M_wo " << three["M_wo"];
   fs::remove_all(d);
 }

@@ -62,12 +62,9 @@ TEST(Npy, RoundTripThroughAFile) {
 
 TEST(Npy, BadFilesFailWithTheirReason) {
   const std::pair<const char*, const char*> cases[] = {
-      {"truncated.npy", "data has"},
-      {"bad_magic.npy", "bad magic"},
-      {"big_endian.npy", "big-endian"},
-      {"fortran.npy", "Fortran"},
-      {"complex.npy", "unsupported dtype"},
-      {"missing.npy", "cannot open"},
+      {"truncated.npy", "data has"},        {"bad_magic.npy", "bad magic"},
+      {"big_endian.npy", "big-endian"},     {"fortran.npy", "Fortran"},
+      {"complex.npy", "unsupported dtype"}, {"missing.npy", "cannot open"},
   };
   for (const auto& [file, reason] : cases) {
     try {

@@ -22,7 +22,6 @@
 #include <string>
 #include <vector>
 
-#include "model_test_util.hpp"
 #include "mint/attribution.hpp"
 #include "mint/cnn.hpp"
 #include "mint/error.hpp"
@@ -30,6 +29,7 @@
 #include "mint/model_io.hpp"
 #include "mint/npy.hpp"
 #include "mint/perturbation.hpp"
+#include "model_test_util.hpp"
 #include "test_util.hpp"
 
 namespace mint {

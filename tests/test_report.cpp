@@ -213,8 +213,8 @@ TEST(Report, RegressionTotalsBySequenceAndBySubset) {
   const std::size_t by_subset = html.find("<th>Total, by subset</th>");
   ASSERT_NE(total, std::string::npos);
   ASSERT_NE(by_subset, std::string::npos);
-  EXPECT_LT(html.find(">0.6600<", total), by_subset);                 // 3.3 / 5
-  EXPECT_NE(html.find(">0.6875<", by_subset), std::string::npos);    // 11 / 16
+  EXPECT_LT(html.find(">0.6600<", total), by_subset);              // 3.3 / 5
+  EXPECT_NE(html.find(">0.6875<", by_subset), std::string::npos);  // 11 / 16
 }
 
 TEST(Report, WritesCompletePage) {

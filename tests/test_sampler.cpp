@@ -318,9 +318,9 @@ TEST(Sampler, MinInstanceScoreRejectsBadValues) {
   o.design.test_per_subset = 1;
   for (double f : {-0.1, 1.5, std::nan("")}) {
     o.min_instance_score = f;
-    EXPECT_NE(test::error_of([&] { simulate(motifs, o); })
-                  .find("--min-instance-score must be in [0, 1]"),
-              std::string::npos);
+    EXPECT_NE(
+        test::error_of([&] { simulate(motifs, o); }).find("--min-instance-score must be in [0, 1]"),
+        std::string::npos);
   }
   o.min_instance_score = 1.0;  // only the consensus itself
   EXPECT_NE(test::error_of([&] { simulate(motifs, o); }).find("draws reach it (at least 1% must)"),

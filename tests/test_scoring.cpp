@@ -52,10 +52,10 @@ TEST(PositionScores, ObservedBaseIsmMeanAndSign) {
   // Two positions, L = 2: codes C, T.
   const std::uint8_t codes[] = {1, 3};
   // attr[c][p], channels A,C,G,T.
-  const float attr[] = {0.5f, 1.0f,    // A
-                        -2.0f, 3.0f,   // C
-                        1.0f, -6.0f,   // G
-                        4.0f, 0.25f};  // T
+  const float attr[] = {0.5f,  1.0f,    // A
+                        -2.0f, 3.0f,    // C
+                        1.0f,  -6.0f,   // G
+                        4.0f,  0.25f};  // T
   auto s = position_scores(attr, codes, 1, 2, ScoreRule::observed);
   EXPECT_EQ(s, (std::vector<float>{2.0f, 0.25f}));
   s = position_scores(attr, codes, 1, 2, ScoreRule::observed, true);
@@ -79,7 +79,8 @@ TEST(MotifScores, MatchBruteForceOverGroundTruth) {
       rule.ic_threshold = 1.0;
       const auto rows = score_motifs(scores.data(), split, sim.grammar, sim.motifs, rule);
       std::size_t expected_rows = 0;
-      for (std::uint32_t m : split.masks) expected_rows += static_cast<std::size_t>(std::popcount(m));
+      for (std::uint32_t m : split.masks)
+        expected_rows += static_cast<std::size_t>(std::popcount(m));
       ASSERT_EQ(rows.size(), expected_rows);
       std::vector<std::int8_t> truth(static_cast<std::size_t>(L));
       for (const MotifScore& r : rows) {
@@ -142,7 +143,8 @@ TEST(MotifScores, PerfectAndConstantAttributions) {
     const auto si = static_cast<std::size_t>(s);
     ground_truth(sim.grammar, split.masks[si], split.offsets[si], L, truth.data());
     for (int p = 0; p < L; ++p) {
-      if (truth[static_cast<std::size_t>(p)] >= 0) perfect[si * L + static_cast<std::size_t>(p)] = 1.0f;
+      if (truth[static_cast<std::size_t>(p)] >= 0)
+        perfect[si * L + static_cast<std::size_t>(p)] = 1.0f;
     }
   }
   for (const MotifScore& r : score_motifs(perfect.data(), split, sim.grammar, sim.motifs)) {

@@ -43,7 +43,8 @@ ModelConfig small_model(int length) {
 }
 
 TEST(Train, ClassifierSeparatesAllMotifsFromNone) {
-  const Simulation sim = small_set(DesignKind::classification, Negatives::without, Effect::additive, 4000);
+  const Simulation sim =
+      small_set(DesignKind::classification, Negatives::without, Effect::additive, 4000);
   const ModelConfig c = small_model(sim.options.length);
   TrainOptions o;
   o.max_epochs = 12;
@@ -65,7 +66,8 @@ TEST(Train, ClassifierSeparatesAllMotifsFromNone) {
 TEST(Train, RegressionBeatsTheMean) {
   // Regression learns slowly with BatchNorm (the experiments issue chooses the defaults by
   // evidence); without it, 8000 sequences and 20 epochs reach ~1/6 of the mean's MSE.
-  const Simulation sim = small_set(DesignKind::regression, Negatives::with_subsets, Effect::additive, 8000);
+  const Simulation sim =
+      small_set(DesignKind::regression, Negatives::with_subsets, Effect::additive, 8000);
   ModelConfig c = small_model(sim.options.length);
   c.batchnorm = false;
   TrainOptions o;
@@ -86,12 +88,13 @@ TEST(Train, RegressionBeatsTheMean) {
     mse += std::pow(pred[i] - test.labels[i], 2);
     mse_mean += std::pow(mean - test.labels[i], 2);
   }
-  EXPECT_LT(mse, 0.3 * mse_mean) << "model MSE " << mse / static_cast<double>(test.size()) << " vs mean "
-                                 << mse_mean / static_cast<double>(test.size());
+  EXPECT_LT(mse, 0.3 * mse_mean) << "model MSE " << mse / static_cast<double>(test.size())
+                                 << " vs mean " << mse_mean / static_cast<double>(test.size());
 }
 
 TEST(Train, SameSeedAndThreadsGiveTheSameWeights) {
-  const Simulation sim = small_set(DesignKind::classification, Negatives::with_subsets, Effect::additive, 600);
+  const Simulation sim =
+      small_set(DesignKind::classification, Negatives::with_subsets, Effect::additive, 600);
   const ModelConfig c = small_model(sim.options.length);
   TrainOptions o;
   o.max_epochs = 2;
@@ -134,7 +137,7 @@ TEST(Metrics, TablesFromHandMadePredictions) {
   const auto levels = distinct_labels(4, reg);
   EXPECT_TRUE(binned_correctly(1.49, 1, levels));
   EXPECT_FALSE(binned_correctly(1.5, 1, levels));
-  EXPECT_TRUE(binned_correctly(-7, 0, levels));   // outermost bins are open
+  EXPECT_TRUE(binned_correctly(-7, 0, levels));  // outermost bins are open
   EXPECT_TRUE(binned_correctly(42, 3, levels));
   reg.effect = Effect::quadratic;  // 0, 1, 4, 9, 16
   EXPECT_TRUE(binned_correctly(6.4, 4, distinct_labels(4, reg)));

@@ -49,16 +49,16 @@ template <typename T>
     }
   }
   if (bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << bad << " of " << ref.size() << " elements differ"
-                                       << " (max abs " << max_abs << ", max rel " << max_rel
-                                       << ")" << first.str();
+  return ::testing::AssertionFailure()
+         << bad << " of " << ref.size() << " elements differ"
+         << " (max abs " << max_abs << ", max rel " << max_rel << ")" << first.str();
 }
 
 // A fresh, empty directory under the system temp dir for one test.
 inline std::string scratch_dir(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() /
-                   ("mint_test_" + name + "_" + std::to_string(::testing::UnitTest::GetInstance()
-                                                                   ->random_seed()));
+                   ("mint_test_" + name + "_" +
+                    std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
@@ -79,9 +79,9 @@ std::string error_of(F&& f) {
 }  // namespace mint::test
 
 // CUDA tests skip (with the reason) only when no GPU is present or mint has no CUDA backend.
-#define MINT_REQUIRE_GPU()                                                  \
-  do {                                                                      \
-    if (::mint::cuda_device_count() == 0) {                                 \
+#define MINT_REQUIRE_GPU()                                                        \
+  do {                                                                            \
+    if (::mint::cuda_device_count() == 0) {                                       \
       GTEST_SKIP() << "CUDA test skipped: " << ::mint::cuda_unavailable_reason(); \
-    }                                                                       \
+    }                                                                             \
   } while (0)

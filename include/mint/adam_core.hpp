@@ -20,7 +20,7 @@ struct AdamOptions {
 
 // Per-step constants, computed once on the host in double as PyTorch does in Python floats.
 struct AdamStep {
-  float step_size;            // lr / (1 − β1^t)
+  float step_size;              // lr / (1 − β1^t)
   float bias_correction2_sqrt;  // √(1 − β2^t)
   float beta1, beta2, eps;
 };

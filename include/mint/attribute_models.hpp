@@ -23,11 +23,11 @@ struct AttributeOptions {
   IgMethod ig_method = IgMethod::gausslegendre;
   int ig_steps = 50;
   DeepLiftCompat compat = DeepLiftCompat::none;
-  int fp_batch = 128;          // sequences permuted together (Captum's batch)
-  std::uint64_t fp_seed = 0;   // seed of the permutations
+  int fp_batch = 128;         // sequences permuted together (Captum's batch)
+  std::uint64_t fp_seed = 0;  // seed of the permutations
   const std::vector<std::vector<std::int64_t>>* fp_replay = nullptr;  // or replay these
   DeviceChoice device = DeviceChoice::auto_select;
-  int threads = 0;             // CPU threads; <= 0: all
+  int threads = 0;  // CPU threads; <= 0: all
 };
 
 struct AttributeResult {

@@ -35,7 +35,13 @@ namespace mint {
 enum class Target { logit, prob };
 Target parse_target(const std::string& name);  // "logit" | "prob"; throws mint::Error
 
-enum class IgMethod { gausslegendre, riemann_right, riemann_left, riemann_middle, riemann_trapezoid };
+enum class IgMethod {
+  gausslegendre,
+  riemann_right,
+  riemann_left,
+  riemann_middle,
+  riemann_trapezoid
+};
 
 // "gausslegendre", "riemann_right", ...; throws mint::Error listing the choices otherwise.
 IgMethod parse_ig_method(const std::string& name);
@@ -52,26 +58,24 @@ Quadrature ig_quadrature(IgMethod method, int n_steps);
 // The n-point Gauss–Legendre nodes on [−1, 1] (ascending) and weights, in float64.
 void gauss_legendre(int n, std::vector<double>& nodes, std::vector<double>& weights);
 
-std::vector<float> gradient(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
-                            int n, Target target = Target::logit);
-std::vector<float> saliency(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
-                            int n, Target target = Target::logit);
-std::vector<float> input_x_gradient(CpuCnn& cnn, const ModelParams& params,
-                                    const CnnInput& input, int n,
-                                    Target target = Target::logit);
+std::vector<float> gradient(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n,
+                            Target target = Target::logit);
+std::vector<float> saliency(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n,
+                            Target target = Target::logit);
+std::vector<float> input_x_gradient(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
+                                    int n, Target target = Target::logit);
 std::vector<float> integrated_gradients(CpuCnn& cnn, const ModelParams& params,
                                         const CnnInput& input, int n,
-                                        IgMethod method = IgMethod::gausslegendre,
-                                        int n_steps = 50, Target target = Target::logit);
+                                        IgMethod method = IgMethod::gausslegendre, int n_steps = 50,
+                                        Target target = Target::logit);
 // Integrated Gradients of one-hot input (codes, optionally scaled) on the CPU, fused per
 // sequence (src/cpu/integrated_gradients.cpp): conv(α·x) = α·conv(x) + bias is computed once,
 // Σ_i w_i ∂f/∂conv_i is accumulated over the steps and the transposed convolution applied
 // once, at the observed base. integrated_gradients(CpuCnn&, ...) uses it for codes input; the
 // batched path above it is the reference it is tested against. threads <= 0: all cores.
-std::vector<float> integrated_gradients_onehot(const ModelConfig& config,
-                                               const ModelParams& params,
-                                               const std::uint8_t* codes, const float* scale,
-                                               int n, const Quadrature& quadrature,
+std::vector<float> integrated_gradients_onehot(const ModelConfig& config, const ModelParams& params,
+                                               const std::uint8_t* codes, const float* scale, int n,
+                                               const Quadrature& quadrature,
                                                Target target = Target::logit, int threads = 0);
 // Brute force: every mutant through a full forward pass (the reference for the incremental
 // ism_incremental of perturbation.hpp).
@@ -88,8 +92,8 @@ std::vector<float> saliency(CnnBackend& backend, const CnnInput& input, int n,
 std::vector<float> input_x_gradient(CnnBackend& backend, const CnnInput& input, int n,
                                     Target target = Target::logit);
 std::vector<float> integrated_gradients(CnnBackend& backend, const CnnInput& input, int n,
-                                        IgMethod method = IgMethod::gausslegendre,
-                                        int n_steps = 50, Target target = Target::logit);
+                                        IgMethod method = IgMethod::gausslegendre, int n_steps = 50,
+                                        Target target = Target::logit);
 std::vector<float> ism(CnnBackend& backend, const CnnInput& input, int n,
                        Target target = Target::logit);
 

@@ -43,8 +43,7 @@ class CpuCnn {
   // Gradients of Σ_n dlogits[n]·logit[n] for the batch of the last forward() call:
   // parameter gradients into `grads` (overwritten; shapes as ModelParams::zeros), and, when
   // dinput is not null, the gradient w.r.t. the input, (N, 4, L) at every channel.
-  void backward(const ModelParams& params, const float* dlogits, ModelParams* grads,
-                float* dinput);
+  void backward(const ModelParams& params, const float* dlogits, ModelParams* grads, float* dinput);
 
   const ModelConfig& config() const { return config_; }
   int capacity() const { return capacity_; }
@@ -68,17 +67,17 @@ class CpuCnn {
   Mode last_mode_ = Mode::eval;
   CnnInput last_input_{};
   // Activations, position-major.
-  std::vector<float> conv_;      // (N, Lc, F) conv outputs c
-  std::vector<float> norm_;      // (N, Lc, F) BN outputs b (= c without BN)
-  std::vector<float> pooled_;    // (N, F·W), PyTorch flatten order f·W + w
-  std::vector<float> h1_, h2_;   // (N, H1), (N, H2) pre-activations
+  std::vector<float> conv_;     // (N, Lc, F) conv outputs c
+  std::vector<float> norm_;     // (N, Lc, F) BN outputs b (= c without BN)
+  std::vector<float> pooled_;   // (N, F·W), PyTorch flatten order f·W + w
+  std::vector<float> h1_, h2_;  // (N, H1), (N, H2) pre-activations
   // Batch statistics of the last train-mode forward.
   std::vector<double> batch_mean_, batch_invstd_;
   std::vector<float> conv_weight_t_;  // (K, 4, Fp) transposed conv weight, Fp = F rounded to 8
   std::vector<float> fc1_weight_t_;   // (F·W, H1) transposed fc1 weight
   // Backward scratch.
-  std::vector<float> dnorm_;     // (N, Lc, F)
-  std::vector<float> dpooled_;   // (N, F·W)
+  std::vector<float> dnorm_;         // (N, Lc, F)
+  std::vector<float> dpooled_;       // (N, F·W)
   std::vector<float> thread_grads_;  // per-thread flat parameter gradients
 };
 

@@ -14,7 +14,7 @@ class CnnBackend {
  public:
   virtual ~CnnBackend() = default;
   virtual void set_params(const ModelParams& params) = 0;  // resets Adam's moments
-  virtual ModelParams params() const = 0;                   // incl. BN running statistics
+  virtual ModelParams params() const = 0;                  // incl. BN running statistics
   // Logits of a batch (host input, host output). Train mode: batch statistics, running
   // statistics updated, activations kept for backward().
   virtual void forward(const CnnInput& input, int n, Mode mode, float* logits) = 0;

@@ -27,8 +27,7 @@ struct WriteOptions {
   bool onehot = false;
 };
 
-void write_dataset(const Simulation& sim, const std::string& dir,
-                   const WriteOptions& options = {});
+void write_dataset(const Simulation& sim, const std::string& dir, const WriteOptions& options = {});
 
 // Reads a directory written by write_dataset; every file is validated against dataset.json
 // (shapes, codes in 0..3, presence bits) and errors name the file.
@@ -37,7 +36,7 @@ Simulation load_dataset(const std::string& dir);
 // The JASPAR text of a motif set; counts printed exactly (shortest round-trip form).
 std::string format_jaspar(const MotifSet& motifs);
 
-std::string presence_bits(std::uint32_t mask, int n);  // "1011": motif 0 first
+std::string presence_bits(std::uint32_t mask, int n);                 // "1011": motif 0 first
 std::string subset_name(std::uint32_t mask, const MotifSet& motifs);  // "CREB1+ETS1" / "none"
 
 }  // namespace mint

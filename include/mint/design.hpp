@@ -22,7 +22,7 @@ enum class Effect { additive, enhancing, inhibiting, quadratic };
 std::string to_string(DesignKind d);
 std::string to_string(Negatives n);
 std::string to_string(Effect e);
-DesignKind parse_design(const std::string& s);   // errors name the accepted values
+DesignKind parse_design(const std::string& s);  // errors name the accepted values
 Negatives parse_negatives(const std::string& s);
 Effect parse_effect(const std::string& s);
 
@@ -30,14 +30,14 @@ struct DesignOptions {
   DesignKind kind = DesignKind::classification;
   Negatives negatives = Negatives::with_subsets;
   Effect effect = Effect::additive;
-  std::vector<double> weights;       // main effects w_i; empty = all 1
-  double interaction = 0;            // c; NaN/unset handled by default_interaction()
+  std::vector<double> weights;  // main effects w_i; empty = all 1
+  double interaction = 0;       // c; NaN/unset handled by default_interaction()
   bool interaction_set = false;
   std::int64_t train = 40000;
   std::int64_t valid = 5000;
-  std::int64_t test_positives = 10000;   // classification
-  std::int64_t test_per_subset = 500;    // classification, per proper subset
-  std::int64_t test_per_count = 2500;    // regression, per number of present motifs
+  std::int64_t test_positives = 10000;  // classification
+  std::int64_t test_per_subset = 500;   // classification, per proper subset
+  std::int64_t test_per_count = 2500;   // regression, per number of present motifs
 };
 
 struct Group {
@@ -46,8 +46,8 @@ struct Group {
 };
 
 struct SplitPlan {
-  std::string name;        // "train", "valid", "test"
-  std::uint32_t id;        // 0, 1, 2 — part of the random stream
+  std::string name;  // "train", "valid", "test"
+  std::uint32_t id;  // 0, 1, 2 — part of the random stream
   std::vector<Group> groups;
   std::int64_t total() const;
 };

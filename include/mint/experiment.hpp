@@ -33,17 +33,17 @@ struct ExperimentConfig {
   std::string size = "quick";      // quick | full: the defaults the other keys started from
   std::vector<std::string> sets;   // bundled motif set names or motif files
   std::vector<int> filters;
-  int seeds = 2;                   // model seeds 1..seeds
+  int seeds = 2;                     // model seeds 1..seeds
   std::vector<std::string> methods;  // ig, deeplift, fp (also grad, saliency, ixg, ism)
   std::vector<std::string> effects;  // additive, enhancing, inhibiting, quadratic
   int ig_steps = 50;
   int fp_batch = 128;
   // data
   int length = 250;
-  std::uint64_t seed = 1;          // data seed
-  double pseudocount = 0.01;       // PWM pseudocount of the simulation (SPEC §2); 0 makes the
-                                   // instances as detectable as the paper's accuracies imply
-                                   // (docs/model-defaults.md)
+  std::uint64_t seed = 1;     // data seed
+  double pseudocount = 0.01;  // PWM pseudocount of the simulation (SPEC §2); 0 makes the
+                              // instances as detectable as the paper's accuracies imply
+                              // (docs/model-defaults.md)
   std::optional<double> min_instance_score;  // the simulation's minimum-instance-score
                                              // filter (SimulationOptions); empty: off;
                                              // default_config() sets 0.6
@@ -53,11 +53,11 @@ struct ExperimentConfig {
   int epochs = 15, patience = 5, batch = 128;
   double lr = 1e-3;
   // model
-  std::string pool = "global";     // "global" (P = conv length) or a width
+  std::string pool = "global";  // "global" (P = conv length) or a width
   bool batchnorm = true;
   std::string padding = "same";
   std::string activation = "relu";
-  int width = 0;                   // 0: the data's filter width K
+  int width = 0;  // 0: the data's filter width K
   int hidden1 = 64, hidden2 = 32;
   // scoring
   int bootstrap = 1000;
@@ -82,13 +82,13 @@ struct RunOptions {
   std::string out;
   int shard_index = 0, shard_count = 1;
   Stage stage = Stage::all;
-  bool force = false;   // a different config may replace config.json; every step reruns
-  bool quiet = false;   // no progress lines
+  bool force = false;  // a different config may replace config.json; every step reruns
+  bool quiet = false;  // no progress lines
 };
 
 struct StepStatus {
-  std::string name;     // "train distinct_1 M_w f32 seed 2"
-  bool ran = false;     // false: skipped (outputs existed)
+  std::string name;  // "train distinct_1 M_w f32 seed 2"
+  bool ran = false;  // false: skipped (outputs existed)
   double seconds = 0;
 };
 

@@ -12,19 +12,19 @@
 namespace mint {
 
 struct GrammarOptions {
-  int filter_width = 0;           // K; 0 = the longest motif of the set
-  bool random_order = false;      // false: file order
-  std::vector<int> order;         // explicit order (motif indices), overrides random_order
-  std::vector<int> gaps;          // explicit n-1 gaps, each must be > K
+  int filter_width = 0;       // K; 0 = the longest motif of the set
+  bool random_order = false;  // false: file order
+  std::vector<int> order;     // explicit order (motif indices), overrides random_order
+  std::vector<int> gaps;      // explicit n-1 gaps, each must be > K
 };
 
 struct Grammar {
-  int filter_width = 0;           // K the gaps were drawn for
-  std::vector<int> order;         // motif indices in placement order
-  std::vector<int> gaps;          // gaps[i]: background bases between order[i] and order[i+1]
-  std::vector<int> start;         // start[m]: offset of motif m from the grammar start
-  std::vector<int> length;        // length[m]: motif m's length
-  int span = 0;                   // from the first motif's start to the last motif's end
+  int filter_width = 0;     // K the gaps were drawn for
+  std::vector<int> order;   // motif indices in placement order
+  std::vector<int> gaps;    // gaps[i]: background bases between order[i] and order[i+1]
+  std::vector<int> start;   // start[m]: offset of motif m from the grammar start
+  std::vector<int> length;  // length[m]: motif m's length
+  int span = 0;             // from the first motif's start to the last motif's end
 };
 
 // Gaps are drawn uniformly from [K+1, 2K] (no filter spans two motifs); errors name the

@@ -15,7 +15,7 @@
 namespace mint {
 
 struct AccuracyRow {
-  std::string group;   // "0", "1", … motifs present; "CREB1+NHLH1"; "total"
+  std::string group;  // "0", "1", … motifs present; "CREB1+NHLH1"; "total"
   std::int64_t sequences = 0;
   std::int64_t correct = 0;
   double accuracy() const {

@@ -27,12 +27,12 @@ Padding parse_padding(const std::string& s);
 Activation parse_activation(const std::string& s);
 
 struct ModelConfig {
-  int length = 250;   // L
-  int filters = 32;   // F
-  int width = 12;     // K
-  int pool = 10;      // P
-  int hidden1 = 64;   // H1
-  int hidden2 = 32;   // H2
+  int length = 250;  // L
+  int filters = 32;  // F
+  int width = 12;    // K
+  int pool = 10;     // P
+  int hidden1 = 64;  // H1
+  int hidden2 = 32;  // H2
   Padding padding = Padding::same;
   bool batchnorm = true;
   Activation activation = Activation::relu;
@@ -49,16 +49,16 @@ struct ModelConfig {
 
 // Float32 parameters with PyTorch's names and shapes; also used for gradients and Adam moments.
 struct ModelParams {
-  std::vector<float> conv_weight;   // conv.weight (F, 4, K)
-  std::vector<float> conv_bias;     // conv.bias (F)
-  std::vector<float> bn_weight;     // bn.weight (F)
-  std::vector<float> bn_bias;       // bn.bias (F)
+  std::vector<float> conv_weight;      // conv.weight (F, 4, K)
+  std::vector<float> conv_bias;        // conv.bias (F)
+  std::vector<float> bn_weight;        // bn.weight (F)
+  std::vector<float> bn_bias;          // bn.bias (F)
   std::vector<float> bn_running_mean;  // bn.running_mean (F) — buffers, not trained
   std::vector<float> bn_running_var;   // bn.running_var (F)
   std::int64_t bn_num_batches_tracked = 0;
-  std::vector<float> fc1_weight, fc1_bias;   // (H1, F·W), (H1)
-  std::vector<float> fc2_weight, fc2_bias;   // (H2, H1), (H2)
-  std::vector<float> fc3_weight, fc3_bias;   // (1, H2), (1)
+  std::vector<float> fc1_weight, fc1_bias;  // (H1, F·W), (H1)
+  std::vector<float> fc2_weight, fc2_bias;  // (H2, H1), (H2)
+  std::vector<float> fc3_weight, fc3_bias;  // (1, H2), (1)
 
   // Zero-filled parameters of the right shapes (running_var = 1, bn.weight = 1 as PyTorch).
   static ModelParams zeros(const ModelConfig& c);

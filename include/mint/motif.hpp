@@ -37,7 +37,7 @@ struct Motif {
 };
 
 struct MotifSet {
-  std::string name;    // set name ("distinct_1") or the file path it was read from
+  std::string name;  // set name ("distinct_1") or the file path it was read from
   std::vector<Motif> motifs;
   std::size_t size() const { return motifs.size(); }
   std::size_t max_length() const;

@@ -11,27 +11,39 @@
 namespace mint {
 
 struct NpyArray {
-  std::string dtype;               // numpy descr without byte order: "u1", "i4", "f4", ...
+  std::string dtype;  // numpy descr without byte order: "u1", "i4", "f4", ...
   std::vector<std::int64_t> shape;
-  std::vector<char> data;          // raw little-endian bytes, C order
+  std::vector<char> data;  // raw little-endian bytes, C order
 
   std::int64_t elements() const;
-  template <typename T> const T* as() const { return reinterpret_cast<const T*>(data.data()); }
+  template <typename T>
+  const T* as() const {
+    return reinterpret_cast<const T*>(data.data());
+  }
   // Elements converted to T (any supported dtype); checks nothing else.
-  template <typename T> std::vector<T> to_vector() const;
+  template <typename T>
+  std::vector<T> to_vector() const;
 };
 
 // The numpy dtype code of T: "u1" for uint8_t, "f4" for float, ...
 template <typename T>
 constexpr const char* npy_dtype() {
-  if constexpr (std::is_same_v<T, std::uint8_t>) return "u1";
-  else if constexpr (std::is_same_v<T, std::int8_t>) return "i1";
-  else if constexpr (std::is_same_v<T, std::int32_t>) return "i4";
-  else if constexpr (std::is_same_v<T, std::uint32_t>) return "u4";
-  else if constexpr (std::is_same_v<T, std::int64_t>) return "i8";
-  else if constexpr (std::is_same_v<T, float>) return "f4";
-  else if constexpr (std::is_same_v<T, double>) return "f8";
-  else static_assert(sizeof(T) == 0, "no .npy dtype for this type");
+  if constexpr (std::is_same_v<T, std::uint8_t>)
+    return "u1";
+  else if constexpr (std::is_same_v<T, std::int8_t>)
+    return "i1";
+  else if constexpr (std::is_same_v<T, std::int32_t>)
+    return "i4";
+  else if constexpr (std::is_same_v<T, std::uint32_t>)
+    return "u4";
+  else if constexpr (std::is_same_v<T, std::int64_t>)
+    return "i8";
+  else if constexpr (std::is_same_v<T, float>)
+    return "f4";
+  else if constexpr (std::is_same_v<T, double>)
+    return "f8";
+  else
+    static_assert(sizeof(T) == 0, "no .npy dtype for this type");
 }
 
 // Serialises an array (header + data) to bytes.

@@ -18,8 +18,8 @@
 namespace mint {
 
 struct SimulationOptions {
-  int length = 250;                 // L
-  double gc = 0.5;                  // background GC content
+  int length = 250;  // L
+  double gc = 0.5;   // background GC content
   double pseudocount = kDefaultPseudocount;
   // Minimum instance score F in [0, 1], off when empty: every sampled motif instance is
   // re-drawn until its log-odds score against the background is at least F times the
@@ -79,10 +79,10 @@ struct SplitData {
   std::string name;
   int length = 0;
   int n_motifs = 0;
-  std::vector<std::uint8_t> codes;      // (N, L)
-  std::vector<std::uint32_t> masks;     // (N) presence masks
-  std::vector<std::int32_t> offsets;    // (N) grammar start
-  std::vector<float> labels;            // (N)
+  std::vector<std::uint8_t> codes;    // (N, L)
+  std::vector<std::uint32_t> masks;   // (N) presence masks
+  std::vector<std::int32_t> offsets;  // (N) grammar start
+  std::vector<float> labels;          // (N)
   std::int64_t size() const { return static_cast<std::int64_t>(masks.size()); }
 };
 

@@ -37,9 +37,9 @@ enum RandomPurpose : std::uint32_t {
   kPurposeInstance = 3,
 };
 
-inline constexpr int kMaxMotifs = 16;  // presence masks fit the counter's 24 bits
-inline constexpr int kMaxInstanceAttempts = 4096;           // then the consensus is used
-inline constexpr std::uint16_t kConsensusAttempt = 0xFFFF;  // attempt value of that fallback
+inline constexpr int kMaxMotifs = 16;              // presence masks fit the counter's 24 bits
+inline constexpr int kMaxInstanceAttempts = 4096;  // then the consensus is used
+inline constexpr std::uint16_t kConsensusAttempt = 0xFFFF;        // attempt value of that fallback
 inline constexpr std::int64_t kScoreOne = std::int64_t{1} << 20;  // fixed-point 1 bit
 
 // Three cumulative thresholds of one column (A, A+C, A+C+G), 2^32 = probability 1.
@@ -51,17 +51,17 @@ struct ColumnThresholds {
 // backend, device pointers for the kernel. Owned by SamplerTables (sampler.hpp).
 struct SamplerView {
   std::uint32_t seed_lo, seed_hi;
-  std::uint32_t split;    // split id, < 256
-  int length;             // L
-  int grammar_length;     // span of the grammar, <= L
+  std::uint32_t split;  // split id, < 256
+  int length;           // L
+  int grammar_length;   // span of the grammar, <= L
   int n_motifs;
   int n_groups;
-  const std::uint32_t* group_mask;   // [n_groups] presence mask of each group
-  const std::int64_t* group_start;   // [n_groups + 1] first sequence of each group; last = N
-  const int* slot_start;             // [n_motifs] slot start relative to the grammar start
-  const int* slot_length;            // [n_motifs] motif length
-  const int* column_index;           // [n_motifs] first column of the motif in `columns`
-  const ColumnThresholds* columns;   // all motif columns, motif by motif
+  const std::uint32_t* group_mask;  // [n_groups] presence mask of each group
+  const std::int64_t* group_start;  // [n_groups + 1] first sequence of each group; last = N
+  const int* slot_start;            // [n_motifs] slot start relative to the grammar start
+  const int* slot_length;           // [n_motifs] motif length
+  const int* column_index;          // [n_motifs] first column of the motif in `columns`
+  const ColumnThresholds* columns;  // all motif columns, motif by motif
   ColumnThresholds background;
   // Minimum-score filter; null when off. base_scores[4 * column + b]: fixed-point log-odds of
   // base b in that column against the background; min_score[m]: motif m's threshold.
@@ -70,9 +70,9 @@ struct SamplerView {
 };
 
 struct SequencePlan {
-  std::uint32_t mask;   // bit i set: motif i (file order) present
-  std::uint32_t index;  // index of the sequence within its group
-  int offset;           // grammar start in the sequence
+  std::uint32_t mask;                 // bit i set: motif i (file order) present
+  std::uint32_t index;                // index of the sequence within its group
+  int offset;                         // grammar start in the sequence
   std::uint16_t attempt[kMaxMotifs];  // accepted draw of each motif; set only when the
                                       // minimum-score filter is on (0 for absent motifs)
 };
@@ -153,7 +153,10 @@ MINT_HD SequencePlan plan_sequence(const SamplerView& v, std::int64_t seq) {
   int lo = 0, hi = v.n_groups - 1;
   while (lo < hi) {
     const int mid = (lo + hi + 1) / 2;
-    if (v.group_start[mid] <= seq) lo = mid; else hi = mid - 1;
+    if (v.group_start[mid] <= seq)
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   SequencePlan plan;
   plan.mask = v.group_mask[lo];
@@ -187,9 +190,9 @@ MINT_HD int motif_at(const SamplerView& v, const SequencePlan& plan, int p, int*
 // Bases (0..3 = A,C,G,T) of positions 4·block .. 4·block+3; lanes past L are left untouched.
 MINT_HD void sample_block(const SamplerView& v, const SequencePlan& plan, int block,
                           std::uint8_t out[4]) {
-  const Philox4x32 r = philox4x32(
-      {{static_cast<std::uint32_t>(block), plan.index, counter_stream(v, plan.mask), kPurposeBases}},
-      v.seed_lo, v.seed_hi);
+  const Philox4x32 r = philox4x32({{static_cast<std::uint32_t>(block), plan.index,
+                                    counter_stream(v, plan.mask), kPurposeBases}},
+                                  v.seed_lo, v.seed_hi);
   const bool redraws = v.min_score != nullptr;
   for (int lane = 0; lane < 4; ++lane) {
     const int p = 4 * block + lane;

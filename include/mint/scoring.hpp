@@ -39,8 +39,8 @@ struct PositiveRule {
 // One (sequence, motif present in it) pair.
 struct MotifScore {
   std::int64_t sequence = 0;
-  int motif = 0;       // index in the motif set (file order)
-  int n_present = 0;   // motifs present in the sequence
+  int motif = 0;      // index in the motif set (file order)
+  int n_present = 0;  // motifs present in the sequence
   int positives = 0, negatives = 0;
   CurveScores scores;
 };
@@ -50,14 +50,13 @@ struct MotifScore {
 // are computed by score_rows, or with Backend::cuda by score_rows_cuda (the same bits).
 std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split,
                                      const Grammar& grammar, const MotifSet& motifs,
-                                     const PositiveRule& rule = {},
-                                     Backend backend = Backend::cpu);
+                                     const PositiveRule& rule = {}, Backend backend = Backend::cpu);
 
 // The included positions of every sequence with `motif` present (and, when n_present >= 0,
 // exactly that many motifs present) as one curve — the pooled AUPRC.
-CurveScores pooled_motif_scores(const float* scores, const SplitData& split,
-                                const Grammar& grammar, const MotifSet& motifs, int motif,
-                                int n_present = -1, const PositiveRule& rule = {});
+CurveScores pooled_motif_scores(const float* scores, const SplitData& split, const Grammar& grammar,
+                                const MotifSet& motifs, int motif, int n_present = -1,
+                                const PositiveRule& rule = {});
 
 // NumPy's np.percentile(values, q) with the default linear interpolation (q in [0, 100]).
 double percentile(std::vector<double> values, double q);

@@ -22,10 +22,10 @@ struct TrainOptions {
   int max_epochs = 50;
   int patience = 5;
   AdamOptions adam;
-  std::uint64_t seed = 1;     // initialisation and shuffling
+  std::uint64_t seed = 1;  // initialisation and shuffling
   Loss loss = Loss::bce;
   int eval_batch = 512;
-  bool progress = true;       // progress bar on stderr when it is a terminal
+  bool progress = true;  // progress bar on stderr when it is a terminal
   // Called after every epoch (with that epoch's log), e.g. for a caller's own status line.
   std::function<void(const struct EpochLog&)> on_epoch;
 };
@@ -55,8 +55,8 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
 std::string training_log_tsv(const TrainResult& result);
 
 // Logits of every sequence of a split (eval mode), in batches of the backend's capacity.
-std::vector<float> predict_codes(CnnBackend& backend, const std::uint8_t* codes,
-                                 std::int64_t n, int length);
+std::vector<float> predict_codes(CnnBackend& backend, const std::uint8_t* codes, std::int64_t n,
+                                 int length);
 
 // Mean loss of logits against labels.
 double mean_loss(Loss loss, const std::vector<float>& logits, const std::vector<float>& labels);

@@ -4,13 +4,14 @@
 //   (first maximum) → fc1 → ReLU → fc2 → ReLU → fc3
 // and their gradients in reverse. Hot loops vectorise over filters (activations are
 // (N, Lc, F)) or over fc inputs; `omp simd` lets GCC vectorise the dot-product reductions.
+#include "mint/cnn.hpp"
+
 #include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
-#include "mint/cnn.hpp"
 #include "mint/error.hpp"
 
 namespace mint {
@@ -24,7 +25,11 @@ struct GradLayout {
   explicit GradLayout(const ModelConfig& c) {
     const std::size_t f = c.filters;
     std::size_t at = 0;
-    auto take = [&](std::size_t n) { const std::size_t s = at; at += n; return s; };
+    auto take = [&](std::size_t n) {
+      const std::size_t s = at;
+      at += n;
+      return s;
+    };
     conv_w = take(f * 4 * c.width);
     conv_b = take(f);
     bn_w = take(c.batchnorm ? f : 0);
@@ -135,7 +140,8 @@ void axpy(float alpha, const float* x, float* y, int n) {
 }  // namespace
 
 CpuCnn::CpuCnn(const ModelConfig& config, int capacity, int threads)
-    : config_(config), capacity_(capacity),
+    : config_(config),
+      capacity_(capacity),
       threads_(threads > 0 ? threads : omp_get_max_threads()) {
   config_.validate();
   if (capacity <= 0) throw Error("CpuCnn: batch capacity must be positive");
@@ -181,8 +187,10 @@ void CpuCnn::conv_forward(const ModelParams& p, const CnnInput& in, int n, const
   for (int i = 0; i < n; ++i) {
     float* c = conv_.data() + static_cast<std::size_t>(i) * lc * f_count;
     const float scale = in.scale != nullptr ? in.scale[i] : 1.0f;
-    const std::uint8_t* codes = in.codes != nullptr ? in.codes + static_cast<std::size_t>(i) * length : nullptr;
-    const float* dense = in.dense != nullptr ? in.dense + static_cast<std::size_t>(i) * 4 * length : nullptr;
+    const std::uint8_t* codes =
+        in.codes != nullptr ? in.codes + static_cast<std::size_t>(i) * length : nullptr;
+    const float* dense =
+        in.dense != nullptr ? in.dense + static_cast<std::size_t>(i) * 4 * length : nullptr;
     for (int j = 0; j < lc; ++j) {
       // Columns k whose input position lies inside the sequence (zero padding elsewhere).
       const int k_begin = std::max(0, pad - j), k_end = std::min(k_count, length + pad - j);
@@ -224,15 +232,18 @@ void CpuCnn::infer_pooled(const ModelParams& p, const CnnInput& in, int n, const
 #pragma omp for schedule(static)
     for (int i = 0; i < n; ++i) {
       const float scale = in.scale != nullptr ? in.scale[i] : 1.0f;
-      const std::uint8_t* codes = in.codes != nullptr ? in.codes + static_cast<std::size_t>(i) * length : nullptr;
-      const float* dense = in.dense != nullptr ? in.dense + static_cast<std::size_t>(i) * 4 * length : nullptr;
+      const std::uint8_t* codes =
+          in.codes != nullptr ? in.codes + static_cast<std::size_t>(i) * length : nullptr;
+      const float* dense =
+          in.dense != nullptr ? in.dense + static_cast<std::size_t>(i) * 4 * length : nullptr;
       float* pooled = pooled_.data() + static_cast<std::size_t>(i) * fw;
       for (int w = 0; w < w_count; ++w) {
         for (int j = w * pool; j < (w + 1) * pool; ++j) {
           const int k_begin = std::max(0, pad - j), k_end = std::min(k_count, length + pad - j);
           for (int f0 = 0; f0 < fp; f0 += block) {
             if (block == 32) {
-              conv_block<32>(wt, fp, f0, codes, dense, length, j, pad, k_begin, k_end, value.data());
+              conv_block<32>(wt, fp, f0, codes, dense, length, j, pad, k_begin, k_end,
+                             value.data());
             } else {
               conv_block<8>(wt, fp, f0, codes, dense, length, j, pad, k_begin, k_end, value.data());
             }
@@ -321,8 +332,8 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
   }
 #pragma omp parallel num_threads(threads_)
   {
-    double* sq = partial.data() + static_cast<std::size_t>(omp_get_thread_num()) * f_count * 2 +
-                 f_count;
+    double* sq =
+        partial.data() + static_cast<std::size_t>(omp_get_thread_num()) * f_count * 2 + f_count;
 #pragma omp for schedule(static)
     for (std::size_t r = 0; r < rows; ++r) {
       const float* c = conv_.data() + r * f_count;
@@ -341,8 +352,7 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
     const double var = s / count;
     batch_invstd_[f] = 1.0 / std::sqrt(var + config_.bn_eps);
     const double unbiased = count > 1 ? s / (count - 1) : var;
-    p.bn_running_mean[f] =
-        static_cast<float>((1 - m) * p.bn_running_mean[f] + m * batch_mean_[f]);
+    p.bn_running_mean[f] = static_cast<float>((1 - m) * p.bn_running_mean[f] + m * batch_mean_[f]);
     p.bn_running_var[f] = static_cast<float>((1 - m) * p.bn_running_var[f] + m * unbiased);
   }
   ++p.bn_num_batches_tracked;
@@ -370,7 +380,8 @@ void CpuCnn::head_forward(const ModelParams& p, int n, float* logits, bool poole
   // fc1.weight transposed, (F·W, H1).
   for (int o = 0; o < h1n; ++o) {
     for (int q = 0; q < fw; ++q) {
-      fc1_weight_t_[static_cast<std::size_t>(q) * h1n + o] = p.fc1_weight[static_cast<std::size_t>(o) * fw + q];
+      fc1_weight_t_[static_cast<std::size_t>(q) * h1n + o] =
+          p.fc1_weight[static_cast<std::size_t>(o) * fw + q];
     }
   }
   const float* w1t = fc1_weight_t_.data();
@@ -403,7 +414,8 @@ void CpuCnn::head_forward(const ModelParams& p, int n, float* logits, bool poole
       for (int o = 0; o < h1n; ++o) a1[o] = std::max(h1[o], 0.0f);
       float* h2 = h2_.data() + static_cast<std::size_t>(i) * h2n;
       for (int o = 0; o < h2n; ++o) {
-        h2[o] = p.fc2_bias[o] + dot(p.fc2_weight.data() + static_cast<std::size_t>(o) * h1n, a1.data(), h1n);
+        h2[o] = p.fc2_bias[o] +
+                dot(p.fc2_weight.data() + static_cast<std::size_t>(o) * h1n, a1.data(), h1n);
         a2[o] = std::max(h2[o], 0.0f);
       }
       logits[i] = p.fc3_bias[0] + dot(p.fc3_weight.data(), a2.data(), h2n);
@@ -494,7 +506,8 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
           dn[at] = dy;
           if (c.batchnorm && dy != 0.0f) {
             bn_sums[f] += dy;
-            bn_sums[f_count + f] += static_cast<double>(dy) * (cv[at] - batch_mean_[f]) * batch_invstd_[f];
+            bn_sums[f_count + f] +=
+                static_cast<double>(dy) * (cv[at] - batch_mean_[f]) * batch_invstd_[f];
           }
         }
       }
@@ -555,12 +568,15 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
           if (pos < 0 || pos >= length) continue;
           if (last_input_.codes != nullptr) {
             const int code = last_input_.codes[static_cast<std::size_t>(i) * length + pos];
-            axpy(scale, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + code) * f_count, f_count);
+            axpy(scale, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + code) * f_count,
+                 f_count);
           } else {
             for (int ch = 0; ch < 4; ++ch) {
-              const float x = last_input_.dense[(static_cast<std::size_t>(i) * 4 + ch) * length + pos];
+              const float x =
+                  last_input_.dense[(static_cast<std::size_t>(i) * 4 + ch) * length + pos];
               if (x != 0.0f) {  // the forward's input is scale·x
-                axpy(scale * x, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + ch) * f_count, f_count);
+                axpy(scale * x, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + ch) * f_count,
+                     f_count);
               }
             }
           }
@@ -574,7 +590,8 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
             for (int k = 0; k < k_count; ++k) {
               const int j = pos - k + pad;
               if (j < 0 || j >= lc) continue;
-              acc += dot(wt + (k * 4 + ch) * fp, dc + static_cast<std::size_t>(j) * f_count, f_count);
+              acc +=
+                  dot(wt + (k * 4 + ch) * fp, dc + static_cast<std::size_t>(j) * f_count, f_count);
             }
             dx[ch * length + pos] = acc;
           }
@@ -593,7 +610,8 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
   for (int f = 0; f < f_count; ++f) {
     for (int ch = 0; ch < 4; ++ch) {
       for (int k = 0; k < k_count; ++k) {
-        grads->conv_weight[(f * 4 + ch) * k_count + k] = total[g.conv_w + (k * 4 + ch) * f_count + f];
+        grads->conv_weight[(f * 4 + ch) * k_count + k] =
+            total[g.conv_w + (k * 4 + ch) * f_count + f];
       }
     }
   }

@@ -1,8 +1,8 @@
 // The CPU implementation of CnnBackend: CpuCnn plus the parameters, gradients and Adam
 // moments it works on.
-#include <omp.h>
-
 #include "mint/cnn_backend.hpp"
+
+#include <omp.h>
 
 namespace mint {
 
@@ -11,8 +11,10 @@ namespace {
 class CpuBackend final : public CnnBackend {
  public:
   CpuBackend(const ModelConfig& config, int capacity, int threads)
-      : cnn_(config, capacity, threads), params_(ModelParams::zeros(config)),
-        grads_(ModelParams::zeros(config)), m_(ModelParams::zeros(config)),
+      : cnn_(config, capacity, threads),
+        params_(ModelParams::zeros(config)),
+        grads_(ModelParams::zeros(config)),
+        m_(ModelParams::zeros(config)),
         v_(ModelParams::zeros(config)) {}
 
   void set_params(const ModelParams& params) override {
@@ -56,8 +58,7 @@ class CpuBackend final : public CnnBackend {
 
 }  // namespace
 
-std::unique_ptr<CnnBackend> make_cpu_backend(const ModelConfig& config, int capacity,
-                                             int threads) {
+std::unique_ptr<CnnBackend> make_cpu_backend(const ModelConfig& config, int capacity, int threads) {
   return std::make_unique<CpuBackend>(config, capacity, threads);
 }
 

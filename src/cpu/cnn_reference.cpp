@@ -23,8 +23,7 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
                                                std::vector<std::vector<double>>* grads,
                                                std::vector<double>* dinput) {
   const int F = c.filters, K = c.width, L = c.length, Lc = c.conv_length(), pad = c.pad_left();
-  const int P = c.pool, W = c.pooled_length(), FW = c.fc1_inputs(), H1 = c.hidden1,
-            H2 = c.hidden2;
+  const int P = c.pool, W = c.pooled_length(), FW = c.fc1_inputs(), H1 = c.hidden1, H2 = c.hidden2;
   int t = 0;
   const auto& conv_w = p.trainable[t++];
   const auto& conv_b = p.trainable[t++];
@@ -40,7 +39,9 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
   const auto& b2 = p.trainable[t++];
   const auto& w3 = p.trainable[t++];
   const auto& b3 = p.trainable[t++];
-  auto X = [&](int i, int ch, int pos) { return x[(static_cast<std::size_t>(i) * 4 + ch) * L + pos]; };
+  auto X = [&](int i, int ch, int pos) {
+    return x[(static_cast<std::size_t>(i) * 4 + ch) * L + pos];
+  };
   auto idx = [&](int i, int f, int j) { return (static_cast<std::size_t>(i) * F + f) * Lc + j; };
 
   // conv
@@ -62,7 +63,8 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
     for (int f = 0; f < F; ++f) {
       if (mode == Mode::train) {
         double s = 0, sq = 0;
-        for (int i = 0; i < n; ++i) for (int j = 0; j < Lc; ++j) s += conv[idx(i, f, j)];
+        for (int i = 0; i < n; ++i)
+          for (int j = 0; j < Lc; ++j) s += conv[idx(i, f, j)];
         mean[f] = s / (static_cast<double>(n) * Lc);
         for (int i = 0; i < n; ++i)
           for (int j = 0; j < Lc; ++j) sq += std::pow(conv[idx(i, f, j)] - mean[f], 2);
@@ -76,11 +78,15 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
           norm[idx(i, f, j)] = (conv[idx(i, f, j)] - mean[f]) * invstd[f] * (*bn_w)[f] + (*bn_b)[f];
     }
   }
-  auto act = [&](double v) { return c.activation == Activation::relu ? std::max(v, 0.0) : std::exp(v); };
-  auto slope = [&](double v) { return c.activation == Activation::relu ? (v > 0 ? 1.0 : 0.0) : std::exp(v); };
+  auto act = [&](double v) {
+    return c.activation == Activation::relu ? std::max(v, 0.0) : std::exp(v);
+  };
+  auto slope = [&](double v) {
+    return c.activation == Activation::relu ? (v > 0 ? 1.0 : 0.0) : std::exp(v);
+  };
   // pool, dense head
-  std::vector<double> pooled(static_cast<std::size_t>(n) * FW), h1(static_cast<std::size_t>(n) * H1),
-      h2(static_cast<std::size_t>(n) * H2), logits(n);
+  std::vector<double> pooled(static_cast<std::size_t>(n) * FW),
+      h1(static_cast<std::size_t>(n) * H1), h2(static_cast<std::size_t>(n) * H2), logits(n);
   std::vector<int> argmax(static_cast<std::size_t>(n) * FW);
   for (int i = 0; i < n; ++i) {
     for (int f = 0; f < F; ++f)
@@ -93,16 +99,20 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
       }
     for (int o = 0; o < H1; ++o) {
       double s = b1[o];
-      for (int q = 0; q < FW; ++q) s += w1[static_cast<std::size_t>(o) * FW + q] * pooled[static_cast<std::size_t>(i) * FW + q];
+      for (int q = 0; q < FW; ++q)
+        s +=
+            w1[static_cast<std::size_t>(o) * FW + q] * pooled[static_cast<std::size_t>(i) * FW + q];
       h1[static_cast<std::size_t>(i) * H1 + o] = s;
     }
     for (int o = 0; o < H2; ++o) {
       double s = b2[o];
-      for (int q = 0; q < H1; ++q) s += w2[o * H1 + q] * std::max(h1[static_cast<std::size_t>(i) * H1 + q], 0.0);
+      for (int q = 0; q < H1; ++q)
+        s += w2[o * H1 + q] * std::max(h1[static_cast<std::size_t>(i) * H1 + q], 0.0);
       h2[static_cast<std::size_t>(i) * H2 + o] = s;
     }
     double s = b3[0];
-    for (int q = 0; q < H2; ++q) s += w3[q] * std::max(h2[static_cast<std::size_t>(i) * H2 + q], 0.0);
+    for (int q = 0; q < H2; ++q)
+      s += w3[q] * std::max(h2[static_cast<std::size_t>(i) * H2 + q], 0.0);
     logits[i] = s;
   }
   if (dlogits == nullptr) return logits;
@@ -148,7 +158,8 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
       if (h1[static_cast<std::size_t>(i) * H1 + o] <= 0) continue;
       g_b1[o] += dh1[o];
       for (int q = 0; q < FW; ++q) {
-        g_w1[static_cast<std::size_t>(o) * FW + q] += dh1[o] * pooled[static_cast<std::size_t>(i) * FW + q];
+        g_w1[static_cast<std::size_t>(o) * FW + q] +=
+            dh1[o] * pooled[static_cast<std::size_t>(i) * FW + q];
         dpool[q] += dh1[o] * w1[static_cast<std::size_t>(o) * FW + q];
       }
     }
@@ -175,9 +186,9 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
         for (int j = 0; j < Lc; ++j) {
           const double xhat = (conv[idx(i, f, j)] - mean[f]) * invstd[f];
           const double dy = dnorm[idx(i, f, j)];
-          dconv[idx(i, f, j)] = mode == Mode::train
-              ? (*bn_w)[f] * invstd[f] * (dy - sum_dy / m - xhat * sum_dy_xhat / m)
-              : (*bn_w)[f] * invstd[f] * dy;
+          dconv[idx(i, f, j)] = mode == Mode::train ? (*bn_w)[f] * invstd[f] *
+                                                          (dy - sum_dy / m - xhat * sum_dy_xhat / m)
+                                                    : (*bn_w)[f] * invstd[f] * dy;
         }
     }
   }
@@ -193,7 +204,8 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
             if (pos < 0 || pos >= L) continue;
             g_conv_w[(f * 4 + ch) * K + k] += d * X(i, ch, pos);
             if (dinput != nullptr) {
-              (*dinput)[(static_cast<std::size_t>(i) * 4 + ch) * L + pos] += d * conv_w[(f * 4 + ch) * K + k];
+              (*dinput)[(static_cast<std::size_t>(i) * 4 + ch) * L + pos] +=
+                  d * conv_w[(f * 4 + ch) * K + k];
             }
           }
       }

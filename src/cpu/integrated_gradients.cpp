@@ -26,18 +26,26 @@ int round_up8(int v) { return (v + 7) / 8 * 8; }
 struct IgModel {
   int L, K, pad, Lc, P, W, F, Fp, H1, H2;
   bool relu;
-  std::vector<float> wg;        // (4, K, Fp): conv weight gathered by base, tap
-  std::vector<float> bias;      // (Fp) conv bias − BN mean (without BN: the bias)
-  std::vector<float> scale;     // (Fp) BN scale γ/√(var + eps) (1 without BN)
-  std::vector<float> shift;     // (Fp) BN shift β (0 without BN)
-  std::vector<float> w1t;       // (W·Fp, H1): fc1 weight, rows in (w, f) order
+  std::vector<float> wg;              // (4, K, Fp): conv weight gathered by base, tap
+  std::vector<float> bias;            // (Fp) conv bias − BN mean (without BN: the bias)
+  std::vector<float> scale;           // (Fp) BN scale γ/√(var + eps) (1 without BN)
+  std::vector<float> shift;           // (Fp) BN shift β (0 without BN)
+  std::vector<float> w1t;             // (W·Fp, H1): fc1 weight, rows in (w, f) order
   std::vector<float> b1, w2, b2, w3;  // fc1 bias (H1), fc2 (H2, H1), fc2 bias, fc3 (H2)
   float b3 = 0;
 
   IgModel(const ModelConfig& c, const ModelParams& p)
-      : L(c.length), K(c.width), pad(c.pad_left()), Lc(c.conv_length()), P(c.pool),
-        W(c.pooled_length()), F(c.filters), Fp(round_up8(c.filters)), H1(c.hidden1),
-        H2(c.hidden2), relu(c.activation == Activation::relu) {
+      : L(c.length),
+        K(c.width),
+        pad(c.pad_left()),
+        Lc(c.conv_length()),
+        P(c.pool),
+        W(c.pooled_length()),
+        F(c.filters),
+        Fp(round_up8(c.filters)),
+        H1(c.hidden1),
+        H2(c.hidden2),
+        relu(c.activation == Activation::relu) {
     const auto fp = static_cast<std::size_t>(Fp);
     wg.assign(4 * static_cast<std::size_t>(K) * fp, 0.0f);
     bias.assign(fp, 0.0f);
@@ -53,8 +61,8 @@ struct IgModel {
       const auto fi = static_cast<std::size_t>(f);
       if (c.batchnorm) {
         bias[fi] = p.conv_bias[fi] - p.bn_running_mean[fi];
-        scale[fi] = static_cast<float>(p.bn_weight[fi] /
-                                       std::sqrt(static_cast<double>(p.bn_running_var[fi]) + c.bn_eps));
+        scale[fi] = static_cast<float>(
+            p.bn_weight[fi] / std::sqrt(static_cast<double>(p.bn_running_var[fi]) + c.bn_eps));
         shift[fi] = p.bn_bias[fi];
       } else {
         bias[fi] = p.conv_bias[fi];
@@ -66,7 +74,8 @@ struct IgModel {
       for (int f = 0; f < F; ++f) {
         for (int w = 0; w < W; ++w) {
           w1t[(static_cast<std::size_t>(w) * fp + f) * H1 + h] =
-              p.fc1_weight[static_cast<std::size_t>(h) * F * W + static_cast<std::size_t>(f) * W + w];
+              p.fc1_weight[static_cast<std::size_t>(h) * F * W + static_cast<std::size_t>(f) * W +
+                           w];
         }
       }
     }
@@ -79,16 +88,21 @@ struct IgModel {
 };
 
 struct IgScratch {
-  std::vector<float> conv;     // (Lc, Fp) bias-free conv C
-  std::vector<float> dconv;    // (Lc, Fp) Σ_i w_i ∂f/∂conv_i
-  std::vector<float> pooled;   // (W·Fp) activated window maxima
-  std::vector<int> argmax;     // (W·Fp) their conv positions
-  std::vector<int> nz;         // indices of non-zero pooled values
+  std::vector<float> conv;    // (Lc, Fp) bias-free conv C
+  std::vector<float> dconv;   // (Lc, Fp) Σ_i w_i ∂f/∂conv_i
+  std::vector<float> pooled;  // (W·Fp) activated window maxima
+  std::vector<int> argmax;    // (W·Fp) their conv positions
+  std::vector<int> nz;        // indices of non-zero pooled values
   std::vector<float> h1, g1, h2, g2;
   explicit IgScratch(const IgModel& m)
-      : conv(static_cast<std::size_t>(m.Lc) * m.Fp), dconv(conv.size()),
-        pooled(static_cast<std::size_t>(m.W) * m.Fp), argmax(pooled.size()), nz(pooled.size()),
-        h1(static_cast<std::size_t>(m.H1)), g1(h1.size()), h2(static_cast<std::size_t>(m.H2)),
+      : conv(static_cast<std::size_t>(m.Lc) * m.Fp),
+        dconv(conv.size()),
+        pooled(static_cast<std::size_t>(m.W) * m.Fp),
+        argmax(pooled.size()),
+        nz(pooled.size()),
+        h1(static_cast<std::size_t>(m.H1)),
+        g1(h1.size()),
+        h2(static_cast<std::size_t>(m.H2)),
         g2(h2.size()) {}
 };
 
@@ -156,7 +170,8 @@ void ig_one(const IgModel& m, const std::uint8_t* codes, float x_scale, const Qu
       const float* w2 = m.w2.data() + static_cast<std::size_t>(o) * m.H1;
       float acc = m.b2[static_cast<std::size_t>(o)];
 #pragma omp simd reduction(+ : acc)
-      for (int h = 0; h < m.H1; ++h) acc += w2[h] * std::max(s.h1[static_cast<std::size_t>(h)], 0.0f);
+      for (int h = 0; h < m.H1; ++h)
+        acc += w2[h] * std::max(s.h1[static_cast<std::size_t>(h)], 0.0f);
       s.h2[static_cast<std::size_t>(o)] = acc;
       logit += m.w3[static_cast<std::size_t>(o)] * std::max(acc, 0.0f);
     }
@@ -220,20 +235,17 @@ void ig_one(const IgModel& m, const std::uint8_t* codes, float x_scale, const Qu
 
 }  // namespace
 
-std::vector<float> integrated_gradients_onehot(const ModelConfig& config,
-                                               const ModelParams& params,
-                                               const std::uint8_t* codes, const float* scale,
-                                               int n, const Quadrature& q, Target target,
-                                               int threads) {
+std::vector<float> integrated_gradients_onehot(const ModelConfig& config, const ModelParams& params,
+                                               const std::uint8_t* codes, const float* scale, int n,
+                                               const Quadrature& q, Target target, int threads) {
   if (n < 0) throw Error("integrated gradients: negative number of sequences");
   const IgModel m(config, params);
   const std::size_t row = 4 * static_cast<std::size_t>(m.L);
   std::vector<float> out(static_cast<std::size_t>(n) * row);
   for (std::size_t i = 0; i < static_cast<std::size_t>(n) * m.L; ++i) {
     if (codes[i] > 3) {
-      throw Error("integrated gradients: base code " + std::to_string(codes[i]) +
-                  " at sequence " + std::to_string(i / static_cast<std::size_t>(m.L)) +
-                  " is not 0..3");
+      throw Error("integrated gradients: base code " + std::to_string(codes[i]) + " at sequence " +
+                  std::to_string(i / static_cast<std::size_t>(m.L)) + " is not 0..3");
     }
   }
   const int nthreads = threads > 0 ? threads : omp_get_max_threads();

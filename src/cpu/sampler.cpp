@@ -27,8 +27,11 @@ ColumnThresholds column_thresholds(const double p[4]) {
 
 SamplerTables::SamplerTables(const MotifSet& motifs, const Grammar& grammar,
                              const SimulationOptions& options, const SplitPlan& split)
-    : seed_(options.seed), split_(split.id), length_(options.length),
-      grammar_length_(grammar.span), n_motifs_(static_cast<int>(motifs.size())) {
+    : seed_(options.seed),
+      split_(split.id),
+      length_(options.length),
+      grammar_length_(grammar.span),
+      n_motifs_(static_cast<int>(motifs.size())) {
   group_start_.push_back(0);
   for (const Group& g : split.groups) {
     group_mask_.push_back(g.mask);
@@ -180,8 +183,8 @@ void ground_truth(const Grammar& grammar, std::uint32_t mask, int offset, int le
 
 Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Backend backend,
                     int threads) {
-  if (options.length <= 0) throw Error("--length must be positive, got " +
-                                       std::to_string(options.length));
+  if (options.length <= 0)
+    throw Error("--length must be positive, got " + std::to_string(options.length));
   if (!(options.gc >= 0.0 && options.gc <= 1.0)) {
     throw Error("--gc must be in [0, 1], got " + std::to_string(options.gc));
   }
@@ -195,7 +198,8 @@ Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Ba
       char buf[128];
       std::snprintf(buf, sizeof buf,
                     "--min-instance-score must be in [0, 1] (a fraction of the consensus's "
-                    "log-odds score), got %g", f);
+                    "log-odds score), got %g",
+                    f);
       throw Error(buf);
     }
     // Below 1% the expected re-draws exceed 100 per instance and the consensus fallback after
@@ -206,7 +210,8 @@ Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Ba
         char buf[160];
         std::snprintf(buf, sizeof buf,
                       "--min-instance-score %g: only %.3g%% of %s draws reach it (at least 1%% "
-                      "must); lower it", f, 100 * accepted[m], motifs.motifs[m].name.c_str());
+                      "must); lower it",
+                      f, 100 * accepted[m], motifs.motifs[m].name.c_str());
         throw Error(buf);
       }
     }

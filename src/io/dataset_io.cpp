@@ -43,8 +43,10 @@ json options_json(const Simulation& sim) {
                  {"test_positives", d.test_positives},
                  {"test_per_subset", d.test_per_subset},
                  {"test_per_count", d.test_per_count}};
-  json j = {{"length", o.length},   {"gc", o.gc},
-            {"pseudocount", o.pseudocount}, {"seed", o.seed},
+  json j = {{"length", o.length},
+            {"gc", o.gc},
+            {"pseudocount", o.pseudocount},
+            {"seed", o.seed},
             {"design", design}};
   // Written only when on, so data sets without the filter keep their files byte for byte.
   if (o.min_instance_score) j["min_instance_score"] = *o.min_instance_score;
@@ -106,7 +108,8 @@ void write_split(const Simulation& sim, const SplitData& s, const std::string& d
 
 std::string presence_bits(std::uint32_t mask, int n) {
   std::string bits(n, '0');
-  for (int m = 0; m < n; ++m) if ((mask >> m) & 1u) bits[m] = '1';
+  for (int m = 0; m < n; ++m)
+    if ((mask >> m) & 1u) bits[m] = '1';
   return bits;
 }
 
@@ -154,20 +157,22 @@ void write_dataset(const Simulation& sim, const std::string& dir, const WriteOpt
     json groups = json::array();
     for (const Group& g : plan.groups) {
       const std::string name = subset_name(g.mask, sim.motifs);
-      groups.push_back({{"mask", g.mask}, {"subset", name},
-                        {"presence", presence_bits(g.mask, s.n_motifs)}, {"count", g.count}});
+      groups.push_back({{"mask", g.mask},
+                        {"subset", name},
+                        {"presence", presence_bits(g.mask, s.n_motifs)},
+                        {"count", g.count}});
       counts += s.name + "\t" + name + "\t" + presence_bits(g.mask, s.n_motifs) + "\t" +
                 std::to_string(std::popcount(g.mask)) + "\t" + std::to_string(g.count) + "\n";
     }
-    splits.push_back({{"name", s.name}, {"id", plan.id}, {"sequences", s.size()},
-                      {"groups", groups}});
+    splits.push_back(
+        {{"name", s.name}, {"id", plan.id}, {"sequences", s.size()}, {"groups", groups}});
   }
   write_file_atomic(dir + "/counts.tsv", counts);
 
   json motifs = json::array();
   for (const Motif& m : sim.motifs.motifs) {
-    motifs.push_back({{"id", m.id}, {"name", m.name}, {"length", m.length()},
-                      {"consensus", m.consensus()}});
+    motifs.push_back(
+        {{"id", m.id}, {"name", m.name}, {"length", m.length()}, {"consensus", m.consensus()}});
   }
   const Grammar& g = sim.grammar;
   json doc = {{"format", kFormat},
@@ -175,9 +180,13 @@ void write_dataset(const Simulation& sim, const std::string& dir, const WriteOpt
               {"motif_set", sim.motifs.name},
               {"motifs", motifs},
               {"options", options_json(sim)},
-              {"grammar", {{"filter_width", g.filter_width}, {"order", g.order},
-                           {"gaps", g.gaps}, {"start", g.start}, {"length", g.length},
-                           {"span", g.span}}},
+              {"grammar",
+               {{"filter_width", g.filter_width},
+                {"order", g.order},
+                {"gaps", g.gaps},
+                {"start", g.start},
+                {"length", g.length},
+                {"span", g.span}}},
               {"splits", splits}};
   write_file_atomic(dir + "/dataset.json", doc.dump(2) + "\n");
 }
@@ -205,7 +214,8 @@ std::vector<T> load_array(const std::string& path, const std::vector<std::int64_
 Simulation load_dataset(const std::string& dir) {
   const std::string meta_path = dir + "/dataset.json";
   if (!std::filesystem::exists(meta_path)) {
-    throw Error(dir + ": not a mint data set (no dataset.json; an interrupted `mint simulate` "
+    throw Error(dir +
+                ": not a mint data set (no dataset.json; an interrupted `mint simulate` "
                 "leaves none)");
   }
   json doc;
@@ -297,8 +307,9 @@ Simulation load_dataset(const std::string& dir) {
         std::uint32_t mask = 0;
         for (int m = 0; m < n; ++m) {
           const std::uint8_t bit = presence[i * n + m];
-          if (bit > 1) throw Error(base + ".presence.npy: value " + std::to_string(bit) +
-                                   " at sequence " + std::to_string(i) + " (expected 0 or 1)");
+          if (bit > 1)
+            throw Error(base + ".presence.npy: value " + std::to_string(bit) + " at sequence " +
+                        std::to_string(i) + " (expected 0 or 1)");
           mask |= static_cast<std::uint32_t>(bit) << m;
         }
         if (mask != g.mask) {

@@ -41,7 +41,8 @@ SequenceInput read_sequences(const std::string& path, const std::string& split) 
   if (a.shape.size() != 3 || a.shape[1] != 4) {
     std::string shape;
     for (auto d : a.shape) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
-    throw Error(path + ": expected an (N, 4, L) array of one-hot sequences, got shape (" + shape + ")");
+    throw Error(path + ": expected an (N, 4, L) array of one-hot sequences, got shape (" + shape +
+                ")");
   }
   if (a.dtype != "f4" && a.dtype != "f8") {
     throw Error(path + ": expected float32 or float64 values, got dtype " + a.dtype);
@@ -63,9 +64,17 @@ SequenceInput read_sequences(const std::string& path, const std::string& split) 
       int hot = -1, ones = 0;
       for (int c = 0; c < 4; ++c) {
         const double v = x[(static_cast<std::size_t>(i) * 4 + c) * s.length + p];
-        if (v == 1.0) { hot = c; ++ones; } else if (v != 0.0) { ones = 99; }
+        if (v == 1.0) {
+          hot = c;
+          ++ones;
+        } else if (v != 0.0) {
+          ones = 99;
+        }
       }
-      if (ones != 1) { s.one_hot = false; break; }
+      if (ones != 1) {
+        s.one_hot = false;
+        break;
+      }
       s.codes[static_cast<std::size_t>(i) * s.length + p] = static_cast<std::uint8_t>(hot);
     }
   }

@@ -21,7 +21,6 @@ int dtype_size(const std::string& dtype) {
 
 }  // namespace
 
-
 std::int64_t NpyArray::elements() const {
   std::int64_t n = 1;
   for (std::int64_t d : shape) n *= d;
@@ -41,15 +40,24 @@ std::vector<T> NpyArray::to_vector() const {
       out[i] = static_cast<T>(value);
     }
   };
-  if (dtype == "u1" || dtype == "b1") convert(std::uint8_t{});
-  else if (dtype == "i1") convert(std::int8_t{});
-  else if (dtype == "i4") convert(std::int32_t{});
-  else if (dtype == "u4") convert(std::uint32_t{});
-  else if (dtype == "i8") convert(std::int64_t{});
-  else if (dtype == "u8") convert(std::uint64_t{});
-  else if (dtype == "f4") convert(float{});
-  else if (dtype == "f8") convert(double{});
-  else throw Error("npy: unsupported dtype " + dtype);
+  if (dtype == "u1" || dtype == "b1")
+    convert(std::uint8_t{});
+  else if (dtype == "i1")
+    convert(std::int8_t{});
+  else if (dtype == "i4")
+    convert(std::int32_t{});
+  else if (dtype == "u4")
+    convert(std::uint32_t{});
+  else if (dtype == "i8")
+    convert(std::int64_t{});
+  else if (dtype == "u8")
+    convert(std::uint64_t{});
+  else if (dtype == "f4")
+    convert(float{});
+  else if (dtype == "f8")
+    convert(double{});
+  else
+    throw Error("npy: unsupported dtype " + dtype);
   return out;
 }
 template std::vector<float> NpyArray::to_vector<float>() const;
@@ -62,8 +70,8 @@ template std::vector<std::int64_t> NpyArray::to_vector<std::int64_t>() const;
 std::vector<char> npy_bytes(const std::string& dtype, const std::vector<std::int64_t>& shape,
                             const void* data, std::size_t bytes) {
   const char order = dtype_size(dtype) == 1 ? '|' : '<';
-  std::string dict = "{'descr': '" + std::string(1, order) + dtype +
-                     "', 'fortran_order': False, 'shape': (";
+  std::string dict =
+      "{'descr': '" + std::string(1, order) + dtype + "', 'fortran_order': False, 'shape': (";
   for (std::size_t i = 0; i < shape.size(); ++i) {
     dict += std::to_string(shape[i]);
     if (shape.size() == 1 || i + 1 < shape.size()) dict += ",";
@@ -114,12 +122,16 @@ template void write_npy<double>(const std::string&, const std::vector<std::int64
                                 const double*);
 
 NpyArray parse_npy(const std::vector<char>& bytes, const std::string& source) {
-  auto bad = [&](const std::string& what) { throw Error(source + ": not a valid .npy file: " + what); };
+  auto bad = [&](const std::string& what) {
+    throw Error(source + ": not a valid .npy file: " + what);
+  };
   if (bytes.size() < 10 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0) bad("bad magic");
   const int major = static_cast<unsigned char>(bytes[6]);
   if (major < 1 || major > 3) bad("unsupported version " + std::to_string(major));
   std::size_t hlen = 0, preamble = 10;
-  auto byte = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(bytes[i])); };
+  auto byte = [&](std::size_t i) {
+    return static_cast<std::size_t>(static_cast<unsigned char>(bytes[i]));
+  };
   if (major == 1) {
     hlen = byte(8) | byte(9) << 8;
   } else {
