@@ -16,13 +16,13 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "mint/attribute_models.hpp"
-#include "mint/attribution.hpp"
-#include "mint/deeplift.hpp"
-#include "mint/device.hpp"
-#include "mint/error.hpp"
-#include "mint/npy.hpp"
-#include "mint/perturbation.hpp"
+#include "core/device.hpp"
+#include "core/error.hpp"
+#include "io/npy.hpp"
+#include "ops/deeplift/deeplift.hpp"
+#include "ops/gradient/gradient.hpp"
+#include "ops/perturbation/perturbation.hpp"
+#include "pipeline/attribute.hpp"
 
 namespace mint::cli {
 

@@ -16,9 +16,9 @@
 #include <type_traits>
 
 #include "commands.hpp"
-#include "mint/auprc.hpp"
-#include "mint/error.hpp"
-#include "mint/npy.hpp"
+#include "core/error.hpp"
+#include "io/npy.hpp"
+#include "ops/auprc/auprc.hpp"
 
 namespace mint::cli {
 namespace {

@@ -8,9 +8,9 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "mint/atomic_file.hpp"
-#include "mint/error.hpp"
-#include "mint/metrics.hpp"
+#include "core/error.hpp"
+#include "io/atomic_file.hpp"
+#include "pipeline/evaluate.hpp"
 
 namespace mint::cli {
 

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "mint/atomic_file.hpp"
-#include "mint/error.hpp"
-#include "mint/experiment.hpp"
+#include "core/error.hpp"
+#include "io/atomic_file.hpp"
+#include "pipeline/experiment.hpp"
 
 namespace mint::cli {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "commands.hpp"
-#include "mint/motif.hpp"
+#include "core/motif.hpp"
 
 namespace mint::cli {
 

@@ -4,7 +4,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "mint/npy.hpp"
+#include "io/npy.hpp"
 
 namespace mint::cli {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "commands.hpp"
-#include "mint/report.hpp"
+#include "pipeline/report/report.hpp"
 
 namespace mint::cli {
 

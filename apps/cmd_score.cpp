@@ -15,12 +15,12 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "mint/atomic_file.hpp"
-#include "mint/device.hpp"
-#include "mint/error.hpp"
-#include "mint/inputs.hpp"
-#include "mint/npy.hpp"
-#include "mint/scoring.hpp"
+#include "core/device.hpp"
+#include "core/error.hpp"
+#include "io/atomic_file.hpp"
+#include "io/inputs.hpp"
+#include "io/npy.hpp"
+#include "pipeline/score.hpp"
 
 namespace mint::cli {
 namespace {

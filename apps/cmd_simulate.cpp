@@ -6,10 +6,10 @@
 #include <string>
 
 #include "commands.hpp"
-#include "mint/dataset_io.hpp"
-#include "mint/device.hpp"
-#include "mint/error.hpp"
-#include "mint/sampler.hpp"
+#include "core/device.hpp"
+#include "core/error.hpp"
+#include "io/dataset_io.hpp"
+#include "ops/sampler/sampler.hpp"
 
 namespace mint::cli {
 

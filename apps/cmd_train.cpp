@@ -8,10 +8,10 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "mint/atomic_file.hpp"
-#include "mint/dataset_io.hpp"
-#include "mint/error.hpp"
-#include "mint/train.hpp"
+#include "core/error.hpp"
+#include "io/atomic_file.hpp"
+#include "io/dataset_io.hpp"
+#include "pipeline/train.hpp"
 
 namespace mint::cli {
 

@@ -1,8 +1,8 @@
 // Shared CLI pieces. See common.hpp.
 #include "common.hpp"
 
-#include "mint/device.hpp"
-#include "mint/error.hpp"
+#include "core/device.hpp"
+#include "core/error.hpp"
 
 namespace mint::cli {
 

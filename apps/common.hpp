@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "mint/cnn_backend.hpp"
-#include "mint/inputs.hpp"
-#include "mint/model_io.hpp"
+#include "io/inputs.hpp"
+#include "io/model_io.hpp"
+#include "ops/cnn/cnn_backend.hpp"
 
 namespace mint::cli {
 

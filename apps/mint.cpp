@@ -6,7 +6,7 @@
 #include <exception>
 
 #include "commands.hpp"
-#include "mint/error.hpp"
+#include "core/error.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{

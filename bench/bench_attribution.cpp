@@ -8,9 +8,9 @@
 #include <random>
 
 #include "bench_util.hpp"
-#include "mint/attribution.hpp"
-#include "mint/motif.hpp"
-#include "mint/scoring.hpp"
+#include "core/motif.hpp"
+#include "ops/gradient/gradient.hpp"
+#include "pipeline/score.hpp"
 
 namespace {
 

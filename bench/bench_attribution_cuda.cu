@@ -38,15 +38,15 @@
 #include <vector>
 
 #include "bench_util.hpp"
+#include "core/device.hpp"
+#include "core/error.hpp"
+#include "core/model.hpp"
 #include "cuda_bench_util.cuh"
-#include "cuda_check.cuh"
-#include "mint/attribution.hpp"
-#include "mint/attribution_cuda.hpp"
-#include "mint/cnn.hpp"
-#include "mint/deeplift.hpp"
-#include "mint/device.hpp"
-#include "mint/error.hpp"
-#include "mint/model.hpp"
+#include "ops/cnn/cnn.hpp"
+#include "ops/common/cuda_check.cuh"
+#include "ops/deeplift/deeplift.hpp"
+#include "ops/gradient/gradient.hpp"
+#include "ops/ig/ig_cuda.hpp"
 
 namespace {
 

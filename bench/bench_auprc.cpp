@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "mint/auprc.hpp"
+#include "ops/auprc/auprc.hpp"
 
 namespace {
 

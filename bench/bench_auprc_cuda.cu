@@ -39,12 +39,12 @@
 #include <string>
 #include <vector>
 
+#include "core/device.hpp"
+#include "core/error.hpp"
 #include "cuda_bench_util.cuh"
-#include "cuda_check.cuh"
-#include "mint/auprc.hpp"
-#include "mint/auprc_cuda.hpp"
-#include "mint/device.hpp"
-#include "mint/error.hpp"
+#include "ops/auprc/auprc.hpp"
+#include "ops/auprc/auprc_cuda.hpp"
+#include "ops/common/cuda_check.cuh"
 
 namespace {
 

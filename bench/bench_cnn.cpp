@@ -6,7 +6,7 @@
 #include <random>
 
 #include "bench_util.hpp"
-#include "mint/cnn_backend.hpp"
+#include "ops/cnn/cnn_backend.hpp"
 
 namespace {
 

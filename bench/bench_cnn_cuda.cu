@@ -39,12 +39,12 @@
 #include <string>
 #include <vector>
 
-#include "cnn.cuh"
+#include "core/device.hpp"
+#include "core/error.hpp"
+#include "core/model.hpp"
 #include "cuda_bench_util.cuh"
-#include "mint/cnn_backend.hpp"
-#include "mint/device.hpp"
-#include "mint/error.hpp"
-#include "mint/model.hpp"
+#include "ops/cnn/cnn.cuh"
+#include "ops/cnn/cnn_backend.hpp"
 
 namespace {
 

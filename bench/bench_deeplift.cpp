@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "bench_util.hpp"
-#include "mint/deeplift.hpp"
+#include "ops/deeplift/deeplift.hpp"
 
 namespace {
 

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "bench_util.hpp"
-#include "mint/attribution.hpp"
-#include "mint/perturbation.hpp"
+#include "ops/gradient/gradient.hpp"
+#include "ops/perturbation/perturbation.hpp"
 
 namespace {
 

@@ -19,10 +19,10 @@
 #include <utility>
 #include <vector>
 
-#include "mint/design.hpp"
-#include "mint/grammar.hpp"
-#include "mint/motif.hpp"
-#include "mint/sampler.hpp"
+#include "core/design.hpp"
+#include "core/grammar.hpp"
+#include "core/motif.hpp"
+#include "ops/sampler/sampler.hpp"
 
 namespace {
 

@@ -27,14 +27,14 @@
 #include <string>
 #include <vector>
 
+#include "core/design.hpp"
+#include "core/device.hpp"
+#include "core/error.hpp"
+#include "core/grammar.hpp"
+#include "core/motif.hpp"
 #include "cuda_bench_util.cuh"
-#include "mint/design.hpp"
-#include "mint/device.hpp"
-#include "mint/error.hpp"
-#include "mint/grammar.hpp"
-#include "mint/motif.hpp"
-#include "mint/sampler.hpp"
-#include "sampler.cuh"
+#include "ops/sampler/sampler.cuh"
+#include "ops/sampler/sampler.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-#include "cuda_check.cuh"
+#include "ops/common/cuda_check.cuh"
 
 namespace mint::bench {
 

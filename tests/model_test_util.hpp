@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "mint/model.hpp"
+#include "core/model.hpp"
 
 namespace mint::test {
 

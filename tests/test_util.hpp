@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "mint/device.hpp"
-#include "mint/error.hpp"
+#include "core/device.hpp"
+#include "core/error.hpp"
 
 namespace mint::test {
 

@@ -1,0 +1,132 @@
+// Model configuration checks, parameter shapes and PyTorch's default initialisation.
+#include "core/model.hpp"
+
+#include <cmath>
+
+#include "core/error.hpp"
+#include "core/philox.hpp"
+
+namespace mint {
+
+std::string to_string(Padding p) { return p == Padding::same ? "same" : "valid"; }
+std::string to_string(Activation a) { return a == Activation::relu ? "relu" : "exp"; }
+
+Padding parse_padding(const std::string& s) {
+  if (s == "same") return Padding::same;
+  if (s == "valid") return Padding::valid;
+  throw Error("--padding: unknown padding '" + s + "' (expected same or valid)");
+}
+
+Activation parse_activation(const std::string& s) {
+  if (s == "relu") return Activation::relu;
+  if (s == "exp") return Activation::exp;
+  throw Error("--activation: unknown activation '" + s + "' (expected relu or exp)");
+}
+
+void ModelConfig::validate() const {
+  auto positive = [](const char* what, int v) {
+    if (v <= 0) throw Error(std::string(what) + " must be positive, got " + std::to_string(v));
+  };
+  positive("the sequence length L", length);
+  positive("the number of filters F", filters);
+  positive("the filter width K", width);
+  positive("the pool width P", pool);
+  positive("the hidden width H1", hidden1);
+  positive("the hidden width H2", hidden2);
+  if (width > length) {
+    throw Error("the filter width K = " + std::to_string(width) +
+                " is longer than the sequence length L = " + std::to_string(length));
+  }
+  if (pooled_length() == 0) {
+    throw Error("the pool width P = " + std::to_string(pool) + " is longer than the " +
+                std::to_string(conv_length()) + " conv outputs: nothing reaches fc1");
+  }
+  if (!(bn_eps > 0)) throw Error("bn_eps must be positive");
+}
+
+ModelParams ModelParams::zeros(const ModelConfig& c) {
+  ModelParams p;
+  const auto f = static_cast<std::size_t>(c.filters);
+  p.conv_weight.assign(f * 4 * c.width, 0.0f);
+  p.conv_bias.assign(f, 0.0f);
+  if (c.batchnorm) {
+    p.bn_weight.assign(f, 1.0f);
+    p.bn_bias.assign(f, 0.0f);
+    p.bn_running_mean.assign(f, 0.0f);
+    p.bn_running_var.assign(f, 1.0f);
+  }
+  p.fc1_weight.assign(static_cast<std::size_t>(c.hidden1) * c.fc1_inputs(), 0.0f);
+  p.fc1_bias.assign(c.hidden1, 0.0f);
+  p.fc2_weight.assign(static_cast<std::size_t>(c.hidden2) * c.hidden1, 0.0f);
+  p.fc2_bias.assign(c.hidden2, 0.0f);
+  p.fc3_weight.assign(c.hidden2, 0.0f);
+  p.fc3_bias.assign(1, 0.0f);
+  return p;
+}
+
+std::vector<std::vector<float>*> ModelParams::trainable() {
+  std::vector<std::vector<float>*> t = {&conv_weight, &conv_bias};
+  if (!bn_weight.empty()) {
+    t.push_back(&bn_weight);
+    t.push_back(&bn_bias);
+  }
+  for (auto* v : {&fc1_weight, &fc1_bias, &fc2_weight, &fc2_bias, &fc3_weight, &fc3_bias}) {
+    t.push_back(v);
+  }
+  return t;
+}
+
+std::vector<const std::vector<float>*> ModelParams::trainable() const {
+  std::vector<const std::vector<float>*> out;
+  for (auto* v : const_cast<ModelParams*>(this)->trainable()) out.push_back(v);
+  return out;
+}
+
+std::vector<std::string> ModelParams::trainable_names(bool batchnorm) {
+  std::vector<std::string> names = {"conv.weight", "conv.bias"};
+  if (batchnorm) {
+    names.push_back("bn.weight");
+    names.push_back("bn.bias");
+  }
+  for (const char* n :
+       {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"}) {
+    names.push_back(n);
+  }
+  return names;
+}
+
+namespace {
+
+// U(−bound, bound) for element i of tensor `tensor`, from the seed's init stream.
+void fill_uniform(std::vector<float>& v, double bound, std::uint64_t seed, std::uint32_t tensor) {
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const Philox4x32 r =
+        philox4x32({{static_cast<std::uint32_t>(i), tensor, 0u, 3u}},
+                   static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32));
+    const double u = static_cast<double>(r.v[0] >> 8) * 0x1p-24;  // [0, 1)
+    v[i] = static_cast<float>((2 * u - 1) * bound);
+  }
+}
+
+}  // namespace
+
+Model init_model(const ModelConfig& config, std::uint64_t seed) {
+  config.validate();
+  Model m{config, ModelParams::zeros(config)};
+  ModelParams& p = m.params;
+  const double conv_bound = 1 / std::sqrt(4.0 * config.width);
+  fill_uniform(p.conv_weight, conv_bound, seed, 0);
+  fill_uniform(p.conv_bias, conv_bound, seed, 1);
+  const double b1 = 1 / std::sqrt(static_cast<double>(config.fc1_inputs()));
+  fill_uniform(p.fc1_weight, b1, seed, 2);
+  fill_uniform(p.fc1_bias, b1, seed, 3);
+  const double b2 = 1 / std::sqrt(static_cast<double>(config.hidden1));
+  fill_uniform(p.fc2_weight, b2, seed, 4);
+  fill_uniform(p.fc2_bias, b2, seed, 5);
+  const double b3 = 1 / std::sqrt(static_cast<double>(config.hidden2));
+  fill_uniform(p.fc3_weight, b3, seed, 6);
+  fill_uniform(p.fc3_bias, b3, seed, 7);
+  return m;
+}
+
+}  // namespace mint

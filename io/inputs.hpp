@@ -1,0 +1,34 @@
+// Sequences to predict or attribute, from whatever a user has: a mint data set directory
+// (one split of it) or an (N, 4, L) NumPy array (float32 or float64, channels A,C,G,T, e.g. a
+// PyTorch user's one-hot batch). Exactly one-hot arrays become byte codes (the fast path);
+// anything else is kept dense. NaN or infinite values are an error naming the file and index.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ops/cnn/cnn.hpp"
+#include "ops/sampler/sampler.hpp"
+
+namespace mint {
+
+struct SequenceInput {
+  std::string source;
+  std::int64_t n = 0;
+  int length = 0;
+  std::vector<std::uint8_t> codes;  // (N, L) when one_hot
+  std::vector<float> dense;         // (N, 4, L) otherwise
+  bool one_hot = true;
+  std::optional<Simulation> dataset;  // set when read from a data set directory
+  std::size_t split = 0;              // index of the split in dataset->splits
+
+  // The CnnInput of sequences [first, first + count).
+  CnnInput slice(std::int64_t first) const;
+};
+
+// path: a data set directory (then `split` picks train/valid/test) or a .npy file.
+SequenceInput read_sequences(const std::string& path, const std::string& split = "test");
+
+}  // namespace mint

@@ -1,0 +1,101 @@
+// The CNN's forward and backward passes on the CPU backend (the reference; kernels/ has the
+// CUDA twin). One object holds the workspace for batches of up to `capacity` sequences, so
+// nothing is allocated per batch.
+//
+// Inputs are either byte codes (N, L) with values 0..3 = A,C,G,T — the one-hot fast path: the
+// convolution of a one-hot column is a gather of filter columns — optionally scaled per row
+// (x = scale[n]·onehot, the straight path of Integrated Gradients), or dense float (N, 4, L).
+//
+// Internally activations are position-major, (N, Lc, F), so the conv, BN and their gradients
+// vectorise over filters. Parallel over sequences with OpenMP; parameter gradients are summed
+// per thread and reduced in thread order, so results are reproducible for a thread count.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/model.hpp"
+
+namespace mint {
+
+// BatchNorm: running statistics (eval, infer) vs batch statistics (train). infer is eval
+// without keeping the activations backward() needs: conv, BatchNorm, activation and
+// max-pool fused per window, for prediction only.
+enum class Mode { eval, train, infer };
+
+struct CnnInput {
+  const std::uint8_t* codes = nullptr;  // (N, L) one-hot codes, or
+  const float* scale = nullptr;         //   with x = scale[n] · onehot(codes[n]) (optional)
+  const float* dense = nullptr;         // (N, 4, L) any real input
+};
+
+class CpuCnn {
+ public:
+  CpuCnn(const ModelConfig& config, int capacity, int threads = 0);
+
+  // Logits (n) of the batch. In train mode uses batch statistics and updates the running
+  // statistics in `params` as PyTorch does (momentum, unbiased variance); caches what
+  // backward() needs.
+  void forward(ModelParams& params, const CnnInput& input, int n, Mode mode, float* logits);
+  // Inference only (const parameters, Mode::infer: nothing kept for backward()).
+  void predict(const ModelParams& params, const CnnInput& input, int n, float* logits);
+
+  // Gradients of Σ_n dlogits[n]·logit[n] for the batch of the last forward() call:
+  // parameter gradients into `grads` (overwritten; shapes as ModelParams::zeros), and, when
+  // dinput is not null, the gradient w.r.t. the input, (N, 4, L) at every channel.
+  void backward(const ModelParams& params, const float* dlogits, ModelParams* grads, float* dinput);
+
+  const ModelConfig& config() const { return config_; }
+  int capacity() const { return capacity_; }
+  int threads() const { return threads_; }
+
+ private:
+  // conv_ for the batch; with bn_* also norm_ (eval-mode BatchNorm fused).
+  void conv_forward(const ModelParams& p, const CnnInput& in, int n, const float* bn_mean,
+                    const float* bn_scale, const float* bn_shift);
+  // Fills conv_weight_t_ from the parameters and returns it.
+  const float* transpose_conv_weight(const ModelParams& p);
+  // Pools norm_ into pooled_ (unless pooled_ready) and runs the dense head.
+  void head_forward(const ModelParams& p, int n, float* logits, bool pooled_ready = false);
+  // Mode::infer: pooled_ straight from the input, no conv_/norm_ stored.
+  void infer_pooled(const ModelParams& p, const CnnInput& in, int n, const float* bn_mean,
+                    const float* bn_scale, const float* bn_shift);
+
+  ModelConfig config_;
+  int capacity_, threads_;
+  int last_n_ = 0;
+  Mode last_mode_ = Mode::eval;
+  CnnInput last_input_{};
+  // Activations, position-major.
+  std::vector<float> conv_;     // (N, Lc, F) conv outputs c
+  std::vector<float> norm_;     // (N, Lc, F) BN outputs b (= c without BN)
+  std::vector<float> pooled_;   // (N, F·W), PyTorch flatten order f·W + w
+  std::vector<float> h1_, h2_;  // (N, H1), (N, H2) pre-activations
+  // Batch statistics of the last train-mode forward.
+  std::vector<double> batch_mean_, batch_invstd_;
+  std::vector<float> conv_weight_t_;  // (K, 4, Fp) transposed conv weight, Fp = F rounded to 8
+  std::vector<float> fc1_weight_t_;   // (F·W, H1) transposed fc1 weight
+  // Backward scratch.
+  std::vector<float> dnorm_;         // (N, Lc, F)
+  std::vector<float> dpooled_;       // (N, F·W)
+  std::vector<float> thread_grads_;  // per-thread flat parameter gradients
+};
+
+// Float64 reference of the same network for tests: straightforward loops over the PyTorch
+// layout. Parameters in ModelParams::trainable() order, plus the BN running statistics.
+struct ReferenceParams {
+  std::vector<std::vector<double>> trainable;
+  std::vector<double> running_mean, running_var;
+};
+ReferenceParams to_reference(const ModelParams& p);
+
+// Logits of x (N, 4, L); with dlogits, also the gradients of Σ dlogits·logits w.r.t. every
+// trainable tensor (into grads, same order) and w.r.t. x (into dinput, when not null).
+// Train mode uses batch statistics (biased variance), as PyTorch's BatchNorm1d.
+std::vector<double> reference_forward_backward(const ModelConfig& c, const ReferenceParams& p,
+                                               const std::vector<double>& x, int n, Mode mode,
+                                               const std::vector<double>* dlogits,
+                                               std::vector<std::vector<double>>* grads,
+                                               std::vector<double>* dinput);
+
+}  // namespace mint

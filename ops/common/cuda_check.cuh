@@ -1,0 +1,75 @@
+// CUDA error checking and RAII device memory, for kernels/*.cu and src/*.cu only (public
+// headers compile without CUDA). MINT_CUDA_CHECK throws mint::Error naming the expression,
+// file and line; MINT_CUDA_CHECK_LAUNCH checks the last kernel launch.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdio>
+#include <string>
+#include <utility>
+
+#include "core/error.hpp"
+
+namespace mint::cuda {
+
+inline void check(cudaError_t status, const char* expr, const char* file, int line) {
+  if (status != cudaSuccess) {
+    throw Error(std::string("CUDA error: ") + cudaGetErrorString(status) + " in " + expr + " (" +
+                file + ":" + std::to_string(line) + ")");
+  }
+}
+
+// Owns n elements of device memory; moves, never copies.
+template <typename T>
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  explicit DeviceBuffer(std::size_t n) : n_(n) {
+    if (n > 0)
+      check(cudaMalloc(reinterpret_cast<void**>(&ptr_), n * sizeof(T)), "cudaMalloc", __FILE__,
+            __LINE__);
+  }
+  DeviceBuffer(DeviceBuffer&& o) noexcept
+      : ptr_(std::exchange(o.ptr_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
+    std::swap(ptr_, o.ptr_);
+    std::swap(n_, o.n_);
+    return *this;
+  }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  ~DeviceBuffer() {
+    if (ptr_ != nullptr) {
+      const cudaError_t status = cudaFree(ptr_);
+      if (status != cudaSuccess) std::fprintf(stderr, "cudaFree: %s\n", cudaGetErrorString(status));
+    }
+  }
+  T* get() const { return ptr_; }
+  std::size_t size() const { return n_; }
+
+  void upload(const T* host, std::size_t n) {
+    check(cudaMemcpy(ptr_, host, n * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy H2D", __FILE__,
+          __LINE__);
+  }
+  void download(T* host, std::size_t n) const {
+    check(cudaMemcpy(host, ptr_, n * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy D2H", __FILE__,
+          __LINE__);
+  }
+
+ private:
+  T* ptr_ = nullptr;
+  std::size_t n_ = 0;
+};
+
+template <typename T>
+DeviceBuffer<T> to_device(const T* host, std::size_t n) {
+  DeviceBuffer<T> buffer(n);
+  if (n > 0) buffer.upload(host, n);
+  return buffer;
+}
+
+}  // namespace mint::cuda
+
+#define MINT_CUDA_CHECK(expr) ::mint::cuda::check((expr), #expr, __FILE__, __LINE__)
+#define MINT_CUDA_CHECK_LAUNCH() MINT_CUDA_CHECK(cudaGetLastError())

@@ -1,0 +1,646 @@
+// DeepLIFT (rescale rule, zero reference) on the CPU backend; see include/mint/deeplift.hpp and
+// reference-semantics.md §4.
+//
+// deeplift(): per sequence, one thread, scratch reused across sequences:
+//   1. conv sums s (gather of filter columns for codes), Δb = bn_scale·scale·s, b_x = b_r + Δb,
+//      stored position-major (Lc, F);
+//   2. max-pool: first argmax i_x per (filter, window), Δo = a_x(i_x) − a_r;
+//   3. dense head on deltas: Δh1 = W1·Δo, h1_x = h1_r + Δh1, ... Δf;
+//   4. multipliers back: relu3, fc2, relu2, fc1 → g_p (F·W);
+//   5. MaxPool rule + relu1 rule, evaluated only where they can be non-zero: the input's
+//      argmax, the window start (the reference's argmax) and, in compat mode, sequence 0's
+//      argmax (its fallback) → conv multipliers m_c (Lc, Fp), ×bn_scale;
+//   6. input multipliers by the transposed conv, only at the observed base for codes.
+// The reference (zero input) is position-independent: b_r, a_r per filter and the dense head at
+// the reference are computed once per call (in float64, then rounded).
+//
+// deeplift_reference(): the literal float64 composition (forward x and reference rows, dense
+// U, G, m_pool, m1 over every conv position), the test oracle for the sparse evaluation above.
+#include "ops/deeplift/deeplift.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace mint {
+
+DeepLiftCompat parse_deeplift_compat(const std::string& name) {
+  if (name == "none") return DeepLiftCompat::none;
+  if (name == "captum-0.8") return DeepLiftCompat::captum_0_8;
+  throw Error("unknown DeepLift compatibility mode '" + name + "' (choose none or captum-0.8)");
+}
+
+const char* deeplift_compat_name(DeepLiftCompat compat) {
+  return compat == DeepLiftCompat::captum_0_8 ? "captum-0.8" : "none";
+}
+
+namespace {
+
+void check_model(const ModelConfig& c, const ModelParams& p) {
+  c.validate();
+  if (c.activation != Activation::relu) {
+    throw Error("deeplift: the rescale rule here supports ReLU models only (this model uses the " +
+                to_string(c.activation) + " activation)");
+  }
+  const std::size_t f = c.filters;
+  auto need = [](const std::vector<float>& v, std::size_t size, const char* name) {
+    if (v.size() != size) {
+      throw Error(std::string("deeplift: parameter ") + name + " has " + std::to_string(v.size()) +
+                  " values, expected " + std::to_string(size));
+    }
+  };
+  need(p.conv_weight, f * 4 * c.width, "conv.weight");
+  need(p.conv_bias, f, "conv.bias");
+  if (c.batchnorm) {
+    need(p.bn_weight, f, "bn.weight");
+    need(p.bn_bias, f, "bn.bias");
+    need(p.bn_running_mean, f, "bn.running_mean");
+    need(p.bn_running_var, f, "bn.running_var");
+  }
+  need(p.fc1_weight, static_cast<std::size_t>(c.hidden1) * c.fc1_inputs(), "fc1.weight");
+  need(p.fc1_bias, c.hidden1, "fc1.bias");
+  need(p.fc2_weight, static_cast<std::size_t>(c.hidden2) * c.hidden1, "fc2.weight");
+  need(p.fc2_bias, c.hidden2, "fc2.bias");
+  need(p.fc3_weight, c.hidden2, "fc3.weight");
+  need(p.fc3_bias, 1, "fc3.bias");
+}
+
+// relu(v_x) − relu(v_r), written so that the both-active case is the (exact) input delta.
+template <typename T>
+inline T relu_delta(T v_x, T v_r, T delta_in) {
+  if (v_x > 0) return v_r > 0 ? delta_in : v_x;
+  return v_r > 0 ? -v_r : T(0);
+}
+
+// Captum's rescale rule: g·Δout/Δin where |Δin| ≥ eps, else the fallback gradient.
+template <typename T>
+inline T rescale(T g, T delta_out, T delta_in, T fallback, T eps) {
+  return std::abs(delta_in) < eps ? fallback : g * delta_out / delta_in;
+}
+
+// σ(a) − σ(b) = σ(a)·σ(−b)·(1 − e^{−(a−b)}), without cancellation for a ≈ b.
+inline double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
+
+// The multiplier of Captum's rule on a final Sigmoid, from f(x) = f_r + delta and f(0) = f_r.
+inline double sigmoid_factor(double f_r, double delta, double eps) {
+  const double f_x = f_r + delta;
+  if (std::abs(delta) < eps) return sigmoid(f_x) * (1.0 - sigmoid(f_x));
+  return sigmoid(f_x) * sigmoid(-f_r) * -std::expm1(-delta) / delta;
+}
+
+// 8 floats (GCC/Clang vector extension, as src/cpu/cnn.cpp); Fp = F rounded up to 8.
+typedef float Float8 __attribute__((vector_size(32)));
+
+inline Float8 load8(const float* p) {
+  Float8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Conv sums (no bias) of filters [f0, f0 + 8V) at position j over the columns [k_begin, k_end)
+// inside the sequence: a gather of transposed-weight rows for codes, a 4-channel weighted sum
+// for dense input; the V accumulators stay in registers across the K columns.
+template <int V>
+inline void conv_sums(const float* __restrict wt, int fp, int f0, const std::uint8_t* codes,
+                      const float* dense, int length, int j, int pad, int k_begin, int k_end,
+                      float* __restrict out) {
+  Float8 acc[V];
+  for (int v = 0; v < V; ++v) acc[v] = Float8{};
+  if (codes != nullptr) {
+    for (int k = k_begin; k < k_end; ++k) {
+      const float* w = wt + (static_cast<std::size_t>(k) * 4 + codes[j + k - pad]) * fp + f0;
+      for (int v = 0; v < V; ++v) acc[v] += load8(w + 8 * v);
+    }
+  } else {
+    for (int k = k_begin; k < k_end; ++k) {
+      for (int ch = 0; ch < 4; ++ch) {
+        const float x = dense[ch * length + j + k - pad];
+        const float* w = wt + (static_cast<std::size_t>(k) * 4 + ch) * fp + f0;
+        for (int v = 0; v < V; ++v) acc[v] += x * load8(w + 8 * v);
+      }
+    }
+  }
+  std::memcpy(out, acc, sizeof acc);
+}
+
+// Everything about the model and the reference that is shared by all sequences of a call.
+struct Prepared {
+  int F = 0, Fp = 0, K = 0, L = 0, Lc = 0, pad = 0, P = 0, W = 0, FW = 0, H1 = 0, H2 = 0;
+  std::vector<float> wt;          // (K, 4, Fp) transposed conv weight, zero padded
+  std::vector<float> bn_scale;    // (F) weight/sqrt(var + eps); 1 without BatchNorm
+  std::vector<float> b_r, a_r;    // (F) reference relu1 input and output
+  std::vector<float> w1t;         // (FW, H1) transposed fc1 weight
+  std::vector<float> h1_r, h2_r;  // reference pre-activations (H1), (H2)
+  double f_r = 0;                 // reference logit
+};
+
+Prepared prepare(const ModelConfig& c, const ModelParams& p) {
+  Prepared m;
+  m.F = c.filters;
+  m.Fp = (m.F + 7) / 8 * 8;
+  m.K = c.width;
+  m.L = c.length;
+  m.Lc = c.conv_length();
+  m.pad = c.pad_left();
+  m.P = c.pool;
+  m.W = c.pooled_length();
+  m.FW = c.fc1_inputs();
+  m.H1 = c.hidden1;
+  m.H2 = c.hidden2;
+  m.wt.assign(static_cast<std::size_t>(m.K) * 4 * m.Fp, 0.0f);
+  for (int f = 0; f < m.F; ++f)
+    for (int ch = 0; ch < 4; ++ch)
+      for (int k = 0; k < m.K; ++k)
+        m.wt[(static_cast<std::size_t>(k) * 4 + ch) * m.Fp + f] =
+            p.conv_weight[(f * 4 + ch) * m.K + k];
+  m.bn_scale.assign(m.F, 1.0f);
+  m.b_r.resize(m.F);
+  m.a_r.resize(m.F);
+  std::vector<double> a_r(m.F);
+  for (int f = 0; f < m.F; ++f) {
+    double b = p.conv_bias[f];  // the conv of a zero input is its bias at every position
+    if (c.batchnorm) {
+      const double scale =
+          p.bn_weight[f] / std::sqrt(static_cast<double>(p.bn_running_var[f]) + c.bn_eps);
+      m.bn_scale[f] = static_cast<float>(scale);
+      b = (b - p.bn_running_mean[f]) * scale + p.bn_bias[f];
+    }
+    m.b_r[f] = static_cast<float>(b);
+    m.a_r[f] = std::max(m.b_r[f], 0.0f);
+    a_r[f] = std::max(b, 0.0);
+  }
+  m.w1t.resize(static_cast<std::size_t>(m.FW) * m.H1);
+  for (int o = 0; o < m.H1; ++o)
+    for (int q = 0; q < m.FW; ++q)
+      m.w1t[static_cast<std::size_t>(q) * m.H1 + o] =
+          p.fc1_weight[static_cast<std::size_t>(o) * m.FW + q];
+  // The dense head at the reference, in float64.
+  std::vector<double> h1(m.H1), h2(m.H2);
+  for (int o = 0; o < m.H1; ++o) {
+    double s = p.fc1_bias[o];
+    for (int q = 0; q < m.FW; ++q)
+      s += p.fc1_weight[static_cast<std::size_t>(o) * m.FW + q] * a_r[q / m.W];
+    h1[o] = s;
+  }
+  for (int o = 0; o < m.H2; ++o) {
+    double s = p.fc2_bias[o];
+    for (int q = 0; q < m.H1; ++q) s += p.fc2_weight[o * m.H1 + q] * std::max(h1[q], 0.0);
+    h2[o] = s;
+  }
+  double f = p.fc3_bias[0];
+  for (int q = 0; q < m.H2; ++q) f += p.fc3_weight[q] * std::max(h2[q], 0.0);
+  m.h1_r.assign(h1.begin(), h1.end());
+  m.h2_r.assign(h2.begin(), h2.end());
+  m.f_r = f;
+  return m;
+}
+
+// Per-thread scratch, sized once.
+struct Scratch {
+  std::vector<float> acc;       // (Fp) conv sums of one position; window maxima
+  std::vector<int> at;          // (F) window argmax
+  std::vector<float> b_x, d_b;  // (Lc, F) relu1 input and its delta from the reference
+  std::vector<int> argmax;      // (F·W) first argmax i_x (conv position)
+  std::vector<float> d_o;       // (F·W) pooled delta o_x − o_r
+  std::vector<float> d_h1, d_a1, m_h1, h1_x;  // (H1)
+  std::vector<float> d_h2, d_a2, m_h2, h2_x;  // (H2)
+  std::vector<float> g_a1;                    // (H1) multiplier of relu2's output
+  std::vector<float> g_p;                     // (F·W) multiplier of the pooled outputs
+  std::vector<float> m_c;                     // (Lc, Fp) conv-output multipliers
+
+  explicit Scratch(const Prepared& m)
+      : acc(m.Fp),
+        at(m.F),
+        b_x(static_cast<std::size_t>(m.Lc) * m.F),
+        d_b(b_x.size()),
+        argmax(m.FW),
+        d_o(m.FW),
+        d_h1(m.H1),
+        d_a1(m.H1),
+        m_h1(m.H1),
+        h1_x(m.H1),
+        d_h2(m.H2),
+        d_a2(m.H2),
+        m_h2(m.H2),
+        h2_x(m.H2),
+        g_a1(m.H1),
+        g_p(m.FW),
+        m_c(static_cast<std::size_t>(m.Lc) * m.Fp) {}
+};
+
+// Sequence 0's plain max-pool gradient, for the compat mode's fallback (issue #1276).
+struct RowZero {
+  const int* argmax = nullptr;  // (F·W)
+  const float* g_p = nullptr;   // (F·W)
+};
+
+// One sequence: `codes` (L) with row scale, or `dense` (4, L); writes out (4, L) (zeroed).
+void attribute_one(const Prepared& m, const ModelParams& p, const std::uint8_t* codes,
+                   float row_scale, const float* dense, DeepLiftCompat compat, Target target,
+                   const RowZero* row0, Scratch& s, float* out) {
+  const int F = m.F, Fp = m.Fp, K = m.K, L = m.L, Lc = m.Lc, pad = m.pad, P = m.P, W = m.W;
+  const int FW = m.FW, H1 = m.H1, H2 = m.H2;
+  const float eps = static_cast<float>(kDeepLiftEps);
+  const float* wt = m.wt.data();
+  float* acc = s.acc.data();
+
+  // 1. conv deltas and relu1 inputs.
+  for (int j = 0; j < Lc; ++j) {
+    const int k_begin = std::max(0, pad - j), k_end = std::min(K, L + pad - j);
+    int f0 = 0;
+    for (; f0 + 32 <= Fp; f0 += 32)
+      conv_sums<4>(wt, Fp, f0, codes, dense, L, j, pad, k_begin, k_end, acc + f0);
+    for (; f0 < Fp; f0 += 8)
+      conv_sums<1>(wt, Fp, f0, codes, dense, L, j, pad, k_begin, k_end, acc + f0);
+    float* d_b = s.d_b.data() + static_cast<std::size_t>(j) * F;
+    float* b_x = s.b_x.data() + static_cast<std::size_t>(j) * F;
+#pragma omp simd
+    for (int f = 0; f < F; ++f) {
+      const float d = m.bn_scale[f] * (row_scale * acc[f]);
+      d_b[f] = d;
+      b_x[f] = m.b_r[f] + d;
+    }
+  }
+
+  // 2. max-pool: the first argmax of relu(b_x) (the window start when all are ≤ 0), branch-free
+  //    over filters so it vectorises.
+  float* best = s.acc.data();
+  int* at = s.at.data();
+  for (int w = 0; w < W; ++w) {
+    const int start = w * P;
+    const float* row = s.b_x.data() + static_cast<std::size_t>(start) * F;
+    for (int f = 0; f < F; ++f) {
+      best[f] = row[f];
+      at[f] = start;
+    }
+    for (int j = start + 1; j < start + P; ++j) {
+      row = s.b_x.data() + static_cast<std::size_t>(j) * F;
+#pragma omp simd
+      for (int f = 0; f < F; ++f) {
+        const bool higher = row[f] > best[f];
+        best[f] = higher ? row[f] : best[f];
+        at[f] = higher ? j : at[f];
+      }
+    }
+    for (int f = 0; f < F; ++f) {
+      const int j = best[f] > 0.0f ? at[f] : start;
+      const std::size_t i = static_cast<std::size_t>(j) * F + f;
+      s.argmax[f * W + w] = j;
+      s.d_o[f * W + w] = relu_delta(s.b_x[i], m.b_r[f], s.d_b[i]);
+    }
+  }
+
+  // 3. dense head, as reference + delta.
+  std::copy(m.h1_r.begin(), m.h1_r.end(), s.h1_x.begin());
+  std::fill(s.d_h1.begin(), s.d_h1.end(), 0.0f);
+  for (int q = 0; q < FW; ++q) {
+    const float d = s.d_o[q];
+    if (d == 0.0f) continue;
+    const float* w = m.w1t.data() + static_cast<std::size_t>(q) * H1;
+    float* d_h1 = s.d_h1.data();
+#pragma omp simd
+    for (int o = 0; o < H1; ++o) d_h1[o] += d * w[o];
+  }
+  for (int o = 0; o < H1; ++o) {
+    s.h1_x[o] = m.h1_r[o] + s.d_h1[o];
+    s.d_a1[o] = relu_delta(s.h1_x[o], m.h1_r[o], s.d_h1[o]);
+  }
+  float d_f = 0.0f;
+  for (int o = 0; o < H2; ++o) {
+    const float* w = p.fc2_weight.data() + static_cast<std::size_t>(o) * H1;
+    const float* d_a1 = s.d_a1.data();
+    float d = 0.0f;
+#pragma omp simd reduction(+ : d)
+    for (int q = 0; q < H1; ++q) d += w[q] * d_a1[q];
+    s.d_h2[o] = d;
+    s.h2_x[o] = m.h2_r[o] + d;
+    s.d_a2[o] = relu_delta(s.h2_x[o], m.h2_r[o], d);
+    d_f += p.fc3_weight[o] * s.d_a2[o];
+  }
+
+  // 4. multipliers back to the pooled outputs.
+  const float top =
+      target == Target::prob
+          ? static_cast<float>(sigmoid_factor(m.f_r, static_cast<double>(d_f), kDeepLiftEps))
+          : 1.0f;
+  for (int o = 0; o < H2; ++o) {
+    const float g = top * p.fc3_weight[o];
+    s.m_h2[o] = rescale(g, s.d_a2[o], s.d_h2[o], s.h2_x[o] > 0.0f ? g : 0.0f, eps);
+  }
+  std::fill(s.g_a1.begin(), s.g_a1.end(), 0.0f);
+  for (int o = 0; o < H2; ++o) {
+    const float g = s.m_h2[o];
+    if (g == 0.0f) continue;
+    const float* w = p.fc2_weight.data() + static_cast<std::size_t>(o) * H1;
+    float* g_a1 = s.g_a1.data();
+#pragma omp simd
+    for (int q = 0; q < H1; ++q) g_a1[q] += g * w[q];
+  }
+  for (int o = 0; o < H1; ++o) {
+    const float g = s.g_a1[o];
+    s.m_h1[o] = rescale(g, s.d_a1[o], s.d_h1[o], s.h1_x[o] > 0.0f ? g : 0.0f, eps);
+  }
+  std::fill(s.g_p.begin(), s.g_p.end(), 0.0f);
+  for (int o = 0; o < H1; ++o) {
+    const float g = s.m_h1[o];
+    if (g == 0.0f) continue;
+    const float* w = p.fc1_weight.data() + static_cast<std::size_t>(o) * FW;
+    float* g_p = s.g_p.data();
+#pragma omp simd
+    for (int q = 0; q < FW; ++q) g_p[q] += g * w[q];
+  }
+
+  // 5. MaxPool rule, then relu1's rule, at the only positions where either can be non-zero.
+  const bool old = compat == DeepLiftCompat::captum_0_8;
+  std::fill(s.m_c.begin(), s.m_c.end(), 0.0f);
+  RowZero own{s.argmax.data(), s.g_p.data()};
+  const RowZero& zero = row0 != nullptr ? *row0 : own;
+  for (int f = 0; f < F; ++f) {
+    for (int w = 0; w < W; ++w) {
+      const int q = f * W + w, start = w * P, i_x = s.argmax[q];
+      const float g = s.g_p[q], d_o = s.d_o[q];
+      // U: g·(M − o_r) at i_x, g·(o_x − M) at the window start (the reference's argmax).
+      const float up = g * std::max(d_o, 0.0f), down = g * std::min(d_o, 0.0f);
+      // Elsewhere U, G (and sequence 0's G) are 0, so both rules give 0.
+      int cand[3] = {i_x, 0, 0}, count = 1;
+      auto add = [&](int j) {
+        for (int c = 0; c < count; ++c)
+          if (cand[c] == j) return;
+        cand[count++] = j;
+      };
+      add(start);
+      if (old) add(zero.argmax[q]);
+      for (int c = 0; c < count; ++c) {
+        const int j = cand[c];
+        const std::size_t i = static_cast<std::size_t>(j) * F + f;
+        const float u = (j == i_x ? up : 0.0f) + (j == start ? down : 0.0f);
+        const float grad = j == i_x ? g : 0.0f;  // G
+        const float fallback = old ? (j == zero.argmax[q] ? zero.g_p[q] : 0.0f) : grad;
+        const float d_b = s.d_b[i], b_x = s.b_x[i];
+        const float d_a = relu_delta(b_x, m.b_r[f], d_b);
+        const float m_pool = rescale(1.0f, u, d_a, fallback, eps);
+        const float upstream = old ? grad : m_pool;  // issue #1104: the plain gradient
+        const float m1 = rescale(upstream, d_a, d_b, b_x > 0.0f ? m_pool : 0.0f, eps);
+        s.m_c[static_cast<std::size_t>(j) * Fp + f] = m1 * m.bn_scale[f];
+      }
+    }
+  }
+
+  // 6. input multipliers, m_x[ch, p] = Σ_k Σ_f W[f, ch, k]·m_c[f, p + pad − k]; out = x ⊙ m_x.
+  const float* m_c = s.m_c.data();
+  for (int pos = 0; pos < L; ++pos) {
+    const int k_begin = std::max(0, pos + pad - Lc + 1), k_end = std::min(K, pos + pad + 1);
+    for (int ch = 0; ch < 4; ++ch) {
+      float x;
+      if (codes != nullptr) {
+        if (codes[pos] != ch) continue;
+        x = row_scale;
+      } else {
+        x = dense[ch * L + pos];
+        if (x == 0.0f) continue;
+      }
+      // Four accumulators, so the FMA chain is not latency bound.
+      Float8 t0{}, t1{}, t2{}, t3{};
+      for (int k = k_begin; k < k_end; ++k) {
+        const float* mc = m_c + static_cast<std::size_t>(pos + pad - k) * Fp;
+        const float* w = wt + (static_cast<std::size_t>(k) * 4 + ch) * Fp;
+        int f = 0;
+        for (; f + 32 <= Fp; f += 32) {
+          t0 += load8(mc + f) * load8(w + f);
+          t1 += load8(mc + f + 8) * load8(w + f + 8);
+          t2 += load8(mc + f + 16) * load8(w + f + 16);
+          t3 += load8(mc + f + 24) * load8(w + f + 24);
+        }
+        for (; f < Fp; f += 8) t0 += load8(mc + f) * load8(w + f);
+      }
+      const Float8 total = (t0 + t1) + (t2 + t3);
+      float lanes[8];
+      std::memcpy(lanes, &total, sizeof lanes);
+      out[ch * L + pos] = x * (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
+                               ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])));
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<float> deeplift(const ModelConfig& config, const ModelParams& params,
+                            const CnnInput& input, int n, DeepLiftCompat compat, Target target,
+                            int threads) {
+  check_model(config, params);
+  if ((input.codes == nullptr) == (input.dense == nullptr)) {
+    throw Error("deeplift: give exactly one of codes and dense input");
+  }
+  if (input.dense != nullptr && input.scale != nullptr) {
+    throw Error("deeplift: a row scale applies to codes input only");
+  }
+  if (n < 0) throw Error("deeplift: negative number of sequences");
+  const int L = config.length;
+  const std::size_t total = static_cast<std::size_t>(n) * L;
+  if (input.codes != nullptr) {
+    for (std::size_t i = 0; i < total; ++i) {
+      if (input.codes[i] > 3) {
+        throw Error("deeplift: sequence " + std::to_string(i / L) + " position " +
+                    std::to_string(i % L) + " has base code " + std::to_string(input.codes[i]) +
+                    " (expected 0..3 = A,C,G,T)");
+      }
+    }
+  }
+  std::vector<float> out(total * 4, 0.0f);
+  if (n == 0) return out;
+  const Prepared m = prepare(config, params);
+  auto codes_of = [&](int i) {
+    return input.codes != nullptr ? input.codes + static_cast<std::size_t>(i) * L : nullptr;
+  };
+  auto scale_of = [&](int i) { return input.scale != nullptr ? input.scale[i] : 1.0f; };
+  auto dense_of = [&](int i) {
+    return input.dense != nullptr ? input.dense + static_cast<std::size_t>(i) * 4 * L : nullptr;
+  };
+  // Compat: sequence 0 first; its plain max-pool gradient is every sequence's fallback.
+  int first = 0;
+  std::vector<int> row0_argmax;
+  std::vector<float> row0_g_p;
+  RowZero row0;
+  if (compat == DeepLiftCompat::captum_0_8) {
+    Scratch s(m);
+    attribute_one(m, params, codes_of(0), scale_of(0), dense_of(0), compat, target, nullptr, s,
+                  out.data());
+    row0_argmax = s.argmax;
+    row0_g_p = s.g_p;
+    row0 = RowZero{row0_argmax.data(), row0_g_p.data()};
+    first = 1;
+  }
+  const RowZero* row0_ptr = compat == DeepLiftCompat::captum_0_8 ? &row0 : nullptr;
+  const int team = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel num_threads(team)
+  {
+    Scratch s(m);
+#pragma omp for schedule(dynamic, 8)
+    for (int i = first; i < n; ++i) {
+      attribute_one(m, params, codes_of(i), scale_of(i), dense_of(i), compat, target, row0_ptr, s,
+                    out.data() + static_cast<std::size_t>(i) * 4 * L);
+    }
+  }
+  return out;
+}
+
+// ---- float64 reference: the literal composition of the module rules ----
+
+namespace {
+
+// Forward activations of one row, (F, Lc) layout as PyTorch.
+struct RefForward {
+  std::vector<double> b, a;    // relu1 input and output (F, Lc)
+  std::vector<int> argmax;     // (F·W)
+  std::vector<double> o;       // pooled (F·W)
+  std::vector<double> h1, h2;  // pre-activations
+  double f = 0;
+};
+
+RefForward ref_forward(const ModelConfig& c, const ModelParams& p, const double* x) {
+  const int F = c.filters, K = c.width, L = c.length, Lc = c.conv_length(), pad = c.pad_left();
+  const int P = c.pool, W = c.pooled_length(), FW = c.fc1_inputs(), H1 = c.hidden1, H2 = c.hidden2;
+  RefForward r;
+  r.b.resize(static_cast<std::size_t>(F) * Lc);
+  for (int f = 0; f < F; ++f) {
+    for (int j = 0; j < Lc; ++j) {
+      double s = p.conv_bias[f];
+      for (int ch = 0; ch < 4; ++ch)
+        for (int k = 0; k < K; ++k) {
+          const int pos = j + k - pad;
+          if (pos >= 0 && pos < L)
+            s += static_cast<double>(p.conv_weight[(f * 4 + ch) * K + k]) * x[ch * L + pos];
+        }
+      if (c.batchnorm) {
+        s = (s - p.bn_running_mean[f]) /
+                std::sqrt(static_cast<double>(p.bn_running_var[f]) + c.bn_eps) * p.bn_weight[f] +
+            p.bn_bias[f];
+      }
+      r.b[static_cast<std::size_t>(f) * Lc + j] = s;
+    }
+  }
+  r.a.resize(r.b.size());
+  for (std::size_t i = 0; i < r.b.size(); ++i) r.a[i] = std::max(r.b[i], 0.0);
+  r.argmax.resize(FW);
+  r.o.resize(FW);
+  for (int f = 0; f < F; ++f)
+    for (int w = 0; w < W; ++w) {
+      const double* a = r.a.data() + static_cast<std::size_t>(f) * Lc;
+      int best = w * P;
+      for (int j = w * P + 1; j < (w + 1) * P; ++j)
+        if (a[j] > a[best]) best = j;
+      r.argmax[f * W + w] = best;
+      r.o[f * W + w] = a[best];
+    }
+  r.h1.resize(H1);
+  r.h2.resize(H2);
+  for (int o = 0; o < H1; ++o) {
+    double s = p.fc1_bias[o];
+    for (int q = 0; q < FW; ++q)
+      s += static_cast<double>(p.fc1_weight[static_cast<std::size_t>(o) * FW + q]) * r.o[q];
+    r.h1[o] = s;
+  }
+  for (int o = 0; o < H2; ++o) {
+    double s = p.fc2_bias[o];
+    for (int q = 0; q < H1; ++q)
+      s += static_cast<double>(p.fc2_weight[o * H1 + q]) * std::max(r.h1[q], 0.0);
+    r.h2[o] = s;
+  }
+  r.f = p.fc3_bias[0];
+  for (int q = 0; q < H2; ++q) r.f += static_cast<double>(p.fc3_weight[q]) * std::max(r.h2[q], 0.0);
+  return r;
+}
+
+// The ReLU rule on every element: m = g·Δout/Δin where |Δin| ≥ eps, else the plain gradient.
+double relu_rule(double g, double v_x, double v_r) {
+  const double d_in = v_x - v_r, d_out = std::max(v_x, 0.0) - std::max(v_r, 0.0);
+  return std::abs(d_in) < kDeepLiftEps ? (v_x > 0 ? g : 0.0) : g * d_out / d_in;
+}
+
+}  // namespace
+
+std::vector<double> deeplift_reference(const ModelConfig& c, const ModelParams& p,
+                                       const std::vector<double>& x, int n, DeepLiftCompat compat,
+                                       Target target) {
+  check_model(c, p);
+  const int F = c.filters, K = c.width, L = c.length, Lc = c.conv_length(), pad = c.pad_left();
+  const int W = c.pooled_length(), FW = c.fc1_inputs(), H1 = c.hidden1, H2 = c.hidden2;
+  if (n < 0 || x.size() != static_cast<std::size_t>(n) * 4 * L) {
+    throw Error("deeplift_reference: x must hold n·4·L values");
+  }
+  const std::vector<double> zeros(static_cast<std::size_t>(4) * L, 0.0);
+  const RefForward ref = ref_forward(c, p, zeros.data());
+  std::vector<double> out(x.size(), 0.0);
+  std::vector<double> G0;  // compat: sequence 0's plain max-pool gradient (F, Lc)
+  for (int i = 0; i < n; ++i) {
+    const double* xi = x.data() + static_cast<std::size_t>(i) * 4 * L;
+    const RefForward fx = ref_forward(c, p, xi);
+    // Final Sigmoid (Target::prob): its rescale multiplier.
+    double top = 1.0;
+    if (target == Target::prob) {
+      const double d = fx.f - ref.f;
+      top = std::abs(d) < kDeepLiftEps ? sigmoid(fx.f) * (1 - sigmoid(fx.f))
+                                       : (sigmoid(fx.f) - sigmoid(ref.f)) / d;
+    }
+    std::vector<double> m_h2(H2), g_a1(H1, 0.0), m_h1(H1), g_p(FW, 0.0);
+    for (int o = 0; o < H2; ++o) m_h2[o] = relu_rule(top * p.fc3_weight[o], fx.h2[o], ref.h2[o]);
+    for (int o = 0; o < H2; ++o)
+      for (int q = 0; q < H1; ++q) g_a1[q] += m_h2[o] * p.fc2_weight[o * H1 + q];
+    for (int q = 0; q < H1; ++q) m_h1[q] = relu_rule(g_a1[q], fx.h1[q], ref.h1[q]);
+    for (int o = 0; o < H1; ++o)
+      for (int q = 0; q < FW; ++q)
+        g_p[q] += m_h1[o] * p.fc1_weight[static_cast<std::size_t>(o) * FW + q];
+    // MaxPool rule: U, and the plain gradient G, over every conv position.
+    std::vector<double> U(static_cast<std::size_t>(F) * Lc, 0.0), G(U.size(), 0.0);
+    for (int f = 0; f < F; ++f)
+      for (int w = 0; w < W; ++w) {
+        const int q = f * W + w;
+        const double M = std::max(fx.o[q], ref.o[q]);
+        U[static_cast<std::size_t>(f) * Lc + fx.argmax[q]] += g_p[q] * (M - ref.o[q]);
+        U[static_cast<std::size_t>(f) * Lc + ref.argmax[q]] += g_p[q] * (fx.o[q] - M);
+        G[static_cast<std::size_t>(f) * Lc + fx.argmax[q]] += g_p[q];
+      }
+    if (i == 0) G0 = G;
+    const std::vector<double>& fallback = compat == DeepLiftCompat::captum_0_8 ? G0 : G;
+    // MaxPool rule's multipliers, relu1's rule, BN, then the transposed conv.
+    std::vector<double> m_c(U.size());
+    for (int f = 0; f < F; ++f) {
+      const double bn =
+          c.batchnorm
+              ? p.bn_weight[f] / std::sqrt(static_cast<double>(p.bn_running_var[f]) + c.bn_eps)
+              : 1.0;
+      for (int j = 0; j < Lc; ++j) {
+        const std::size_t k = static_cast<std::size_t>(f) * Lc + j;
+        const double d_a = fx.a[k] - ref.a[k], d_b = fx.b[k] - ref.b[k];
+        const double m_pool = std::abs(d_a) < kDeepLiftEps ? fallback[k] : U[k] / d_a;
+        const double upstream = compat == DeepLiftCompat::captum_0_8 ? G[k] : m_pool;
+        const double m1 =
+            std::abs(d_b) < kDeepLiftEps ? (fx.b[k] > 0 ? m_pool : 0.0) : upstream * d_a / d_b;
+        m_c[k] = m1 * bn;
+      }
+    }
+    double* o = out.data() + static_cast<std::size_t>(i) * 4 * L;
+    for (int f = 0; f < F; ++f)
+      for (int j = 0; j < Lc; ++j) {
+        const double mc = m_c[static_cast<std::size_t>(f) * Lc + j];
+        if (mc == 0.0) continue;
+        for (int ch = 0; ch < 4; ++ch)
+          for (int k = 0; k < K; ++k) {
+            const int pos = j + k - pad;
+            if (pos >= 0 && pos < L)
+              o[ch * L + pos] += static_cast<double>(p.conv_weight[(f * 4 + ch) * K + k]) * mc;
+          }
+      }
+    for (int k = 0; k < 4 * L; ++k) o[k] *= xi[k];
+  }
+  return out;
+}
+
+}  // namespace mint

@@ -1,0 +1,45 @@
+// One entry point for "attribute these models with this method": picks the fastest path that
+// gives the method's results (fused one-hot Integrated Gradients and DeepLIFT, incremental ISM
+// and Feature Permutation on the CPU; the fused CUDA kernels or the CUDA backend on a GPU) and
+// averages an ensemble's attributions in float64. `mint attribute` and `mint experiment` both
+// call it, so the CLI and the runner cannot drift apart.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/device.hpp"
+#include "core/model.hpp"
+#include "ops/cnn/cnn.hpp"
+#include "ops/deeplift/deeplift.hpp"
+#include "ops/gradient/gradient.hpp"
+
+namespace mint {
+
+struct AttributeOptions {
+  std::string method = "ig";  // grad | saliency | ixg | ig | deeplift | fp | ism
+  Target target = Target::logit;
+  IgMethod ig_method = IgMethod::gausslegendre;
+  int ig_steps = 50;
+  DeepLiftCompat compat = DeepLiftCompat::none;
+  int fp_batch = 128;         // sequences permuted together (Captum's batch)
+  std::uint64_t fp_seed = 0;  // seed of the permutations
+  const std::vector<std::vector<std::int64_t>>* fp_replay = nullptr;  // or replay these
+  DeviceChoice device = DeviceChoice::auto_select;
+  int threads = 0;  // CPU threads; <= 0: all
+};
+
+struct AttributeResult {
+  std::vector<float> values;  // (N, 4, L), the models' mean
+  std::string where;          // "cpu" or "cuda"
+  // Feature Permutation: the permutations the last model used (one row per feature).
+  std::vector<std::vector<std::int64_t>> permutations;
+};
+
+// Throws mint::Error for an unknown method, models whose length differs from `length`, or
+// sequences the method cannot take (n above 2^31 - 1).
+AttributeResult attribute_models(const std::vector<Model>& models, const CnnInput& input,
+                                 std::int64_t n, int length, const AttributeOptions& options);
+
+}  // namespace mint

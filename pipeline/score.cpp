@@ -1,0 +1,317 @@
+// Position scores, per-motif AUPRC against the ground truth, summaries with bootstrap
+// confidence intervals; see scoring.hpp.
+#include "pipeline/score.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+
+#include "core/error.hpp"
+#include "core/philox.hpp"
+#include "ops/auprc/auprc_cuda.hpp"
+
+namespace mint {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Labels and include mask of one sequence for one motif: 1 = positive, 0 = negative,
+// include 0 = left out (another motif's positions, or a low-information column).
+void motif_labels(const std::int8_t* truth, int length, int motif, const Grammar& grammar,
+                  const std::vector<std::uint8_t>& informative, std::int32_t offset,
+                  std::uint8_t* labels, std::uint8_t* include) {
+  const int start = offset + grammar.start[static_cast<std::size_t>(motif)];
+  for (int p = 0; p < length; ++p) {
+    const int t = truth[p];
+    const bool mine = t == motif;
+    const bool keep =
+        t < 0 ||
+        (mine && (informative.empty() || informative[static_cast<std::size_t>(p - start)]));
+    labels[p] = mine && keep ? 1 : 0;
+    include[p] = keep ? 1 : 0;
+  }
+}
+
+// informative[m][j]: column j of motif m counts as positive (empty: every column does).
+std::vector<std::vector<std::uint8_t>> informative_columns(const MotifSet& motifs,
+                                                           const PositiveRule& rule) {
+  std::vector<std::vector<std::uint8_t>> out(motifs.size());
+  if (!rule.by_information) return out;
+  for (std::size_t m = 0; m < motifs.size(); ++m) {
+    const Motif& motif = motifs.motifs[m];
+    out[m].resize(motif.length());
+    for (std::size_t j = 0; j < motif.length(); ++j) {
+      out[m][j] = motif.column_information(j) > rule.ic_threshold ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+void check_split(const SplitData& split, const Grammar& grammar, const MotifSet& motifs) {
+  if (split.n_motifs != static_cast<int>(motifs.size()) || grammar.start.size() != motifs.size()) {
+    throw Error("scoring: the split's motifs do not match the motif set");
+  }
+  if (split.codes.size() != static_cast<std::size_t>(split.size()) * split.length) {
+    throw Error("scoring: split '" + split.name + "' has no sequences loaded");
+  }
+}
+
+double median_of(std::vector<double>& v) {
+  const std::size_t n = v.size(), mid = n / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+  const double hi = v[mid];
+  if (n % 2 == 1) return hi;
+  const double lo = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid));
+  return hi - (hi - lo) * 0.5;  // np.percentile's linear rule at q = 50 (t = 0.5)
+}
+
+// Index draws of resample r: Philox keyed by the seed, counter (r, i / 4).
+struct Resampler {
+  std::uint64_t seed;
+  std::uint32_t n;
+  template <typename F>
+  void draw(int r, F&& use) const {
+    const auto k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
+    for (std::uint32_t i = 0; i < n; i += 4) {
+      const Philox4x32 w =
+          philox4x32({{i / 4, static_cast<std::uint32_t>(r), 0x5C0B00u, 0}}, k0, k1);
+      for (std::uint32_t j = 0; j < 4 && i + j < n; ++j) use(uniform_below(w.v[j], n));
+    }
+  }
+};
+
+void check_bootstrap(const BootstrapOptions& o) {
+  if (o.resamples < 0) throw Error("bootstrap: the number of resamples must be >= 0");
+  if (!(o.level > 0 && o.level < 1))
+    throw Error("bootstrap: the confidence level must be in (0, 1)");
+}
+
+}  // namespace
+
+std::vector<float> position_scores(const float* attr, const std::uint8_t* codes, std::int64_t n,
+                                   int length, ScoreRule rule, bool signed_scores) {
+  const std::size_t L = static_cast<std::size_t>(length);
+  std::vector<float> out(static_cast<std::size_t>(n) * L);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t s = 0; s < n; ++s) {
+    const float* a = attr + static_cast<std::size_t>(s) * 4 * L;
+    const std::uint8_t* c = codes + static_cast<std::size_t>(s) * L;
+    float* o = out.data() + static_cast<std::size_t>(s) * L;
+    for (std::size_t p = 0; p < L; ++p) {
+      const float observed = a[c[p] * L + p];
+      float v;
+      if (rule == ScoreRule::observed) {
+        v = observed;
+      } else {
+        // Mean over the three other bases, summed in base order as NumPy would (the observed
+        // base's Δ is 0 for ISM, so this is the mean of the mutants).
+        float sum = 0;
+        for (std::size_t b = 0; b < 4; ++b) {
+          if (b != c[p]) sum += a[b * L + p];
+        }
+        v = sum / 3.0f;
+      }
+      o[p] = signed_scores ? v : std::abs(v);
+    }
+  }
+  return out;
+}
+
+std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split,
+                                     const Grammar& grammar, const MotifSet& motifs,
+                                     const PositiveRule& rule, Backend backend) {
+  check_split(split, grammar, motifs);
+  const int L = split.length;
+  const auto informative = informative_columns(motifs, rule);
+  std::vector<MotifScore> rows;
+  for (std::int64_t s = 0; s < split.size(); ++s) {
+    const std::uint32_t mask = split.masks[static_cast<std::size_t>(s)];
+    for (int m = 0; m < split.n_motifs; ++m) {
+      if (mask >> m & 1u) {
+        MotifScore r;
+        r.sequence = s;
+        r.motif = m;
+        r.n_present = std::popcount(mask);
+        rows.push_back(r);
+      }
+    }
+  }
+  const std::size_t cols = static_cast<std::size_t>(L);
+  std::vector<std::uint8_t> labels(rows.size() * cols), include(rows.size() * cols);
+  std::vector<float> row_scores(rows.size() * cols);
+#pragma omp parallel
+  {
+    std::vector<std::int8_t> truth(cols);
+    std::int64_t current = -1;
+#pragma omp for schedule(static)
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const MotifScore& r = rows[i];
+      const auto s = static_cast<std::size_t>(r.sequence);
+      if (r.sequence != current) {
+        ground_truth(grammar, split.masks[s], split.offsets[s], L, truth.data());
+        current = r.sequence;
+      }
+      motif_labels(truth.data(), L, r.motif, grammar,
+                   informative[static_cast<std::size_t>(r.motif)], split.offsets[s],
+                   labels.data() + i * cols, include.data() + i * cols);
+      std::copy_n(scores + s * cols, cols, row_scores.data() + i * cols);
+    }
+  }
+  const std::vector<CurveScores> curves =
+      backend == Backend::cuda
+          ? score_rows_cuda(row_scores.data(), labels.data(), include.data(), rows.size(), cols)
+                .to_curve_scores()
+          : score_rows(row_scores.data(), labels.data(), include.data(), rows.size(), cols);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    int pos = 0, kept = 0;
+    for (std::size_t p = 0; p < cols; ++p) {
+      pos += labels[i * cols + p];
+      kept += include[i * cols + p];
+    }
+    rows[i].positives = pos;
+    rows[i].negatives = kept - pos;
+    rows[i].scores = curves[i];
+  }
+  return rows;
+}
+
+CurveScores pooled_motif_scores(const float* scores, const SplitData& split, const Grammar& grammar,
+                                const MotifSet& motifs, int motif, int n_present,
+                                const PositiveRule& rule) {
+  check_split(split, grammar, motifs);
+  if (motif < 0 || motif >= split.n_motifs) throw Error("scoring: motif index out of range");
+  const int L = split.length;
+  const auto informative = informative_columns(motifs, rule);
+  const std::size_t cols = static_cast<std::size_t>(L);
+  std::vector<std::int8_t> truth(cols);
+  std::vector<std::uint8_t> labels(cols), include(cols);
+  std::vector<float> pooled;
+  std::vector<std::uint8_t> pooled_labels;
+  for (std::int64_t s = 0; s < split.size(); ++s) {
+    const auto si = static_cast<std::size_t>(s);
+    const std::uint32_t mask = split.masks[si];
+    if (!(mask >> motif & 1u)) continue;
+    if (n_present >= 0 && std::popcount(mask) != n_present) continue;
+    ground_truth(grammar, mask, split.offsets[si], L, truth.data());
+    motif_labels(truth.data(), L, motif, grammar, informative[static_cast<std::size_t>(motif)],
+                 split.offsets[si], labels.data(), include.data());
+    for (std::size_t p = 0; p < cols; ++p) {
+      if (include[p]) {
+        pooled.push_back(scores[si * cols + p]);
+        pooled_labels.push_back(labels[p]);
+      }
+    }
+  }
+  if (pooled.empty()) {
+    CurveScores none;
+    none.auprc = none.average_precision = none.auroc = kNaN;
+    return none;
+  }
+  return score_curve(pooled.data(), pooled_labels.data(), pooled.size());
+}
+
+double percentile(std::vector<double> values, double q) {
+  if (values.empty()) return kNaN;
+  std::sort(values.begin(), values.end());
+  // NumPy 'linear': virtual index (n − 1)·q/100, lerp between its neighbours.
+  const double index = (static_cast<double>(values.size()) - 1) * q / 100.0;
+  const auto lo = static_cast<std::size_t>(std::floor(index));
+  const std::size_t hi = std::min(lo + 1, values.size() - 1);
+  const double t = index - static_cast<double>(lo);
+  const double a = values[lo], b = values[hi];
+  // NumPy's _lerp: a + (b − a)·t, evaluated from the far end when t ≥ 0.5.
+  return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
+}
+
+Distribution summarize(const std::vector<double>& values, const BootstrapOptions& options) {
+  check_bootstrap(options);
+  std::vector<double> v;
+  for (double x : values) {
+    if (std::isfinite(x)) v.push_back(x);
+  }
+  Distribution d;
+  d.count = v.size();
+  if (v.empty()) {
+    d.median = d.q1 = d.q3 = d.mean = d.median_lo = d.median_hi = kNaN;
+    return d;
+  }
+  d.median = percentile(v, 50);
+  d.q1 = percentile(v, 25);
+  d.q3 = percentile(v, 75);
+  double sum = 0;
+  for (double x : v) sum += x;
+  d.mean = sum / static_cast<double>(v.size());
+  if (options.resamples == 0) {
+    d.median_lo = d.median_hi = kNaN;
+    return d;
+  }
+  const Resampler rs{options.seed, static_cast<std::uint32_t>(v.size())};
+  std::vector<double> medians(static_cast<std::size_t>(options.resamples));
+#pragma omp parallel
+  {
+    std::vector<double> sample;
+    sample.reserve(v.size());
+#pragma omp for schedule(static)
+    for (int r = 0; r < options.resamples; ++r) {
+      sample.clear();
+      rs.draw(r, [&](std::uint32_t i) { sample.push_back(v[i]); });
+      medians[static_cast<std::size_t>(r)] = median_of(sample);
+    }
+  }
+  const double tail = (1 - options.level) / 2 * 100;
+  d.median_lo = percentile(medians, tail);
+  d.median_hi = percentile(medians, 100 - tail);
+  return d;
+}
+
+Difference median_difference(const std::vector<double>& a, const std::vector<double>& b,
+                             const BootstrapOptions& options) {
+  check_bootstrap(options);
+  if (a.size() != b.size()) {
+    throw Error(
+        "median difference: the two models were scored on different numbers of "
+        "sequences (" +
+        std::to_string(a.size()) + " vs " + std::to_string(b.size()) + ")");
+  }
+  std::vector<double> x, y;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::isfinite(a[i]) && std::isfinite(b[i])) {
+      x.push_back(a[i]);
+      y.push_back(b[i]);
+    }
+  }
+  Difference d;
+  d.pairs = x.size();
+  if (x.empty()) {
+    d.delta = d.lo = d.hi = kNaN;
+    return d;
+  }
+  d.delta = percentile(x, 50) - percentile(y, 50);
+  if (options.resamples == 0) {
+    d.lo = d.hi = kNaN;
+    return d;
+  }
+  const Resampler rs{options.seed, static_cast<std::uint32_t>(x.size())};
+  std::vector<double> deltas(static_cast<std::size_t>(options.resamples));
+#pragma omp parallel
+  {
+    std::vector<double> sx, sy;
+#pragma omp for schedule(static)
+    for (int r = 0; r < options.resamples; ++r) {
+      sx.clear();
+      sy.clear();
+      rs.draw(r, [&](std::uint32_t i) {
+        sx.push_back(x[i]);
+        sy.push_back(y[i]);
+      });
+      deltas[static_cast<std::size_t>(r)] = median_of(sx) - median_of(sy);
+    }
+  }
+  const double tail = (1 - options.level) / 2 * 100;
+  d.lo = percentile(deltas, tail);
+  d.hi = percentile(deltas, 100 - tail);
+  return d;
+}
+
+}  // namespace mint

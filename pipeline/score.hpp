@@ -1,0 +1,89 @@
+// Scoring attributions against the simulation's ground truth (SPEC §6):
+//
+//   position score   |Σ_c attr[c,p]·x[c,p]| — the attribution at the observed base, absolute
+//                    (ScoreRule::observed); ISM's is |mean of Δ over the three other bases|
+//                    (ScoreRule::ism). `signed_scores` keeps the sign (Koo & Ploenzke).
+//   per motif        for each sequence and each motif m present in it: positives = the
+//                    positions of m's instance, negatives = background positions; positions
+//                    of the other motifs are left out. With PositiveRule::by_information only
+//                    m's columns with information content > threshold are positives (its
+//                    other columns are left out). AUPRC (trapezoid), average precision and
+//                    ROC AUC exactly as scikit-learn (auprc.hpp).
+//   summaries        median, quartiles (NumPy's linear percentiles), mean, with a percentile
+//                    bootstrap confidence interval of the median; pooled AUPRC over every
+//                    included position of every sequence of a group; the paired difference of
+//                    medians between two models on the same sequences, with its bootstrap CI.
+// Bootstrap resamples are drawn with Philox keyed by the seed, so results are reproducible.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ops/auprc/auprc.hpp"
+#include "ops/sampler/sampler.hpp"
+
+namespace mint {
+
+enum class ScoreRule { observed, ism };
+
+// (N, L) position scores of (N, 4, L) attributions of the one-hot sequences `codes` (N, L).
+std::vector<float> position_scores(const float* attr, const std::uint8_t* codes, std::int64_t n,
+                                   int length, ScoreRule rule, bool signed_scores = false);
+
+struct PositiveRule {
+  bool by_information = false;  // false: the motif's whole span is positive
+  double ic_threshold = 1.0;    // bits; used when by_information
+};
+
+// One (sequence, motif present in it) pair.
+struct MotifScore {
+  std::int64_t sequence = 0;
+  int motif = 0;      // index in the motif set (file order)
+  int n_present = 0;  // motifs present in the sequence
+  int positives = 0, negatives = 0;
+  CurveScores scores;
+};
+
+// Per-sequence, per-present-motif scores of a split; rows ordered by sequence, then motif.
+// `scores` is (N, L) position scores for the split's sequences (N = split.size()). The curves
+// are computed by score_rows, or with Backend::cuda by score_rows_cuda (the same bits).
+std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split,
+                                     const Grammar& grammar, const MotifSet& motifs,
+                                     const PositiveRule& rule = {}, Backend backend = Backend::cpu);
+
+// The included positions of every sequence with `motif` present (and, when n_present >= 0,
+// exactly that many motifs present) as one curve — the pooled AUPRC.
+CurveScores pooled_motif_scores(const float* scores, const SplitData& split, const Grammar& grammar,
+                                const MotifSet& motifs, int motif, int n_present = -1,
+                                const PositiveRule& rule = {});
+
+// NumPy's np.percentile(values, q) with the default linear interpolation (q in [0, 100]).
+double percentile(std::vector<double> values, double q);
+
+struct Distribution {
+  std::size_t count = 0;  // finite values summarised (NaN are left out)
+  double median = 0, q1 = 0, q3 = 0, mean = 0;
+  double median_lo = 0, median_hi = 0;  // bootstrap CI of the median
+};
+
+struct BootstrapOptions {
+  int resamples = 1000;
+  double level = 0.95;
+  std::uint64_t seed = 0;
+};
+
+// NaN everywhere when no finite value is left.
+Distribution summarize(const std::vector<double>& values, const BootstrapOptions& options = {});
+
+struct Difference {
+  std::size_t pairs = 0;  // pairs where both values are finite
+  double delta = 0;       // median(a) − median(b)
+  double lo = 0, hi = 0;  // paired bootstrap CI (the same resampled sequences for a and b)
+};
+
+// a[i] and b[i] belong to the same sequence (and motif); pairs with a NaN are left out.
+Difference median_difference(const std::vector<double>& a, const std::vector<double>& b,
+                             const BootstrapOptions& options = {});
+
+}  // namespace mint

@@ -1,0 +1,175 @@
+// The training loop (SPEC §4), written once against CnnBackend. See train.hpp.
+#include "pipeline/train.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include "core/error.hpp"
+#include "core/philox.hpp"
+#include "pipeline/evaluate.hpp"
+
+namespace mint {
+
+namespace {
+
+// Numerically stable BCE-with-logits and its derivative w.r.t. the logit.
+double bce(double z, double y) {
+  return std::max(z, 0.0) - z * y + std::log1p(std::exp(-std::abs(z)));
+}
+double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+// The order of epoch `epoch`: Fisher–Yates on the seed's shuffle stream.
+std::vector<std::int64_t> epoch_order(std::int64_t n, std::uint64_t seed, int epoch) {
+  std::vector<std::int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  for (std::int64_t i = n - 1; i > 0; --i) {
+    const Philox4x32 r =
+        philox4x32({{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(epoch),
+                     static_cast<std::uint32_t>(i >> 32), 4u}},
+                   static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32));
+    const std::uint64_t wide = (static_cast<std::uint64_t>(r.v[0]) << 32) | r.v[1];
+    const auto j = static_cast<std::int64_t>(wide % static_cast<std::uint64_t>(i + 1));
+    std::swap(order[i], order[j]);
+  }
+  return order;
+}
+
+void progress(bool enabled, int epoch, int epochs, std::int64_t done, std::int64_t total,
+              double loss) {
+  if (!enabled) return;
+  const int width = 30;
+  const int filled = static_cast<int>(width * done / std::max<std::int64_t>(total, 1));
+  std::fprintf(stderr, "\repoch %3d/%d [%.*s%*s] %lld/%lld loss %.4f", epoch, epochs, filled,
+               "##############################", width - filled, "", static_cast<long long>(done),
+               static_cast<long long>(total), loss);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+std::string training_log_tsv(const TrainResult& result) {
+  std::string log = "epoch\ttrain_loss\tvalid_loss\tvalid_accuracy\tseconds\tbest\n";
+  for (const EpochLog& e : result.history) {
+    char line[160];
+    std::snprintf(line, sizeof line, "%d\t%.6f\t%.6f\t%.6f\t%.3f\t%d\n", e.epoch, e.train_loss,
+                  e.valid_loss, e.valid_accuracy, e.seconds, e.epoch == result.best_epoch);
+    log += line;
+  }
+  return log;
+}
+
+double mean_loss(Loss loss, const std::vector<float>& logits, const std::vector<float>& labels) {
+  double s = 0;
+  for (std::size_t i = 0; i < logits.size(); ++i) {
+    s += loss == Loss::bce ? bce(logits[i], labels[i])
+                           : (static_cast<double>(logits[i]) - labels[i]) *
+                                 (static_cast<double>(logits[i]) - labels[i]);
+  }
+  return logits.empty() ? 0.0 : s / static_cast<double>(logits.size());
+}
+
+std::vector<float> predict_codes(CnnBackend& backend, const std::uint8_t* codes, std::int64_t n,
+                                 int length) {
+  std::vector<float> logits(n);
+  const int cap = backend.capacity();
+  for (std::int64_t first = 0; first < n; first += cap) {
+    const int count = static_cast<int>(std::min<std::int64_t>(cap, n - first));
+    CnnInput in;
+    in.codes = codes + first * length;
+    backend.forward(in, count, Mode::infer, logits.data() + first);
+  }
+  return logits;
+}
+
+TrainResult train_model(const ModelConfig& config, const SplitData& train, const SplitData& valid,
+                        const TrainOptions& o, CnnBackend& backend) {
+  if (train.length != config.length || valid.length != config.length) {
+    throw Error("the data's sequence length (" + std::to_string(train.length) +
+                ") differs from the model's L = " + std::to_string(config.length));
+  }
+  if (o.batch <= 0 || o.batch > backend.capacity())
+    throw Error("--batch must be in 1.." + std::to_string(backend.capacity()));
+  if (train.size() == 0 || valid.size() == 0)
+    throw Error("training needs non-empty train and valid splits");
+  const bool tty = o.progress && ::isatty(2);
+  TrainResult result;
+  result.model = init_model(config, o.seed);
+  backend.set_params(result.model.params);
+  double best = INFINITY;
+  int since_best = 0;
+  long step = 0;
+  const int length = config.length;
+  std::vector<std::uint8_t> batch_codes(static_cast<std::size_t>(o.batch) * length);
+  std::vector<float> logits(o.batch), dlogits(o.batch);
+  for (int epoch = 1; epoch <= o.max_epochs; ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::vector<std::int64_t> order = epoch_order(train.size(), o.seed, epoch);
+    double loss_sum = 0;
+    for (std::int64_t first = 0; first < train.size(); first += o.batch) {
+      const int n = static_cast<int>(std::min<std::int64_t>(o.batch, train.size() - first));
+      for (int i = 0; i < n; ++i) {
+        std::copy_n(train.codes.data() + order[first + i] * length, length,
+                    batch_codes.data() + static_cast<std::size_t>(i) * length);
+      }
+      CnnInput in;
+      in.codes = batch_codes.data();
+      backend.forward(in, n, Mode::train, logits.data());
+      for (int i = 0; i < n; ++i) {
+        const double z = logits[i], y = train.labels[order[first + i]];
+        if (o.loss == Loss::bce) {
+          loss_sum += bce(z, y);
+          dlogits[i] = static_cast<float>((sigmoid(z) - y) / n);
+        } else {
+          loss_sum += (z - y) * (z - y);
+          dlogits[i] = static_cast<float>(2 * (z - y) / n);
+        }
+      }
+      backend.backward(dlogits.data(), nullptr);
+      backend.adam_step(o.adam, ++step);
+      progress(tty, epoch, o.max_epochs, first + n, train.size(),
+               loss_sum / static_cast<double>(first + n));
+    }
+    const std::vector<float> valid_logits =
+        predict_codes(backend, valid.codes.data(), valid.size(), length);
+    EpochLog log;
+    log.epoch = epoch;
+    log.train_loss = loss_sum / static_cast<double>(train.size());
+    log.valid_loss = mean_loss(o.loss, valid_logits, valid.labels);
+    if (!std::isfinite(log.valid_loss)) {
+      throw Error("training diverged at epoch " + std::to_string(epoch) +
+                  " (validation loss is not finite); try a smaller --lr");
+    }
+    std::int64_t correct = 0;
+    for (std::int64_t i = 0; i < valid.size(); ++i) {
+      correct += o.loss == Loss::bce ? classified_correctly(valid_logits[i], valid.labels[i])
+                                     : std::abs(valid_logits[i] - valid.labels[i]) < 0.5f;
+    }
+    log.valid_accuracy = static_cast<double>(correct) / static_cast<double>(valid.size());
+    log.improved = log.valid_loss < best;
+    log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    result.history.push_back(log);
+    if (o.on_epoch) o.on_epoch(log);
+    if (o.progress) {
+      std::fprintf(stderr,
+                   "%sepoch %3d/%d  train loss %.4f  valid loss %.4f  valid acc %.4f  %.1f s%s\n",
+                   tty ? "\r" : "", epoch, o.max_epochs, log.train_loss, log.valid_loss,
+                   log.valid_accuracy, log.seconds, log.improved ? "  *" : "");
+    }
+    if (log.improved) {
+      best = log.valid_loss;
+      since_best = 0;
+      result.best_epoch = epoch;
+      result.model.params = backend.params();
+    } else if (++since_best >= o.patience) {
+      break;
+    }
+  }
+  return result;
+}
+
+}  // namespace mint

@@ -1,0 +1,493 @@
+// The experiment report (include/mint/report.hpp): a synthetic experiment directory with every
+// table of docs/experiment.md is turned into a page that is checked for structure (balanced
+// tags, every section, every motif, every TSV linked, nothing non-finite drawn), escaping,
+// missing tables (a note), malformed tables (an error naming file:line), determinism and the
+// Fig. 3B subsampling; then the SVG helpers on their own.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "io/atomic_file.hpp"
+#include "pipeline/report/report.hpp"
+#include "test_util.hpp"
+
+namespace mint {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> kTables = {
+    "accuracy_by_count.tsv", "accuracy_by_pair.tsv",  "regression_binned.tsv", "auprc.tsv",
+    "auprc_summary.tsv",     "auprc_differences.tsv", "filters.tsv",           "training.tsv"};
+
+const std::vector<std::string> kMethods = {"ig", "deeplift", "fp"};
+const std::vector<std::string> kEffects = {"additive", "enhancing", "inhibiting", "quadratic"};
+
+void write(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+std::string num(double x) {
+  if (std::isnan(x)) return "nan";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+// Deterministic values in (0, 1) for synthetic tables.
+double wobble(int i) { return 0.5 + 0.45 * std::sin(1.7 * i + 0.3); }
+
+struct Options {
+  std::string experiment = "all";
+  std::vector<std::string> motifs = {"CREB1", "NHLH1", "ETS1", "TEAD1"};
+  bool regression = true;
+};
+
+// A complete experiment directory for one set (distinct_1) with 4 filters.
+std::string make_experiment(const std::string& name, const Options& o = {}) {
+  const std::string dir = test::scratch_dir(name);
+  fs::create_directories(dir + "/tables");
+  write(dir + "/config.json",
+        "{\"experiment\": \"" + o.experiment +
+            "\", \"size\": \"quick\", \"sets\": [\"distinct_1\"], \"filters\": [4], \"seeds\": 2, "
+            "\"methods\": [\"ig\", \"deeplift\", \"fp\"], \"length\": 250, \"note\": \"a<b\"}\n");
+  const std::string key = "distinct_1\t4\t";
+  const std::vector<std::string> cls = {"M_w", "M_wo"};
+  const int M = static_cast<int>(o.motifs.size());
+  int k = 0;
+
+  std::string t = "set\tfilters\tmodel\tn_present\tsequences\taccuracy\n";
+  for (const auto& m : cls) {
+    for (int n = 0; n <= M; ++n) {
+      t += key + m + "\t" + std::to_string(n) + "\t" + std::to_string(100 + n) + "\t" +
+           (m == "M_w" && n == M ? "0.9485" : num(wobble(k++))) + "\n";
+    }
+  }
+  write(dir + "/tables/accuracy_by_count.tsv", t);
+
+  t = "set\tfilters\tmodel\tpair\tsequences\taccuracy\n";
+  for (const auto& m : cls) {
+    for (int a = 0; a < M; ++a) {
+      for (int b = a + 1; b < M; ++b) {
+        t += key + m + "\t" + o.motifs[a] + "+" + o.motifs[b] + "\t50\t" + num(wobble(k++)) + "\n";
+      }
+    }
+  }
+  write(dir + "/tables/accuracy_by_pair.tsv", t);
+
+  std::vector<std::string> models = cls;
+  if (o.regression) {
+    models.insert(models.end(), kEffects.begin(), kEffects.end());
+    t = "set\tfilters\teffect\tn_present\tsequences\tbinned_accuracy\tmean_abs_error\n";
+    for (const auto& e : kEffects) {
+      for (int n = 0; n <= M; ++n) {
+        const double acc = wobble(k++), err = wobble(k++) * 0.3;
+        t += key + e + "\t" + std::to_string(n) + "\t200\t" + num(acc) + "\t" + num(err) + "\n";
+      }
+    }
+    write(dir + "/tables/regression_binned.tsv", t);
+  }
+
+  t = "set\tfilters\tmodel\tmethod\tmotif\tn_present\tsequence\tauprc\taverage_precision\tauroc\t"
+      "abs_error\n";
+  std::string s =
+      "set\tfilters\tmodel\tmethod\tmotif\tn_present\tsequences\tmedian\tq1\tq3\tmean\tmedian_lo\t"
+      "median_hi\tpooled_auprc\twhisker_lo\twhisker_hi\n";
+  std::string d = "set\tfilters\tmethod\tmotif\tn_present\tpairs\tdelta_median\tlo\thi\n";
+  for (const auto& m : models) {
+    const bool reg = m != "M_w" && m != "M_wo";
+    for (const auto& method : kMethods) {
+      for (const auto& motif : o.motifs) {
+        for (int n = 1; n <= M; ++n) {
+          for (int q = 0; q < 3; ++q) {
+            const double auprc = wobble(k++), err = reg ? wobble(k++) : NAN;
+            t += key + m + "\t" + method + "\t" + motif + "\t" + std::to_string(n) + "\t" +
+                 std::to_string(q) + "\t" + num(auprc) + "\t0.5\t0.6\t" + num(err) + "\n";
+          }
+          const double med = wobble(k++);
+          const bool holey = m == "M_wo" && method == "fp" && n == 1;  // NaN CI and whiskers
+          s += key + m + "\t" + method + "\t" + motif + "\t" + std::to_string(n) + "\t30\t" +
+               num(med) + "\t" + num(med * 0.8) + "\t" + num(med * 1.1) + "\t" + num(med) + "\t" +
+               (holey ? "nan\tnan" : num(med * 0.95) + "\t" + num(med * 1.05)) + "\t" + num(med) +
+               "\t" + (holey ? "nan" : num(med * 0.5)) + "\t" + num(std::min(1.0, med * 1.3)) +
+               "\n";
+        }
+      }
+    }
+  }
+  for (const auto& method : kMethods) {
+    for (const auto& motif : o.motifs) {
+      for (int n = 1; n <= M; ++n) {
+        const double delta = wobble(k++) - 0.5;
+        d += key + method + "\t" + motif + "\t" + std::to_string(n) + "\t30\t" + num(delta) + "\t" +
+             num(delta - 0.05) + "\t" + num(delta + 0.05) + "\n";
+      }
+    }
+  }
+  write(dir + "/tables/auprc.tsv", t);
+  write(dir + "/tables/auprc_summary.tsv", s);
+  write(dir + "/tables/auprc_differences.tsv", d);
+
+  t = "set\tfilters\tmodel\tfilter\tposition\tA\tC\tG\tT\n";
+  for (const auto& m : models) {
+    const int nf = m == "additive" ? 10 : 4;  // 10 filters: the 8 largest are shown
+    for (int f = 0; f < nf; ++f) {
+      for (int p = 0; p < 6; ++p) {
+        t += key + m + "\t" + std::to_string(f) + "\t" + std::to_string(p);
+        for (int b = 0; b < 4; ++b) t += "\t" + num((b == (f + p) % 4 ? 1.0 : -0.3) * (f + 1));
+        t += "\n";
+      }
+    }
+  }
+  write(dir + "/tables/filters.tsv", t);
+
+  t = "set\tfilters\tmodel\tseed\tepochs\tbest_epoch\tvalid_loss\tvalid_metric\n";
+  for (const auto& m : models) {
+    for (int seed = 1; seed <= 2; ++seed) {
+      t += key + m + "\t" + std::to_string(seed) + "\t12\t7\t0.31\t0.9\n";
+    }
+  }
+  write(dir + "/tables/training.tsv", t);
+  return dir;
+}
+
+std::string render(const std::string& dir) {
+  write_report(dir);
+  return read_file(dir + "/report.html");
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+// Geometry attributes holding nan/inf anywhere (e.g. x="nan", transform="translate(nan,3)").
+bool draws_non_finite(const std::string& html) {
+  static const std::vector<std::string> attributes = {
+      "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "width", "height", "transform", "viewBox"};
+  for (const auto& a : attributes) {
+    const std::string open = " " + a + "=\"";
+    for (std::size_t p = html.find(open); p != std::string::npos; p = html.find(open, p + 1)) {
+      const std::size_t begin = p + open.size(), end = html.find('"', begin);
+      std::string value = html.substr(begin, end - begin);
+      for (auto& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (value.find("nan") != std::string::npos || value.find("inf") != std::string::npos) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+std::string error_of(const std::string& dir) {
+  try {
+    write_report(dir);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Table 6's two totals: weighted by sequences (here equal per count) and by presence subset
+// (count k of 4 motifs weighs C(4, k) / 16, the paper's data).
+TEST(Report, RegressionTotalsBySequenceAndBySubset) {
+  const std::string dir = make_experiment("report_totals");
+  std::string t = "set\tfilters\teffect\tn_present\tsequences\tbinned_accuracy\tmean_abs_error\n";
+  const double acc[5] = {0.2, 0.6, 0.7, 0.8, 1.0};
+  for (int n = 0; n <= 4; ++n) {
+    t += "distinct_1\t4\tadditive\t" + std::to_string(n) + "\t100\t" + num(acc[n]) + "\t0.1\n";
+  }
+  write(dir + "/tables/regression_binned.tsv", t);
+  const std::string html = render(dir);
+  const std::size_t total = html.find("<th>Total</th>");
+  const std::size_t by_subset = html.find("<th>Total, by subset</th>");
+  ASSERT_NE(total, std::string::npos);
+  ASSERT_NE(by_subset, std::string::npos);
+  EXPECT_LT(html.find(">0.6600<", total), by_subset);              // 3.3 / 5
+  EXPECT_NE(html.find(">0.6875<", by_subset), std::string::npos);  // 11 / 16
+}
+
+TEST(Report, WritesCompletePage) {
+  const std::string dir = make_experiment("report_full");
+  const std::string html = render(dir);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("</html>"), std::string::npos);
+  for (const char* tag : {"svg", "table", "figure", "section", "details", "g", "text"}) {
+    EXPECT_EQ(count(html, std::string("<") + tag + " ") + count(html, std::string("<") + tag + ">"),
+              count(html, std::string("</") + tag + ">"))
+        << tag;
+  }
+  EXPECT_GT(count(html, "<svg "), 20u);
+  EXPECT_FALSE(draws_non_finite(html));
+  // Self-contained: no scripts, nothing fetched.
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_EQ(count(html, "http://"), count(html, "http://www.w3.org/2000/svg"));
+  for (const char* motif : {"CREB1", "NHLH1", "ETS1", "TEAD1"}) {
+    EXPECT_NE(html.find(motif), std::string::npos) << motif;
+  }
+  for (const char* title :
+       {"Accuracy by number of motifs present", "Accuracy per motif pair", "First-layer filters",
+        "Motif detection: AUPRC", "Negatives experiment", "Interaction effects",
+        "Binned accuracy of the regression models", "Motif detection per interaction effect",
+        "AUPRC vs absolute error", "Training", "config.json", "distinct_1, 4 filters"}) {
+    EXPECT_NE(html.find(title), std::string::npos) << title;
+  }
+  for (const auto& table : kTables) {
+    EXPECT_NE(html.find("href=\"tables/" + table + "\""), std::string::npos) << table;
+  }
+  // A number in a table links to its TSV; the config is shown escaped.
+  EXPECT_NE(
+      html.find("<a href=\"tables/accuracy_by_count.tsv\" title=\"104 sequences\">0.9485</a>"),
+      std::string::npos);
+  EXPECT_NE(html.find("a&lt;b"), std::string::npos);
+  EXPECT_EQ(html.find("\"a<b\""), std::string::npos);
+  EXPECT_EQ(html.find("missing"), std::string::npos);
+  // Integrated Gradients etc. by name; the 10-filter model shows only 8 logos.
+  EXPECT_NE(html.find("Integrated Gradients"), std::string::npos);
+  EXPECT_NE(html.find("Of 10 filters the 8 with the largest weight norm are shown"),
+            std::string::npos);
+}
+
+TEST(Report, IsDeterministic) {
+  const std::string dir = make_experiment("report_determinism");
+  const std::string a = render(dir);
+  EXPECT_EQ(a, render(dir));
+}
+
+TEST(Report, EscapesNamesFromFiles) {
+  Options o;
+  o.motifs = {"CREB1", "T<E>A&D1", "ETS1"};
+  const std::string dir = make_experiment("report_escape", o);
+  const std::string html = render(dir);
+  EXPECT_NE(html.find("T&lt;E&gt;A&amp;D1"), std::string::npos);
+  EXPECT_EQ(html.find("T<E>"), std::string::npos);
+  EXPECT_EQ(html.find("A&D1"), std::string::npos);
+  EXPECT_EQ(count(html, "<svg "), count(html, "</svg>"));
+}
+
+TEST(Report, MotifsFollowTheSetOrderOfThePairNames) {
+  // The runner sorts its tables by name; the pair names keep the set's order (ZETA, ALPHA, MID).
+  Options o;
+  o.motifs = {"ZETA", "ALPHA", "MID"};
+  const std::string dir = make_experiment("report_order", o);
+  std::istringstream in(read_file(dir + "/tables/auprc_summary.tsv"));
+  std::string header, line;
+  std::getline(in, header);
+  std::vector<std::string> lines;
+  while (std::getline(in, line)) lines.push_back(line);
+  std::sort(lines.begin(), lines.end());
+  std::string sorted = header + "\n";
+  for (const auto& l : lines) sorted += l + "\n";
+  write(dir + "/tables/auprc_summary.tsv", sorted);
+  const std::string html = render(dir);
+  const auto zeta = html.find("<th>ZETA</th>"), alpha = html.find("<th>ALPHA</th>"),
+             mid = html.find("<th>MID</th>");
+  ASSERT_NE(zeta, std::string::npos);
+  EXPECT_LT(zeta, alpha);
+  EXPECT_LT(alpha, mid);
+  EXPECT_LT(html.find("ZETA · Integrated Gradients"), html.find("ALPHA · Integrated Gradients"));
+  EXPECT_LT(html.find("ZETA+<br>ALPHA"), html.find("ALPHA+<br>MID"));
+}
+
+TEST(Report, MissingTablesAreSkippedWithANote) {
+  const std::string dir = make_experiment("report_missing");
+  fs::remove(dir + "/tables/regression_binned.tsv");
+  fs::remove(dir + "/tables/auprc.tsv");
+  fs::remove(dir + "/tables/filters.tsv");
+  const std::string html = render(dir);
+  for (const char* file : {"regression_binned.tsv", "auprc.tsv", "filters.tsv"}) {
+    EXPECT_NE(html.find(std::string("<code>tables/") + file + "</code> is missing"),
+              std::string::npos)
+        << file;
+    EXPECT_EQ(html.find(std::string("href=\"tables/") + file + "\""), std::string::npos) << file;
+  }
+  EXPECT_NE(html.find("Motif detection: AUPRC"), std::string::npos);  // the rest is still there
+  EXPECT_FALSE(draws_non_finite(html));
+}
+
+TEST(Report, NegativesOnlyRun) {
+  Options o;
+  o.experiment = "negatives";
+  o.regression = false;
+  const std::string dir = make_experiment("report_negatives", o);
+  const std::string html = render(dir);
+  EXPECT_NE(html.find("Interaction-effects experiment: not part of this run"), std::string::npos);
+  EXPECT_EQ(html.find("<h4 class=\"exp\">Interaction effects"), std::string::npos);
+  EXPECT_NE(html.find("Negatives experiment"), std::string::npos);
+}
+
+TEST(Report, MissingConfigIsANote) {
+  const std::string dir = make_experiment("report_noconfig");
+  fs::remove(dir + "/config.json");
+  const std::string html = render(dir);
+  EXPECT_NE(html.find("<code>config.json</code> is missing"), std::string::npos);
+  EXPECT_NE(html.find("NHLH1"), std::string::npos);
+}
+
+TEST(Report, MalformedTablesNameFileAndLine) {
+  {
+    const std::string dir = make_experiment("report_bad_count");
+    std::string t = read_file(dir + "/tables/accuracy_by_count.tsv");
+    const auto second = t.find('\n', t.find('\n') + 1);  // end of line 2
+    t.insert(second, "\textra");
+    write(dir + "/tables/accuracy_by_count.tsv", t);
+    const std::string e = error_of(dir);
+    EXPECT_NE(e.find("tables/accuracy_by_count.tsv:2: has 7 fields, expected 6"), std::string::npos)
+        << e;
+  }
+  {
+    const std::string dir = make_experiment("report_bad_number");
+    const std::string row = "distinct_1\t4\tM_w\tig\tCREB1\t4\t30\t";
+    const std::string rest = "\t0.4\t0.6\t0.5\t0.45\t0.55\t0.5\t0.2\t0.9\n";
+    write(dir + "/tables/auprc_summary.tsv",
+          "set\tfilters\tmodel\tmethod\tmotif\tn_present\tsequences\tmedian\tq1\tq3\tmean\t"
+          "median_lo\tmedian_hi\tpooled_auprc\twhisker_lo\twhisker_hi\n" +
+              row + "0.5" + rest + row + "0.5x" + rest);
+    const std::string e = error_of(dir);
+    EXPECT_NE(e.find("tables/auprc_summary.tsv:3: column 'median': '0.5x' is not a number"),
+              std::string::npos)
+        << e;
+  }
+  {
+    const std::string dir = make_experiment("report_bad_integer");
+    write(dir + "/tables/regression_binned.tsv",
+          "set\tfilters\teffect\tn_present\tsequences\tbinned_accuracy\tmean_abs_error\n"
+          "distinct_1\t4\tadditive\t1.5\t10\t0.5\t0.1\n");
+    const std::string e = error_of(dir);
+    EXPECT_NE(e.find("regression_binned.tsv:2: column 'n_present': '1.5' is not an integer"),
+              std::string::npos)
+        << e;
+  }
+  {
+    const std::string dir = make_experiment("report_bad_column");
+    write(dir + "/tables/training.tsv", "set\tfilters\tmodel\tseed\n");
+    const std::string e = error_of(dir);
+    EXPECT_NE(e.find("training.tsv:1: missing column 'epochs'"), std::string::npos) << e;
+  }
+  {
+    const std::string dir = make_experiment("report_bad_auprc");  // the streamed table
+    std::string t = read_file(dir + "/tables/auprc.tsv");
+    t += "distinct_1\t4\tadditive\tig\tCREB1\t4\t9\t0.5\t0.5\n";
+    write(dir + "/tables/auprc.tsv", t);
+    const std::string e = error_of(dir);
+    EXPECT_NE(e.find("tables/auprc.tsv:"), std::string::npos) << e;
+    EXPECT_NE(e.find("has 9 fields, expected 11"), std::string::npos) << e;
+  }
+  {
+    const std::string dir = make_experiment("report_empty");
+    write(dir + "/tables/filters.tsv", "");
+    EXPECT_NE(error_of(dir).find("filters.tsv:1: empty file"), std::string::npos);
+  }
+  {
+    const std::string dir = make_experiment("report_bad_config");
+    write(dir + "/config.json", "{\"experiment\": ");
+    EXPECT_NE(error_of(dir).find("config.json: not valid JSON"), std::string::npos);
+  }
+  EXPECT_NE(error_of("/nonexistent/mint_report_dir").find("not a directory"), std::string::npos);
+}
+
+TEST(Report, ScatterIsSubsampledDeterministically) {
+  Options o;
+  const std::string dir = make_experiment("report_scatter", o);
+  std::string t =
+      "set\tfilters\tmodel\tmethod\tmotif\tn_present\tsequence\tauprc\taverage_precision\tauroc\t"
+      "abs_error\n";
+  for (int i = 0; i < 5000; ++i) {
+    t += "distinct_1\t4\tquadratic\tig\t" + o.motifs[static_cast<std::size_t>(i % 4)] + "\t4\t" +
+         std::to_string(i) + "\t" + num(wobble(i)) + "\t0.5\t0.5\t" + num(wobble(i + 7)) + "\n";
+  }
+  for (int i = 0; i < 10; ++i) {  // fewer motifs present: not in Fig. 3B
+    t += "distinct_1\t4\tquadratic\tig\tCREB1\t2\t" + std::to_string(i) + "\t0.5\t0.5\t0.5\t0.1\n";
+  }
+  write(dir + "/tables/auprc.tsv", t);
+  const std::string html = render(dir);
+  EXPECT_EQ(count(html, "<circle "), 2000u);
+  EXPECT_NE(html.find("show every k-th row"), std::string::npos);
+  EXPECT_FALSE(draws_non_finite(html));
+}
+
+// ---- the SVG helpers --------------------------------------------------------------------------
+
+TEST(Svg, NiceTicks) {
+  EXPECT_EQ(svg::nice_ticks(0, 1), (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
+  for (auto [lo, hi] : std::vector<std::pair<double, double>>{
+           {0.03, 0.97}, {-3, 17}, {0, 0.0042}, {5, 5}, {0, 0}, {1e6, 3e6}, {-1, -0.5}}) {
+    const auto t = svg::nice_ticks(lo, hi);
+    ASSERT_GE(t.size(), 2u) << lo << " " << hi;
+    EXPECT_LE(t.front(), lo);
+    EXPECT_GE(t.back(), hi);
+    EXPECT_LE(t.size(), 12u);
+    for (std::size_t i = 1; i < t.size(); ++i) EXPECT_GT(t[i], t[i - 1]);
+  }
+  const auto t = svg::nice_ticks(NAN, 1);
+  EXPECT_TRUE(std::isfinite(t.front()) && std::isfinite(t.back()));
+}
+
+TEST(Svg, Escape) {
+  EXPECT_EQ(svg::escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+  EXPECT_EQ(svg::escape(""), "");
+}
+
+TEST(Svg, LogoHeights) {
+  // Uniform weights carry no information; one dominant base carries the most; never > 2 bits.
+  const auto h = svg::logo_heights({{0, 0, 0, 0}, {1, -1, -1, -1}, {0.1, 0, 0, 0}, {NAN, 0, 0, 0}});
+  ASSERT_EQ(h.size(), 4u);
+  auto total = [](const std::array<double, 4>& a) { return a[0] + a[1] + a[2] + a[3]; };
+  EXPECT_NEAR(total(h[0]), 0, 1e-12);
+  EXPECT_GT(total(h[1]), 1.0);
+  EXPECT_LE(total(h[1]), 2.0);
+  EXPECT_GT(h[1][0], 10 * h[1][1]);
+  EXPECT_LT(total(h[2]), 0.05);  // small relative to the filter's scale
+  EXPECT_EQ(total(h[3]), 0);
+  // Independent of the filter's overall scale.
+  const auto h2 = svg::logo_heights({{0, 0, 0, 0}, {10, -10, -10, -10}, {1, 0, 0, 0}});
+  EXPECT_NEAR(total(h2[1]), total(h[1]), 1e-12);
+  EXPECT_TRUE(svg::logo_heights({}).empty());
+  const std::string s = svg::logo(svg::Panel{}, {{1, -1, -1, -1}, {-1, 1, -1, -1}});
+  EXPECT_NE(s.find(">A</text>"), std::string::npos);
+  EXPECT_NE(s.find(">C</text>"), std::string::npos);
+  EXPECT_FALSE(draws_non_finite(s));
+}
+
+TEST(Svg, NonFiniteValuesAreNotDrawn) {
+  // The checker itself.
+  EXPECT_TRUE(draws_non_finite("<line x1=\"0\" y2=\"NaN\"/>"));
+  EXPECT_TRUE(draws_non_finite("<text transform=\"translate(1,-inf)\">"));
+  EXPECT_FALSE(draws_non_finite("<text x=\"1\">nan</text>"));
+  const std::vector<svg::Series> series = {{"M_w", "#4c72b0", ""}, {"M_wo", "#dd8452", ""}};
+  svg::Box good{0.1, 0.3, 0.5, 0.7, 0.9, 10};
+  svg::Box bad{NAN, 0.3, 0.5, 0.7, 0.9, 10};
+  const std::string box =
+      svg::box_plot(svg::Panel{}, {"1", "2"}, series, {{good, bad}, {std::nullopt, good}});
+  EXPECT_EQ(count(box, "<rect "), 2u);
+  EXPECT_FALSE(draws_non_finite(box));
+  svg::Panel free_axis;
+  free_axis.y_min = NAN;
+  free_axis.y_max = NAN;
+  const std::string bars =
+      svg::bar_chart(free_axis, {"a", "b"}, series, {{0.5, NAN}, {INFINITY, -0.25}});
+  EXPECT_EQ(count(bars, "<rect "), 2u);
+  EXPECT_FALSE(draws_non_finite(bars));
+  const std::string empty = svg::box_plot(free_axis, {}, series, {});
+  EXPECT_FALSE(draws_non_finite(empty));
+  const std::string dots = svg::scatter(
+      free_axis, series, {{0.1, 0.2, 0}, {NAN, 0.2, 1}, {0.3, INFINITY, 1}, {2, 3, 1}});
+  EXPECT_EQ(count(dots, "<circle "), 2u);
+  EXPECT_FALSE(draws_non_finite(dots));
+  EXPECT_FALSE(draws_non_finite(svg::scatter(free_axis, series, {})));
+  EXPECT_NE(svg::legend(series).find("M_wo"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mint
