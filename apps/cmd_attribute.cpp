@@ -10,7 +10,8 @@
 //                             batches); batches of --batch-size, permutations drawn from
 //                             --seed or replayed from --permutations P.npy
 //   ism                       CPU incremental (or, with --device cuda, full re-evaluation)
-// See include/mint/attribution.hpp, deeplift.hpp and perturbation.hpp.
+// The dispatch is pipeline/attribute.hpp; the methods are ops/gradient, ops/ig, ops/deeplift and
+// ops/perturbation.
 #include <cstdio>
 #include <memory>
 
@@ -18,11 +19,14 @@
 #include "common.hpp"
 #include "core/device.hpp"
 #include "core/error.hpp"
+#include "io/inputs.hpp"
+#include "io/model_io.hpp"
 #include "io/npy.hpp"
 #include "ops/deeplift/deeplift.hpp"
 #include "ops/gradient/gradient.hpp"
 #include "ops/perturbation/perturbation.hpp"
 #include "pipeline/attribute.hpp"
+#include "pipeline/predict.hpp"
 
 namespace mint::cli {
 
@@ -72,59 +76,34 @@ void add_attribute_command(CLI::App& app) {
   a->flags.add_to(cmd);
   a->device.add_to(cmd);
   cmd->callback([a] {
-    const Target target = parse_target(a->target);
-    const IgMethod ig_method = parse_ig_method(a->ig_method);
-    const DeepLiftCompat compat = parse_deeplift_compat(a->compat);
-    if (a->method == "ig") ig_quadrature(ig_method, a->steps);  // reject bad --steps early
-    if (a->method == "fp" && a->batch_size < 2) {
-      throw Error("--batch-size must be at least 2 (a permutation needs two sequences)");
-    }
-    std::vector<std::vector<std::int64_t>> replay;
-    if (!a->permutations.empty()) {
-      if (a->method != "fp") throw Error("--permutations applies to --method fp only");
-      replay = read_permutations(a->permutations);
-    }
-    const SequenceInput input = read_sequences(a->data, a->split);
-    const std::vector<Model> models = load_models(a->models, a->flags.hints());
-    for (std::size_t mi = 0; mi < models.size(); ++mi) {
-      if (models[mi].config.length != input.length) {
-        throw Error(input.source + ": sequences have length " + std::to_string(input.length) +
-                    " but " + a->models[mi] +
-                    " expects L = " + std::to_string(models[mi].config.length));
-      }
-    }
     AttributeOptions o;
-    o.method = a->method;
-    o.target = target;
-    o.ig_method = ig_method;
+    o.method = parse_method(a->method);
+    o.target = parse_target(a->target);
+    o.ig_method = parse_ig_method(a->ig_method);
     o.ig_steps = a->steps;
-    o.compat = compat;
+    o.compat = parse_deeplift_compat(a->compat);
     o.fp_batch = a->batch_size;
     o.fp_seed = a->seed;
-    o.fp_replay = replay.empty() ? nullptr : &replay;
-    o.device = parse_device(a->device.device);
-    o.threads = a->device.threads;
-    const AttributeResult r = attribute_models(models, input.slice(0), input.n, input.length, o);
-    const std::vector<float>& attr = r.values;
-    const std::vector<std::vector<std::int64_t>>& used = r.permutations;
-    const char* where = r.where.c_str();
-    write_npy<float>(a->out, {input.n, 4, input.length}, attr.data());
-    if (!a->save_permutations.empty()) {
-      if (a->method != "fp") throw Error("--save-permutations applies to --method fp only");
-      const std::size_t width = used.empty() ? 0 : used.front().size();
-      std::vector<std::int64_t> flat;
-      for (const auto& row : used) {
-        if (row.size() != width) {
-          throw Error("--save-permutations: the last batch has " + std::to_string(row.size()) +
-                      " sequences, not " + std::to_string(width) +
-                      "; choose a --batch-size that divides the number of sequences");
-        }
-        flat.insert(flat.end(), row.begin(), row.end());
-      }
-      write_npy<std::int64_t>(
-          a->save_permutations,
-          {static_cast<std::int64_t>(used.size()), static_cast<std::int64_t>(width)}, flat.data());
+    o.compute = a->device.compute();
+    const bool fp = o.method == Method::fp;
+    if (o.method == Method::ig) ig_quadrature(o.ig_method, a->steps);  // reject bad --steps early
+    if (fp && a->batch_size < 2) {
+      throw Error("--batch-size must be at least 2 (a permutation needs two sequences)");
     }
+    if (!fp && !a->permutations.empty()) throw Error("--permutations applies to --method fp only");
+    if (!fp && !a->save_permutations.empty()) {
+      throw Error("--save-permutations applies to --method fp only");
+    }
+    std::vector<std::vector<std::int64_t>> replay;
+    if (!a->permutations.empty()) replay = read_permutations(a->permutations);
+    o.fp_replay = replay.empty() ? nullptr : &replay;
+    const SequenceInput input = read_sequences(a->data, a->split);
+    const std::vector<Model> models = load_models(a->models, a->flags.hints());
+    check_lengths(models, input.length, input.source);
+    const AttributeResult r = attribute_models(models, input.slice(0), input.n, input.length, o);
+    write_npy<float>(a->out, {input.n, 4, input.length}, r.values.data());
+    if (!a->save_permutations.empty()) write_permutations(a->save_permutations, r.permutations);
+    const char* where = r.where.c_str();
     std::printf("mint attribute: %s (%s) of %lld sequences, %zu model%s, on the %s → %s\n",
                 a->method.c_str(), a->target.c_str(), static_cast<long long>(input.n),
                 models.size(), models.size() > 1 ? "s averaged" : "", where, a->out.c_str());

@@ -1,38 +1,63 @@
-// `mint evaluate --model M [--model M2 …] --data DIR`: the paper's accuracy tables on a data
-// set split (test by default), with the models' logits averaged when several are given:
-// Table 2 (accuracy per number of present motifs) and Table 3 (per motif pair among two-motif
-// sequences) for classification; Table 6 (binned accuracy per number of motifs and total) for
-// regression. Printed as text; with --out also written as TSV.
+// `mint evaluate --model M [--model M2 …] --data DIR [--out RESULTS]`: the paper's accuracy
+// tables on a data set split (test by default) — Table 2 (accuracy per number of present motifs)
+// and Table 3 (per motif pair among two-motif sequences) for classification; Table 6 (binned
+// accuracy and mean |error| per number of motifs) for regression. With several models (the
+// seeds of one configuration) each number is the mean over the models (pipeline/evaluate.hpp).
+// Printed as text; with --out, also added to RESULTS/tables/ (pipeline/tables.hpp) with the
+// models' first-layer filters and, where <model>.log.tsv lies beside a model file, its training
+// summary — the tables `mint experiment` writes, so `mint report RESULTS` draws them.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <regex>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/error.hpp"
-#include "io/atomic_file.hpp"
+#include "io/inputs.hpp"
 #include "pipeline/evaluate.hpp"
+#include "pipeline/predict.hpp"
+#include "pipeline/tables.hpp"
+#include "pipeline/train.hpp"
 
 namespace mint::cli {
 
 namespace {
 
-std::string table_tsv(const char* key, const std::vector<AccuracyRow>& rows) {
-  std::string s = std::string(key) + "\tsequences\tcorrect\taccuracy\n";
-  for (const AccuracyRow& r : rows) {
-    char line[256];
-    std::snprintf(line, sizeof line, "%s\t%lld\t%lld\t%.6f\n", r.group.c_str(),
-                  static_cast<long long>(r.sequences), static_cast<long long>(r.correct),
-                  r.accuracy());
-    s += line;
+void print_table(const char* title, const char* key, const std::vector<MeanAccuracy>& rows,
+                 const std::map<int, double>* errors = nullptr) {
+  std::printf("\n%s\n%-24s %10s %10s%s\n", title, key, "sequences", "accuracy",
+              errors ? "  mean |error|" : "");
+  for (const MeanAccuracy& r : rows) {
+    std::printf("%-24s %10lld %10.4f", r.group.c_str(), static_cast<long long>(r.sequences),
+                r.accuracy);
+    if (errors && r.group != "total") {
+      const auto it = errors->find(std::stoi(r.group));
+      if (it != errors->end()) std::printf("  %12.4f", it->second);
+    }
+    std::printf("\n");
   }
-  return s;
 }
 
-void print_table(const char* title, const char* key, const std::vector<AccuracyRow>& rows) {
-  std::printf("\n%s\n%-24s %10s %10s\n", title, key, "sequences", "accuracy");
-  for (const AccuracyRow& r : rows) {
-    std::printf("%-24s %10lld %10.4f\n", r.group.c_str(), static_cast<long long>(r.sequences),
-                r.accuracy());
+// "<name>_f<F>_seed<S>" → name and seed (mint train's and mint experiment's model files).
+const std::regex kStem(R"(^(.*)_f(\d+)_seed(\d+)$)");
+
+std::string default_name(const std::string& model_path) {
+  const std::string stem = std::filesystem::path(model_path).stem().string();
+  std::smatch m;
+  return std::regex_match(stem, m, kStem) ? m[1].str() : stem;
+}
+
+// Training rows from the <stem>.log.tsv beside each model file that has one.
+void add_training_rows(Tables& t, const RowOwner& owner, const std::vector<std::string>& paths) {
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const std::filesystem::path p(paths[i]);
+    const std::filesystem::path log = p.parent_path() / (p.stem().string() + ".log.tsv");
+    if (!std::filesystem::exists(log)) continue;
+    const std::string stem = p.stem().string();
+    std::smatch m;
+    const std::uint64_t seed = std::regex_match(stem, m, kStem) ? std::stoull(m[3].str()) : i + 1;
+    add_training_row(t, owner, seed, read_training_log(log.string()));
   }
 }
 
@@ -41,20 +66,26 @@ void print_table(const char* title, const char* key, const std::vector<AccuracyR
 void add_evaluate_command(CLI::App& app) {
   struct Args {
     std::vector<std::string> models;
-    std::string data, split = "test", out;
+    std::string data, split = "test", out, name, set;
     ModelFlags model;
     DeviceFlags device;
   };
   auto a = std::make_shared<Args>();
   auto* cmd =
       app.add_subcommand("evaluate", "Accuracy tables (paper Tables 2, 3, 6) on a data set");
-  cmd->add_option("--model", a->models, "Model file(s); several are averaged")->required();
+  cmd->add_option("--model", a->models, "Model file(s); several: each number is their mean")
+      ->required();
   cmd->add_option("--data", a->data, "A mint data set directory")->required();
   cmd->add_option("--split", a->split, "train, valid or test")->capture_default_str();
-  cmd->add_option("--out", a->out, "Directory for the TSV tables");
+  cmd->add_option("--out", a->out, "Results directory: add the rows to its tables/*.tsv");
+  cmd->add_option("--name", a->name,
+                  "Model name in the tables (default: the model file's stem without "
+                  "_f<F>_seed<S>; M_w, M_wo or an effect name for the paper's report sections)");
+  cmd->add_option("--set", a->set, "Motif set name in the tables (default: the data set's)");
   a->model.add_to(cmd);
   a->device.add_to(cmd);
   cmd->callback([a] {
+    const Compute compute = a->device.compute();
     const SequenceInput input = read_sequences(a->data, a->split);
     if (!input.dataset) {
       throw Error("--data " + a->data + ": evaluate needs a mint data set (labels and presence)");
@@ -62,30 +93,31 @@ void add_evaluate_command(CLI::App& app) {
     const Simulation& ds = *input.dataset;
     const SplitData& split = ds.splits[input.split];
     const std::vector<Model> models = load_models(a->models, a->model.hints());
-    const std::vector<float> logits = predict_ensemble(models, input, a->device);
-    const DesignOptions& design = ds.options.design;
-    const int n = static_cast<int>(ds.motifs.size());
-    const auto by_count = accuracy_by_count(split.masks, split.labels, logits, n, design);
-    std::printf("mint evaluate: %s split of %s, %zu model(s), %s\n", split.name.c_str(),
-                a->data.c_str(), models.size(), to_string(design.kind).c_str());
-    if (a->out.size()) make_directories(a->out);
-    if (design.kind == DesignKind::classification) {
-      const auto by_pair = accuracy_by_pair(split.masks, split.labels, logits, ds.motifs, design);
-      print_table("Table 2: accuracy per number of present motifs", "motifs present", by_count);
-      print_table("Table 3: accuracy per motif pair (two-motif negatives)", "pair", by_pair);
-      if (a->out.size()) {
-        write_file_atomic(a->out + "/table2_accuracy_by_count.tsv",
-                          table_tsv("motifs_present", by_count));
-        write_file_atomic(a->out + "/table3_accuracy_by_pair.tsv", table_tsv("pair", by_pair));
-      }
+    check_lengths(models, input.length, input.source);
+    const Evaluation e =
+        evaluate(predict_each(models, input.slice(0), input.n, input.length, compute), split,
+                 ds.motifs, ds.options.design);
+    std::printf("mint evaluate: %s split of %s, %zu model(s)%s, %s\n", split.name.c_str(),
+                a->data.c_str(), models.size(), models.size() > 1 ? " (means over the models)" : "",
+                to_string(ds.options.design.kind).c_str());
+    if (e.classification) {
+      print_table("Table 2: accuracy per number of present motifs", "motifs present", e.by_count);
+      print_table("Table 3: accuracy per motif pair (two-motif negatives)", "pair", e.by_pair);
     } else {
       print_table("Table 6: binned accuracy per number of present motifs", "motifs present",
-                  by_count);
-      if (a->out.size()) {
-        write_file_atomic(a->out + "/table6_binned_accuracy.tsv",
-                          table_tsv("motifs_present", by_count));
-      }
+                  e.by_count, &e.mean_abs_error);
     }
+    if (a->out.empty()) return;
+    const RowOwner owner{a->set.empty() ? set_label(ds.motifs.name) : a->set,
+                         models.front().config.filters,
+                         a->name.empty() ? default_name(a->models.front()) : a->name};
+    Tables t;
+    add_accuracy_rows(t, owner, e);
+    add_filter_rows(t, owner, models.front());
+    add_training_rows(t, owner, a->models);
+    write_tables(a->out, t, /*merge=*/true);
+    std::printf("\nadded %s (set %s, %d filters) to %s/tables/\n", owner.model.c_str(),
+                owner.set.c_str(), owner.filters, a->out.c_str());
   });
 }
 

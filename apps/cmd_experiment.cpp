@@ -176,10 +176,12 @@ void add_experiment_command(CLI::App& app) {
       }
     }
     if (size.empty()) size = "quick";
-    ExperimentConfig config = default_config(a->experiment, size);
+    const ExperimentKind kind = parse_experiment_kind(a->experiment);
+    const ExperimentSize sz = parse_experiment_size(size);
+    ExperimentConfig config = default_config(kind, sz);
     if (!file_text.empty()) config = apply_config_json(config, file_text, a->config);
-    config.experiment = a->experiment;
-    config.size = size;
+    config.experiment = kind;
+    config.size = sz;
     nlohmann::ordered_json overrides = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < a->options.size(); ++i) {
       if (a->options[i]->count() > 0)

@@ -1,10 +1,13 @@
 // `mint predict --model M [--model M2 …] --data D --out logits.npy`: the logits (N,) float32
-// of a data set split or an (N, 4, L) .npy, averaged over the models when several are given.
+// of a data set split or an (N, 4, L) .npy, averaged over the models when several are given
+// (pipeline/predict.hpp: the mean in float64, then rounded to float32).
 #include <memory>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "io/inputs.hpp"
 #include "io/npy.hpp"
+#include "pipeline/predict.hpp"
 
 namespace mint::cli {
 
@@ -25,9 +28,13 @@ void add_predict_command(CLI::App& app) {
   a->model.add_to(cmd);
   a->device.add_to(cmd);
   cmd->callback([a] {
+    const Compute compute = a->device.compute();
     const SequenceInput input = read_sequences(a->data, a->split);
     const std::vector<Model> models = load_models(a->models, a->model.hints());
-    const std::vector<float> logits = predict_ensemble(models, input, a->device);
+    check_lengths(models, input.length, input.source);
+    const std::vector<double> mean =
+        ensemble_mean(predict_each(models, input.slice(0), input.n, input.length, compute));
+    const std::vector<float> logits(mean.begin(), mean.end());
     write_npy<float>(a->out, {input.n}, logits.data());
     std::printf("mint predict: %lld sequences, %zu model(s) → %s\n",
                 static_cast<long long>(input.n), models.size(), a->out.c_str());

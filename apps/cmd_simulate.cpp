@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "io/dataset_io.hpp"
 #include "ops/sampler/sampler.hpp"
+#include "pipeline/simulate.hpp"
 
 namespace mint::cli {
 
@@ -65,10 +66,11 @@ void run_simulate(SimulateArgs& a, bool interaction_given) {
   o.grammar.gaps = a.gaps;
   o.grammar.random_order = a.order == "random";
   o.grammar.order = parse_order(a.order, static_cast<int>(motifs.size()));
-  const bool cuda = use_cuda(parse_device(a.device));
+  const Backend backend = resolve_backend(parse_device(a.device));
+  const bool cuda = backend == Backend::cuda;
 
   const auto t0 = std::chrono::steady_clock::now();
-  const Simulation sim = simulate(motifs, o, cuda ? Backend::cuda : Backend::cpu, a.threads);
+  const Simulation sim = simulate(motifs, o, backend, a.threads);
   const double sample_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   write_dataset(sim, a.out, WriteOptions{!a.no_fasta, a.onehot});

@@ -1,15 +1,12 @@
-// Pieces several CLI commands share: model-file flags, choosing the backend, and predicting
-// a set of sequences with one model or the average of several (an ensemble).
+// Flags several CLI commands share, each parsed into its typed value once, here at the edge:
+// the model-file hints a PyTorch-written file may need, and where the work runs.
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <memory>
 #include <string>
-#include <vector>
 
-#include "io/inputs.hpp"
+#include "core/device.hpp"
 #include "io/model_io.hpp"
-#include "ops/cnn/cnn_backend.hpp"
 
 namespace mint::cli {
 
@@ -26,13 +23,7 @@ struct DeviceFlags {
   std::string device = "auto";
   int threads = 0;
   void add_to(CLI::App* cmd);
-  std::unique_ptr<CnnBackend> backend(const ModelConfig& config, int capacity) const;
+  Compute compute() const;
 };
-
-// Logits of every input sequence, averaged over the models (all must share L).
-std::vector<float> predict_ensemble(const std::vector<Model>& models, const SequenceInput& input,
-                                    const DeviceFlags& device);
-
-std::vector<Model> load_models(const std::vector<std::string>& paths, const ModelHints& hints);
 
 }  // namespace mint::cli

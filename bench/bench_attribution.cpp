@@ -11,6 +11,7 @@
 #include "core/motif.hpp"
 #include "ops/gradient/gradient.hpp"
 #include "pipeline/score.hpp"
+#include "pipeline/simulate.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
-// --device parsing and resolution; the CUDA queries live in src/cuda_runtime.cu (or
-// src/cuda_stub.cpp when mint is built without CUDA).
+// --device parsing and resolution; the CUDA queries live in core/device_cuda.cu (or
+// core/device_stub.cpp when mint is built without CUDA).
 #include "core/device.hpp"
 
 #include "core/error.hpp"
@@ -11,6 +11,23 @@ DeviceChoice parse_device(const std::string& s) {
   if (s == "cpu") return DeviceChoice::cpu;
   if (s == "cuda") return DeviceChoice::cuda;
   throw Error("--device: unknown device '" + s + "' (expected auto, cpu or cuda)");
+}
+
+const char* to_string(DeviceChoice choice) {
+  switch (choice) {
+    case DeviceChoice::cpu:
+      return "cpu";
+    case DeviceChoice::cuda:
+      return "cuda";
+    default:
+      return "auto";
+  }
+}
+
+const char* to_string(Backend backend) { return backend == Backend::cuda ? "cuda" : "cpu"; }
+
+Backend resolve_backend(DeviceChoice choice) {
+  return use_cuda(choice) ? Backend::cuda : Backend::cpu;
 }
 
 bool use_cuda(DeviceChoice choice) {

@@ -12,9 +12,22 @@ int cuda_device_count();
 std::string cuda_unavailable_reason();  // empty when a GPU is usable
 std::string cuda_device_name(int device = 0);
 
+// What the user asks for, and what runs.
 enum class DeviceChoice { auto_select, cpu, cuda };
-DeviceChoice parse_device(const std::string& s);
+enum class Backend { cpu, cuda };
+
+DeviceChoice parse_device(const std::string& s);  // "auto" | "cpu" | "cuda"
+const char* to_string(DeviceChoice choice);
 // Resolves auto; fails with "--device cuda: <reason>" when cuda is asked for and absent.
 bool use_cuda(DeviceChoice choice);
+Backend resolve_backend(DeviceChoice choice);
+const char* to_string(Backend backend);  // "cpu" | "cuda"
+
+// Where a pipeline step computes: the device asked for and the CPU threads (<= 0: all cores).
+struct Compute {
+  DeviceChoice device = DeviceChoice::auto_select;
+  int threads = 0;
+  Backend backend() const { return resolve_backend(device); }
+};
 
 }  // namespace mint

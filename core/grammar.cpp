@@ -104,4 +104,16 @@ void check_grammar_fits(const Grammar& grammar, int length) {
   }
 }
 
+void ground_truth(const Grammar& grammar, std::uint32_t mask, int offset, int length,
+                  std::int8_t* out) {
+  std::fill(out, out + length, std::int8_t{-1});
+  for (std::size_t m = 0; m < grammar.start.size(); ++m) {
+    if (!((mask >> m) & 1u)) continue;
+    const int begin = offset + grammar.start[m];
+    for (int p = begin; p < begin + grammar.length[m] && p < length; ++p) {
+      out[p] = static_cast<std::int8_t>(m);
+    }
+  }
+}
+
 }  // namespace mint

@@ -34,4 +34,8 @@ Grammar make_grammar(const MotifSet& motifs, const GrammarOptions& options, std:
 // Fails with a clear message when the grammar does not fit a sequence of length L.
 void check_grammar_fits(const Grammar& grammar, int length);
 
+// Ground truth per position of one sequence: motif index (file order) or -1 (background).
+void ground_truth(const Grammar& grammar, std::uint32_t mask, int offset, int length,
+                  std::int8_t* out);
+
 }  // namespace mint

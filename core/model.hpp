@@ -71,6 +71,7 @@ struct ModelParams {
 struct Model {
   ModelConfig config;
   ModelParams params;
+  std::string source;  // the file it was loaded from (load_model), for messages; "" in memory
 };
 
 // PyTorch's default initialisation: weights and biases ~ U(−1/√fan_in, 1/√fan_in) (Kaiming

@@ -425,7 +425,15 @@ void save_model(const std::string& path, const Model& model) {
 }
 
 Model load_model(const std::string& path, const ModelHints& hints) {
-  return model_from_safetensors(read_safetensors(path), path, hints);
+  Model m = model_from_safetensors(read_safetensors(path), path, hints);
+  m.source = path;
+  return m;
+}
+
+std::vector<Model> load_models(const std::vector<std::string>& paths, const ModelHints& hints) {
+  std::vector<Model> models;
+  for (const std::string& p : paths) models.push_back(load_model(p, hints));
+  return models;
 }
 
 }  // namespace mint

@@ -26,6 +26,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/model.hpp"
 #include "io/safetensors.hpp"
@@ -45,7 +46,8 @@ SafeTensors model_to_safetensors(const Model& model);
 Model model_from_safetensors(const SafeTensors& st, const std::string& source,
                              const ModelHints& hints = {});
 
-void save_model(const std::string& path, const Model& model);  // atomic
-Model load_model(const std::string& path, const ModelHints& hints = {});
+void save_model(const std::string& path, const Model& model);             // atomic
+Model load_model(const std::string& path, const ModelHints& hints = {});  // sets Model::source
+std::vector<Model> load_models(const std::vector<std::string>& paths, const ModelHints& hints = {});
 
 }  // namespace mint

@@ -1,5 +1,5 @@
 // attribute_models: the dispatch behind `mint attribute` and `mint experiment`
-// (include/mint/attribute_models.hpp).
+// (pipeline/attribute.hpp).
 #include "pipeline/attribute.hpp"
 
 #include <memory>
@@ -8,28 +8,52 @@
 #include "ops/cnn/cnn_backend.hpp"
 #include "ops/ig/ig_cuda.hpp"
 #include "ops/perturbation/perturbation.hpp"
+#include "pipeline/predict.hpp"
 
 namespace mint {
 
 namespace {
 
-bool is_gradient_family(const std::string& m) {
-  return m == "grad" || m == "saliency" || m == "ixg" || m == "ig";
+constexpr const char* kMethodNames[] = {"grad", "saliency", "ixg", "ig", "deeplift", "fp", "ism"};
+
+}  // namespace
+
+Method parse_method(const std::string& name) {
+  for (Method m : all_methods()) {
+    if (name == to_string(m)) return m;
+  }
+  throw Error("unknown attribution method '" + name +
+              "' (expected grad, saliency, ixg, ig, deeplift, fp or ism)");
+}
+
+const char* to_string(Method method) { return kMethodNames[static_cast<int>(method)]; }
+
+const std::vector<Method>& all_methods() {
+  static const std::vector<Method> all = {Method::grad, Method::saliency, Method::ixg,
+                                          Method::ig,   Method::deeplift, Method::fp,
+                                          Method::ism};
+  return all;
+}
+
+namespace {
+
+bool is_gradient_family(Method m) {
+  return m == Method::grad || m == Method::saliency || m == Method::ixg || m == Method::ig;
 }
 
 std::vector<float> gradient_method(CpuCnn& cnn, const ModelParams& params, const CnnInput& in,
                                    int n, const AttributeOptions& o) {
-  if (o.method == "grad") return gradient(cnn, params, in, n, o.target);
-  if (o.method == "saliency") return saliency(cnn, params, in, n, o.target);
-  if (o.method == "ixg") return input_x_gradient(cnn, params, in, n, o.target);
+  if (o.method == Method::grad) return gradient(cnn, params, in, n, o.target);
+  if (o.method == Method::saliency) return saliency(cnn, params, in, n, o.target);
+  if (o.method == Method::ixg) return input_x_gradient(cnn, params, in, n, o.target);
   return integrated_gradients(cnn, params, in, n, o.ig_method, o.ig_steps, o.target);
 }
 
 std::vector<float> gradient_method(CnnBackend& backend, const CnnInput& in, int n,
                                    const AttributeOptions& o) {
-  if (o.method == "grad") return gradient(backend, in, n, o.target);
-  if (o.method == "saliency") return saliency(backend, in, n, o.target);
-  if (o.method == "ixg") return input_x_gradient(backend, in, n, o.target);
+  if (o.method == Method::grad) return gradient(backend, in, n, o.target);
+  if (o.method == Method::saliency) return saliency(backend, in, n, o.target);
+  if (o.method == Method::ixg) return input_x_gradient(backend, in, n, o.target);
   return integrated_gradients(backend, in, n, o.ig_method, o.ig_steps, o.target);
 }
 
@@ -39,7 +63,7 @@ FpOptions fp_options(const AttributeOptions& o) {
   f.seed = o.fp_seed;
   f.replay = o.fp_replay;
   f.target = o.target;
-  f.threads = o.threads;
+  f.threads = o.compute.threads;
   return f;
 }
 
@@ -51,41 +75,41 @@ std::vector<float> attribute_one(const Model& model, const CnnInput& in, int n,
   const bool codes = in.codes != nullptr;
   r.where = on_gpu ? "cuda" : "cpu";
   if (on_gpu) {
-    if (codes && o.method == "ig") {  // fused kernels (kernels/attribution.cu)
+    if (codes && o.method == Method::ig) {  // fused kernels (kernels/attribution.cu)
       return integrated_gradients_cuda(config, params, in.codes, in.scale, n,
                                        ig_quadrature(o.ig_method, o.ig_steps), o.target);
     }
-    if (codes && o.method == "deeplift") {
+    if (codes && o.method == Method::deeplift) {
       return deeplift_cuda(config, params, in.codes, n, o.compat, o.target, in.scale);
     }
-    if (o.method == "fp") {  // Captum's way: every permuted batch through a full forward pass
+    if (o.method == Method::fp) {  // Captum's way: every permuted batch through a full forward pass
       auto backend = make_cuda_backend(config, 1024);
       backend->set_params(params);
       r.permutations.clear();
       return feature_permutation(*backend, in, n, fp_options(o), &r.permutations);
     }
-    if (is_gradient_family(o.method) || o.method == "ism") {
+    if (is_gradient_family(o.method) || o.method == Method::ism) {
       auto backend = make_cuda_backend(config, 256);
       backend->set_params(params);
-      return o.method == "ism" ? ism(*backend, in, n, o.target)
-                               : gradient_method(*backend, in, n, o);
+      return o.method == Method::ism ? ism(*backend, in, n, o.target)
+                                     : gradient_method(*backend, in, n, o);
     }
     r.where = "cpu";  // DeepLIFT of dense input: the CPU implementation
   }
   if (is_gradient_family(o.method)) {
-    CpuCnn cnn(config, 256, o.threads);  // IG of codes: the fused one-hot path
+    CpuCnn cnn(config, 256, o.compute.threads);  // IG of codes: the fused one-hot path
     return gradient_method(cnn, params, in, n, o);
   }
-  if (o.method == "deeplift") {
-    return deeplift(config, params, in, n, o.compat, o.target, o.threads);
+  if (o.method == Method::deeplift) {
+    return deeplift(config, params, in, n, o.compat, o.target, o.compute.threads);
   }
-  if (o.method == "ism") return ism_incremental(config, params, in, n, o.target, o.threads);
-  if (o.method == "fp") {
+  if (o.method == Method::ism)
+    return ism_incremental(config, params, in, n, o.target, o.compute.threads);
+  if (o.method == Method::fp) {
     r.permutations.clear();
     return feature_permutation(config, params, in, n, fp_options(o), &r.permutations);
   }
-  throw Error("unknown attribution method '" + o.method +
-              "' (expected grad, saliency, ixg, ig, deeplift, fp or ism)");
+  throw Error(std::string("attribution method ") + to_string(o.method) + " has no path");
 }
 
 }  // namespace
@@ -95,15 +119,12 @@ AttributeResult attribute_models(const std::vector<Model>& models, const CnnInpu
   if (models.empty()) throw Error("attribute_models: no models");
   if (n > 0x7fffffff)
     throw Error("too many sequences for one attribution call: " + std::to_string(n));
-  const bool on_gpu = use_cuda(options.device);
+  const bool on_gpu = options.compute.backend() == Backend::cuda;
   const std::size_t size = static_cast<std::size_t>(n) * 4 * static_cast<std::size_t>(length);
   AttributeResult r;
   std::vector<double> sum(models.size() > 1 ? size : 0, 0.0);
+  check_lengths(models, length, "sequences");
   for (const Model& model : models) {
-    if (model.config.length != length) {
-      throw Error("sequences have length " + std::to_string(length) +
-                  " but a model expects L = " + std::to_string(model.config.length));
-    }
     r.values = attribute_one(model, input, static_cast<int>(n), options, on_gpu, r);
     if (r.values.size() != size) throw Error("attribute_models: unexpected attribution size");
     if (models.size() > 1) {

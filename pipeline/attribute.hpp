@@ -3,6 +3,9 @@
 // and Feature Permutation on the CPU; the fused CUDA kernels or the CUDA backend on a GPU) and
 // averages an ensemble's attributions in float64. `mint attribute` and `mint experiment` both
 // call it, so the CLI and the runner cannot drift apart.
+//
+// Methods (SPEC §5): grad, saliency, ixg (input × gradient), ig, deeplift, fp (Feature
+// Permutation), ism. The result is (N, 4, L) float32, channels A,C,G,T.
 #pragma once
 
 #include <cstdint>
@@ -17,8 +20,14 @@
 
 namespace mint {
 
+enum class Method { grad, saliency, ixg, ig, deeplift, fp, ism };
+// "grad", "saliency", "ixg", "ig", "deeplift", "fp", "ism"; mint::Error listing them otherwise.
+Method parse_method(const std::string& name);
+const char* to_string(Method method);
+const std::vector<Method>& all_methods();
+
 struct AttributeOptions {
-  std::string method = "ig";  // grad | saliency | ixg | ig | deeplift | fp | ism
+  Method method = Method::ig;
   Target target = Target::logit;
   IgMethod ig_method = IgMethod::gausslegendre;
   int ig_steps = 50;
@@ -26,8 +35,7 @@ struct AttributeOptions {
   int fp_batch = 128;         // sequences permuted together (Captum's batch)
   std::uint64_t fp_seed = 0;  // seed of the permutations
   const std::vector<std::vector<std::int64_t>>* fp_replay = nullptr;  // or replay these
-  DeviceChoice device = DeviceChoice::auto_select;
-  int threads = 0;  // CPU threads; <= 0: all
+  Compute compute;  // the device, and CPU threads (<= 0: all)
 };
 
 struct AttributeResult {

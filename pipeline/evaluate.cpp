@@ -1,4 +1,4 @@
-// Prediction metrics (Tables 2, 3, 6, 7 of the paper). See metrics.hpp.
+// Prediction metrics (Tables 2, 3, 6, 7 of the paper). See pipeline/evaluate.hpp.
 #include "pipeline/evaluate.hpp"
 
 #include <algorithm>
@@ -103,6 +103,49 @@ double split_accuracy(const std::vector<std::uint32_t>& masks, const std::vector
                       const std::vector<float>& predictions, int n_motifs,
                       const DesignOptions& design) {
   return accuracy_by_count(masks, labels, predictions, n_motifs, design).back().accuracy();
+}
+
+namespace {
+
+// Adds each row's accuracy / k into `mean`, created from the first model's rows.
+void add_mean(std::vector<MeanAccuracy>& mean, const std::vector<AccuracyRow>& rows, double k) {
+  if (mean.empty()) {
+    for (const AccuracyRow& r : rows) mean.push_back({r.group, r.sequences, 0.0});
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) mean[i].accuracy += rows[i].accuracy() / k;
+}
+
+}  // namespace
+
+Evaluation evaluate(const std::vector<std::vector<float>>& predictions, const SplitData& split,
+                    const MotifSet& motifs, const DesignOptions& design) {
+  if (predictions.empty()) throw Error("evaluate: no predictions");
+  Evaluation e;
+  e.classification = design.kind == DesignKind::classification;
+  e.models = static_cast<int>(predictions.size());
+  const double k = static_cast<double>(predictions.size());
+  const int n_motifs = static_cast<int>(motifs.size());
+  e.ensemble.assign(static_cast<std::size_t>(split.size()), 0.0);
+  for (const std::vector<float>& pred : predictions) {
+    check_sizes(split.masks, split.labels, pred);
+    for (std::size_t i = 0; i < pred.size(); ++i) e.ensemble[i] += pred[i] / k;
+    add_mean(e.by_count, accuracy_by_count(split.masks, split.labels, pred, n_motifs, design), k);
+    if (e.classification) {
+      add_mean(e.by_pair, accuracy_by_pair(split.masks, split.labels, pred, motifs, design), k);
+      continue;
+    }
+    std::map<int, double> err;
+    std::map<int, std::int64_t> count;
+    for (std::size_t i = 0; i < pred.size(); ++i) {
+      const int np = std::popcount(split.masks[i]);
+      err[np] += std::fabs(static_cast<double>(pred[i]) - split.labels[i]);
+      ++count[np];
+    }
+    for (const auto& [np, total] : err) {
+      e.mean_abs_error[np] += total / static_cast<double>(count[np]) / k;
+    }
+  }
+  return e;
 }
 
 }  // namespace mint

@@ -26,48 +26,54 @@
 #include <string>
 #include <vector>
 
+#include "core/design.hpp"
+#include "core/device.hpp"
+#include "pipeline/attribute.hpp"
+#include "pipeline/train.hpp"
+
 namespace mint {
 
+enum class ExperimentKind { negatives, interactions, all };
+enum class ExperimentSize { quick, full };
+ExperimentKind parse_experiment_kind(const std::string& s);  // negatives | interactions | all
+ExperimentSize parse_experiment_size(const std::string& s);  // quick | full
+const char* to_string(ExperimentKind kind);
+const char* to_string(ExperimentSize size);
+
+// Every key of config.json (docs/experiment.md), typed; config_to_json writes them in this order.
 struct ExperimentConfig {
-  std::string experiment = "all";  // negatives | interactions | all
-  std::string size = "quick";      // quick | full: the defaults the other keys started from
-  std::vector<std::string> sets;   // bundled motif set names or motif files
+  ExperimentKind experiment = ExperimentKind::all;
+  ExperimentSize size = ExperimentSize::quick;  // the defaults the other keys started from
+  std::vector<std::string> sets;                // bundled motif set names or motif files
   std::vector<int> filters;
-  int seeds = 2;                     // model seeds 1..seeds
-  std::vector<std::string> methods;  // ig, deeplift, fp (also grad, saliency, ixg, ism)
-  std::vector<std::string> effects;  // additive, enhancing, inhibiting, quadratic
+  int seeds = 2;                // model seeds 1..seeds
+  std::vector<Method> methods;  // ig, deeplift, fp (also grad, saliency, ixg, ism)
+  std::vector<Effect> effects;  // additive, enhancing, inhibiting, quadratic
   int ig_steps = 50;
   int fp_batch = 128;
   // data
   int length = 250;
-  std::uint64_t seed = 1;     // data seed
-  double pseudocount = 0.01;  // PWM pseudocount of the simulation (SPEC §2); 0 makes the
-                              // instances as detectable as the paper's accuracies imply
-                              // (docs/model-defaults.md)
-  std::optional<double> min_instance_score;  // the simulation's minimum-instance-score
-                                             // filter (SimulationOptions); empty: off;
+  std::uint64_t seed = 1;                    // data seed
+  double pseudocount = 0.01;                 // PWM pseudocount of the simulation (SPEC §2)
+  std::optional<double> min_instance_score;  // the simulation's minimum-instance-score filter
+                                             // (SimulationOptions); empty: off;
                                              // default_config() sets 0.6
   std::int64_t train = 10000, valid = 1000, test_positives = 2000, test_per_subset = 100;
   std::int64_t regression_train = 8000, regression_valid = 1000, test_per_count = 200;
   // training
   int epochs = 15, patience = 5, batch = 128;
   double lr = 1e-3;
-  // model
-  std::string pool = "global";  // "global" (P = conv length) or a width
-  bool batchnorm = true;
-  std::string padding = "same";
-  std::string activation = "relu";
-  int width = 0;  // 0: the data's filter width K
-  int hidden1 = 64, hidden2 = 32;
+  // model: pool (global: P = the conv length), batchnorm, padding, activation, width (0: the
+  // data's K), hidden1, hidden2; model.filters is set per job from `filters`
+  ModelSpec model = {.pool = {true, 0}};
   // scoring
   int bootstrap = 1000;
-  // where
-  int threads = 0;
-  std::string device = "auto";
+  // where: the keys that may change between runs into one directory
+  Compute compute;
 };
 
-// Defaults of a size ("quick" or "full") for an experiment.
-ExperimentConfig default_config(const std::string& experiment, const std::string& size);
+// Defaults of a size for an experiment.
+ExperimentConfig default_config(ExperimentKind experiment, ExperimentSize size);
 // `base` with the keys of a JSON object replaced (unknown keys and bad values are errors
 // naming the key); the result is validated.
 ExperimentConfig apply_config_json(const ExperimentConfig& base, const std::string& json_text,
@@ -107,5 +113,15 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const RunOptions
 // shard). The shards' config.json must agree.
 ExperimentResult merge_experiments(const std::vector<std::string>& shard_dirs,
                                    const RunOptions& options);
+
+// ---- shared by the runner and the merge (pipeline/experiment_config.cpp) ----
+
+// The first key, in the new config's order, whose value differs between two config.json texts
+// (the where-keys threads and device aside), with both values; "" when they agree.
+std::string first_config_difference(const std::string& old_text, const std::string& new_text,
+                                    std::string* old_value, std::string* new_value);
+// Writes out/config.json, or checks that the one there is the same experiment (mint::Error
+// naming the first differing key, unless force).
+void check_and_write_config(const ExperimentConfig& config, const std::string& out, bool force);
 
 }  // namespace mint

@@ -1,14 +1,17 @@
 // Position scores, per-motif AUPRC against the ground truth, summaries with bootstrap
-// confidence intervals; see scoring.hpp.
+// confidence intervals; see pipeline/score.hpp.
 #include "pipeline/score.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <string>
 
 #include "core/error.hpp"
 #include "core/philox.hpp"
+#include "io/npy.hpp"
 #include "ops/auprc/auprc_cuda.hpp"
 
 namespace mint {
@@ -312,6 +315,110 @@ Difference median_difference(const std::vector<double>& a, const std::vector<dou
   d.lo = percentile(deltas, tail);
   d.hi = percentile(deltas, 100 - tail);
   return d;
+}
+
+Metric parse_metric(const std::string& name) {
+  if (name == "auprc") return Metric::auprc;
+  if (name == "ap") return Metric::ap;
+  if (name == "auroc") return Metric::auroc;
+  throw Error("unknown metric '" + name + "' (choose auprc, ap or auroc)");
+}
+
+const char* to_string(Metric metric) {
+  switch (metric) {
+    case Metric::ap:
+      return "ap";
+    case Metric::auroc:
+      return "auroc";
+    default:
+      return "auprc";
+  }
+}
+
+double metric_of(const CurveScores& s, Metric metric) {
+  if (metric == Metric::ap) return s.average_precision;
+  if (metric == Metric::auroc) return s.auroc;
+  return s.auprc;
+}
+
+ScoredAttribution score_attribution(const std::vector<float>& attr, const SplitData& split,
+                                    const Simulation& data, bool ism, const ScoreOptions& options,
+                                    const std::string& source) {
+  const std::int64_t n = split.size();
+  const int L = split.length;
+  if (attr.size() != static_cast<std::size_t>(n) * 4 * static_cast<std::size_t>(L)) {
+    throw Error(source + ": " + std::to_string(attr.size()) + " attribution values, but split '" +
+                split.name + "' needs (" + std::to_string(n) + ", 4, " + std::to_string(L) + ")");
+  }
+  for (std::size_t i = 0; i < attr.size(); ++i) {
+    if (!std::isfinite(attr[i])) {
+      throw Error(source + ": non-finite attribution at flat index " + std::to_string(i));
+    }
+  }
+  ScoredAttribution s;
+  s.positives = options.positives;
+  s.positions = position_scores(attr.data(), split.codes.data(), n, L,
+                                ism ? ScoreRule::ism : ScoreRule::observed, options.signed_scores);
+  s.rows = score_motifs(s.positions.data(), split, data.grammar, data.motifs, options.positives,
+                        options.backend);
+  return s;
+}
+
+ScoredAttribution score_attribution_file(const std::string& path, const SplitData& split,
+                                         const Simulation& data, bool ism,
+                                         const ScoreOptions& options) {
+  const NpyArray arr = read_npy(path);
+  const std::vector<std::int64_t> want = {split.size(), 4, split.length};
+  if (arr.shape != want) {
+    std::string shape;
+    for (auto d : arr.shape) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+    throw Error(path + ": attributions have shape (" + shape + ") but split '" + split.name +
+                "' needs (" + std::to_string(want[0]) + ", 4, " + std::to_string(want[2]) + ")");
+  }
+  return score_attribution(arr.to_vector<float>(), split, data, ism, options, path);
+}
+
+std::vector<MotifGroup> group_scores(const std::vector<MotifScore>& rows, Metric metric) {
+  std::map<std::pair<int, int>, std::vector<double>> by_key;
+  for (const MotifScore& r : rows) {
+    by_key[{r.motif, r.n_present}].push_back(metric_of(r.scores, metric));
+  }
+  std::vector<MotifGroup> groups;
+  for (auto& [key, values] : by_key) groups.push_back({key.first, key.second, std::move(values)});
+  return groups;
+}
+
+Whiskers whiskers(const std::vector<double>& values, const Distribution& d) {
+  const double iqr = d.q3 - d.q1;
+  const double lo_bound = d.q1 - 1.5 * iqr, hi_bound = d.q3 + 1.5 * iqr;
+  double lo = NAN, hi = NAN;
+  for (double v : values) {
+    if (!std::isfinite(v)) continue;
+    if (v >= lo_bound && (std::isnan(lo) || v < lo)) lo = v;
+    if (v <= hi_bound && (std::isnan(hi) || v > hi)) hi = v;
+  }
+  if (d.count == 0) return {NAN, NAN};
+  if (std::isnan(lo) || lo > d.q1) lo = d.q1;
+  if (std::isnan(hi) || hi < d.q3) hi = d.q3;
+  return {lo, hi};
+}
+
+std::vector<GroupSummary> summarize_groups(const ScoredAttribution& scored,
+                                           const std::vector<MotifGroup>& groups,
+                                           const SplitData& split, const Simulation& data,
+                                           const BootstrapOptions& bootstrap) {
+  std::vector<GroupSummary> out;
+  for (const MotifGroup& g : groups) {
+    GroupSummary s;
+    s.group = g;
+    s.distribution = summarize(g.values, bootstrap);
+    s.whiskers = whiskers(g.values, s.distribution);
+    s.pooled_auprc = pooled_motif_scores(scored.positions.data(), split, data.grammar, data.motifs,
+                                         g.motif, g.n_present, scored.positives)
+                         .auprc;
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 }  // namespace mint

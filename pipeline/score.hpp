@@ -20,8 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "core/dataset.hpp"
+#include "core/device.hpp"
 #include "ops/auprc/auprc.hpp"
-#include "ops/sampler/sampler.hpp"
 
 namespace mint {
 
@@ -85,5 +86,63 @@ struct Difference {
 // a[i] and b[i] belong to the same sequence (and motif); pairs with a NaN are left out.
 Difference median_difference(const std::vector<double>& a, const std::vector<double>& b,
                              const BootstrapOptions& options = {});
+
+// ---- scoring one attribution array, and its groups -------------------------------------------
+
+// What a group summarises per sequence: AUPRC (the default), average precision or ROC AUC.
+enum class Metric { auprc, ap, auroc };
+Metric parse_metric(const std::string& name);  // "auprc" | "ap" | "auroc"
+const char* to_string(Metric metric);
+double metric_of(const CurveScores& scores, Metric metric);
+
+struct ScoreOptions {
+  PositiveRule positives;
+  bool signed_scores = false;
+  Backend backend = Backend::cpu;  // where the curves are computed
+};
+
+// One attribution array of a split, scored against its ground truth.
+struct ScoredAttribution {
+  std::vector<float> positions;  // (N, L) position scores
+  std::vector<MotifScore> rows;  // per (sequence, motif present), by sequence then motif
+  PositiveRule positives;
+};
+
+// attr: (N, 4, L) float32 for the split's N sequences, every value finite (mint::Error naming
+// `source` and the flat index otherwise). ism: ISM's position score (|mean Δ over the other
+// three bases|) instead of the observed base's.
+ScoredAttribution score_attribution(const std::vector<float>& attr, const SplitData& split,
+                                    const Simulation& data, bool ism, const ScoreOptions& options,
+                                    const std::string& source);
+// The same from an (N, 4, L) .npy file; a shape other than the split's is an error naming it.
+ScoredAttribution score_attribution_file(const std::string& path, const SplitData& split,
+                                         const Simulation& data, bool ism,
+                                         const ScoreOptions& options);
+
+// The values of one (motif, number present) group, in sequence order.
+struct MotifGroup {
+  int motif = 0;
+  int n_present = 0;
+  std::vector<double> values;
+};
+// Groups ordered by (motif, n_present).
+std::vector<MotifGroup> group_scores(const std::vector<MotifScore>& rows, Metric metric);
+
+// matplotlib's boxplot whiskers: the most extreme values within 1.5 IQR of the box.
+struct Whiskers {
+  double lo = 0, hi = 0;
+};
+Whiskers whiskers(const std::vector<double>& values, const Distribution& d);
+
+struct GroupSummary {
+  MotifGroup group;
+  Distribution distribution;
+  Whiskers whiskers;
+  double pooled_auprc = 0;  // one curve over every included position of the group
+};
+std::vector<GroupSummary> summarize_groups(const ScoredAttribution& scored,
+                                           const std::vector<MotifGroup>& groups,
+                                           const SplitData& split, const Simulation& data,
+                                           const BootstrapOptions& bootstrap);
 
 }  // namespace mint

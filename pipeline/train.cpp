@@ -7,10 +7,14 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <numeric>
+#include <sstream>
 
 #include "core/error.hpp"
 #include "core/philox.hpp"
+#include "io/atomic_file.hpp"
+#include "io/model_io.hpp"
 #include "pipeline/evaluate.hpp"
 
 namespace mint {
@@ -170,6 +174,83 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
     }
   }
   return result;
+}
+
+TrainingSummary read_training_log(const std::string& path) {
+  std::istringstream in(read_file(path));
+  std::string line;
+  std::getline(in, line);  // header
+  TrainingSummary log;
+  log.valid_loss = log.valid_metric = NAN;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::istringstream f(line);
+    int epoch = 0, best = 0;
+    double train_loss = 0, valid_loss = 0, valid_acc = 0, seconds = 0;
+    if (!(f >> epoch >> train_loss >> valid_loss >> valid_acc >> seconds >> best)) {
+      throw Error(path + ": malformed training log line '" + line + "'");
+    }
+    ++log.epochs;
+    if (best) {
+      log.best_epoch = epoch;
+      log.valid_loss = valid_loss;
+      log.valid_metric = valid_acc;
+    }
+  }
+  return log;
+}
+
+PoolSpec parse_pool(const std::string& text) {
+  if (text == "global") return {true, 0};
+  std::size_t used = 0;
+  int p = 0;
+  try {
+    p = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || p <= 0) {
+    throw Error("pool must be \"global\" or a positive width, got '" + text + "'");
+  }
+  return {false, p};
+}
+
+std::string to_string(const PoolSpec& pool) {
+  return pool.global ? "global" : std::to_string(pool.width);
+}
+
+ModelConfig model_config(const Simulation& data, const ModelSpec& spec) {
+  ModelConfig m;
+  m.length = data.options.length;
+  m.filters = spec.filters;
+  m.width = spec.width > 0 ? spec.width : data.grammar.filter_width;
+  m.padding = spec.padding;
+  m.activation = spec.activation;
+  m.batchnorm = spec.batchnorm;
+  m.hidden1 = spec.hidden1;
+  m.hidden2 = spec.hidden2;
+  m.pool = spec.pool.global ? m.conv_length() : spec.pool.width;
+  m.validate();
+  return m;
+}
+
+std::string model_stem(const std::string& name, int filters, std::uint64_t seed) {
+  return name + "_f" + std::to_string(filters) + "_seed" + std::to_string(seed);
+}
+
+TrainResult train_and_save(const Simulation& data, const ModelConfig& config, TrainOptions options,
+                           const Compute& compute, const std::string& dir,
+                           const std::string& stem) {
+  options.loss = data.options.design.kind == DesignKind::regression ? Loss::mse : Loss::bce;
+  const int capacity = std::max(options.batch, options.eval_batch);
+  auto backend = make_backend(compute.backend(), config, capacity, compute.threads);
+  const TrainResult r =
+      train_model(config, find_split(data, "train"), find_split(data, "valid"), options, *backend);
+  make_directories(dir);
+  const std::filesystem::path base = std::filesystem::path(dir) / stem;
+  write_file_atomic(base.string() + ".log.tsv", training_log_tsv(r));
+  save_model(base.string() + ".safetensors", r.model);  // last: marks a finished model
+  return r;
 }
 
 }  // namespace mint

@@ -2,6 +2,11 @@
 // classification or MSE for regression, early stopping on the validation loss (patience 5)
 // with the best weights restored. Written once against CnnBackend, so it runs on the CPU or
 // the GPU. Reproducible for a seed (and, on the CPU, a thread count).
+//
+// train_and_save() is the step `mint train` and `mint experiment` both run: the model's shape
+// from a ModelSpec and the data (model_config), training on the data's train and valid splits,
+// then <dir>/<stem>.log.tsv and <dir>/<stem>.safetensors, the model last (its presence marks a
+// finished model). Stems are <name>_f<F>_seed<S> (model_stem).
 #pragma once
 
 #include <cstdint>
@@ -9,9 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "core/dataset.hpp"
 #include "core/design.hpp"
+#include "core/device.hpp"
 #include "ops/cnn/cnn_backend.hpp"
-#include "ops/sampler/sampler.hpp"
 
 namespace mint {
 
@@ -60,5 +66,41 @@ std::vector<float> predict_codes(CnnBackend& backend, const std::uint8_t* codes,
 
 // Mean loss of logits against labels.
 double mean_loss(Loss loss, const std::vector<float>& logits, const std::vector<float>& labels);
+
+// The per-epoch log read back: epochs run, the best (kept) epoch and its validation numbers.
+struct TrainingSummary {
+  int epochs = 0, best_epoch = 0;
+  double valid_loss = 0, valid_metric = 0;
+};
+TrainingSummary read_training_log(const std::string& path);
+
+// ---- the train step -------------------------------------------------------------------------
+
+// Max-pool width: `global` pools the whole conv output (P = the conv length), else `width`.
+struct PoolSpec {
+  bool global = false;
+  int width = 10;
+};
+PoolSpec parse_pool(const std::string& text);  // "global" or a positive integer
+std::string to_string(const PoolSpec& pool);
+
+// The model's hyper-parameters before the data fixes L (and K when width is 0).
+struct ModelSpec {
+  int filters = 32;
+  int width = 0;  // K; 0: the data set's filter width (its longest motif)
+  PoolSpec pool;
+  int hidden1 = 64, hidden2 = 32;
+  Padding padding = Padding::same;
+  Activation activation = Activation::relu;
+  bool batchnorm = true;
+};
+// Validated (mint::Error naming the hyper-parameter).
+ModelConfig model_config(const Simulation& data, const ModelSpec& spec);
+
+std::string model_stem(const std::string& name, int filters, std::uint64_t seed);
+
+// Loss chosen by the data's design; options.loss is overwritten.
+TrainResult train_and_save(const Simulation& data, const ModelConfig& config, TrainOptions options,
+                           const Compute& compute, const std::string& dir, const std::string& stem);
 
 }  // namespace mint

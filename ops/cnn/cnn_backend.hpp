@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "core/device.hpp"
 #include "ops/adam/adam_core.hpp"
 #include "ops/cnn/cnn.hpp"
 
@@ -34,5 +35,12 @@ std::unique_ptr<CnnBackend> make_cpu_backend(const ModelConfig& config, int capa
                                              int threads = 0);
 // Throws mint::Error when mint was built without CUDA or no GPU is present.
 std::unique_ptr<CnnBackend> make_cuda_backend(const ModelConfig& config, int capacity);
+
+// The backend of a resolved device (core/device.hpp: Compute::backend()); threads: CPU only.
+inline std::unique_ptr<CnnBackend> make_backend(Backend backend, const ModelConfig& config,
+                                                int capacity, int threads = 0) {
+  return backend == Backend::cuda ? make_cuda_backend(config, capacity)
+                                  : make_cpu_backend(config, capacity, threads);
+}
 
 }  // namespace mint

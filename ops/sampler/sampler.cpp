@@ -1,4 +1,4 @@
-// CPU sampler and the simulate() driver. The per-position math is sampler_core.hpp's, shared
+// CPU sampler. The per-position math is sampler_core.hpp's, shared
 // with kernels/sampler.cu; here it is parallelised over sequences with OpenMP. Each sequence's
 // bytes depend only on its own random stream, so the thread count cannot change them.
 #include "ops/sampler/sampler.hpp"
@@ -167,86 +167,6 @@ void sample_offsets(const SamplerTables& tables, std::int64_t first, std::int64_
   check_range(tables, first, count);
   const SamplerView v = tables.view();
   for (std::int64_t i = 0; i < count; ++i) offsets[i] = plan_sequence(v, first + i).offset;
-}
-
-void ground_truth(const Grammar& grammar, std::uint32_t mask, int offset, int length,
-                  std::int8_t* out) {
-  std::fill(out, out + length, std::int8_t{-1});
-  for (std::size_t m = 0; m < grammar.start.size(); ++m) {
-    if (!((mask >> m) & 1u)) continue;
-    const int begin = offset + grammar.start[m];
-    for (int p = begin; p < begin + grammar.length[m] && p < length; ++p) {
-      out[p] = static_cast<std::int8_t>(m);
-    }
-  }
-}
-
-Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Backend backend,
-                    int threads) {
-  if (options.length <= 0)
-    throw Error("--length must be positive, got " + std::to_string(options.length));
-  if (!(options.gc >= 0.0 && options.gc <= 1.0)) {
-    throw Error("--gc must be in [0, 1], got " + std::to_string(options.gc));
-  }
-  if (!(options.pseudocount >= 0.0) || !std::isfinite(options.pseudocount)) {
-    throw Error("--pseudocount must be a finite number >= 0");
-  }
-  std::vector<double> accepted;
-  if (options.min_instance_score) {
-    const double f = *options.min_instance_score;
-    if (!(f >= 0.0 && f <= 1.0)) {
-      char buf[128];
-      std::snprintf(buf, sizeof buf,
-                    "--min-instance-score must be in [0, 1] (a fraction of the consensus's "
-                    "log-odds score), got %g",
-                    f);
-      throw Error(buf);
-    }
-    // Below 1% the expected re-draws exceed 100 per instance and the consensus fallback after
-    // kMaxInstanceAttempts stops being negligible: refuse rather than simulate a different set.
-    accepted = instance_acceptance(motifs, options);
-    for (std::size_t m = 0; m < accepted.size(); ++m) {
-      if (accepted[m] < 0.01) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf,
-                      "--min-instance-score %g: only %.3g%% of %s draws reach it (at least 1%% "
-                      "must); lower it",
-                      f, 100 * accepted[m], motifs.motifs[m].name.c_str());
-        throw Error(buf);
-      }
-    }
-  }
-  Simulation sim;
-  sim.motifs = motifs;
-  sim.options = options;
-  sim.first_draws_kept = std::move(accepted);
-  sim.grammar = make_grammar(motifs, options.grammar, options.seed);
-  check_grammar_fits(sim.grammar, options.length);
-  const int n = static_cast<int>(motifs.size());
-  sim.plans = plan_splits(n, options.design);
-  for (const SplitPlan& plan : sim.plans) {
-    SamplerTables tables(motifs, sim.grammar, options, plan);
-    SplitData data;
-    data.name = plan.name;
-    data.length = options.length;
-    data.n_motifs = n;
-    const std::int64_t count = tables.sequences();
-    data.codes.resize(static_cast<std::size_t>(count) * options.length);
-    data.offsets.resize(count);
-    if (backend == Backend::cuda) {
-      sample_codes_cuda(tables, 0, count, data.codes.data());
-    } else {
-      sample_codes_cpu(tables, 0, count, data.codes.data(), threads);
-    }
-    sample_offsets(tables, 0, count, data.offsets.data());
-    for (const Group& g : plan.groups) {
-      const auto label = static_cast<float>(label_of(g.mask, n, options.design));
-      data.masks.insert(data.masks.end(), g.count, g.mask);
-      data.labels.insert(data.labels.end(), g.count, label);
-    }
-    sim.splits.push_back(std::move(data));
-  }
-  return sim;
 }
 
 }  // namespace mint

@@ -1,5 +1,6 @@
-// Simulating a data set: tables for the sampler, the CPU and CUDA samplers, and the
-// simulate() driver that produces every split.
+// The PWM sequence sampler: the tables a split is sampled from, the CPU and CUDA samplers
+// (the same bytes for the same seed), and the minimum-instance-score estimate. The driver
+// that samples every split of a data set is pipeline/simulate.hpp.
 //
 // Sequences are byte-coded: codes[i * L + p] ∈ {0,1,2,3} = A,C,G,T, shape (N, L).
 // Sequences of one split are stored group by group in canonical subset order (design.hpp).
@@ -10,25 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "core/dataset.hpp"
 #include "core/design.hpp"
 #include "core/grammar.hpp"
 #include "core/motif.hpp"
 #include "ops/sampler/sampler_core.hpp"
 
 namespace mint {
-
-struct SimulationOptions {
-  int length = 250;  // L
-  double gc = 0.5;   // background GC content
-  double pseudocount = kDefaultPseudocount;
-  // Minimum instance score F in [0, 1], off when empty: every sampled motif instance is
-  // re-drawn until its log-odds score against the background is at least F times the
-  // consensus's (sampler_core.hpp). Off is SPEC §3; docs/model-defaults.md has what it does.
-  std::optional<double> min_instance_score;
-  std::uint64_t seed = 1;
-  GrammarOptions grammar;
-  DesignOptions design;
-};
 
 // Owns the arrays a SamplerView points into, for one split.
 class SamplerTables {
@@ -66,44 +55,10 @@ void sample_codes_cpu(const SamplerTables& tables, std::int64_t first, std::int6
 void sample_offsets(const SamplerTables& tables, std::int64_t first, std::int64_t count,
                     std::int32_t* offsets);
 
-// CUDA sampler (kernels/sampler.cu): same bytes as sample_codes_cpu. Copies the tables to the
+// CUDA sampler (ops/sampler/sampler.cu): same bytes as sample_codes_cpu. Copies the tables to the
 // device, samples there and copies the codes back. Throws mint::Error when mint was built
 // without CUDA or no GPU is present.
 void sample_codes_cuda(const SamplerTables& tables, std::int64_t first, std::int64_t count,
                        std::uint8_t* codes);
-
-enum class Backend { cpu, cuda };
-
-// One simulated split, everything the files hold.
-struct SplitData {
-  std::string name;
-  int length = 0;
-  int n_motifs = 0;
-  std::vector<std::uint8_t> codes;    // (N, L)
-  std::vector<std::uint32_t> masks;   // (N) presence masks
-  std::vector<std::int32_t> offsets;  // (N) grammar start
-  std::vector<float> labels;          // (N)
-  std::int64_t size() const { return static_cast<std::int64_t>(masks.size()); }
-};
-
-struct Simulation {
-  MotifSet motifs;
-  Grammar grammar;
-  SimulationOptions options;
-  std::vector<SplitPlan> plans;
-  std::vector<SplitData> splits;
-  // Share of each motif's first draws the minimum-score filter keeps (instance_acceptance);
-  // empty when the filter is off or the simulation was loaded from disk.
-  std::vector<double> first_draws_kept;
-};
-
-// Validates the options (grammar fits L, K <= L, GC in [0,1], sizes), draws the grammar and
-// samples every split.
-Simulation simulate(const MotifSet& motifs, const SimulationOptions& options,
-                    Backend backend = Backend::cpu, int threads = 0);
-
-// Ground truth per position of one sequence: motif index (file order) or -1 (background).
-void ground_truth(const Grammar& grammar, std::uint32_t mask, int offset, int length,
-                  std::int8_t* out);
 
 }  // namespace mint

@@ -1739,10 +1739,10 @@ void write_report(const std::string& dir) {
     any_regression = true;
   }
   const std::string& exp = pg.config.experiment;
-  const bool show_negatives =
-      exp.empty() || exp == "negatives" || exp == "all" || any_classification;
-  const bool show_interactions =
-      exp.empty() || exp == "interactions" || exp == "all" || any_regression;
+  // Without config.json (tables written by mint evaluate / mint score), the tables say which
+  // experiments the directory holds.
+  const bool show_negatives = exp == "negatives" || exp == "all" || any_classification;
+  const bool show_interactions = exp == "interactions" || exp == "all" || any_regression;
 
   std::string& h = pg.html;
   h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -1796,13 +1796,10 @@ void write_report(const std::string& dir) {
     }
     h += join(links, ", ") + ".</p>\n";
   }
-  if (!show_interactions) {
-    pg.note("Interaction-effects experiment: not part of this run (experiment " + escape(exp) +
-            ").");
-  }
-  if (!show_negatives) {
-    pg.note("Negatives experiment: not part of this run (experiment " + escape(exp) + ").");
-  }
+  const std::string why = exp.empty() ? "no table has rows for it"
+                                      : "not part of this run (experiment " + escape(exp) + ")";
+  if (!show_interactions) pg.note("Interaction-effects experiment: " + why + ".");
+  if (!show_negatives) pg.note("Negatives experiment: " + why + ".");
 
   h += "<nav><b>Contents</b><ul>";
   for (std::size_t si = 0; si < sets.size(); ++si) {

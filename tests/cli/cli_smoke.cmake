@@ -79,7 +79,7 @@ expect_ok(simulate --out ${WORK}/wo --negatives without --train 400 --valid 100
           --test-positives 40 --test-per-subset 4 --length 120)
 expect_ok(train --data ${WORK}/wo --out ${WORK}/models --seeds 2 --epochs 2 --filters 4
           --quiet --device cpu)
-foreach(f model_seed1.safetensors model_seed2.safetensors model_seed1.log.tsv)
+foreach(f model_f4_seed1.safetensors model_f4_seed2.safetensors model_f4_seed1.log.tsv)
   if(NOT EXISTS "${WORK}/models/${f}")
     message(FATAL_ERROR "mint train did not write ${f}")
   endif()
@@ -89,18 +89,20 @@ string(FIND "${LAST_OUT}" "skipped" at)
 if(at EQUAL -1)
   message(FATAL_ERROR "a rerun of mint train did not skip the finished models:\n${LAST_OUT}")
 endif()
-expect_ok(evaluate --model ${WORK}/models/model_seed1.safetensors
-          --model ${WORK}/models/model_seed2.safetensors --data ${WORK}/wo --out ${WORK}/eval)
+expect_ok(evaluate --model ${WORK}/models/model_f4_seed1.safetensors
+          --model ${WORK}/models/model_f4_seed2.safetensors --data ${WORK}/wo --out ${WORK}/eval)
 foreach(word "Table 2" "Table 3" "CREB1+NHLH1" total)
   string(FIND "${LAST_OUT}" "${word}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "mint evaluate output lacks '${word}':\n${LAST_OUT}")
   endif()
 endforeach()
-if(NOT EXISTS "${WORK}/eval/table2_accuracy_by_count.tsv")
-  message(FATAL_ERROR "mint evaluate --out did not write table2_accuracy_by_count.tsv")
-endif()
-expect_ok(predict --model ${WORK}/models/model_seed1.safetensors --data ${WORK}/wo
+foreach(t accuracy_by_count accuracy_by_pair filters training)
+  if(NOT EXISTS "${WORK}/eval/tables/${t}.tsv")
+    message(FATAL_ERROR "mint evaluate --out did not write tables/${t}.tsv")
+  endif()
+endforeach()
+expect_ok(predict --model ${WORK}/models/model_f4_seed1.safetensors --data ${WORK}/wo
           --out ${WORK}/logits.npy)
 expect_ok(predict --model ${DATA}/captum/small/weights.safetensors
           --data ${DATA}/captum/small/inputs.npy --out ${WORK}/fixture_logits.npy)
@@ -119,26 +121,26 @@ expect_error("has shape" auprc --labels ${DATA}/auprc/worked_example/labels.npy
              --scores ${DATA}/auprc/ties_small/scores.npy)
 
 # attribute → score on the small data set; bad attribution files fail with one line.
-expect_ok(attribute --model ${WORK}/models/model_seed1.safetensors --data ${WORK}/wo
+expect_ok(attribute --model ${WORK}/models/model_f4_seed1.safetensors --data ${WORK}/wo
           --method ig --steps 8 --out ${WORK}/ig.npy)
-expect_ok(score --data ${WORK}/wo --attr M1:ig=${WORK}/ig.npy --out ${WORK}/scores.tsv
-          --summary ${WORK}/summary.tsv --bootstrap 50)
+expect_ok(score --data ${WORK}/wo --attr M1:ig=${WORK}/ig.npy --out ${WORK}/scores
+          --bootstrap 50)
 foreach(word CREB1 TEAD1 "#motifs" "ig M1")
   string(FIND "${LAST_OUT}" "${word}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "mint score output lacks '${word}':\n${LAST_OUT}")
   endif()
 endforeach()
-foreach(f scores.tsv summary.tsv)
-  if(NOT EXISTS "${WORK}/${f}")
-    message(FATAL_ERROR "mint score did not write ${f}")
+foreach(f auprc.tsv auprc_summary.tsv)
+  if(NOT EXISTS "${WORK}/scores/tables/${f}")
+    message(FATAL_ERROR "mint score did not write tables/${f}")
   endif()
 endforeach()
 expect_error("attributions have shape (8, 4, 60)" score --data ${WORK}/wo
-             --attr ${DATA}/captum/small/gradient.npy --out ${WORK}/x.tsv)
+             --attr ${DATA}/captum/small/gradient.npy --out ${WORK}/x)
 expect_error("needs a mint data set" score --data ${DATA}/captum/small/inputs.npy
-             --attr ${WORK}/ig.npy --out ${WORK}/x.tsv)
-expect_error("--metric" score --data ${WORK}/wo --attr ${WORK}/ig.npy --out ${WORK}/x.tsv
+             --attr ${WORK}/ig.npy --out ${WORK}/x)
+expect_error("--metric" score --data ${WORK}/wo --attr ${WORK}/ig.npy --out ${WORK}/x
              --metric f1)
 
 # Every method on a PyTorch-written fixture model (parity is in test_attribution,

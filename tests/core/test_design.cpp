@@ -8,6 +8,7 @@
 #include "core/design.hpp"
 #include "core/error.hpp"
 #include "ops/sampler/sampler.hpp"
+#include "pipeline/simulate.hpp"
 
 namespace mint {
 namespace {

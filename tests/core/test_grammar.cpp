@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/grammar.hpp"
 #include "ops/sampler/sampler.hpp"
+#include "pipeline/simulate.hpp"
 #include "test_util.hpp"
 
 namespace mint {

@@ -12,6 +12,7 @@
 #include "io/atomic_file.hpp"
 #include "io/dataset_io.hpp"
 #include "io/npy.hpp"
+#include "pipeline/simulate.hpp"
 #include "test_util.hpp"
 
 namespace mint {

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "ops/sampler/sampler.hpp"
+#include "pipeline/simulate.hpp"
 #include "test_util.hpp"
 
 namespace mint {

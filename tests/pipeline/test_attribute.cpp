@@ -52,13 +52,13 @@ TEST(AttributeModels, EveryMethodMatchesTheFixtures) {
     const auto perms = read_permutations(dir + "fp_perms.npy");
     for (const Request& q : requests) {
       AttributeOptions o;
-      o.method = q.method;
+      o.method = parse_method(q.method);
       o.ig_method = q.ig_method;
       o.ig_steps = q.ig_steps;
       o.compat = q.compat;
       o.fp_replay = &perms;
-      o.device = DeviceChoice::cpu;
-      o.threads = 2;
+      o.compute.device = DeviceChoice::cpu;
+      o.compute.threads = 2;
       const auto ref = read_npy(dir + q.file).to_vector<double>();
       for (int path = 0; path < 2; ++path) {
         CnnInput in;
@@ -86,11 +86,11 @@ TEST(AttributeModels, EnsembleIsTheMeanOfItsMembers) {
   in.codes = codes.data();
   for (const char* method : {"ig", "deeplift", "fp", "ism", "saliency"}) {
     AttributeOptions o;
-    o.method = method;
+    o.method = parse_method(method);
     o.fp_batch = 3;
     o.fp_seed = 11;
-    o.device = DeviceChoice::cpu;
-    o.threads = 1;
+    o.compute.device = DeviceChoice::cpu;
+    o.compute.threads = 1;
     std::vector<double> mean(static_cast<std::size_t>(n) * 4 * config.length, 0.0);
     for (const Model& m : models) {
       const AttributeResult one = attribute_models({m}, in, n, config.length, o);
@@ -114,13 +114,13 @@ TEST(AttributeModels, BadRequestsFail) {
   CnnInput in;
   in.codes = codes.data();
   AttributeOptions o;
-  o.device = DeviceChoice::cpu;
-  o.method = "shap";
+  o.compute.device = DeviceChoice::cpu;
   EXPECT_NE(test::error_of([&] {
+              o.method = parse_method("shap");
               attribute_models({model}, in, 2, config.length, o);
             }).find("unknown attribution method 'shap'"),
             std::string::npos);
-  o.method = "ig";
+  o.method = Method::ig;
   EXPECT_NE(test::error_of([&] {
               attribute_models({model}, in, 2, config.length + 1, o);
             }).find("expects L = " + std::to_string(config.length)),

@@ -31,10 +31,10 @@ fs::path temp_dir(const std::string& name) {
 
 // Tiny: 4 filters, 2 seeds, 2 epochs, L = 100, one regression effect.
 ExperimentConfig tiny(const std::string& experiment = "all") {
-  ExperimentConfig c = default_config(experiment, "quick");
+  ExperimentConfig c = default_config(parse_experiment_kind(experiment), ExperimentSize::quick);
   c.filters = {4};
   c.seeds = 2;
-  c.effects = {"additive"};
+  c.effects = {Effect::additive};
   c.length = 100;
   c.train = 300;
   c.valid = 60;
@@ -47,7 +47,7 @@ ExperimentConfig tiny(const std::string& experiment = "all") {
   c.ig_steps = 8;
   c.fp_batch = 16;
   c.bootstrap = 50;
-  c.threads = 1;
+  c.compute.threads = 1;
   validate(c);
   return c;
 }
@@ -158,9 +158,11 @@ TEST(Experiment, ConfigJsonRoundTripsAndRejectsBadKeys) {
   const ExperimentConfig c = tiny();
   const ExperimentConfig back = apply_config_json(ExperimentConfig{}, config_to_json(c));
   EXPECT_EQ(config_to_json(back), config_to_json(c));
-  EXPECT_EQ(default_config("all", "full").seeds, 5);
-  EXPECT_EQ(default_config("all", "full").filters, (std::vector<int>{4, 32}));
-  EXPECT_EQ(default_config("all", "quick").pool, "global");
+  EXPECT_EQ(default_config(ExperimentKind::all, ExperimentSize::full).seeds, 5);
+  EXPECT_EQ(default_config(ExperimentKind::all, ExperimentSize::full).filters,
+            (std::vector<int>{4, 32}));
+  EXPECT_EQ(to_string(default_config(ExperimentKind::all, ExperimentSize::quick).model.pool),
+            "global");
   try {
     apply_config_json(c, R"({"epoch": 3})", "f.json");
     FAIL();
@@ -173,9 +175,9 @@ TEST(Experiment, ConfigJsonRoundTripsAndRejectsBadKeys) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("'pool'"), std::string::npos) << e.what();
   }
-  EXPECT_EQ(apply_config_json(c, R"({"pool": 10})").pool, "10");
+  EXPECT_EQ(to_string(apply_config_json(c, R"({"pool": 10})").model.pool), "10");
   // The minimum instance score: 0.6 by default, null turns it off, and it round-trips.
-  EXPECT_EQ(default_config("all", "quick").min_instance_score, 0.6);
+  EXPECT_EQ(default_config(ExperimentKind::all, ExperimentSize::quick).min_instance_score, 0.6);
   EXPECT_FALSE(apply_config_json(c, R"({"min_instance_score": null})").min_instance_score);
   EXPECT_EQ(apply_config_json(c, R"({"min_instance_score": 0.5})").min_instance_score, 0.5);
   EXPECT_EQ(apply_config_json(ExperimentConfig{}, config_to_json(apply_config_json(
@@ -279,7 +281,7 @@ TEST(Experiment, RerunSkipsAndDeletedModelRecomputesItsDependents) {
     EXPECT_NE(std::string(e.what()).find("'epochs'"), std::string::npos) << e.what();
   }
   c.epochs = 2;
-  c.threads = 1;  // where it runs is not part of what it computes
+  c.compute.threads = 1;  // where it runs is not part of what it computes
   EXPECT_EQ(run_experiment(c, o).ran(), 0);
   EXPECT_EQ(mtimes(d).at((d / "config.json").string()), before.at((d / "config.json").string()));
   fs::remove_all(d);
@@ -325,16 +327,16 @@ TEST(Experiment, ThreeShardsAndMergeEqualTheSingleRun) {
 // negatives, M_wo calls 3-motif negatives positive; M_w does not.
 TEST(Experiment, MwoFailsOnThreeMotifNegatives) {
   const fs::path d = temp_dir("effect");
-  ExperimentConfig c = default_config("negatives", "quick");
+  ExperimentConfig c = default_config(ExperimentKind::negatives, ExperimentSize::quick);
   c.seeds = 1;
-  c.methods = {"deeplift"};
+  c.methods = {Method::deeplift};
   c.train = 6000;
   c.valid = 600;
   c.test_positives = 200;
   c.test_per_subset = 40;
   c.epochs = 8;
   c.bootstrap = 50;
-  c.threads = 1;
+  c.compute.threads = 1;
   run_experiment(c, opts(d));
   const Tsv t = read_tsv(d / "tables" / "accuracy_by_count.tsv");
   std::map<std::string, double> three;

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/motif.hpp"
 #include "pipeline/score.hpp"
+#include "pipeline/simulate.hpp"
 #include "test_util.hpp"
 
 namespace mint {

@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "ops/cnn/cnn_backend.hpp"
 #include "pipeline/evaluate.hpp"
+#include "pipeline/simulate.hpp"
 #include "pipeline/train.hpp"
 #include "test_util.hpp"
 

@@ -1,0 +1,463 @@
+// The experiment's configuration (pipeline/experiment.hpp): sizes' defaults, validation, and
+// config.json — written with every key, read back with each key parsed into its type once.
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/error.hpp"
+#include "io/atomic_file.hpp"
+#include "pipeline/experiment.hpp"
+
+namespace mint {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+// Keys that say where a run computes, not what: they may change between runs into one dir.
+const std::set<std::string> kWhereKeys = {"threads", "device"};
+
+[[noreturn]] void fail_key(const std::string& key, const std::string& what) {
+  throw Error("config key '" + key + "': " + what);
+}
+
+bool has_interactions(const ExperimentConfig& c) {
+  return c.experiment != ExperimentKind::negatives;
+}
+
+}  // namespace
+
+ExperimentKind parse_experiment_kind(const std::string& s) {
+  if (s == "negatives") return ExperimentKind::negatives;
+  if (s == "interactions") return ExperimentKind::interactions;
+  if (s == "all") return ExperimentKind::all;
+  fail_key("experiment", "must be negatives, interactions or all, got '" + s + "'");
+}
+
+ExperimentSize parse_experiment_size(const std::string& s) {
+  if (s == "quick") return ExperimentSize::quick;
+  if (s == "full") return ExperimentSize::full;
+  fail_key("size", "must be quick or full, got '" + s + "'");
+}
+
+const char* to_string(ExperimentKind kind) {
+  switch (kind) {
+    case ExperimentKind::negatives:
+      return "negatives";
+    case ExperimentKind::interactions:
+      return "interactions";
+    default:
+      return "all";
+  }
+}
+
+const char* to_string(ExperimentSize size) {
+  return size == ExperimentSize::full ? "full" : "quick";
+}
+
+ExperimentConfig default_config(ExperimentKind experiment, ExperimentSize size) {
+  ExperimentConfig c;
+  c.experiment = experiment;
+  c.size = size;
+  c.methods = {Method::ig, Method::deeplift, Method::fp};
+  c.effects = {Effect::additive, Effect::enhancing, Effect::inhibiting, Effect::quadratic};
+  // Instances at >= 0.6 of the consensus's log-odds: what reproduces the paper's accuracies
+  // (docs/model-defaults.md); "min_instance_score": null gives SPEC §3's plain PWM sampling.
+  c.min_instance_score = 0.6;
+  if (size == ExperimentSize::quick) {
+    c.sets = {"distinct_1"};
+    c.filters = {32};
+    c.seeds = 2;
+    c.train = 10000;
+    c.valid = 1000;
+    c.test_positives = 2000;
+    c.test_per_subset = 100;
+    c.regression_train = 8000;
+    c.regression_valid = 1000;
+    c.test_per_count = 200;
+    c.epochs = 15;
+  } else {
+    c.sets = {"distinct_1", "MEF2A"};
+    c.filters = {4, 32};
+    c.seeds = 5;
+    c.train = 40000;
+    c.valid = 5000;
+    c.test_positives = 10000;
+    c.test_per_subset = 500;
+    c.regression_train = 40000;
+    c.regression_valid = 5000;
+    c.test_per_count = 2500;
+    c.epochs = 50;
+  }
+  c.patience = 5;
+  validate(c);
+  return c;
+}
+
+void validate(const ExperimentConfig& c) {
+  if (c.sets.empty()) fail_key("sets", "needs at least one motif set");
+  std::set<std::string> stems;
+  for (const std::string& s : c.sets) {
+    if (!stems.insert(fs::path(s).stem().string()).second)
+      fail_key("sets", "'" + s + "' given twice");
+  }
+  if (c.filters.empty()) fail_key("filters", "needs at least one value");
+  for (int f : c.filters) {
+    if (f <= 0) fail_key("filters", "must be positive");
+  }
+  if (std::set<int>(c.filters.begin(), c.filters.end()).size() != c.filters.size()) {
+    fail_key("filters", "values must be distinct");
+  }
+  if (c.seeds <= 0) fail_key("seeds", "must be positive");
+  if (has_interactions(c) && c.effects.empty()) fail_key("effects", "needs at least one effect");
+  if (c.ig_steps <= 0) fail_key("ig_steps", "must be positive");
+  if (c.fp_batch < 2) fail_key("fp_batch", "must be at least 2");
+  if (c.length <= 0) fail_key("length", "must be positive");
+  const std::pair<const char*, std::int64_t> sizes[] = {{"train", c.train},
+                                                        {"valid", c.valid},
+                                                        {"test_positives", c.test_positives},
+                                                        {"test_per_subset", c.test_per_subset},
+                                                        {"regression_train", c.regression_train},
+                                                        {"regression_valid", c.regression_valid},
+                                                        {"test_per_count", c.test_per_count}};
+  for (const auto& [key, v] : sizes) {
+    if (v <= 0) fail_key(key, "must be positive");
+  }
+  if (c.epochs <= 0) fail_key("epochs", "must be positive");
+  if (c.patience <= 0) fail_key("patience", "must be positive");
+  if (c.batch <= 0) fail_key("batch", "must be positive");
+  if (!(c.lr > 0)) fail_key("lr", "must be positive");
+  if (!(c.pseudocount >= 0 && c.pseudocount < 1)) fail_key("pseudocount", "must be in [0, 1)");
+  if (c.min_instance_score && !(*c.min_instance_score >= 0 && *c.min_instance_score <= 1)) {
+    fail_key("min_instance_score", "must be in [0, 1] or null (off)");
+  }
+  if (!c.model.pool.global && c.model.pool.width <= 0) {
+    fail_key("pool", "must be \"global\" or a positive width");
+  }
+  if (c.model.width < 0) fail_key("width", "must be 0 (the data's K) or positive");
+  if (c.model.hidden1 <= 0) fail_key("hidden1", "must be positive");
+  if (c.model.hidden2 <= 0) fail_key("hidden2", "must be positive");
+  if (c.bootstrap < 0) fail_key("bootstrap", "must be non-negative");
+  if (c.compute.threads < 0) fail_key("threads", "must be non-negative");
+}
+
+std::string config_to_json(const ExperimentConfig& c) {
+  json j;
+  j["experiment"] = to_string(c.experiment);
+  j["size"] = to_string(c.size);
+  j["sets"] = c.sets;
+  j["filters"] = c.filters;
+  j["seeds"] = c.seeds;
+  j["methods"] = json::array();
+  for (Method m : c.methods) j["methods"].push_back(to_string(m));
+  j["effects"] = json::array();
+  for (Effect e : c.effects) j["effects"].push_back(to_string(e));
+  j["ig_steps"] = c.ig_steps;
+  j["fp_batch"] = c.fp_batch;
+  j["length"] = c.length;
+  j["seed"] = c.seed;
+  j["pseudocount"] = c.pseudocount;
+  j["min_instance_score"] = c.min_instance_score ? json(*c.min_instance_score) : nullptr;
+  j["train"] = c.train;
+  j["valid"] = c.valid;
+  j["test_positives"] = c.test_positives;
+  j["test_per_subset"] = c.test_per_subset;
+  j["regression_train"] = c.regression_train;
+  j["regression_valid"] = c.regression_valid;
+  j["test_per_count"] = c.test_per_count;
+  j["epochs"] = c.epochs;
+  j["patience"] = c.patience;
+  j["batch"] = c.batch;
+  j["lr"] = c.lr;
+  j["pool"] = c.model.pool.global ? json("global") : json(c.model.pool.width);
+  j["batchnorm"] = c.model.batchnorm;
+  j["padding"] = to_string(c.model.padding);
+  j["activation"] = to_string(c.model.activation);
+  j["width"] = c.model.width;
+  j["hidden1"] = c.model.hidden1;
+  j["hidden2"] = c.model.hidden2;
+  j["bootstrap"] = c.bootstrap;
+  j["threads"] = c.compute.threads;
+  j["device"] = to_string(c.compute.device);
+  return j.dump(2) + "\n";
+}
+
+namespace {
+
+// One key of a config object, with typed getters whose errors name the key.
+struct Value {
+  const std::string& source;
+  const std::string& key;
+  const json& v;
+
+  Error bad(const char* expected) const {
+    return Error(source + ": key '" + key + "' must be " + expected + ", got " + v.dump());
+  }
+  int integer() const {
+    if (!v.is_number_integer()) throw bad("an integer");
+    const auto x = v.get<std::int64_t>();
+    if (x < -2147483647 || x > 2147483647) throw bad("an integer");
+    return static_cast<int>(x);
+  }
+  std::int64_t integer64() const {
+    if (!v.is_number_integer()) throw bad("an integer");
+    return v.get<std::int64_t>();
+  }
+  double number() const {
+    if (!v.is_number()) throw bad("a number");
+    return v.get<double>();
+  }
+  std::string string() const {
+    if (!v.is_string()) throw bad("a string");
+    return v.get<std::string>();
+  }
+  std::vector<std::string> strings() const {
+    if (!v.is_array()) throw bad("an array of strings");
+    std::vector<std::string> out;
+    for (const json& x : v) {
+      if (!x.is_string()) throw bad("an array of strings");
+      out.push_back(x.get<std::string>());
+    }
+    return out;
+  }
+  // Parses a string with `parse`, turning its error into "config key 'key': what".
+  template <typename Parse>
+  auto parsed(const std::string& text, Parse parse, const std::string& what) const {
+    try {
+      return parse(text);
+    } catch (const Error&) {
+      fail_key(key, what);
+    }
+  }
+};
+
+// Sets the key of c that `key` names; false for an unknown key.
+bool set_key(ExperimentConfig& c, const Value& v) {
+  const std::string& key = v.key;
+  if (key == "experiment") {
+    c.experiment = parse_experiment_kind(v.string());
+  } else if (key == "size") {
+    c.size = parse_experiment_size(v.string());
+  } else if (key == "sets") {
+    c.sets = v.strings();
+  } else if (key == "filters") {
+    if (!v.v.is_array()) throw v.bad("an array of integers");
+    c.filters.clear();
+    for (const json& x : v.v) {
+      if (!x.is_number_integer()) throw v.bad("an array of integers");
+      c.filters.push_back(x.get<int>());
+    }
+  } else if (key == "seeds") {
+    c.seeds = v.integer();
+  } else if (key == "methods") {
+    c.methods.clear();
+    for (const std::string& m : v.strings()) {
+      c.methods.push_back(
+          v.parsed(m, parse_method,
+                   "unknown method '" + m + "' (ig, deeplift, fp, grad, saliency, ixg, ism)"));
+    }
+  } else if (key == "effects") {
+    c.effects.clear();
+    for (const std::string& e : v.strings()) {
+      c.effects.push_back(
+          v.parsed(e, parse_effect,
+                   "unknown effect '" + e + "' (additive, enhancing, inhibiting, quadratic)"));
+    }
+  } else if (key == "ig_steps") {
+    c.ig_steps = v.integer();
+  } else if (key == "fp_batch") {
+    c.fp_batch = v.integer();
+  } else if (key == "length") {
+    c.length = v.integer();
+  } else if (key == "seed") {
+    if (!v.v.is_number_unsigned()) throw v.bad("a non-negative integer");
+    c.seed = v.v.get<std::uint64_t>();
+  } else if (key == "pseudocount") {
+    c.pseudocount = v.number();
+  } else if (key == "min_instance_score") {
+    if (v.v.is_null()) {
+      c.min_instance_score.reset();
+    } else if (v.v.is_number()) {
+      c.min_instance_score = v.v.get<double>();
+    } else {
+      throw v.bad("a number or null (off)");
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The training, model, scoring and where keys; false for an unknown key.
+bool set_model_key(ExperimentConfig& c, const Value& v) {
+  const std::string& key = v.key;
+  std::int64_t* sizes[] = {&c.train,
+                           &c.valid,
+                           &c.test_positives,
+                           &c.test_per_subset,
+                           &c.regression_train,
+                           &c.regression_valid,
+                           &c.test_per_count};
+  const char* size_keys[] = {"train",
+                             "valid",
+                             "test_positives",
+                             "test_per_subset",
+                             "regression_train",
+                             "regression_valid",
+                             "test_per_count"};
+  for (std::size_t i = 0; i < 7; ++i) {
+    if (key == size_keys[i]) {
+      *sizes[i] = v.integer64();
+      return true;
+    }
+  }
+  if (key == "epochs") {
+    c.epochs = v.integer();
+  } else if (key == "patience") {
+    c.patience = v.integer();
+  } else if (key == "batch") {
+    c.batch = v.integer();
+  } else if (key == "lr") {
+    c.lr = v.number();
+  } else if (key == "pool") {
+    if (v.v.is_string()) {
+      c.model.pool =
+          v.parsed(v.v.get<std::string>(), parse_pool, "must be \"global\" or a positive width");
+    } else if (v.v.is_number_integer()) {
+      c.model.pool = {false, v.integer()};
+    } else {
+      throw v.bad("\"global\" or an integer");
+    }
+  } else if (key == "batchnorm") {
+    if (!v.v.is_boolean()) throw v.bad("true or false");
+    c.model.batchnorm = v.v.get<bool>();
+  } else if (key == "padding") {
+    c.model.padding = v.parsed(v.string(), parse_padding, "must be same or valid");
+  } else if (key == "activation") {
+    c.model.activation = v.parsed(v.string(), parse_activation, "must be relu or exp");
+  } else if (key == "width") {
+    c.model.width = v.integer();
+  } else if (key == "hidden1") {
+    c.model.hidden1 = v.integer();
+  } else if (key == "hidden2") {
+    c.model.hidden2 = v.integer();
+  } else if (key == "bootstrap") {
+    c.bootstrap = v.integer();
+  } else if (key == "threads") {
+    c.compute.threads = v.integer();
+  } else if (key == "device") {
+    c.compute.device = v.parsed(v.string(), parse_device, "must be auto, cpu or cuda");
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ExperimentConfig apply_config_json(const ExperimentConfig& base, const std::string& text,
+                                   const std::string& source) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const std::exception& e) {
+    throw Error(source + ": not valid JSON (" + e.what() + ")");
+  }
+  if (!j.is_object()) throw Error(source + ": must be a JSON object");
+  ExperimentConfig c = base;
+  try {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      const Value v{source, it.key(), it.value()};
+      if (!set_key(c, v) && !set_model_key(c, v)) {
+        throw Error(source + ": unknown key '" + it.key() + "'");
+      }
+    }
+    validate(c);
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    if (what.rfind(source + ": ", 0) == 0) throw;
+    throw Error(source + ": " + what);
+  }
+  return c;
+}
+
+std::string first_config_difference(const std::string& old_text, const std::string& new_text,
+                                    std::string* old_value, std::string* new_value) {
+  const json a = json::parse(old_text), b = json::parse(new_text);
+  std::set<std::string> keys;
+  for (auto it = a.begin(); it != a.end(); ++it) keys.insert(it.key());
+  for (auto it = b.begin(); it != b.end(); ++it) keys.insert(it.key());
+  // In the order of the new config's keys first.
+  std::vector<std::string> ordered;
+  for (auto it = b.begin(); it != b.end(); ++it) ordered.push_back(it.key());
+  for (const std::string& k : keys) {
+    if (!b.contains(k)) ordered.push_back(k);
+  }
+  for (const std::string& k : ordered) {
+    if (kWhereKeys.count(k)) continue;
+    const json va = a.contains(k) ? a[k] : json(), vb = b.contains(k) ? b[k] : json();
+    if (va != vb) {
+      *old_value = a.contains(k) ? va.dump() : "(absent)";
+      *new_value = b.contains(k) ? vb.dump() : "(absent)";
+      return k;
+    }
+  }
+  return "";
+}
+
+void check_and_write_config(const ExperimentConfig& c, const std::string& out, bool force) {
+  const std::string text = config_to_json(c);
+  const fs::path p = fs::path(out) / "config.json";
+  if (fs::exists(p) && !force) {
+    const std::string old = read_file(p.string());
+    std::string ov, nv, key;
+    try {
+      key = first_config_difference(old, text, &ov, &nv);
+    } catch (const json::exception& e) {
+      throw Error(p.string() + ": not valid JSON (" + e.what() + "); use --force to replace it");
+    }
+    if (!key.empty()) {
+      throw Error(p.string() + ": key '" + key + "' is " + ov + " there but " + nv +
+                  " now; use another --out, or --force to replace the configuration and rerun "
+                  "every step");
+    }
+    return;  // the same experiment: keep the file (and its mtime), even when only where it
+             // runs (threads, device) changed
+  }
+  make_directories(out);
+  write_file_atomic(p.string(), text);
+}
+
+Stage parse_stage(const std::string& s) {
+  if (s == "all") return Stage::all;
+  if (s == "train") return Stage::train;
+  if (s == "attribute") return Stage::attribute;
+  throw Error("--stage must be all, train or attribute, got '" + s + "'");
+}
+
+void parse_shard(const std::string& text, int& index, int& count) {
+  const auto slash = text.find('/');
+  bool ok = slash != std::string::npos;
+  if (ok) {
+    try {
+      std::size_t u1 = 0, u2 = 0;
+      const std::string a = text.substr(0, slash), b = text.substr(slash + 1);
+      index = std::stoi(a, &u1);
+      count = std::stoi(b, &u2);
+      ok = u1 == a.size() && u2 == b.size() && count >= 1 && index >= 0 && index < count;
+    } catch (const std::exception&) {
+      ok = false;
+    }
+  }
+  if (!ok) throw Error("--shard must be i/N with 0 <= i < N, got '" + text + "'");
+}
+
+int ExperimentResult::ran() const {
+  int n = 0;
+  for (const StepStatus& s : steps) n += s.ran;
+  return n;
+}
+
+}  // namespace mint

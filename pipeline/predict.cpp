@@ -1,0 +1,74 @@
+// Prediction on the resolved backend (pipeline/predict.hpp).
+#include "pipeline/predict.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "core/error.hpp"
+#include "ops/cnn/cnn_backend.hpp"
+
+namespace mint {
+
+namespace {
+
+CnnInput offset(const CnnInput& in, std::int64_t first, int length) {
+  CnnInput out;
+  if (in.codes != nullptr) {
+    out.codes = in.codes + first * length;
+    if (in.scale != nullptr) out.scale = in.scale + first;
+  } else {
+    out.dense = in.dense + first * 4 * length;
+  }
+  return out;
+}
+
+}  // namespace
+
+void check_lengths(const std::vector<Model>& models, int length, const std::string& source) {
+  if (models.empty()) throw Error("no model given");
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const Model& m = models[i];
+    if (m.config.length != length) {
+      const std::string which = m.source.empty() ? "model " + std::to_string(i + 1) + " of " +
+                                                       std::to_string(models.size())
+                                                 : m.source;
+      throw Error(source + ": sequences have length " + std::to_string(length) + " but " + which +
+                  " expects L = " + std::to_string(m.config.length));
+    }
+  }
+}
+
+std::vector<float> predict(const Model& model, const CnnInput& input, std::int64_t n,
+                           const Compute& compute) {
+  auto backend = make_backend(compute.backend(), model.config, kPredictBatch, compute.threads);
+  backend->set_params(model.params);
+  std::vector<float> logits(static_cast<std::size_t>(n));
+  for (std::int64_t first = 0; first < n; first += kPredictBatch) {
+    const int count = static_cast<int>(std::min<std::int64_t>(kPredictBatch, n - first));
+    backend->forward(offset(input, first, model.config.length), count, Mode::infer,
+                     logits.data() + first);
+  }
+  return logits;
+}
+
+std::vector<std::vector<float>> predict_each(const std::vector<Model>& models,
+                                             const CnnInput& input, std::int64_t n, int length,
+                                             const Compute& compute) {
+  check_lengths(models, length, "sequences");
+  std::vector<std::vector<float>> out;
+  for (const Model& m : models) out.push_back(predict(m, input, n, compute));
+  return out;
+}
+
+std::vector<double> ensemble_mean(const std::vector<std::vector<float>>& predictions) {
+  if (predictions.empty()) return {};
+  const double k = static_cast<double>(predictions.size());
+  std::vector<double> mean(predictions.front().size(), 0.0);
+  for (const std::vector<float>& p : predictions) {
+    if (p.size() != mean.size()) throw Error("ensemble_mean: predictions of different lengths");
+    for (std::size_t i = 0; i < p.size(); ++i) mean[i] += p[i] / k;
+  }
+  return mean;
+}
+
+}  // namespace mint

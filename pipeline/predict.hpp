@@ -1,0 +1,38 @@
+// Prediction: the logits of sequences under one model, each model of a set, or an ensemble's
+// mean, on the device a Compute resolves to (the CPU backend or the CUDA backend, eval mode with
+// the running BatchNorm statistics, Mode::infer). `mint predict`, `mint evaluate` and the
+// experiment's tables all call these, so the backend is chosen in one place.
+//
+// Input: a CnnInput of n sequences (byte codes (N, L), or dense (N, 4, L)), all of `length`;
+// every model must take that length (mint::Error naming the model's file otherwise).
+// Ensembles average in float64, in model order: mean[i] = Σ_m logit_m[i] / M.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/device.hpp"
+#include "core/model.hpp"
+#include "ops/cnn/cnn.hpp"
+
+namespace mint {
+
+// Sequences per backend call.
+inline constexpr int kPredictBatch = 512;
+
+std::vector<float> predict(const Model& model, const CnnInput& input, std::int64_t n,
+                           const Compute& compute);
+
+// One logit vector per model.
+std::vector<std::vector<float>> predict_each(const std::vector<Model>& models,
+                                             const CnnInput& input, std::int64_t n, int length,
+                                             const Compute& compute);
+
+// The mean over the models of per-model predictions, float64.
+std::vector<double> ensemble_mean(const std::vector<std::vector<float>>& predictions);
+
+// Throws mint::Error when a model takes another length than the sequences (`source` names
+// them: a file or a data set directory).
+void check_lengths(const std::vector<Model>& models, int length, const std::string& source);
+
+}  // namespace mint

@@ -1,0 +1,17 @@
+// Simulating a data set (SPEC §3): the grammar drawn once from the seed, the splits planned by
+// the design, every split sampled (ops/sampler: the CPU or the CUDA sampler, the same bytes),
+// labels and presence filled in. `mint simulate` and `mint experiment` both call simulate().
+#pragma once
+
+#include "core/dataset.hpp"
+#include "core/device.hpp"
+#include "core/motif.hpp"
+
+namespace mint {
+
+// Validates the options (grammar fits L, K <= L, GC in [0,1], sizes), draws the grammar and
+// samples every split.
+Simulation simulate(const MotifSet& motifs, const SimulationOptions& options,
+                    Backend backend = Backend::cpu, int threads = 0);
+
+}  // namespace mint

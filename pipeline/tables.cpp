@@ -1,0 +1,320 @@
+// The result tables' layouts, writer and reader (pipeline/tables.hpp); the row builders are
+// in pipeline/table_rows.cpp.
+#include "pipeline/tables.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "core/error.hpp"
+#include "io/atomic_file.hpp"
+
+namespace mint {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr ColumnType T = ColumnType::text, I = ColumnType::integer, R = ColumnType::real;
+
+// Fields of a line split on tabs (a trailing tab gives an empty last field).
+std::vector<std::string_view> split_fields(std::string_view line) {
+  std::vector<std::string_view> out;
+  for (;;) {
+    const auto tab = line.find('\t');
+    out.push_back(line.substr(0, tab));
+    if (tab == std::string_view::npos) return out;
+    line.remove_prefix(tab + 1);
+  }
+}
+
+TableLayout make(std::string name, std::vector<Column> columns, std::size_t keys,
+                 std::size_t owner) {
+  return {std::move(name), std::move(columns), keys, owner};
+}
+
+TableLayout summary_of(Metric metric) {
+  return make(std::string(to_string(metric)) + "_summary",
+              {{"set", T},
+               {"filters", I},
+               {"model", T},
+               {"method", T},
+               {"motif", T},
+               {"n_present", I},
+               {"sequences", I},
+               {"median", R},
+               {"q1", R},
+               {"q3", R},
+               {"mean", R},
+               {"median_lo", R},
+               {"median_hi", R},
+               {"pooled_auprc", R},
+               {"whisker_lo", R},
+               {"whisker_hi", R}},
+              6, 4);
+}
+
+TableLayout differences_of(Metric metric) {
+  return make(std::string(to_string(metric)) + "_differences",
+              {{"set", T},
+               {"filters", I},
+               {"method", T},
+               {"motif", T},
+               {"n_present", I},
+               {"pairs", I},
+               {"delta_median", R},
+               {"lo", R},
+               {"hi", R}},
+              5, 3);
+}
+
+}  // namespace
+
+std::size_t TableLayout::column(std::string_view c) const {
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == c) return i;
+  }
+  throw Error("table " + name + " has no column '" + std::string(c) + "'");
+}
+
+namespace layouts {
+
+const TableLayout& accuracy_by_count() {
+  static const TableLayout l = make("accuracy_by_count",
+                                    {{"set", T},
+                                     {"filters", I},
+                                     {"model", T},
+                                     {"n_present", I},
+                                     {"sequences", I},
+                                     {"accuracy", R}},
+                                    4, 3);
+  return l;
+}
+
+const TableLayout& accuracy_by_pair() {
+  static const TableLayout l = make(
+      "accuracy_by_pair",
+      {{"set", T}, {"filters", I}, {"model", T}, {"pair", T}, {"sequences", I}, {"accuracy", R}}, 4,
+      3);
+  return l;
+}
+
+const TableLayout& regression_binned() {
+  static const TableLayout l = make("regression_binned",
+                                    {{"set", T},
+                                     {"filters", I},
+                                     {"effect", T},
+                                     {"n_present", I},
+                                     {"sequences", I},
+                                     {"binned_accuracy", R},
+                                     {"mean_abs_error", R}},
+                                    4, 3);
+  return l;
+}
+
+const TableLayout& auprc() {
+  static const TableLayout l = make("auprc",
+                                    {{"set", T},
+                                     {"filters", I},
+                                     {"model", T},
+                                     {"method", T},
+                                     {"motif", T},
+                                     {"n_present", I},
+                                     {"sequence", I},
+                                     {"auprc", R},
+                                     {"average_precision", R},
+                                     {"auroc", R},
+                                     {"abs_error", R}},
+                                    7, 4);
+  return l;
+}
+
+const TableLayout& summary(Metric metric) {
+  static const TableLayout l[] = {summary_of(Metric::auprc), summary_of(Metric::ap),
+                                  summary_of(Metric::auroc)};
+  return l[static_cast<int>(metric)];
+}
+
+const TableLayout& differences(Metric metric) {
+  static const TableLayout l[] = {differences_of(Metric::auprc), differences_of(Metric::ap),
+                                  differences_of(Metric::auroc)};
+  return l[static_cast<int>(metric)];
+}
+
+const TableLayout& filters() {
+  static const TableLayout l = make("filters",
+                                    {{"set", T},
+                                     {"filters", I},
+                                     {"model", T},
+                                     {"filter", I},
+                                     {"position", I},
+                                     {"A", R},
+                                     {"C", R},
+                                     {"G", R},
+                                     {"T", R}},
+                                    5, 3);
+  return l;
+}
+
+const TableLayout& training() {
+  static const TableLayout l = make("training",
+                                    {{"set", T},
+                                     {"filters", I},
+                                     {"model", T},
+                                     {"seed", I},
+                                     {"epochs", I},
+                                     {"best_epoch", I},
+                                     {"valid_loss", R},
+                                     {"valid_metric", R}},
+                                    4, 3);
+  return l;
+}
+
+const std::vector<const TableLayout*>& experiment() {
+  static const std::vector<const TableLayout*> all = {
+      &accuracy_by_count(), &accuracy_by_pair(), &regression_binned(), &auprc(),
+      &summary(),           &differences(),      &filters(),           &training()};
+  return all;
+}
+
+}  // namespace layouts
+
+std::string set_label(const std::string& motif_set) { return fs::path(motif_set).stem().string(); }
+
+std::string format_number(double v) {
+  if (std::isnan(v)) return "nan";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+void Table::add(std::vector<std::string> row) {
+  if (row.size() != layout->columns.size()) {
+    throw Error("table " + layout->name + ": a row of " + std::to_string(row.size()) +
+                " fields, expected " + std::to_string(layout->columns.size()));
+  }
+  rows.push_back(std::move(row));
+}
+
+std::string Table::text() const {
+  std::vector<const std::vector<std::string>*> sorted;
+  for (const auto& r : rows) sorted.push_back(&r);
+  const TableLayout& l = *layout;
+  std::stable_sort(sorted.begin(), sorted.end(), [&](const auto* a, const auto* b) {
+    for (std::size_t k = 0; k < l.keys; ++k) {
+      if ((*a)[k] == (*b)[k]) continue;
+      if (l.columns[k].type != ColumnType::text) return std::stod((*a)[k]) < std::stod((*b)[k]);
+      return (*a)[k] < (*b)[k];
+    }
+    return false;
+  });
+  std::string s;
+  for (std::size_t i = 0; i < l.columns.size(); ++i) s += (i ? "\t" : "") + l.columns[i].name;
+  s += '\n';
+  for (const auto* r : sorted) {
+    for (std::size_t i = 0; i < r->size(); ++i) s += (i ? "\t" : "") + (*r)[i];
+    s += '\n';
+  }
+  return s;
+}
+
+Table& Tables::operator[](const TableLayout& layout) {
+  return tables_.try_emplace(layout.name, layout).first->second;
+}
+
+void write_tables(const std::string& dir, const Tables& tables, bool merge) {
+  const fs::path out = fs::path(dir) / "tables";
+  make_directories(out.string());
+  for (const auto& [name, table] : tables.all()) {
+    const TableLayout& l = *table.layout;
+    Table merged(l);
+    if (merge) {
+      std::set<std::vector<std::string>> owners;
+      for (const auto& r : table.rows) owners.insert({r.begin(), r.begin() + l.owner});
+      for (auto& r : read_table(dir, l).rows) {
+        if (!owners.count({r.begin(), r.begin() + l.owner})) merged.rows.push_back(std::move(r));
+      }
+    }
+    for (const auto& r : table.rows) merged.rows.push_back(r);
+    write_file_atomic((out / l.file()).string(), merged.text());
+  }
+}
+
+// ---- reading ------------------------------------------------------------------------------------
+
+TsvReader::TsvReader(const std::string& path, const TableLayout& layout)
+    : path_(path), layout_(&layout), in_(path, std::ios::binary) {
+  if (!in_) throw Error(path_ + ": cannot open for reading");
+  if (!next_line()) fail_at(path_, 1, "empty file, expected a header line");
+  const std::vector<std::string_view> header = split_fields(line_);
+  for (const Column& c : layout.columns) {
+    const auto it = std::find(header.begin(), header.end(), c.name);
+    if (it == header.end()) fail("missing column '" + c.name + "'");
+    at_.push_back(static_cast<std::size_t>(it - header.begin()));
+  }
+  width_ = header.size();
+}
+
+bool TsvReader::next_line() {
+  if (!std::getline(in_, line_)) return false;
+  ++line_no_;
+  if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+  return true;
+}
+
+void TsvReader::fail(const std::string& what) const { fail_at(path_, line_no_, what); }
+
+bool TsvReader::next() {
+  while (next_line()) {
+    if (line_.empty()) continue;
+    std::vector<std::string_view> f = split_fields(line_);
+    if (f.size() != width_) {
+      fail("has " + std::to_string(f.size()) + " fields, expected " + std::to_string(width_) +
+           " (as the header)");
+    }
+    fields_ = std::move(f);
+    for (std::size_t c = 0; c < at_.size(); ++c) {
+      if (layout_->columns[c].type != ColumnType::text) number(c);  // validates
+    }
+    return true;
+  }
+  if (in_.bad()) throw Error(path_ + ": read error after line " + std::to_string(line_no_));
+  return false;
+}
+
+std::string_view TsvReader::text(std::size_t column) const { return fields_[at_[column]]; }
+
+double TsvReader::number(std::size_t column) const {
+  std::string_view v = text(column);
+  const Column& c = layout_->columns[column];
+  if (!v.empty() && v[0] == '+') v.remove_prefix(1);
+  double x = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size()) {
+    fail("column '" + c.name + "': '" + std::string(text(column)) + "' is not a number");
+  }
+  if (c.type == ColumnType::integer && (!std::isfinite(x) || x != std::floor(x))) {
+    fail("column '" + c.name + "': '" + std::string(text(column)) + "' is not an integer");
+  }
+  return x;
+}
+
+std::vector<std::string> TsvReader::row() const {
+  std::vector<std::string> r;
+  for (std::size_t c = 0; c < at_.size(); ++c) r.emplace_back(text(c));
+  return r;
+}
+
+Table read_table(const std::string& dir, const TableLayout& layout) {
+  Table t(layout);
+  const std::string path = (fs::path(dir) / "tables" / layout.file()).string();
+  if (!fs::exists(path)) return t;
+  TsvReader in(path, layout);
+  while (in.next()) t.rows.push_back(in.row());
+  return t;
+}
+
+}  // namespace mint
