@@ -351,6 +351,72 @@ MotifSet parse_jaspar(std::string_view text, const std::string& source) {
   return set;
 }
 
+namespace {
+
+// The letter-probability matrix whose header is lines[i] into `motif`: its keys (alength, w,
+// nsites) and rows; returns the index of the first line after the rows.
+std::size_t parse_meme_matrix(MemeMotif& motif, const std::vector<Line>& lines, std::size_t i,
+                              const std::string& source) {
+  const Line& l = lines[i];
+  const std::string_view t = l.text;
+  if (motif.has_matrix) {
+    fail_at(source, l.number,
+            "motif " + motif.motif.id + " has a second letter-probability matrix");
+  }
+  motif.has_matrix = true;
+  std::string_view rest = t.substr(25);
+  if (!rest.empty() && rest[0] == ':') rest.remove_prefix(1);
+  std::optional<double> w;
+  double nsites = 1;
+  for (const auto& [key, value] : meme_keys(rest)) {
+    if (key == "alength") {
+      const double a = parse_value(value, "alength", source, l.number);
+      if (a != 4) {
+        fail_at(source, l.number,
+                "alength= " + std::string(value) + ": only the DNA alphabet ACGT is supported");
+      }
+    } else if (key == "w") {
+      w = parse_value(value, "w", source, l.number);
+      if (*w != std::floor(*w)) {
+        fail_at(source, l.number, "w= " + std::string(value) + " is not a whole number");
+      }
+    } else if (key == "nsites") {
+      nsites = parse_value(value, "nsites", source, l.number);
+      if (nsites <= 0) {
+        fail_at(source, l.number, "nsites= " + std::string(value) + " is not positive");
+      }
+    }
+  }
+  // Rows: every non-blank line up to the next keyword line or the end of the file.
+  std::vector<long> row_lines;
+  std::size_t k = i + 1;
+  for (; k < lines.size() && !is_meme_keyword(lines[k].text); ++k) {
+    const Line& r = lines[k];
+    if (r.text.empty()) continue;
+    const auto words = split_words(r.text);
+    if (words.size() != 4) {
+      fail_at(source, r.number,
+              "letter-probability matrix row has " + std::to_string(words.size()) +
+                  " values, expected 4");
+    }
+    for (std::size_t b = 0; b < 4; ++b) {
+      motif.motif.counts[b].push_back(parse_value(words[b], "probability", source, r.number) *
+                                      nsites);
+    }
+    row_lines.push_back(r.number);
+  }
+  if (w && static_cast<double>(row_lines.size()) != *w) {
+    std::ostringstream msg;
+    msg << "w= " << *w << " but " << row_lines.size()
+        << (row_lines.size() == 1 ? " row follows" : " rows follow");
+    fail_at(source, l.number, msg.str());
+  }
+  check_columns(motif.motif, source, l.number, row_lines);
+  return k;
+}
+
+}  // namespace
+
 MotifSet parse_meme(std::string_view text, const std::string& source) {
   MotifSet set;
   set.name = source;
@@ -412,60 +478,7 @@ MotifSet parse_meme(std::string_view text, const std::string& source) {
     }
     if (t.substr(0, 25) == "letter-probability matrix") {
       if (!current) fail_at(source, l.number, "letter-probability matrix before any MOTIF line");
-      if (current->has_matrix) {
-        fail_at(source, l.number,
-                "motif " + current->motif.id + " has a second letter-probability matrix");
-      }
-      current->has_matrix = true;
-      std::string_view rest = t.substr(25);
-      if (!rest.empty() && rest[0] == ':') rest.remove_prefix(1);
-      std::optional<double> w;
-      double nsites = 1;
-      for (const auto& [key, value] : meme_keys(rest)) {
-        if (key == "alength") {
-          const double a = parse_value(value, "alength", source, l.number);
-          if (a != 4) {
-            fail_at(source, l.number,
-                    "alength= " + std::string(value) + ": only the DNA alphabet ACGT is supported");
-          }
-        } else if (key == "w") {
-          w = parse_value(value, "w", source, l.number);
-          if (*w != std::floor(*w)) {
-            fail_at(source, l.number, "w= " + std::string(value) + " is not a whole number");
-          }
-        } else if (key == "nsites") {
-          nsites = parse_value(value, "nsites", source, l.number);
-          if (nsites <= 0) {
-            fail_at(source, l.number, "nsites= " + std::string(value) + " is not positive");
-          }
-        }
-      }
-      // Rows: every non-blank line up to the next keyword line or the end of the file.
-      std::vector<long> row_lines;
-      std::size_t k = i + 1;
-      for (; k < lines.size() && !is_meme_keyword(lines[k].text); ++k) {
-        const Line& r = lines[k];
-        if (r.text.empty()) continue;
-        const auto words = split_words(r.text);
-        if (words.size() != 4) {
-          fail_at(source, r.number,
-                  "letter-probability matrix row has " + std::to_string(words.size()) +
-                      " values, expected 4");
-        }
-        for (std::size_t b = 0; b < 4; ++b) {
-          current->motif.counts[b].push_back(
-              parse_value(words[b], "probability", source, r.number) * nsites);
-        }
-        row_lines.push_back(r.number);
-      }
-      if (w && static_cast<double>(row_lines.size()) != *w) {
-        std::ostringstream msg;
-        msg << "w= " << *w << " but " << row_lines.size()
-            << (row_lines.size() == 1 ? " row follows" : " rows follow");
-        fail_at(source, l.number, msg.str());
-      }
-      check_columns(current->motif, source, l.number, row_lines);
-      i = k - 1;
+      i = parse_meme_matrix(*current, lines, i, source) - 1;
       continue;
     }
     fail_at(source, l.number,

@@ -273,11 +273,11 @@ SafeTensors model_to_safetensors(const Model& model) {
   return st;
 }
 
-Model model_from_safetensors(const SafeTensors& st, const std::string& source,
-                             const ModelHints& hints) {
-  const Reader r(st, source);
+namespace {
 
-  // Names: nothing unknown, BatchNorm all or nothing (num_batches_tracked may be absent).
+// Names: nothing unknown, BatchNorm all or nothing (num_batches_tracked may be absent).
+// Returns whether the model has BatchNorm.
+bool check_names(const Reader& r, const SafeTensors& st) {
   std::set<std::string> known(std::begin(kOtherNames), std::end(kOtherNames));
   known.insert(std::begin(kBnNames), std::end(kBnNames));
   for (const auto& [name, t] : st.tensors) {
@@ -298,8 +298,6 @@ Model model_from_safetensors(const SafeTensors& st, const std::string& source,
   }
   for (const char* name : kOtherNames) r.tensor(name);  // "missing tensor '...'"
 
-  ModelConfig c;
-  c.batchnorm = batchnorm;
   if (const std::string* s = r.meta("batchnorm")) {
     if (*s != "true" && *s != "false") {
       r.fail("metadata 'batchnorm' is '" + *s + "', expected true or false");
@@ -310,7 +308,11 @@ Model model_from_safetensors(const SafeTensors& st, const std::string& source,
     }
   }
 
-  // F, K, H1, H2 from the shapes.
+  return batchnorm;
+}
+
+// F, K, H1, H2 from the shapes (the metadata must agree); returns W, fc1's inputs per filter.
+int shape_sizes(const Reader& r, ModelConfig& c) {
   const std::vector<int> conv = r.dims("conv.weight", 3, "(F, 4, K)");
   if (conv[1] != 4) {
     r.fail("tensor 'conv.weight' has shape " + shape_string(r.tensor("conv.weight").shape) +
@@ -330,9 +332,11 @@ Model model_from_safetensors(const SafeTensors& st, const std::string& source,
     r.fail("tensor 'fc1.weight' has " + std::to_string(fc1[1]) +
            " inputs, not a multiple of the F = " + std::to_string(c.filters) + " filters");
   }
-  const int w = fc1[1] / c.filters;
+  return fc1[1] / c.filters;
+}
 
-  // L, P from hints or metadata; the padding from the width W that fc1 implies.
+// L, P from hints or metadata; the padding from the width W that fc1 implies.
+void resolve_geometry(const Reader& r, const ModelHints& hints, int w, ModelConfig& c) {
   c.length = resolve_size(r, hints.length, "L", "--length", "sequence length");
   c.pool = resolve_size(r, hints.pool, "P", "--pool-width", "pool width");
   std::optional<Padding> recorded_padding;
@@ -367,7 +371,7 @@ Model model_from_safetensors(const SafeTensors& st, const std::string& source,
       note("padding '" + to_string(*fixed) + "' from " +
            (hints.padding ? "--padding" : "the metadata"));
     }
-    r.fail("tensor 'fc1.weight' has " + std::to_string(fc1[1]) +
+    r.fail("tensor 'fc1.weight' has " + std::to_string(c.filters * w) +
            " inputs = F*W with F = " + std::to_string(c.filters) + ", W = " + std::to_string(w) +
            ", but L = " + std::to_string(c.length) + ", K = " + std::to_string(c.width) + ", P = " +
            std::to_string(c.pool) + " give W = " + std::to_string(pooled(Padding::same)) +
@@ -380,7 +384,18 @@ Model model_from_safetensors(const SafeTensors& st, const std::string& source,
            std::to_string(c.pool) + " and the metadata records no padding; pass --padding");
   }
   c.padding = fits[0];
+}
 
+}  // namespace
+
+Model model_from_safetensors(const SafeTensors& st, const std::string& source,
+                             const ModelHints& hints) {
+  const Reader r(st, source);
+  ModelConfig c;
+  c.batchnorm = check_names(r, st);
+  const bool batchnorm = c.batchnorm;
+  const int w = shape_sizes(r, c);
+  resolve_geometry(r, hints, w, c);
   c.activation = Activation::relu;
   if (const std::string* s = r.meta("activation")) {
     if (*s != "relu" && *s != "exp") {
@@ -398,7 +413,8 @@ Model model_from_safetensors(const SafeTensors& st, const std::string& source,
   }
 
   // Every tensor: dtype, shape, finite values.
-  Model m{c, {}};
+  Model m;
+  m.config = c;
   for (const auto& [name, shape] : float_shapes(c)) param(m.params, name) = r.floats(name, shape);
   if (batchnorm) {
     for (std::size_t i = 0; i < m.params.bn_running_var.size(); ++i) {

@@ -72,7 +72,11 @@ std::size_t safetensors_dtype_size(const std::string& dtype) {
   return rank < std::size(kDtypes) ? kDtypes[rank].second : 0;
 }
 
-SafeTensors parse_safetensors(const std::string& bytes, const std::string& source) {
+namespace {
+
+// The JSON header of a safetensors file; *header_bytes receives its length.
+json parse_header(const std::string& bytes, const std::string& source,
+                  std::uint64_t* header_bytes) {
   auto bad = [&](const std::string& what) { fail(source, what); };
   if (bytes.size() < 8) {
     bad("the file has " + std::to_string(bytes.size()) +
@@ -101,75 +105,66 @@ SafeTensors parse_safetensors(const std::string& bytes, const std::string& sourc
     bad("the header is not valid JSON: " + why);
   }
   if (!header.is_object()) bad("the header is not a JSON object");
+  *header_bytes = n;
+  return header;
+}
 
-  const std::uint64_t data_size = bytes.size() - 8 - n;
-  const char* data = bytes.data() + 8 + n;
-  SafeTensors st;
-  std::vector<Entry> entries;
-  for (const auto& [name, info] : header.items()) {
-    if (name == "__metadata__") {
-      if (info.is_null()) continue;
-      if (!info.is_object()) bad("\"__metadata__\" is not a JSON object");
-      for (const auto& [key, value] : info.items()) {
-        if (!value.is_string()) bad("metadata value of '" + key + "' is not a string");
-        st.metadata[key] = value.get<std::string>();
-      }
-      continue;
-    }
-    const std::string where = "tensor '" + name + "'";
-    if (!info.is_object()) bad(where + ": the entry is not a JSON object");
-    for (const char* key : {"dtype", "shape", "data_offsets"}) {
-      if (!info.contains(key)) bad(where + ": no \"" + key + "\"");
-    }
-    SafeTensor t;
-    if (!info["dtype"].is_string()) bad(where + ": \"dtype\" is not a string");
-    t.dtype = info["dtype"].get<std::string>();
-    const std::size_t elem = safetensors_dtype_size(t.dtype);
-    if (elem == 0) bad(where + ": unknown dtype '" + t.dtype + "'");
-    const json& shape = info["shape"];
-    if (!shape.is_array()) bad(where + ": \"shape\" is not an array");
-    std::uint64_t count = 1;
-    for (const json& d : shape) {
-      if (!d.is_number_unsigned() ||
-          d.get<std::uint64_t>() >
-              static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        bad(where + ": \"shape\" " + shape.dump() + " is not a list of non-negative integers");
-      }
-      t.shape.push_back(static_cast<std::int64_t>(d.get<std::uint64_t>()));
-      if (!checked_mul(count, d.get<std::uint64_t>(), count)) {
-        bad(where + ": shape " + shape_string(t.shape) + " overflows");
-      }
-    }
-    const json& offsets = info["data_offsets"];
-    if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
-        !offsets[1].is_number_unsigned()) {
-      bad(where + ": \"data_offsets\" " + offsets.dump() +
-          " is not a pair of non-negative integers");
-    }
-    const auto begin = offsets[0].get<std::uint64_t>(), end = offsets[1].get<std::uint64_t>();
-    if (end < begin) {
-      bad(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-          ") end before they begin");
-    }
-    if (end > data_size) {
-      bad(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-          ") run past the " + std::to_string(data_size) + "-byte data region (truncated file?)");
-    }
-    std::uint64_t want = 0;
-    const bool fits = checked_mul(count, elem, want);
-    if (!fits || want != end - begin) {
-      bad(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-          ") hold " + std::to_string(end - begin) + " bytes, but shape " + shape_string(t.shape) +
-          " of " + t.dtype + " needs " +
-          (fits ? std::to_string(want) : std::string("more than 2^64")));
-    }
-    t.data.assign(data + begin, data + end);
-    entries.push_back({name, begin, end});
-    st.tensors.emplace(name, std::move(t));
+// One tensor entry of the header, its bytes copied from the data region.
+SafeTensor parse_tensor(const std::string& name, const json& info, const char* data,
+                        std::uint64_t data_size, const std::string& source, Entry* entry) {
+  auto bad = [&](const std::string& what) { fail(source, what); };
+  const std::string where = "tensor '" + name + "'";
+  if (!info.is_object()) bad(where + ": the entry is not a JSON object");
+  for (const char* key : {"dtype", "shape", "data_offsets"}) {
+    if (!info.contains(key)) bad(where + ": no \"" + key + "\"");
   }
+  SafeTensor t;
+  if (!info["dtype"].is_string()) bad(where + ": \"dtype\" is not a string");
+  t.dtype = info["dtype"].get<std::string>();
+  const std::size_t elem = safetensors_dtype_size(t.dtype);
+  if (elem == 0) bad(where + ": unknown dtype '" + t.dtype + "'");
+  const json& shape = info["shape"];
+  if (!shape.is_array()) bad(where + ": \"shape\" is not an array");
+  std::uint64_t count = 1;
+  for (const json& d : shape) {
+    if (!d.is_number_unsigned() ||
+        d.get<std::uint64_t>() >
+            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      bad(where + ": \"shape\" " + shape.dump() + " is not a list of non-negative integers");
+    }
+    t.shape.push_back(static_cast<std::int64_t>(d.get<std::uint64_t>()));
+    if (!checked_mul(count, d.get<std::uint64_t>(), count)) {
+      bad(where + ": shape " + shape_string(t.shape) + " overflows");
+    }
+  }
+  const json& offsets = info["data_offsets"];
+  if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
+      !offsets[1].is_number_unsigned()) {
+    bad(where + ": \"data_offsets\" " + offsets.dump() + " is not a pair of non-negative integers");
+  }
+  const auto begin = offsets[0].get<std::uint64_t>(), end = offsets[1].get<std::uint64_t>();
+  const std::string range = "[" + std::to_string(begin) + ", " + std::to_string(end) + ")";
+  if (end < begin) bad(where + ": data_offsets " + range + " end before they begin");
+  if (end > data_size) {
+    bad(where + ": data_offsets " + range + " run past the " + std::to_string(data_size) +
+        "-byte data region (truncated file?)");
+  }
+  std::uint64_t want = 0;
+  const bool fits = checked_mul(count, elem, want);
+  if (!fits || want != end - begin) {
+    bad(where + ": data_offsets " + range + " hold " + std::to_string(end - begin) +
+        " bytes, but shape " + shape_string(t.shape) + " of " + t.dtype + " needs " +
+        (fits ? std::to_string(want) : std::string("more than 2^64")));
+  }
+  t.data.assign(data + begin, data + end);
+  *entry = {name, begin, end};
+  return t;
+}
 
-  // The tensors, in offset order, must tile the data region exactly (the reference library's
-  // InvalidOffset for overlaps and gaps, MetadataIncompleteBuffer for trailing bytes).
+// The tensors, in offset order, must tile the data region exactly (the reference library's
+// InvalidOffset for overlaps and gaps, MetadataIncompleteBuffer for trailing bytes).
+void check_tiling(std::vector<Entry> entries, std::uint64_t data_size, const std::string& source) {
+  auto bad = [&](const std::string& what) { fail(source, what); };
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
@@ -195,6 +190,33 @@ SafeTensors parse_safetensors(const std::string& bytes, const std::string& sourc
         "region has " +
         std::to_string(data_size) + " bytes, the tensors cover " + std::to_string(covered) + ")");
   }
+}
+
+}  // namespace
+
+SafeTensors parse_safetensors(const std::string& bytes, const std::string& source) {
+  std::uint64_t n = 0;
+  const json header = parse_header(bytes, source, &n);
+  const std::uint64_t data_size = bytes.size() - 8 - n;
+  const char* data = bytes.data() + 8 + n;
+  SafeTensors st;
+  std::vector<Entry> entries;
+  for (const auto& [name, info] : header.items()) {
+    if (name == "__metadata__") {
+      if (info.is_null()) continue;
+      if (!info.is_object()) fail(source, "\"__metadata__\" is not a JSON object");
+      for (const auto& [key, value] : info.items()) {
+        if (!value.is_string()) fail(source, "metadata value of '" + key + "' is not a string");
+        st.metadata[key] = value.get<std::string>();
+      }
+      continue;
+    }
+    Entry e;
+    SafeTensor t = parse_tensor(name, info, data, data_size, source, &e);
+    entries.push_back(e);
+    st.tensors.emplace(name, std::move(t));
+  }
+  check_tiling(std::move(entries), data_size, source);
   return st;
 }
 
