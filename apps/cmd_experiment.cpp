@@ -1,9 +1,12 @@
 // `mint experiment negatives|interactions|all` and `mint merge`: the paper's experiments end to
-// end (include/mint/experiment.hpp, docs/experiment.md). The configuration is the size's
+// end (pipeline/experiment.hpp, docs/experiment.md). The configuration is the size's
 // defaults (--quick, the default, or --full), then --config FILE's keys, then the flags below.
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,53 +19,81 @@ namespace mint::cli {
 
 namespace {
 
+// One flag per config.json key (but experiment and size): --ig-steps sets "ig_steps". What a
+// flag's value may be follows the key's value in the defaults (an integer, a number, a string,
+// a list, true/false); "pool" also takes "global", "min_instance_score" also "off".
 enum class Kind { integer, number, number_or_off, string, ints, strings, pool, boolean };
 
 struct Override {
-  const char* flag;
-  const char* key;
+  std::string flag, key, help;
   Kind kind;
-  const char* help;
 };
 
-const Override kOverrides[] = {
-    {"--sets", "sets", Kind::strings, "Motif sets (comma-separated; bundled names or files)"},
-    {"--filters", "filters", Kind::ints, "Conv filter counts F (comma-separated)"},
-    {"--seeds", "seeds", Kind::integer, "Model seeds per configuration"},
-    {"--methods", "methods", Kind::strings,
-     "Attribution methods: ig, deeplift, fp, grad, saliency, ixg, ism"},
-    {"--effects", "effects", Kind::strings, "Regression effects (interactions experiment)"},
-    {"--ig-steps", "ig_steps", Kind::integer, "Integrated Gradients steps"},
-    {"--fp-batch", "fp_batch", Kind::integer, "Feature permutation batch size"},
-    {"--length", "length", Kind::integer, "Sequence length L"},
-    {"--seed", "seed", Kind::integer, "Data seed"},
-    {"--pseudocount", "pseudocount", Kind::number,
-     "PWM pseudocount of the simulation (0.01; 0: paper-like accuracy)"},
-    {"--min-instance-score", "min_instance_score", Kind::number_or_off,
-     "Re-draw motif instances below this fraction of the consensus's log-odds score, or off"},
-    {"--train", "train", Kind::integer, "Classification training sequences"},
-    {"--valid", "valid", Kind::integer, "Classification validation sequences"},
-    {"--test-positives", "test_positives", Kind::integer, "Classification test positives"},
-    {"--test-per-subset", "test_per_subset", Kind::integer, "Test sequences per proper subset"},
-    {"--regression-train", "regression_train", Kind::integer, "Regression training sequences"},
-    {"--regression-valid", "regression_valid", Kind::integer, "Regression validation sequences"},
-    {"--test-per-count", "test_per_count", Kind::integer,
-     "Regression test sequences per motif count"},
-    {"--epochs", "epochs", Kind::integer, "Maximum epochs"},
-    {"--patience", "patience", Kind::integer, "Early-stopping patience"},
-    {"--batch", "batch", Kind::integer, "Batch size"},
-    {"--lr", "lr", Kind::number, "Adam learning rate"},
-    {"--pool", "pool", Kind::pool, "Max-pool width: global (P = conv length) or a number"},
-    {"--batchnorm", "batchnorm", Kind::boolean, "BatchNorm layer: true or false"},
-    {"--padding", "padding", Kind::string, "Conv padding: same or valid"},
-    {"--activation", "activation", Kind::string, "First-layer activation: relu or exp"},
-    {"--width", "width", Kind::integer, "Filter width K (0: the data's K)"},
-    {"--hidden1", "hidden1", Kind::integer, "fc1 width H1"},
-    {"--hidden2", "hidden2", Kind::integer, "fc2 width H2"},
-    {"--bootstrap", "bootstrap", Kind::integer, "Bootstrap resamples for the CIs"},
-    {"--threads", "threads", Kind::integer, "CPU threads (0: all)"},
-    {"--device", "device", Kind::string, "auto, cpu or cuda"},
-};
+// The flags' help, one "key: text" per line.
+constexpr const char* kHelp = R"(sets: Motif sets (comma-separated; bundled names or files)
+filters: Conv filter counts F (comma-separated)
+seeds: Model seeds per configuration
+methods: Attribution methods: ig, deeplift, fp, grad, saliency, ixg, ism
+effects: Regression effects (interactions experiment)
+ig_steps: Integrated Gradients steps
+fp_batch: Feature permutation batch size
+length: Sequence length L
+seed: Data seed
+pseudocount: PWM pseudocount of the simulation (0.01; 0: paper-like accuracy)
+min_instance_score: Re-draw motif instances below this fraction of the consensus's log-odds score, or off
+train: Classification training sequences
+valid: Classification validation sequences
+test_positives: Classification test positives
+test_per_subset: Test sequences per proper subset
+regression_train: Regression training sequences
+regression_valid: Regression validation sequences
+test_per_count: Regression test sequences per motif count
+epochs: Maximum epochs
+patience: Early-stopping patience
+batch: Batch size
+lr: Adam learning rate
+pool: Max-pool width: global (P = conv length) or a number
+batchnorm: BatchNorm layer: true or false
+padding: Conv padding: same or valid
+activation: First-layer activation: relu or exp
+width: Filter width K (0: the data's K)
+hidden1: fc1 width H1
+hidden2: fc2 width H2
+bootstrap: Bootstrap resamples for the CIs
+threads: CPU threads (0: all)
+device: auto, cpu or cuda)";
+
+Kind kind_of(const std::string& key, const nlohmann::ordered_json& v) {
+  if (key == "pool") return Kind::pool;
+  if (key == "min_instance_score") return Kind::number_or_off;
+  if (v.is_boolean()) return Kind::boolean;
+  if (v.is_number_integer()) return Kind::integer;
+  if (v.is_number()) return Kind::number;
+  if (v.is_array()) return !v.empty() && v[0].is_number() ? Kind::ints : Kind::strings;
+  return Kind::string;
+}
+
+const std::vector<Override>& overrides() {
+  static const std::vector<Override> all = [] {
+    const auto defaults = nlohmann::ordered_json::parse(
+        config_to_json(default_config(ExperimentKind::all, ExperimentSize::quick)));
+    std::map<std::string, std::string> help;
+    std::istringstream lines(kHelp);
+    for (std::string line; std::getline(lines, line);) {
+      const auto colon = line.find(": ");
+      help[line.substr(0, colon)] = line.substr(colon + 2);
+    }
+    std::vector<Override> out;
+    for (auto it = defaults.begin(); it != defaults.end(); ++it) {
+      if (it.key() == "experiment" || it.key() == "size") continue;
+      std::string flag = "--" + it.key();
+      std::replace(flag.begin(), flag.end(), '_', '-');
+      out.push_back({flag, it.key(), help.at(it.key()), kind_of(it.key(), it.value())});
+    }
+    return out;
+  }();
+  return all;
+}
 
 long long to_integer(const std::string& flag, const std::string& s) {
   try {
@@ -126,7 +157,7 @@ void add_experiment_command(CLI::App& app) {
     std::string experiment, config, out, shard, stage = "all";
     bool quick = false, full = false, force = false, quiet = false;
     std::vector<std::vector<std::string>> values =
-        std::vector<std::vector<std::string>>(sizeof kOverrides / sizeof kOverrides[0]);
+        std::vector<std::vector<std::string>>(overrides().size());
     std::vector<CLI::Option*> options;
   };
   auto a = std::make_shared<Args>();
@@ -151,7 +182,7 @@ void add_experiment_command(CLI::App& app) {
   cmd->add_flag("--force", a->force, "Replace a different config.json and rerun every step");
   cmd->add_flag("--quiet", a->quiet, "No progress lines");
   for (std::size_t i = 0; i < a->values.size(); ++i) {
-    const Override& o = kOverrides[i];
+    const Override& o = overrides()[i];
     auto* opt = cmd->add_option(o.flag, a->values[i], o.help);
     if (o.kind == Kind::ints || o.kind == Kind::strings) {
       opt->delimiter(',');
@@ -182,12 +213,12 @@ void add_experiment_command(CLI::App& app) {
     if (!file_text.empty()) config = apply_config_json(config, file_text, a->config);
     config.experiment = kind;
     config.size = sz;
-    nlohmann::ordered_json overrides = nlohmann::ordered_json::object();
+    nlohmann::ordered_json flags = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < a->options.size(); ++i) {
-      if (a->options[i]->count() > 0)
-        overrides[kOverrides[i].key] = to_json(kOverrides[i], a->values[i]);
+      const Override& o = overrides()[i];
+      if (a->options[i]->count() > 0) flags[o.key] = to_json(o, a->values[i]);
     }
-    config = apply_config_json(config, overrides.dump(), "command line");
+    config = apply_config_json(config, flags.dump(), "command line");
     RunOptions run;
     run.out = a->out.empty() ? "out/" + a->experiment : a->out;
     if (!a->shard.empty()) parse_shard(a->shard, run.shard_index, run.shard_count);

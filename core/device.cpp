@@ -14,14 +14,8 @@ DeviceChoice parse_device(const std::string& s) {
 }
 
 const char* to_string(DeviceChoice choice) {
-  switch (choice) {
-    case DeviceChoice::cpu:
-      return "cpu";
-    case DeviceChoice::cuda:
-      return "cuda";
-    default:
-      return "auto";
-  }
+  static const char* const names[] = {"auto", "cpu", "cuda"};
+  return names[static_cast<int>(choice)];
 }
 
 const char* to_string(Backend backend) { return backend == Backend::cuda ? "cuda" : "cpu"; }

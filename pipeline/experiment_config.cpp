@@ -43,21 +43,31 @@ ExperimentSize parse_experiment_size(const std::string& s) {
 }
 
 const char* to_string(ExperimentKind kind) {
-  switch (kind) {
-    case ExperimentKind::negatives:
-      return "negatives";
-    case ExperimentKind::interactions:
-      return "interactions";
-    default:
-      return "all";
-  }
+  static const char* const names[] = {"negatives", "interactions", "all"};
+  return names[static_cast<int>(kind)];
 }
 
 const char* to_string(ExperimentSize size) {
   return size == ExperimentSize::full ? "full" : "quick";
 }
 
+// What a size changes: which sets and models, how many sequences, how long to train.
+struct SizeDefaults {
+  std::vector<std::string> sets;
+  std::vector<int> filters;
+  int seeds;
+  std::int64_t train, valid, test_positives, test_per_subset;
+  std::int64_t regression_train, regression_valid, test_per_count;
+  int epochs;
+};
+
+// quick: 2 CPU cores, a minute; full: the paper's sizes (SPEC §3–§4).
+const SizeDefaults kQuick{{"distinct_1"}, {32}, 2, 10000, 1000, 2000, 100, 8000, 1000, 200, 15};
+const SizeDefaults kFull{
+    {"distinct_1", "MEF2A"}, {4, 32}, 5, 40000, 5000, 10000, 500, 40000, 5000, 2500, 50};
+
 ExperimentConfig default_config(ExperimentKind experiment, ExperimentSize size) {
+  const SizeDefaults& d = size == ExperimentSize::quick ? kQuick : kFull;
   ExperimentConfig c;
   c.experiment = experiment;
   c.size = size;
@@ -66,31 +76,17 @@ ExperimentConfig default_config(ExperimentKind experiment, ExperimentSize size) 
   // Instances at >= 0.6 of the consensus's log-odds: what reproduces the paper's accuracies
   // (docs/model-defaults.md); "min_instance_score": null gives SPEC §3's plain PWM sampling.
   c.min_instance_score = 0.6;
-  if (size == ExperimentSize::quick) {
-    c.sets = {"distinct_1"};
-    c.filters = {32};
-    c.seeds = 2;
-    c.train = 10000;
-    c.valid = 1000;
-    c.test_positives = 2000;
-    c.test_per_subset = 100;
-    c.regression_train = 8000;
-    c.regression_valid = 1000;
-    c.test_per_count = 200;
-    c.epochs = 15;
-  } else {
-    c.sets = {"distinct_1", "MEF2A"};
-    c.filters = {4, 32};
-    c.seeds = 5;
-    c.train = 40000;
-    c.valid = 5000;
-    c.test_positives = 10000;
-    c.test_per_subset = 500;
-    c.regression_train = 40000;
-    c.regression_valid = 5000;
-    c.test_per_count = 2500;
-    c.epochs = 50;
-  }
+  c.sets = d.sets;
+  c.filters = d.filters;
+  c.seeds = d.seeds;
+  c.train = d.train;
+  c.valid = d.valid;
+  c.test_positives = d.test_positives;
+  c.test_per_subset = d.test_per_subset;
+  c.regression_train = d.regression_train;
+  c.regression_valid = d.regression_valid;
+  c.test_per_count = d.test_per_count;
+  c.epochs = d.epochs;
   c.patience = 5;
   validate(c);
   return c;

@@ -325,14 +325,8 @@ Metric parse_metric(const std::string& name) {
 }
 
 const char* to_string(Metric metric) {
-  switch (metric) {
-    case Metric::ap:
-      return "ap";
-    case Metric::auroc:
-      return "auroc";
-    default:
-      return "auprc";
-  }
+  static const char* const names[] = {"auprc", "ap", "auroc"};
+  return names[static_cast<int>(metric)];
 }
 
 double metric_of(const CurveScores& s, Metric metric) {

@@ -18,8 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr ColumnType T = ColumnType::text, I = ColumnType::integer, R = ColumnType::real;
-
 // Fields of a line split on tabs (a trailing tab gives an empty last field).
 std::vector<std::string_view> split_fields(std::string_view line) {
   std::vector<std::string_view> out;
@@ -31,44 +29,41 @@ std::vector<std::string_view> split_fields(std::string_view line) {
   }
 }
 
-TableLayout make(std::string name, std::vector<Column> columns, std::size_t keys,
-                 std::size_t owner) {
-  return {std::move(name), std::move(columns), keys, owner};
+// A layout from "name:type ... | name:type ...": types t (text), i (integer), r (real); the
+// columns before '|' are the key, the first `owner` of them say who wrote a row.
+TableLayout make(std::string name, std::string_view spec, std::size_t owner) {
+  TableLayout l{std::move(name), {}, 0, owner};
+  std::size_t at = 0;
+  while (at < spec.size()) {
+    const std::size_t end = std::min(spec.find(' ', at), spec.size());
+    const std::string_view word = spec.substr(at, end - at);
+    at = end + 1;
+    if (word.empty()) continue;
+    if (word == "|") {
+      l.keys = l.columns.size();
+      continue;
+    }
+    const std::size_t colon = word.find(':');
+    const char type = word[colon + 1];
+    l.columns.push_back({std::string(word.substr(0, colon)), type == 't'   ? ColumnType::text
+                                                             : type == 'i' ? ColumnType::integer
+                                                                           : ColumnType::real});
+  }
+  return l;
 }
+
+constexpr std::string_view kSummaryColumns =
+    " motif:t n_present:i | sequences:i median:r q1:r q3:r mean:r median_lo:r median_hi:r "
+    "pooled_auprc:r whisker_lo:r whisker_hi:r";
 
 TableLayout summary_of(Metric metric) {
   return make(std::string(to_string(metric)) + "_summary",
-              {{"set", T},
-               {"filters", I},
-               {"model", T},
-               {"method", T},
-               {"motif", T},
-               {"n_present", I},
-               {"sequences", I},
-               {"median", R},
-               {"q1", R},
-               {"q3", R},
-               {"mean", R},
-               {"median_lo", R},
-               {"median_hi", R},
-               {"pooled_auprc", R},
-               {"whisker_lo", R},
-               {"whisker_hi", R}},
-              6, 4);
+              std::string("set:t filters:i model:t method:t") + std::string(kSummaryColumns), 4);
 }
 
 TableLayout differences_of(Metric metric) {
   return make(std::string(to_string(metric)) + "_differences",
-              {{"set", T},
-               {"filters", I},
-               {"method", T},
-               {"motif", T},
-               {"n_present", I},
-               {"pairs", I},
-               {"delta_median", R},
-               {"lo", R},
-               {"hi", R}},
-              5, 3);
+              "set:t filters:i method:t motif:t n_present:i | pairs:i delta_median:r lo:r hi:r", 3);
 }
 
 }  // namespace
@@ -83,52 +78,30 @@ std::size_t TableLayout::column(std::string_view c) const {
 namespace layouts {
 
 const TableLayout& accuracy_by_count() {
-  static const TableLayout l = make("accuracy_by_count",
-                                    {{"set", T},
-                                     {"filters", I},
-                                     {"model", T},
-                                     {"n_present", I},
-                                     {"sequences", I},
-                                     {"accuracy", R}},
-                                    4, 3);
+  static const TableLayout l =
+      make("accuracy_by_count", "set:t filters:i model:t n_present:i | sequences:i accuracy:r", 3);
   return l;
 }
 
 const TableLayout& accuracy_by_pair() {
-  static const TableLayout l = make(
-      "accuracy_by_pair",
-      {{"set", T}, {"filters", I}, {"model", T}, {"pair", T}, {"sequences", I}, {"accuracy", R}}, 4,
-      3);
+  static const TableLayout l =
+      make("accuracy_by_pair", "set:t filters:i model:t pair:t | sequences:i accuracy:r", 3);
   return l;
 }
 
 const TableLayout& regression_binned() {
-  static const TableLayout l = make("regression_binned",
-                                    {{"set", T},
-                                     {"filters", I},
-                                     {"effect", T},
-                                     {"n_present", I},
-                                     {"sequences", I},
-                                     {"binned_accuracy", R},
-                                     {"mean_abs_error", R}},
-                                    4, 3);
+  static const TableLayout l = make(
+      "regression_binned",
+      "set:t filters:i effect:t n_present:i | sequences:i binned_accuracy:r mean_abs_error:r", 3);
   return l;
 }
 
 const TableLayout& auprc() {
-  static const TableLayout l = make("auprc",
-                                    {{"set", T},
-                                     {"filters", I},
-                                     {"model", T},
-                                     {"method", T},
-                                     {"motif", T},
-                                     {"n_present", I},
-                                     {"sequence", I},
-                                     {"auprc", R},
-                                     {"average_precision", R},
-                                     {"auroc", R},
-                                     {"abs_error", R}},
-                                    7, 4);
+  static const TableLayout l =
+      make("auprc",
+           "set:t filters:i model:t method:t motif:t n_present:i sequence:i | auprc:r "
+           "average_precision:r auroc:r abs_error:r",
+           4);
   return l;
 }
 
@@ -145,31 +118,15 @@ const TableLayout& differences(Metric metric) {
 }
 
 const TableLayout& filters() {
-  static const TableLayout l = make("filters",
-                                    {{"set", T},
-                                     {"filters", I},
-                                     {"model", T},
-                                     {"filter", I},
-                                     {"position", I},
-                                     {"A", R},
-                                     {"C", R},
-                                     {"G", R},
-                                     {"T", R}},
-                                    5, 3);
+  static const TableLayout l =
+      make("filters", "set:t filters:i model:t filter:i position:i | A:r C:r G:r T:r", 3);
   return l;
 }
 
 const TableLayout& training() {
-  static const TableLayout l = make("training",
-                                    {{"set", T},
-                                     {"filters", I},
-                                     {"model", T},
-                                     {"seed", I},
-                                     {"epochs", I},
-                                     {"best_epoch", I},
-                                     {"valid_loss", R},
-                                     {"valid_metric", R}},
-                                    4, 3);
+  static const TableLayout l =
+      make("training",
+           "set:t filters:i model:t seed:i | epochs:i best_epoch:i valid_loss:r valid_metric:r", 3);
   return l;
 }
 

@@ -6,32 +6,17 @@
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
-function(run)
-  execute_process(COMMAND ${MINT} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "mint ${ARGN}: exit ${rc}\n${out}\n${err}")
-  endif()
-  set(LAST_OUT "${out}" PARENT_SCOPE)
-endfunction()
-
-function(same_file a b what)
-  file(READ "${a}" ta HEX)
-  file(READ "${b}" tb HEX)
-  if(NOT ta STREQUAL tb)
-    message(FATAL_ERROR "${what}: ${a} and ${b} differ")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
 
 set(exp ${WORK}/exp)
-run(experiment negatives --out ${exp} --filters 4 --seeds 2 --length 100 --train 300
+expect_ok(experiment negatives --out ${exp} --filters 4 --seeds 2 --length 100 --train 300
     --valid 60 --test-positives 20 --test-per-subset 4 --epochs 2 --ig-steps 4 --fp-batch 16
     --bootstrap 20 --threads 1 --device cpu --quiet)
 
 # Train: the experiment's M_w and M_wo, by mint train, on the experiment's data.
 set(data ${exp}/distinct_1)
 foreach(m w wo)
-  run(train --data ${data}/data_${m} --out ${WORK}/models --name M_${m} --filters 4 --seeds 2
+  expect_ok(train --data ${data}/data_${m} --out ${WORK}/models --name M_${m} --filters 4 --seeds 2
       --epochs 2 --pool-width global --threads 1 --device cpu --quiet)
   foreach(seed 1 2)
     same_file(${WORK}/models/M_${m}_f4_seed${seed}.safetensors
@@ -44,19 +29,19 @@ set(res ${WORK}/results)
 foreach(m w wo)
   set(models --model ${WORK}/models/M_${m}_f4_seed1.safetensors
              --model ${WORK}/models/M_${m}_f4_seed2.safetensors)
-  run(evaluate ${models} --data ${data}/data_w --out ${res} --device cpu --threads 1)
-  run(attribute ${models} --data ${data}/data_w --method ig --steps 4 --out ${WORK}/M_${m}_ig.npy
+  expect_ok(evaluate ${models} --data ${data}/data_w --out ${res} --device cpu --threads 1)
+  expect_ok(attribute ${models} --data ${data}/data_w --method ig --steps 4 --out ${WORK}/M_${m}_ig.npy
       --device cpu)
-  run(attribute ${models} --data ${data}/data_w --method deeplift --out ${WORK}/M_${m}_dl.npy
+  expect_ok(attribute ${models} --data ${data}/data_w --method deeplift --out ${WORK}/M_${m}_dl.npy
       --device cpu)
-  run(attribute ${models} --data ${data}/data_w --method fp --batch-size 16
+  expect_ok(attribute ${models} --data ${data}/data_w --method fp --batch-size 16
       --out ${WORK}/M_${m}_fp.npy --device cpu)
   same_file(${WORK}/M_${m}_ig.npy ${data}/attr/M_${m}_f4_ig.npy "mint attribute --method ig")
   same_file(${WORK}/M_${m}_dl.npy ${data}/attr/M_${m}_f4_deeplift.npy
             "mint attribute --method deeplift")
   same_file(${WORK}/M_${m}_fp.npy ${data}/attr/M_${m}_f4_fp.npy "mint attribute --method fp")
 endforeach()
-run(score --data ${data}/data_w --filters 4 --bootstrap 20 --compare M_w,M_wo
+expect_ok(score --data ${data}/data_w --filters 4 --bootstrap 20 --compare M_w,M_wo
     --attr M_w:ig=${WORK}/M_w_ig.npy --attr M_wo:ig=${WORK}/M_wo_ig.npy
     --attr M_w:deeplift=${WORK}/M_w_dl.npy --attr M_wo:deeplift=${WORK}/M_wo_dl.npy
     --attr M_w:fp=${WORK}/M_w_fp.npy --attr M_wo:fp=${WORK}/M_wo_fp.npy --out ${res})
@@ -66,13 +51,13 @@ foreach(t accuracy_by_count accuracy_by_pair filters training auprc auprc_summar
 endforeach()
 
 # A second evaluate of the same model replaces its rows instead of adding them.
-run(evaluate --model ${WORK}/models/M_w_f4_seed1.safetensors
+expect_ok(evaluate --model ${WORK}/models/M_w_f4_seed1.safetensors
     --model ${WORK}/models/M_w_f4_seed2.safetensors --data ${data}/data_w --out ${res})
 same_file(${res}/tables/accuracy_by_count.tsv ${exp}/tables/accuracy_by_count.tsv
           "a repeated mint evaluate")
 
 # The report of the standalone directory: every section of the negatives experiment is drawn.
-run(report ${res})
+expect_ok(report ${res})
 file(READ ${res}/report.html html)
 foreach(needle "Accuracy by number of motifs present" "Accuracy per motif pair"
         "First-layer filters" "Motif detection: AUPRC" "<svg" "Table 5")

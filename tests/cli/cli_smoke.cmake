@@ -4,31 +4,7 @@
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
-function(expect_ok)
-  execute_process(COMMAND ${MINT} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "mint ${ARGN}: exit ${rc}\n${out}\n${err}")
-  endif()
-  set(LAST_OUT "${out}" PARENT_SCOPE)
-endfunction()
-
-function(expect_error needle)
-  execute_process(COMMAND ${MINT} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err)
-  if(rc EQUAL 0)
-    message(FATAL_ERROR "mint ${ARGN}: succeeded, expected an error containing '${needle}'")
-  endif()
-  string(REGEX MATCHALL "\n" newlines "${err}")
-  list(LENGTH newlines n)
-  if(NOT n EQUAL 1 OR NOT err MATCHES "^mint: error: ")
-    message(FATAL_ERROR "mint ${ARGN}: stderr is not one 'mint: error:' line:\n${err}")
-  endif()
-  string(FIND "${err}" "${needle}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "mint ${ARGN}: error lacks '${needle}':\n${err}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
 
 expect_ok(motifs distinct_1)
 foreach(word CREB1 NHLH1 ETS1 TEAD1 GGTGACGTCACC "Pearson similarity")
