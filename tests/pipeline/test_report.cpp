@@ -1,12 +1,11 @@
-// The experiment report (include/mint/report.hpp): a synthetic experiment directory with every
+// The experiment report (pipeline/report/report.hpp): a synthetic experiment directory with every
 // table of docs/experiment.md is turned into a page that is checked for structure (balanced
 // tags, every section, every motif, every TSV linked, nothing non-finite drawn), escaping,
 // missing tables (a note), malformed tables (an error naming file:line), determinism and the
-// Fig. 3B subsampling; then the SVG helpers on their own.
+// Fig. 3B subsampling. The SVG helpers on their own: test_svg.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "html_checks.hpp"
 #include "io/atomic_file.hpp"
 #include "pipeline/report/report.hpp"
 #include "test_util.hpp"
@@ -23,6 +23,8 @@ namespace mint {
 namespace {
 
 namespace fs = std::filesystem;
+using test::count;
+using test::draws_non_finite;
 
 const std::vector<std::string> kTables = {
     "accuracy_by_count.tsv", "accuracy_by_pair.tsv",  "regression_binned.tsv", "auprc.tsv",
@@ -163,30 +165,6 @@ std::string make_experiment(const std::string& name, const Options& o = {}) {
 std::string render(const std::string& dir) {
   write_report(dir);
   return read_file(dir + "/report.html");
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (std::size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
-  return n;
-}
-
-// Geometry attributes holding nan/inf anywhere (e.g. x="nan", transform="translate(nan,3)").
-bool draws_non_finite(const std::string& html) {
-  static const std::vector<std::string> attributes = {
-      "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "width", "height", "transform", "viewBox"};
-  for (const auto& a : attributes) {
-    const std::string open = " " + a + "=\"";
-    for (std::size_t p = html.find(open); p != std::string::npos; p = html.find(open, p + 1)) {
-      const std::size_t begin = p + open.size(), end = html.find('"', begin);
-      std::string value = html.substr(begin, end - begin);
-      for (auto& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (value.find("nan") != std::string::npos || value.find("inf") != std::string::npos) {
-        return true;
-      }
-    }
-  }
-  return false;
 }
 
 std::string error_of(const std::string& dir) {
@@ -415,78 +393,6 @@ TEST(Report, ScatterIsSubsampledDeterministically) {
   EXPECT_EQ(count(html, "<circle "), 2000u);
   EXPECT_NE(html.find("show every k-th row"), std::string::npos);
   EXPECT_FALSE(draws_non_finite(html));
-}
-
-// ---- the SVG helpers --------------------------------------------------------------------------
-
-TEST(Svg, NiceTicks) {
-  EXPECT_EQ(svg::nice_ticks(0, 1), (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
-  for (auto [lo, hi] : std::vector<std::pair<double, double>>{
-           {0.03, 0.97}, {-3, 17}, {0, 0.0042}, {5, 5}, {0, 0}, {1e6, 3e6}, {-1, -0.5}}) {
-    const auto t = svg::nice_ticks(lo, hi);
-    ASSERT_GE(t.size(), 2u) << lo << " " << hi;
-    EXPECT_LE(t.front(), lo);
-    EXPECT_GE(t.back(), hi);
-    EXPECT_LE(t.size(), 12u);
-    for (std::size_t i = 1; i < t.size(); ++i) EXPECT_GT(t[i], t[i - 1]);
-  }
-  const auto t = svg::nice_ticks(NAN, 1);
-  EXPECT_TRUE(std::isfinite(t.front()) && std::isfinite(t.back()));
-}
-
-TEST(Svg, Escape) {
-  EXPECT_EQ(svg::escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
-  EXPECT_EQ(svg::escape(""), "");
-}
-
-TEST(Svg, LogoHeights) {
-  // Uniform weights carry no information; one dominant base carries the most; never > 2 bits.
-  const auto h = svg::logo_heights({{0, 0, 0, 0}, {1, -1, -1, -1}, {0.1, 0, 0, 0}, {NAN, 0, 0, 0}});
-  ASSERT_EQ(h.size(), 4u);
-  auto total = [](const std::array<double, 4>& a) { return a[0] + a[1] + a[2] + a[3]; };
-  EXPECT_NEAR(total(h[0]), 0, 1e-12);
-  EXPECT_GT(total(h[1]), 1.0);
-  EXPECT_LE(total(h[1]), 2.0);
-  EXPECT_GT(h[1][0], 10 * h[1][1]);
-  EXPECT_LT(total(h[2]), 0.05);  // small relative to the filter's scale
-  EXPECT_EQ(total(h[3]), 0);
-  // Independent of the filter's overall scale.
-  const auto h2 = svg::logo_heights({{0, 0, 0, 0}, {10, -10, -10, -10}, {1, 0, 0, 0}});
-  EXPECT_NEAR(total(h2[1]), total(h[1]), 1e-12);
-  EXPECT_TRUE(svg::logo_heights({}).empty());
-  const std::string s = svg::logo(svg::Panel{}, {{1, -1, -1, -1}, {-1, 1, -1, -1}});
-  EXPECT_NE(s.find(">A</text>"), std::string::npos);
-  EXPECT_NE(s.find(">C</text>"), std::string::npos);
-  EXPECT_FALSE(draws_non_finite(s));
-}
-
-TEST(Svg, NonFiniteValuesAreNotDrawn) {
-  // The checker itself.
-  EXPECT_TRUE(draws_non_finite("<line x1=\"0\" y2=\"NaN\"/>"));
-  EXPECT_TRUE(draws_non_finite("<text transform=\"translate(1,-inf)\">"));
-  EXPECT_FALSE(draws_non_finite("<text x=\"1\">nan</text>"));
-  const std::vector<svg::Series> series = {{"M_w", "#4c72b0", ""}, {"M_wo", "#dd8452", ""}};
-  svg::Box good{0.1, 0.3, 0.5, 0.7, 0.9, 10};
-  svg::Box bad{NAN, 0.3, 0.5, 0.7, 0.9, 10};
-  const std::string box =
-      svg::box_plot(svg::Panel{}, {"1", "2"}, series, {{good, bad}, {std::nullopt, good}});
-  EXPECT_EQ(count(box, "<rect "), 2u);
-  EXPECT_FALSE(draws_non_finite(box));
-  svg::Panel free_axis;
-  free_axis.y_min = NAN;
-  free_axis.y_max = NAN;
-  const std::string bars =
-      svg::bar_chart(free_axis, {"a", "b"}, series, {{0.5, NAN}, {INFINITY, -0.25}});
-  EXPECT_EQ(count(bars, "<rect "), 2u);
-  EXPECT_FALSE(draws_non_finite(bars));
-  const std::string empty = svg::box_plot(free_axis, {}, series, {});
-  EXPECT_FALSE(draws_non_finite(empty));
-  const std::string dots = svg::scatter(
-      free_axis, series, {{0.1, 0.2, 0}, {NAN, 0.2, 1}, {0.3, INFINITY, 1}, {2, 3, 1}});
-  EXPECT_EQ(count(dots, "<circle "), 2u);
-  EXPECT_FALSE(draws_non_finite(dots));
-  EXPECT_FALSE(draws_non_finite(svg::scatter(free_axis, series, {})));
-  EXPECT_NE(svg::legend(series).find("M_wo"), std::string::npos);
 }
 
 }  // namespace
