@@ -8,7 +8,9 @@
 // paired Δ medians (Tables 4, 5); for the interaction effects, binned accuracy (Tables 6, 7),
 // AUPRC per effect (Fig. 3A) and AUPRC vs absolute error (Fig. 3B); training summaries.
 //
-// The plots are drawn with mint::svg (pipeline/report/svg.hpp).
+// The parts: report_data.hpp (the tables read through their layouts, config.json), svg.hpp (the
+// plotting module), page.hpp (the page and what its sections share), sections.hpp (one function per
+// section), report.cpp (write_report and the page around them).
 #pragma once
 
 #include <string>
