@@ -26,7 +26,7 @@ std::vector<std::size_t> Page::rows_of_kind(const TableView& t, const std::strin
                                             long filters, bool classification) const {
   std::vector<std::size_t> out;
   for (auto r : t.rows(set, filters)) {
-    if (is_classification(t.s(r, "model")) == classification) out.push_back(r);
+    if (data.kinds.is_classification(t.s(r, "model")) == classification) out.push_back(r);
   }
   return out;
 }

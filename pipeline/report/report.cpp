@@ -8,6 +8,8 @@
 //   columns are ignored, a missing one is an error at line 1.
 // - auprc.tsv can hold millions of rows (one per sequence): it is streamed, and only rows with a
 //   finite abs_error (regression) are kept, as float pairs, for the Fig. 3B scatter.
+// - Which models are classifiers and which regression models comes from the tables
+//   (report_data.hpp: ModelKinds), so models named by the user land in the right sections.
 // - Orders on the page: sets, methods and effects as config.json lists them (then as the tables
 //   first mention them), filters ascending, M_w before M_wo, motifs in the set's order as the
 //   pair names of accuracy_by_pair.tsv reveal it (the tables are sorted by name), n_present
@@ -54,7 +56,7 @@ Contents contents_of(const ReportData& data) {
     if (t->text_col.count("effect")) any_regression = any_regression || !t->text.empty();
     if (!t->text_col.count("model")) continue;
     for (std::size_t r = 0; r < t->text.size(); ++r) {
-      (is_classification(t->s(r, "model")) ? any_classification : any_regression) = true;
+      (data.kinds.is_classification(t->s(r, "model")) ? any_classification : any_regression) = true;
     }
   }
   for (const auto& [key, d] : data.scatter) {

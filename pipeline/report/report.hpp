@@ -6,11 +6,14 @@
 // of motifs present (Table 2, Fig. 2B) and per motif pair (Table 3); first-layer filters as
 // sequence logos (Fig. 2C); AUPRC box plots of M_w vs M_wo (Figs. 2D, 5, 6) with medians, CIs and
 // paired Δ medians (Tables 4, 5); for the interaction effects, binned accuracy (Tables 6, 7),
-// AUPRC per effect (Fig. 3A) and AUPRC vs absolute error (Fig. 3B); training summaries.
+// AUPRC per effect (Fig. 3A) and AUPRC vs absolute error (Fig. 3B); training summaries. A model
+// is a classifier or a regression model by the tables it has rows in (accuracy_by_count/_pair or
+// regression_binned), so models the user named (`mint evaluate --name mine`) land in the right
+// experiment's sections.
 //
-// The parts: report_data.hpp (the tables read through their layouts, config.json), svg.hpp (the
-// plotting module), page.hpp (the page and what its sections share), sections.hpp (one function per
-// section), report.cpp (write_report and the page around them).
+// The parts: report_data.hpp (the tables read through their layouts, config.json, the model
+// kinds), svg.hpp (the plotting module), page.hpp (the page and what its sections share),
+// sections.hpp (one function per section), report.cpp (write_report and the page around them).
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // The report's data (pipeline/report/report_data.hpp): tables read through their layouts,
-// the Fig. 3B points, config.json and the motif order.
+// the Fig. 3B points, config.json and the model kinds.
 #include "pipeline/report/report_data.hpp"
 
 #include <algorithm>
@@ -128,9 +128,23 @@ Config load_config(const std::string& dir) {
 
 // ---- what the tables say ------------------------------------------------------------------------
 
-bool is_classification(const std::string& model) {
-  return std::find(kClassificationModels.begin(), kClassificationModels.end(), model) !=
-         kClassificationModels.end();
+ModelKinds::ModelKinds(const TableView* by_count, const TableView* by_pair,
+                       const TableView* binned) {
+  for (const TableView* t : {by_count, by_pair}) {
+    if (!t) continue;
+    for (std::size_t r = 0; r < t->text.size(); ++r) classification_.insert(t->s(r, "model"));
+  }
+  if (binned) {
+    for (std::size_t r = 0; r < binned->text.size(); ++r) {
+      regression_.insert(binned->s(r, "effect"));
+    }
+  }
+}
+
+bool ModelKinds::is_classification(const std::string& model) const {
+  if (classification_.count(model)) return true;
+  if (regression_.count(model)) return false;
+  return std::find(kEffects.begin(), kEffects.end(), model) == kEffects.end();
 }
 
 std::map<std::string, std::vector<std::string>> motif_order_from_pairs(const TableView* t) {
@@ -172,6 +186,8 @@ ReportData load_report_data(const std::string& dir) {
   }
   d.scatter_present = load_scatter(dir, d.scatter);
   d.motif_order = motif_order_from_pairs(d.table(layouts::accuracy_by_pair()));
+  d.kinds = ModelKinds(d.table(layouts::accuracy_by_count()), d.table(layouts::accuracy_by_pair()),
+                       d.table(layouts::regression_binned()));
   return d;
 }
 

@@ -1,7 +1,8 @@
 // What the report (pipeline/report/report.hpp) reads from an experiment directory, held as the
 // page looks it up: every result table read through its layout (pipeline/tables.hpp) into a
 // TableView (text and numeric columns by name, rows by (set, filters)), the Fig. 3B points
-// streamed from auprc.tsv, config.json, and each motif set's own motif order.
+// streamed from auprc.tsv, config.json, and what the tables say about the models: which are
+// classifiers and which regression models, and each motif set's own motif order.
 //
 // Errors are mint::Error naming the file: "DIR/tables/x.tsv:7: column 'median': 'x' is not a
 // number" (the reader's, pipeline/tables.hpp), "DIR/config.json: not valid JSON (...)".
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -70,8 +72,19 @@ struct Config {
 };
 Config load_config(const std::string& dir);
 
-// M_w and M_wo are the classifiers; any other model is a regression model (named by its effect).
-bool is_classification(const std::string& model);
+// Which models are classifiers, from the tables first: a model of accuracy_by_count or
+// accuracy_by_pair is a classifier, an effect of regression_binned a regression model (both:
+// a classifier). A model in none of them is known by its name — M_w, M_wo: classification;
+// additive, enhancing, inhibiting, quadratic: regression — and any other name is a classifier.
+class ModelKinds {
+ public:
+  ModelKinds() = default;
+  ModelKinds(const TableView* by_count, const TableView* by_pair, const TableView* binned);
+  bool is_classification(const std::string& model) const;
+
+ private:
+  std::set<std::string> classification_, regression_;
+};
 
 // Each set's motif order, from the pair names of accuracy_by_pair ("A+B" lists the two motifs
 // in the set's order; the table itself is sorted by name, which loses it). Empty without it.
@@ -86,6 +99,7 @@ struct ReportData {
   bool scatter_present = false;  // auprc.tsv exists
   std::map<ScatterKey, ScatterData> scatter;
   std::map<std::string, std::vector<std::string>> motif_order;  // by set
+  ModelKinds kinds;
 
   const TableView* table(const TableLayout& layout) const;  // null when missing
 };

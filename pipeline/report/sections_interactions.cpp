@@ -1,6 +1,8 @@
 // The interaction-effects experiment's sections (pipeline/report/sections.hpp): the regression
 // models' binned accuracy and mean |error| (with the paper's by-subset totals), AUPRC per effect
-// and motif, and per-sequence AUPRC against the absolute prediction error.
+// and motif, and per-sequence AUPRC against the absolute prediction error. The regression models
+// are the effects of regression_binned, or models named as the paper's effects
+// (report_data.hpp: ModelKinds).
 #include <algorithm>
 #include <array>
 #include <cmath>

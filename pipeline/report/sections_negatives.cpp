@@ -1,6 +1,7 @@
 // The negatives experiment's sections (pipeline/report/sections.hpp): the classifiers' accuracy
 // by number of motifs present and per motif pair, first-layer filter logos, and AUPRC box plots
-// with median and Δ tables, for the classifiers M_w and M_wo.
+// with median and Δ tables. The classifiers are M_w and M_wo in the experiment, or whatever
+// models accuracy_by_count / accuracy_by_pair hold (report_data.hpp: ModelKinds).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -235,6 +236,19 @@ struct ClassifierSummary {
   std::map<SummaryKey, std::size_t> at;  // row by (model, method, motif, n_present)
 };
 
+// What Δ is: M_w − M_wo in the experiment; between other models, whatever pair
+// `mint score --compare A,B` scored (the differences table does not name its models).
+std::string delta_caption(const std::vector<std::string>& models) {
+  const std::string what =
+      models == kClassificationModels
+          ? "the median of the paired per-sequence differences M<sub>w</sub> − M<sub>wo</sub>"
+          : "the paired difference of medians between the two models compared by "
+            "<code>mint score --compare</code> (the first minus the second)";
+  return "; Δ: " + what +
+         " with its CI, bold where the CI excludes 0 (from "
+         "<a href=\"tables/auprc_differences.tsv\">tables/auprc_differences.tsv</a>)";
+}
+
 // Table 5: median [CI] per (motif, n) × (method, model), with paired Δ medians.
 void median_table(Page& pg, const ClassifierSummary& s, const std::string& set, long F) {
   const TableView& t = s.t;
@@ -246,21 +260,13 @@ void median_table(Page& pg, const ClassifierSummary& s, const std::string& set, 
     }
   }
   const bool with_delta = !dat.empty();
-  std::string h =
-      "<table>" +
-      pg.table_caption(
-          "Table 5",
-          "Median AUPRC with its confidence interval [lo, hi] per motif "
-          "and number of motifs present" +
-              std::string(with_delta ? "; Δ: the median of the paired per-sequence differences "
-                                       "M<sub>w</sub> − M<sub>wo</sub> with its CI, "
-                                       "bold where the CI excludes 0 (from "
-                                       "<a href=\"tables/auprc_differences.tsv\">"
-                                       "tables/auprc_differences.tsv</a>)"
-                                     : "") +
-              ".",
-          t.href) +
-      "<tr><th rowspan=\"2\">motif</th><th rowspan=\"2\">motifs present</th>";
+  std::string h = "<table>" +
+                  pg.table_caption("Table 5",
+                                   "Median AUPRC with its confidence interval [lo, hi] per motif "
+                                   "and number of motifs present" +
+                                       (with_delta ? delta_caption(s.models) : std::string()) + ".",
+                                   t.href) +
+                  "<tr><th rowspan=\"2\">motif</th><th rowspan=\"2\">motifs present</th>";
   const std::size_t per_method = s.models.size() + (with_delta ? 1 : 0);
   for (const auto& method : s.methods) {
     h += "<th colspan=\"" + std::to_string(per_method) + "\">" + escape(method_name(method)) +

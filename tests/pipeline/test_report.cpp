@@ -1,8 +1,9 @@
 // The experiment report (pipeline/report/report.hpp): a synthetic experiment directory with every
 // table of docs/experiment.md is turned into a page that is checked for structure (balanced
 // tags, every section, every motif, every TSV linked, nothing non-finite drawn), escaping,
-// missing tables (a note), malformed tables (an error naming file:line), determinism and the
-// Fig. 3B subsampling. The SVG helpers on their own: test_svg.cpp.
+// missing tables (a note), malformed tables (an error naming file:line), determinism, the
+// Fig. 3B subsampling, and models named otherwise than the paper's. The SVG helpers on their
+// own: test_svg.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -52,6 +53,8 @@ struct Options {
   std::string experiment = "all";
   std::vector<std::string> motifs = {"CREB1", "NHLH1", "ETS1", "TEAD1"};
   bool regression = true;
+  std::vector<std::string> classifiers = {"M_w", "M_wo"};  // the models of accuracy_by_*
+  std::vector<std::string> effects = kEffects;             // the effects of regression_binned
 };
 
 // A complete experiment directory for one set (distinct_1) with 4 filters.
@@ -63,7 +66,7 @@ std::string make_experiment(const std::string& name, const Options& o = {}) {
             "\", \"size\": \"quick\", \"sets\": [\"distinct_1\"], \"filters\": [4], \"seeds\": 2, "
             "\"methods\": [\"ig\", \"deeplift\", \"fp\"], \"length\": 250, \"note\": \"a<b\"}\n");
   const std::string key = "distinct_1\t4\t";
-  const std::vector<std::string> cls = {"M_w", "M_wo"};
+  const std::vector<std::string>& cls = o.classifiers;
   const int M = static_cast<int>(o.motifs.size());
   int k = 0;
 
@@ -71,7 +74,7 @@ std::string make_experiment(const std::string& name, const Options& o = {}) {
   for (const auto& m : cls) {
     for (int n = 0; n <= M; ++n) {
       t += key + m + "\t" + std::to_string(n) + "\t" + std::to_string(100 + n) + "\t" +
-           (m == "M_w" && n == M ? "0.9485" : num(wobble(k++))) + "\n";
+           (m == cls[0] && n == M ? "0.9485" : num(wobble(k++))) + "\n";
     }
   }
   write(dir + "/tables/accuracy_by_count.tsv", t);
@@ -88,9 +91,9 @@ std::string make_experiment(const std::string& name, const Options& o = {}) {
 
   std::vector<std::string> models = cls;
   if (o.regression) {
-    models.insert(models.end(), kEffects.begin(), kEffects.end());
+    models.insert(models.end(), o.effects.begin(), o.effects.end());
     t = "set\tfilters\teffect\tn_present\tsequences\tbinned_accuracy\tmean_abs_error\n";
-    for (const auto& e : kEffects) {
+    for (const auto& e : o.effects) {
       for (int n = 0; n <= M; ++n) {
         const double acc = wobble(k++), err = wobble(k++) * 0.3;
         t += key + e + "\t" + std::to_string(n) + "\t200\t" + num(acc) + "\t" + num(err) + "\n";
@@ -106,7 +109,7 @@ std::string make_experiment(const std::string& name, const Options& o = {}) {
       "median_hi\tpooled_auprc\twhisker_lo\twhisker_hi\n";
   std::string d = "set\tfilters\tmethod\tmotif\tn_present\tpairs\tdelta_median\tlo\thi\n";
   for (const auto& m : models) {
-    const bool reg = m != "M_w" && m != "M_wo";
+    const bool reg = std::find(cls.begin(), cls.end(), m) == cls.end();
     for (const auto& method : kMethods) {
       for (const auto& motif : o.motifs) {
         for (int n = 1; n <= M; ++n) {
@@ -116,7 +119,7 @@ std::string make_experiment(const std::string& name, const Options& o = {}) {
                  std::to_string(q) + "\t" + num(auprc) + "\t0.5\t0.6\t" + num(err) + "\n";
           }
           const double med = wobble(k++);
-          const bool holey = m == "M_wo" && method == "fp" && n == 1;  // NaN CI and whiskers
+          const bool holey = m == cls[1] && method == "fp" && n == 1;  // NaN CI and whiskers
           s += key + m + "\t" + method + "\t" + motif + "\t" + std::to_string(n) + "\t30\t" +
                num(med) + "\t" + num(med * 0.8) + "\t" + num(med * 1.1) + "\t" + num(med) + "\t" +
                (holey ? "nan\tnan" : num(med * 0.95) + "\t" + num(med * 1.05)) + "\t" + num(med) +
@@ -234,6 +237,46 @@ TEST(Report, WritesCompletePage) {
   // Integrated Gradients etc. by name; the 10-filter model shows only 8 logos.
   EXPECT_NE(html.find("Integrated Gradients"), std::string::npos);
   EXPECT_NE(html.find("Of 10 filters the 8 with the largest weight norm are shown"),
+            std::string::npos);
+}
+
+// Models named otherwise than the paper's (`mint evaluate --name mine`) are sorted by the tables
+// they have rows in: accuracy_by_* holds the classifiers, regression_binned the regression models.
+TEST(Report, ModelKindsComeFromTheTables) {
+  Options o;
+  o.classifiers = {"mine", "theirs"};
+  o.effects = {"myreg"};
+  const std::string dir = make_experiment("report_kinds", o);
+  const std::string html = render(dir);
+  auto between = [&](const std::string& from, const std::string& to) {
+    const auto a = html.find(from), b = html.find(to, a);
+    EXPECT_NE(a, std::string::npos) << from;
+    EXPECT_NE(b, std::string::npos) << to;
+    return a == std::string::npos || b == std::string::npos ? std::string() : html.substr(a, b - a);
+  };
+  for (const std::string& part :
+       {between("Accuracy by number of motifs present", "<h4 class=\"exp\">Interaction effects"),
+        between("Motif detection: AUPRC", "<h4 class=\"exp\">Interaction effects")}) {
+    EXPECT_NE(part.find(">mine<"), std::string::npos);
+    EXPECT_NE(part.find(">theirs<"), std::string::npos);
+    EXPECT_EQ(part.find("myreg"), std::string::npos);
+  }
+  const std::string effects =
+      between("Motif detection per interaction effect", "AUPRC vs absolute error");
+  EXPECT_NE(effects.find(">myreg<"), std::string::npos);
+  const std::string scatter = between("AUPRC vs absolute error", "<details><summary>Training");
+  EXPECT_NE(scatter.find("myreg · Integrated Gradients"), std::string::npos);
+  for (const std::string& part : {effects, scatter}) {
+    for (const char* name : {">mine<", ">theirs<", "mine, ", "theirs, ", "mine · ", "theirs · "}) {
+      EXPECT_EQ(part.find(name), std::string::npos) << name;
+    }
+  }
+  // Δ is not M_w − M_wo here: the caption names what it is.
+  EXPECT_NE(html.find("compared by <code>mint score --compare</code> (the first minus the second)"),
+            std::string::npos);
+  EXPECT_EQ(html.find("M<sub>w</sub> − M<sub>wo</sub>"), std::string::npos);
+  EXPECT_FALSE(draws_non_finite(html));
+  EXPECT_NE(render(make_experiment("report_kinds_paper")).find("M<sub>w</sub> − M<sub>wo</sub>"),
             std::string::npos);
 }
 
