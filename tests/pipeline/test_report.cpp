@@ -1,12 +1,12 @@
-// The experiment report (include/mint/report.hpp): a synthetic experiment directory with every
+// The experiment report (pipeline/report/report.hpp): a synthetic experiment directory with every
 // table of docs/experiment.md is turned into a page that is checked for structure (balanced
 // tags, every section, every motif, every TSV linked, nothing non-finite drawn), escaping,
-// missing tables (a note), malformed tables (an error naming file:line), determinism and the
-// Fig. 3B subsampling; then the SVG helpers on their own.
+// missing tables (a note), malformed tables (an error naming file:line), determinism, the
+// Fig. 3B subsampling, and models named otherwise than the paper's. The SVG helpers on their
+// own: test_svg.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "html_checks.hpp"
 #include "io/atomic_file.hpp"
 #include "pipeline/report/report.hpp"
 #include "test_util.hpp"
@@ -23,6 +24,8 @@ namespace mint {
 namespace {
 
 namespace fs = std::filesystem;
+using test::count;
+using test::draws_non_finite;
 
 const std::vector<std::string> kTables = {
     "accuracy_by_count.tsv", "accuracy_by_pair.tsv",  "regression_binned.tsv", "auprc.tsv",
@@ -50,6 +53,8 @@ struct Options {
   std::string experiment = "all";
   std::vector<std::string> motifs = {"CREB1", "NHLH1", "ETS1", "TEAD1"};
   bool regression = true;
+  std::vector<std::string> classifiers = {"M_w", "M_wo"};  // the models of accuracy_by_*
+  std::vector<std::string> effects = kEffects;             // the effects of regression_binned
 };
 
 // A complete experiment directory for one set (distinct_1) with 4 filters.
@@ -61,7 +66,7 @@ std::string make_experiment(const std::string& name, const Options& o = {}) {
             "\", \"size\": \"quick\", \"sets\": [\"distinct_1\"], \"filters\": [4], \"seeds\": 2, "
             "\"methods\": [\"ig\", \"deeplift\", \"fp\"], \"length\": 250, \"note\": \"a<b\"}\n");
   const std::string key = "distinct_1\t4\t";
-  const std::vector<std::string> cls = {"M_w", "M_wo"};
+  const std::vector<std::string>& cls = o.classifiers;
   const int M = static_cast<int>(o.motifs.size());
   int k = 0;
 
@@ -69,7 +74,7 @@ std::string make_experiment(const std::string& name, const Options& o = {}) {
   for (const auto& m : cls) {
     for (int n = 0; n <= M; ++n) {
       t += key + m + "\t" + std::to_string(n) + "\t" + std::to_string(100 + n) + "\t" +
-           (m == "M_w" && n == M ? "0.9485" : num(wobble(k++))) + "\n";
+           (m == cls[0] && n == M ? "0.9485" : num(wobble(k++))) + "\n";
     }
   }
   write(dir + "/tables/accuracy_by_count.tsv", t);
@@ -86,9 +91,9 @@ std::string make_experiment(const std::string& name, const Options& o = {}) {
 
   std::vector<std::string> models = cls;
   if (o.regression) {
-    models.insert(models.end(), kEffects.begin(), kEffects.end());
+    models.insert(models.end(), o.effects.begin(), o.effects.end());
     t = "set\tfilters\teffect\tn_present\tsequences\tbinned_accuracy\tmean_abs_error\n";
-    for (const auto& e : kEffects) {
+    for (const auto& e : o.effects) {
       for (int n = 0; n <= M; ++n) {
         const double acc = wobble(k++), err = wobble(k++) * 0.3;
         t += key + e + "\t" + std::to_string(n) + "\t200\t" + num(acc) + "\t" + num(err) + "\n";
@@ -104,7 +109,7 @@ std::string make_experiment(const std::string& name, const Options& o = {}) {
       "median_hi\tpooled_auprc\twhisker_lo\twhisker_hi\n";
   std::string d = "set\tfilters\tmethod\tmotif\tn_present\tpairs\tdelta_median\tlo\thi\n";
   for (const auto& m : models) {
-    const bool reg = m != "M_w" && m != "M_wo";
+    const bool reg = std::find(cls.begin(), cls.end(), m) == cls.end();
     for (const auto& method : kMethods) {
       for (const auto& motif : o.motifs) {
         for (int n = 1; n <= M; ++n) {
@@ -114,7 +119,7 @@ std::string make_experiment(const std::string& name, const Options& o = {}) {
                  std::to_string(q) + "\t" + num(auprc) + "\t0.5\t0.6\t" + num(err) + "\n";
           }
           const double med = wobble(k++);
-          const bool holey = m == "M_wo" && method == "fp" && n == 1;  // NaN CI and whiskers
+          const bool holey = m == cls[1] && method == "fp" && n == 1;  // NaN CI and whiskers
           s += key + m + "\t" + method + "\t" + motif + "\t" + std::to_string(n) + "\t30\t" +
                num(med) + "\t" + num(med * 0.8) + "\t" + num(med * 1.1) + "\t" + num(med) + "\t" +
                (holey ? "nan\tnan" : num(med * 0.95) + "\t" + num(med * 1.05)) + "\t" + num(med) +
@@ -163,30 +168,6 @@ std::string make_experiment(const std::string& name, const Options& o = {}) {
 std::string render(const std::string& dir) {
   write_report(dir);
   return read_file(dir + "/report.html");
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (std::size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
-  return n;
-}
-
-// Geometry attributes holding nan/inf anywhere (e.g. x="nan", transform="translate(nan,3)").
-bool draws_non_finite(const std::string& html) {
-  static const std::vector<std::string> attributes = {
-      "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "width", "height", "transform", "viewBox"};
-  for (const auto& a : attributes) {
-    const std::string open = " " + a + "=\"";
-    for (std::size_t p = html.find(open); p != std::string::npos; p = html.find(open, p + 1)) {
-      const std::size_t begin = p + open.size(), end = html.find('"', begin);
-      std::string value = html.substr(begin, end - begin);
-      for (auto& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (value.find("nan") != std::string::npos || value.find("inf") != std::string::npos) {
-        return true;
-      }
-    }
-  }
-  return false;
 }
 
 std::string error_of(const std::string& dir) {
@@ -256,6 +237,46 @@ TEST(Report, WritesCompletePage) {
   // Integrated Gradients etc. by name; the 10-filter model shows only 8 logos.
   EXPECT_NE(html.find("Integrated Gradients"), std::string::npos);
   EXPECT_NE(html.find("Of 10 filters the 8 with the largest weight norm are shown"),
+            std::string::npos);
+}
+
+// Models named otherwise than the paper's (`mint evaluate --name mine`) are sorted by the tables
+// they have rows in: accuracy_by_* holds the classifiers, regression_binned the regression models.
+TEST(Report, ModelKindsComeFromTheTables) {
+  Options o;
+  o.classifiers = {"mine", "theirs"};
+  o.effects = {"myreg"};
+  const std::string dir = make_experiment("report_kinds", o);
+  const std::string html = render(dir);
+  auto between = [&](const std::string& from, const std::string& to) {
+    const auto a = html.find(from), b = html.find(to, a);
+    EXPECT_NE(a, std::string::npos) << from;
+    EXPECT_NE(b, std::string::npos) << to;
+    return a == std::string::npos || b == std::string::npos ? std::string() : html.substr(a, b - a);
+  };
+  for (const std::string& part :
+       {between("Accuracy by number of motifs present", "<h4 class=\"exp\">Interaction effects"),
+        between("Motif detection: AUPRC", "<h4 class=\"exp\">Interaction effects")}) {
+    EXPECT_NE(part.find(">mine<"), std::string::npos);
+    EXPECT_NE(part.find(">theirs<"), std::string::npos);
+    EXPECT_EQ(part.find("myreg"), std::string::npos);
+  }
+  const std::string effects =
+      between("Motif detection per interaction effect", "AUPRC vs absolute error");
+  EXPECT_NE(effects.find(">myreg<"), std::string::npos);
+  const std::string scatter = between("AUPRC vs absolute error", "<details><summary>Training");
+  EXPECT_NE(scatter.find("myreg · Integrated Gradients"), std::string::npos);
+  for (const std::string& part : {effects, scatter}) {
+    for (const char* name : {">mine<", ">theirs<", "mine, ", "theirs, ", "mine · ", "theirs · "}) {
+      EXPECT_EQ(part.find(name), std::string::npos) << name;
+    }
+  }
+  // Δ is not M_w − M_wo here: the caption names what it is.
+  EXPECT_NE(html.find("compared by <code>mint score --compare</code> (the first minus the second)"),
+            std::string::npos);
+  EXPECT_EQ(html.find("M<sub>w</sub> − M<sub>wo</sub>"), std::string::npos);
+  EXPECT_FALSE(draws_non_finite(html));
+  EXPECT_NE(render(make_experiment("report_kinds_paper")).find("M<sub>w</sub> − M<sub>wo</sub>"),
             std::string::npos);
 }
 
@@ -415,78 +436,6 @@ TEST(Report, ScatterIsSubsampledDeterministically) {
   EXPECT_EQ(count(html, "<circle "), 2000u);
   EXPECT_NE(html.find("show every k-th row"), std::string::npos);
   EXPECT_FALSE(draws_non_finite(html));
-}
-
-// ---- the SVG helpers --------------------------------------------------------------------------
-
-TEST(Svg, NiceTicks) {
-  EXPECT_EQ(svg::nice_ticks(0, 1), (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
-  for (auto [lo, hi] : std::vector<std::pair<double, double>>{
-           {0.03, 0.97}, {-3, 17}, {0, 0.0042}, {5, 5}, {0, 0}, {1e6, 3e6}, {-1, -0.5}}) {
-    const auto t = svg::nice_ticks(lo, hi);
-    ASSERT_GE(t.size(), 2u) << lo << " " << hi;
-    EXPECT_LE(t.front(), lo);
-    EXPECT_GE(t.back(), hi);
-    EXPECT_LE(t.size(), 12u);
-    for (std::size_t i = 1; i < t.size(); ++i) EXPECT_GT(t[i], t[i - 1]);
-  }
-  const auto t = svg::nice_ticks(NAN, 1);
-  EXPECT_TRUE(std::isfinite(t.front()) && std::isfinite(t.back()));
-}
-
-TEST(Svg, Escape) {
-  EXPECT_EQ(svg::escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
-  EXPECT_EQ(svg::escape(""), "");
-}
-
-TEST(Svg, LogoHeights) {
-  // Uniform weights carry no information; one dominant base carries the most; never > 2 bits.
-  const auto h = svg::logo_heights({{0, 0, 0, 0}, {1, -1, -1, -1}, {0.1, 0, 0, 0}, {NAN, 0, 0, 0}});
-  ASSERT_EQ(h.size(), 4u);
-  auto total = [](const std::array<double, 4>& a) { return a[0] + a[1] + a[2] + a[3]; };
-  EXPECT_NEAR(total(h[0]), 0, 1e-12);
-  EXPECT_GT(total(h[1]), 1.0);
-  EXPECT_LE(total(h[1]), 2.0);
-  EXPECT_GT(h[1][0], 10 * h[1][1]);
-  EXPECT_LT(total(h[2]), 0.05);  // small relative to the filter's scale
-  EXPECT_EQ(total(h[3]), 0);
-  // Independent of the filter's overall scale.
-  const auto h2 = svg::logo_heights({{0, 0, 0, 0}, {10, -10, -10, -10}, {1, 0, 0, 0}});
-  EXPECT_NEAR(total(h2[1]), total(h[1]), 1e-12);
-  EXPECT_TRUE(svg::logo_heights({}).empty());
-  const std::string s = svg::logo(svg::Panel{}, {{1, -1, -1, -1}, {-1, 1, -1, -1}});
-  EXPECT_NE(s.find(">A</text>"), std::string::npos);
-  EXPECT_NE(s.find(">C</text>"), std::string::npos);
-  EXPECT_FALSE(draws_non_finite(s));
-}
-
-TEST(Svg, NonFiniteValuesAreNotDrawn) {
-  // The checker itself.
-  EXPECT_TRUE(draws_non_finite("<line x1=\"0\" y2=\"NaN\"/>"));
-  EXPECT_TRUE(draws_non_finite("<text transform=\"translate(1,-inf)\">"));
-  EXPECT_FALSE(draws_non_finite("<text x=\"1\">nan</text>"));
-  const std::vector<svg::Series> series = {{"M_w", "#4c72b0", ""}, {"M_wo", "#dd8452", ""}};
-  svg::Box good{0.1, 0.3, 0.5, 0.7, 0.9, 10};
-  svg::Box bad{NAN, 0.3, 0.5, 0.7, 0.9, 10};
-  const std::string box =
-      svg::box_plot(svg::Panel{}, {"1", "2"}, series, {{good, bad}, {std::nullopt, good}});
-  EXPECT_EQ(count(box, "<rect "), 2u);
-  EXPECT_FALSE(draws_non_finite(box));
-  svg::Panel free_axis;
-  free_axis.y_min = NAN;
-  free_axis.y_max = NAN;
-  const std::string bars =
-      svg::bar_chart(free_axis, {"a", "b"}, series, {{0.5, NAN}, {INFINITY, -0.25}});
-  EXPECT_EQ(count(bars, "<rect "), 2u);
-  EXPECT_FALSE(draws_non_finite(bars));
-  const std::string empty = svg::box_plot(free_axis, {}, series, {});
-  EXPECT_FALSE(draws_non_finite(empty));
-  const std::string dots = svg::scatter(
-      free_axis, series, {{0.1, 0.2, 0}, {NAN, 0.2, 1}, {0.3, INFINITY, 1}, {2, 3, 1}});
-  EXPECT_EQ(count(dots, "<circle "), 2u);
-  EXPECT_FALSE(draws_non_finite(dots));
-  EXPECT_FALSE(draws_non_finite(svg::scatter(free_axis, series, {})));
-  EXPECT_NE(svg::legend(series).find("M_wo"), std::string::npos);
 }
 
 }  // namespace
