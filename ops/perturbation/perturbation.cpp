@@ -153,14 +153,6 @@ float delta_head_any(int vectors, const float* da1, int h1n, const float* w2t, c
   return s;
 }
 
-void check_size(const std::vector<float>& v, std::size_t want, const char* name) {
-  if (v.size() != want) {
-    throw Error(std::string("perturbation: parameter ") + name + " has " +
-                std::to_string(v.size()) + " values, the model config needs " +
-                std::to_string(want));
-  }
-}
-
 }  // namespace
 
 // ---- IncrementalModel -----------------------------------------------------------------------
@@ -176,20 +168,7 @@ IncrementalModel::IncrementalModel(const ModelConfig& config, const ModelParams&
   h2p_ = round8(h2);
   bn_ = c.batchnorm;
   const auto sz = [](long long v) { return static_cast<std::size_t>(v); };
-  check_size(p.conv_weight, sz(f_count) * 4 * k_count, "conv.weight");
-  check_size(p.conv_bias, sz(f_count), "conv.bias");
-  if (bn_) {
-    check_size(p.bn_weight, sz(f_count), "bn.weight");
-    check_size(p.bn_bias, sz(f_count), "bn.bias");
-    check_size(p.bn_running_mean, sz(f_count), "bn.running_mean");
-    check_size(p.bn_running_var, sz(f_count), "bn.running_var");
-  }
-  check_size(p.fc1_weight, sz(h1) * fw, "fc1.weight");
-  check_size(p.fc1_bias, sz(h1), "fc1.bias");
-  check_size(p.fc2_weight, sz(h2) * h1, "fc2.weight");
-  check_size(p.fc2_bias, sz(h2), "fc2.bias");
-  check_size(p.fc3_weight, sz(h2), "fc3.weight");
-  check_size(p.fc3_bias, 1, "fc3.bias");
+  check_params(c, p, "perturbation");
 
   conv_wt_.assign(sz(k_count) * 4 * fp_, 0.0f);
   for (int f = 0; f < f_count; ++f) {
