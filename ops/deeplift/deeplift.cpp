@@ -28,6 +28,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "ops/common/simd.hpp"
 
 namespace mint {
 
@@ -75,14 +76,7 @@ inline double sigmoid_factor(double f_r, double delta, double eps) {
   return sigmoid(f_x) * sigmoid(-f_r) * -std::expm1(-delta) / delta;
 }
 
-// 8 floats (GCC/Clang vector extension, as src/cpu/cnn.cpp); Fp = F rounded up to 8.
-typedef float Float8 __attribute__((vector_size(32)));
-
-inline Float8 load8(const float* p) {
-  Float8 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
+// Fp = F rounded up to 8, so the filters are whole Float8 vectors (ops/common/simd.hpp).
 
 // Conv sums (no bias) of filters [f0, f0 + 8V) at position j over the columns [k_begin, k_end)
 // inside the sequence: a gather of transposed-weight rows for codes, a 4-channel weighted sum

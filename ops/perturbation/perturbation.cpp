@@ -16,7 +16,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <numeric>
 #include <string>
 #include <type_traits>
@@ -24,21 +23,11 @@
 
 #include "core/error.hpp"
 #include "core/philox.hpp"
+#include "ops/common/simd.hpp"
 
 namespace mint {
 
 namespace {
-
-typedef float Float8 __attribute__((vector_size(32)));
-
-inline Float8 load8(const float* p) {
-  Float8 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store8(float* p, Float8 v) { std::memcpy(p, &v, sizeof v); }
-inline Float8 max8(Float8 a, Float8 b) { return b > a ? b : a; }  // lane-wise maximum
-inline Float8 splat8(float x) { return Float8{} + x; }
 
 // relu(h + d) − relu(h), lane-wise; exactly d where both sides are positive.
 inline Float8 relu_delta(Float8 h, Float8 d) {
