@@ -55,6 +55,7 @@
 #include "core/device.hpp"
 #include "core/error.hpp"
 #include "ops/common/cuda_check.cuh"
+#include "ops/deeplift/deeplift_core.hpp"
 #include "ops/ig/ig_cuda.hpp"
 
 namespace mint {
@@ -75,25 +76,10 @@ MINT_ATTR_HD float max_f(float a, float b) { return a < b ? b : a; }
 MINT_ATTR_HD float min_f(float a, float b) { return b < a ? b : a; }
 MINT_ATTR_HD int min_i(int a, int b) { return b < a ? b : a; }
 
-// relu(v_x) − relu(v_r), the both-active case being the exact input delta (deeplift.cpp).
-MINT_ATTR_HD float relu_delta(float v_x, float v_r, float delta_in) {
-  if (v_x > 0.0f) return v_r > 0.0f ? delta_in : v_x;
-  return v_r > 0.0f ? -v_r : 0.0f;
-}
-
-// Captum's rescale rule: g·Δout/Δin where |Δin| ≥ eps, else the fallback.
-MINT_ATTR_HD float rescale(float g, float delta_out, float delta_in, float fallback, float eps) {
-  return fabsf(delta_in) < eps ? fallback : g * delta_out / delta_in;
-}
-
-MINT_ATTR_HD double sigmoid_d(double v) { return 1.0 / (1.0 + exp(-v)); }
-
-// The multiplier of the final Sigmoid's rescale rule, from f(x) = f_r + delta and f(0) = f_r.
-MINT_ATTR_HD double sigmoid_factor(double f_r, double delta, double eps) {
-  const double f_x = f_r + delta;
-  if (fabs(delta) < eps) return sigmoid_d(f_x) * (1.0 - sigmoid_d(f_x));
-  return sigmoid_d(f_x) * sigmoid_d(-f_r) * -expm1(-delta) / delta;
-}
+// relu_delta, rescale and sigmoid_factor: deeplift_core.hpp, the CPU's own.
+using deeplift_core::relu_delta;
+using deeplift_core::rescale;
+using deeplift_core::sigmoid_factor;
 
 // ---- the thread block, as the per-sequence bodies see it ----
 
