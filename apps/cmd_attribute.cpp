@@ -10,7 +10,8 @@
 //                             batches); batches of --batch-size, permutations drawn from
 //                             --seed or replayed from --permutations P.npy
 //   ism                       CPU incremental (or, with --device cuda, full re-evaluation)
-// See include/mint/attribution.hpp, deeplift.hpp and perturbation.hpp.
+// See ops/gradient/gradient.hpp, ops/ig/ig.hpp, ops/deeplift/deeplift.hpp and
+// ops/perturbation/perturbation.hpp.
 #include <cstdio>
 #include <memory>
 
@@ -19,8 +20,9 @@
 #include "core/device.hpp"
 #include "core/error.hpp"
 #include "io/npy.hpp"
+#include "ops/common/target.hpp"
 #include "ops/deeplift/deeplift.hpp"
-#include "ops/gradient/gradient.hpp"
+#include "ops/ig/ig.hpp"
 #include "ops/perturbation/perturbation.hpp"
 #include "pipeline/attribute.hpp"
 

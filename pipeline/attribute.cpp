@@ -1,11 +1,14 @@
 // attribute_models: the dispatch behind `mint attribute` and `mint experiment`
-// (include/mint/attribute_models.hpp).
+// (attribute.hpp).
 #include "pipeline/attribute.hpp"
 
 #include <memory>
 
 #include "core/error.hpp"
 #include "ops/cnn/cnn_backend.hpp"
+#include "ops/deeplift/deeplift.hpp"
+#include "ops/gradient/gradient.hpp"
+#include "ops/ig/ig.hpp"
 #include "ops/ig/ig_cuda.hpp"
 #include "ops/perturbation/perturbation.hpp"
 

@@ -42,7 +42,7 @@
 
 #include "core/model.hpp"
 #include "ops/cnn/cnn.hpp"
-#include "ops/gradient/gradient.hpp"
+#include "ops/common/target.hpp"
 
 namespace mint {
 

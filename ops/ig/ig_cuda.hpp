@@ -1,9 +1,9 @@
 // Integrated Gradients and DeepLIFT of one-hot (byte-code) input on the GPU
-// (kernels/attribution.cu): the same numbers as the CPU's integrated_gradients_onehot
-// (attribution.hpp) and deeplift (deeplift.hpp), computed the same way in float32 — one thread
+// (ig.cu): the same numbers as the CPU's integrated_gradients_onehot
+// (ig.hpp) and deeplift (deeplift.hpp), computed the same way in float32 — one thread
 // block per sequence, every per-sequence loop of the CPU code mirrored (same formulas, same
 // first-maximum max-pool, same order of the long sums where the CPU's is sequential), so CUDA and
-// CPU agree to float32 rounding (≤ 1e-5 relative norm, tests/test_attribution_cuda.cpp).
+// CPU agree to float32 rounding (≤ 1e-5 relative norm, tests/ops/test_ig_cuda.cpp).
 //
 //   integrated_gradients_cuda  x ⊙ Σ_i w_i ∇f(α_i x) with the quadrature of ig_quadrature():
 //                              conv of the one-hot input once, per step BN + activation +
@@ -40,8 +40,9 @@
 #include <vector>
 
 #include "core/model.hpp"
+#include "ops/common/target.hpp"
 #include "ops/deeplift/deeplift.hpp"
-#include "ops/gradient/gradient.hpp"
+#include "ops/ig/ig.hpp"
 
 struct CUstream_st;  // = cudaStream_t, without the CUDA headers (public headers compile without)
 

@@ -1,4 +1,4 @@
-// Integrated Gradients of one-hot input on the CPU, fused per sequence (attribution.hpp,
+// Integrated Gradients of one-hot input on the CPU, fused per sequence (ig.hpp,
 // integrated_gradients_onehot). On the straight path from the zero baseline the input is
 // a·onehot (a = α·scale), so
 //   conv(a·x)[t, f] = a·C[t, f] + bias[f],   C = the bias-free convolution, computed once;
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "ops/gradient/gradient.hpp"
+#include "ops/ig/ig.hpp"
 
 namespace mint {
 namespace {

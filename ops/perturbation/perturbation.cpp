@@ -1,5 +1,5 @@
 // In-silico mutagenesis (incremental) and FeaturePermutation on the CPU; see
-// include/mint/perturbation.hpp for the semantics and the incremental scheme.
+// perturbation.hpp for the semantics and the incremental scheme.
 //
 // Layout: every per-position quantity is position-major with the filters padded to Fp (a
 // multiple of 8, zero lanes), so the conv, BatchNorm and max updates are whole 8-float

@@ -1,4 +1,4 @@
-// Perturbation attributions (src/perturbation.cpp):
+// Perturbation attributions (ops/perturbation/perturbation.cpp):
 //   - hand-written edge cases of the incremental evaluator first: homopolymers and a random
 //     sequence, the evaluator's own logit against CpuCnn::predict, an unchanged column and a
 //     change that reaches only never-pooled conv positions (exactly 0), first/middle/last
@@ -7,7 +7,7 @@
 //     FeaturePermutation replaying fp_perms.npy against feature_permutation.npy (float32 here
 //     against PyTorch's float64, relative norm ≤ 1e-4; the doc measured ≤ 6.5e-6), one-hot
 //     and dense paths;
-//   - ISM against the brute-force ism() of attribution.hpp (float32, ≤ 1e-5 relative norm)
+//   - ISM against the brute-force ism() (ism_reference.cpp; float32, ≤ 1e-5 relative norm)
 //     for same/valid padding, BatchNorm on/off, relu/exp, awkward sizes, dense and scaled
 //     inputs, and against a float64 brute force (≤ 1e-4; at the default architecture closer
 //     to float64 than ism() itself);
@@ -28,7 +28,6 @@
 #include "io/npy.hpp"
 #include "model_test_util.hpp"
 #include "ops/cnn/cnn.hpp"
-#include "ops/gradient/gradient.hpp"
 #include "ops/perturbation/perturbation.hpp"
 #include "test_util.hpp"
 
