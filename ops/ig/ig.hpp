@@ -15,10 +15,13 @@
 //                                    input to the fused path below.
 //   integrated_gradients_onehot      the fused one-hot CPU path (ig_onehot.cpp), tested against
 //                                    the batched one
-// The CUDA kernel is ig_cuda.hpp (integrated_gradients_cuda, AttributionCuda).
+//   integrated_gradients_cuda,       the fused CUDA kernel (ig.cu): the same numbers as
+//   IntegratedGradientsCuda          integrated_gradients_onehot to float32 rounding (≤ 1e-5
+//                                    relative norm, tests/ops/test_ig_cuda.cpp)
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,8 @@
 #include "ops/cnn/cnn.hpp"
 #include "ops/cnn/cnn_backend.hpp"
 #include "ops/common/target.hpp"
+
+struct CUstream_st;  // = cudaStream_t, without the CUDA headers (public headers compile without)
 
 namespace mint {
 
@@ -72,5 +77,55 @@ std::vector<float> integrated_gradients_onehot(const ModelConfig& config, const 
                                                const std::uint8_t* codes, const float* scale, int n,
                                                const Quadrature& quadrature,
                                                Target target = Target::logit, int threads = 0);
+
+// ---- on the GPU (ig.cu) ----
+//
+// Computed the same way as integrated_gradients_onehot in float32 — one thread block per
+// sequence, every per-sequence loop of the CPU code mirrored (same formulas, same
+// first-maximum max-pool, same order of the long sums where the CPU's is sequential): conv of
+// the one-hot input once, per step BN + activation + max-pool + dense head and its backward,
+// Σ_i w_i ∂f/∂conv kept in shared memory, the transposed conv once at the observed base. ReLU
+// or exp models.
+//
+// Input: codes (N, L) uint8 0..3 (A,C,G,T), optional row scale (N) — x = scale[n]·onehot.
+// The host entry point checks the codes (mint::Error naming the sequence, as the CPU), uploads
+// the parameters once and streams N through the device in chunks of at most 65536 sequences,
+// so device memory stays bounded for any N. n = 0 returns an empty array.
+// Without a GPU (or in a build without CUDA) every entry point throws mint::Error saying why.
+
+// (N, 4, L) float32; scale null means 1.
+std::vector<float> integrated_gradients_cuda(const ModelConfig& config, const ModelParams& params,
+                                             const std::uint8_t* codes, const float* scale, int n,
+                                             const Quadrature& quadrature,
+                                             Target target = Target::logit);
+
+// The device-pointer entry point for pipelines that keep sequences on the GPU: parameters
+// uploaded once by the constructor, inputs and outputs device pointers, stream last. A
+// sequence with a code > 3 gets NaN in all of its 4·L outputs (nothing is read out of bounds;
+// the host entry point rejects such input before it reaches the device). An object owns the
+// quadrature and scratch buffers: its calls may queue on one stream, but calls on different
+// streams must not overlap in time (synchronise between them).
+class IntegratedGradientsCuda {
+ public:
+  // Validates the configuration and parameter shapes (mint::Error) and uploads the parameters
+  // to the current device.
+  IntegratedGradientsCuda(const ModelConfig& config, const ModelParams& params);
+  ~IntegratedGradientsCuda();
+  IntegratedGradientsCuda(IntegratedGradientsCuda&&) noexcept;
+  IntegratedGradientsCuda& operator=(IntegratedGradientsCuda&&) noexcept;
+  IntegratedGradientsCuda(const IntegratedGradientsCuda&) = delete;
+  IntegratedGradientsCuda& operator=(const IntegratedGradientsCuda&) = delete;
+
+  // d_codes (n, L), d_scale (n) or null, d_out (n, 4, L): device pointers. Asynchronous in
+  // `stream` (null: the legacy default stream), except that a quadrature other than the
+  // previous call's is uploaded after the device is drained.
+  void integrated_gradients(const std::uint8_t* d_codes, const float* d_scale, int n,
+                            const Quadrature& quadrature, Target target, float* d_out,
+                            CUstream_st* stream = nullptr);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace mint
