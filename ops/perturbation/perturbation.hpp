@@ -26,6 +26,10 @@
 // Threads: both functions run parallel over sequences with OpenMP (threads <= 0: all cores),
 // one IncrementalEvaluator per thread; every sequence's result depends on nothing else, so
 // the output is bit-identical for any thread count.
+//
+// Files: incremental.cpp (IncrementalModel, IncrementalEvaluator), perturbation.cpp
+// (ism_incremental, feature_permutation, fp_permutation), ism_reference.cpp (the brute-force
+// ism, below).
 #pragma once
 
 #include <array>
