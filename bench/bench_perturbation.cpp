@@ -5,7 +5,7 @@
 // ISM, L per sequence for FeaturePermutation).
 //
 //   BM_IsmIncremental        ism_incremental (perturbation.hpp)
-//   BM_IsmBruteForce         ism() of attribution.hpp: 3L full forward passes per sequence,
+//   BM_IsmBruteForce         ism() of perturbation.hpp: 3L full forward passes per sequence,
 //                            what Captum-style re-evaluation costs (the baseline)
 //   BM_FeaturePermutation    feature_permutation, batches of 128, seeded permutations
 //   BM_FeaturePermutationBruteForce
@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "bench_util.hpp"
-#include "ops/gradient/gradient.hpp"
 #include "ops/perturbation/perturbation.hpp"
 
 namespace {

@@ -1,11 +1,20 @@
 // Timing helpers shared by the CUDA benchmarks: an owned cudaEvent_t, CUDA-event timing of a
-// piece of work, and the card's peak DRAM bandwidth for the roofline fractions.
+// piece of work, wall-clock timing, the card's peak DRAM bandwidth and FP32 throughput for the
+// roofline fractions; and, for the attribution kernels' benchmarks (bench_ig_cuda,
+// bench_deeplift_cuda), their models, their relative norm and their result table.
 #pragma once
 
 #include <cuda_runtime.h>
 
+#include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
 
+#include "core/model.hpp"
 #include "ops/common/cuda_check.cuh"
 
 namespace mint::bench {
@@ -53,6 +62,119 @@ double time_ms(Work&& work, int reps) {
   float ms = 0;
   MINT_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
   return ms / static_cast<float>(reps);
+}
+
+// Wall-clock milliseconds of one call (host entry points, CPU).
+template <typename Work>
+double wall_ms(Work&& work) {
+  const auto t0 = std::chrono::steady_clock::now();
+  work();
+  const auto t1 = std::chrono::steady_clock::now();
+  return std::chrono::duration<double, std::milli>(t1 - t0).count();
+}
+
+// An integer device attribute, 0 if the driver does not say.
+inline int device_attribute_or_0(int device, cudaDeviceAttr attr) {
+  int v = 0;
+  if (cudaDeviceGetAttribute(&v, attr, device) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  return v;
+}
+
+// FP32 lanes per SM by compute capability (CUDA C Programming Guide, arithmetic throughput).
+inline int fp32_lanes_per_sm(int major, int minor) {
+  if (major == 8 && minor == 0) return 64;  // A100
+  if (major == 7 || major == 6) return 64;
+  return 128;  // 8.6, 8.9, 9.0 (H100), 10.x, 12.x
+}
+
+// Peak FP32 flop/s: SMs × FP32 lanes per SM × 2 × boost clock.
+inline double peak_fp32_flops(int device) {
+  const int major = device_attribute_or_0(device, cudaDevAttrComputeCapabilityMajor);
+  const int minor = device_attribute_or_0(device, cudaDevAttrComputeCapabilityMinor);
+  const double clock_hz = device_attribute_or_0(device, cudaDevAttrClockRate) * 1e3;
+  return device_attribute_or_0(device, cudaDevAttrMultiProcessorCount) *
+         fp32_lanes_per_sm(major, minor) * 2.0 * clock_hz;
+}
+
+// ---- the attribution kernels' benchmarks ----
+
+// Random weights (init_model) with non-trivial BN running statistics and a larger fc3, so the
+// attributions are not dominated by one ReLU pattern.
+inline Model bench_model(const ModelConfig& c, std::uint64_t seed) {
+  Model m = init_model(c, seed);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
+  for (std::size_t f = 0; f < m.params.bn_weight.size(); ++f) {
+    m.params.bn_weight[f] = 1.0f + u(rng);
+    m.params.bn_bias[f] = u(rng);
+    m.params.bn_running_mean[f] = u(rng);
+    m.params.bn_running_var[f] = 0.6f + u(rng);
+  }
+  for (float& w : m.params.fc3_weight) w *= 3.0f;
+  return m;
+}
+
+inline double rel_norm(const std::vector<float>& ref, const std::vector<float>& got) {
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    const double d = static_cast<double>(ref[i]) - got[i];
+    num += d * d;
+    den += static_cast<double>(ref[i]) * ref[i];
+  }
+  return den == 0 ? std::sqrt(num) : std::sqrt(num / den);  // NaN stays NaN: fails `<=`
+}
+
+// The shapes both attribution benchmarks time: the paper's size (L 250, F 32, K 12, P 10, H1 64,
+// H2 32, same padding, BatchNorm, ReLU), and two larger ones whose per-block scratch exceeds
+// shared memory (F 128; L 1000), which run the global-scratch path.
+struct Shape {
+  std::string name;
+  ModelConfig config;
+  int n;
+};
+
+inline std::vector<Shape> attribution_shapes() {
+  ModelConfig paper;  // L 250, F 32, K 12, P 10, H1 64, H2 32
+  ModelConfig wide = paper;
+  wide.filters = 128;
+  ModelConfig long_seq = paper;
+  long_seq.length = 1000;
+  return {{"paper", paper, 65536}, {"F128", wide, 8192}, {"L1000", long_seq, 8192}};
+}
+
+// One result row: shape, what was timed, sequences, ms, and the rates derived from them
+// (0 where no flop count applies).
+struct Row {
+  std::string shape, what;
+  int n;
+  double ms, sequences_per_s, gflop_per_s, flop_fraction, gb_per_s, bw_fraction;
+};
+
+// The table on stdout, then the same rows as "csv,"-prefixed lines.
+inline void print_rows(const std::string& device_name, const std::vector<Row>& rows) {
+  std::printf("%-7s %-30s %6s %10s %13s %9s %8s %8s %8s\n", "shape", "what", "n", "ms",
+              "sequences/s", "GFLOP/s", "of FP32", "GB/s", "of DRAM");
+  for (const Row& r : rows) {
+    if (r.gflop_per_s > 0) {
+      std::printf("%-7s %-30s %6d %10.3f %13.0f %9.0f %7.2f%% %8.1f %7.2f%%\n", r.shape.c_str(),
+                  r.what.c_str(), r.n, r.ms, r.sequences_per_s, r.gflop_per_s,
+                  100 * r.flop_fraction, r.gb_per_s, 100 * r.bw_fraction);
+    } else {
+      std::printf("%-7s %-30s %6d %10.3f %13.0f %9s %8s %8s %8s\n", r.shape.c_str(), r.what.c_str(),
+                  r.n, r.ms, r.sequences_per_s, "-", "-", "-", "-");
+    }
+  }
+  std::printf(
+      "csv,device,shape,what,n,ms,sequences_per_s,gflop_per_s,fraction_of_fp32_peak,"
+      "gb_per_s,fraction_of_dram_peak\n");
+  for (const Row& r : rows) {
+    std::printf("csv,%s,%s,%s,%d,%.5f,%.6g,%.2f,%.4f,%.2f,%.4f\n", device_name.c_str(),
+                r.shape.c_str(), r.what.c_str(), r.n, r.ms, r.sequences_per_s, r.gflop_per_s,
+                r.flop_fraction, r.gb_per_s, r.bw_fraction);
+  }
 }
 
 }  // namespace mint::bench

@@ -16,7 +16,10 @@
 #   bench_cnn_cuda              CNN CUDA backend vs the CPU backend on 64 sequences, then
 #                               CUDA-event timings: fused conv block, inference, training step
 #                               (its csv lines also go to $OUT/bench_cnn_cuda.csv)
-#   bench_attribution_cuda      fused IG-50 and DeepLIFT kernels: sequences/s (CUDA events)
+#   bench_ig_cuda               fused IG kernel (GL-50, riemann_right 20), checked against the
+#                               CPU first: sequences/s (CUDA events)
+#   bench_deeplift_cuda         fused DeepLIFT kernel (both modes), checked against the CPU
+#                               first: sequences/s (CUDA events)
 #   bench_auprc_cuda            per-row AUPRC (CUB block sort; segmented sort for long rows)
 #                               checked against the CPU, then rows/s (CUDA events)
 #   bench_sampler               CPU, --benchmark_min_time=0.2 (JSON in $OUT/bench_sampler.json)
@@ -106,7 +109,8 @@ step bench_cnn_cuda timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_cnn_cuda"
 cnn_rc=$?
 grep '^csv,' "$OUT/bench_cnn_cuda.log" | cut -c5- >"$OUT/bench_cnn_cuda.csv"
 
-step bench_attribution_cuda timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_attribution_cuda"
+step bench_ig_cuda timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_ig_cuda"
+step bench_deeplift_cuda timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_deeplift_cuda"
 step bench_auprc_cuda timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_auprc_cuda"
 
 step bench_sampler timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_sampler" \

@@ -44,6 +44,30 @@ void ModelConfig::validate() const {
   if (!(bn_eps > 0)) throw Error("bn_eps must be positive");
 }
 
+void check_params(const ModelConfig& c, const ModelParams& p, const std::string& who) {
+  const std::size_t f = c.filters;
+  auto need = [&](const std::vector<float>& v, std::size_t size, const char* name) {
+    if (v.size() != size) {
+      throw Error(who + ": parameter " + name + " has " + std::to_string(v.size()) +
+                  " values, expected " + std::to_string(size));
+    }
+  };
+  need(p.conv_weight, f * 4 * c.width, "conv.weight");
+  need(p.conv_bias, f, "conv.bias");
+  if (c.batchnorm) {
+    need(p.bn_weight, f, "bn.weight");
+    need(p.bn_bias, f, "bn.bias");
+    need(p.bn_running_mean, f, "bn.running_mean");
+    need(p.bn_running_var, f, "bn.running_var");
+  }
+  need(p.fc1_weight, static_cast<std::size_t>(c.hidden1) * c.fc1_inputs(), "fc1.weight");
+  need(p.fc1_bias, c.hidden1, "fc1.bias");
+  need(p.fc2_weight, static_cast<std::size_t>(c.hidden2) * c.hidden1, "fc2.weight");
+  need(p.fc2_bias, c.hidden2, "fc2.bias");
+  need(p.fc3_weight, c.hidden2, "fc3.weight");
+  need(p.fc3_bias, 1, "fc3.bias");
+}
+
 ModelParams ModelParams::zeros(const ModelConfig& c) {
   ModelParams p;
   const auto f = static_cast<std::size_t>(c.filters);

@@ -74,6 +74,11 @@ struct Model {
   std::string source;  // the file it was loaded from (load_model), for messages; "" in memory
 };
 
+// Throws mint::Error "<who>: parameter fc1.weight has 959 values, expected 960" for the first
+// tensor whose size does not fit the config (BatchNorm tensors only when it has BatchNorm).
+// The config must be valid (validate() first).
+void check_params(const ModelConfig& config, const ModelParams& params, const std::string& who);
+
 // PyTorch's default initialisation: weights and biases ~ U(−1/√fan_in, 1/√fan_in) (Kaiming
 // uniform with a = √5 for weights gives the same bound), BatchNorm weight 1, bias 0, running
 // mean 0, var 1. Deterministic in the seed (Philox).

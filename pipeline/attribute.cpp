@@ -6,7 +6,9 @@
 
 #include "core/error.hpp"
 #include "ops/cnn/cnn_backend.hpp"
-#include "ops/ig/ig_cuda.hpp"
+#include "ops/deeplift/deeplift.hpp"
+#include "ops/gradient/gradient.hpp"
+#include "ops/ig/ig.hpp"
 #include "ops/perturbation/perturbation.hpp"
 #include "pipeline/predict.hpp"
 
@@ -75,7 +77,7 @@ std::vector<float> attribute_one(const Model& model, const CnnInput& in, int n,
   const bool codes = in.codes != nullptr;
   r.where = on_gpu ? "cuda" : "cpu";
   if (on_gpu) {
-    if (codes && o.method == Method::ig) {  // fused kernels (kernels/attribution.cu)
+    if (codes && o.method == Method::ig) {  // fused kernel (ops/ig/ig.cu)
       return integrated_gradients_cuda(config, params, in.codes, in.scale, n,
                                        ig_quadrature(o.ig_method, o.ig_steps), o.target);
     }

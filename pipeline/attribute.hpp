@@ -15,8 +15,9 @@
 #include "core/device.hpp"
 #include "core/model.hpp"
 #include "ops/cnn/cnn.hpp"
+#include "ops/common/target.hpp"
 #include "ops/deeplift/deeplift.hpp"
-#include "ops/gradient/gradient.hpp"
+#include "ops/ig/ig.hpp"
 
 namespace mint {
 

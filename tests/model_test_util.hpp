@@ -1,6 +1,7 @@
-// Helpers shared by the model and attribution tests (test_cnn, test_cnn_cuda, test_attribution,
-// test_deeplift, test_perturbation, test_attribution_cuda): the Captum fixture cases,
-// comparison norms, and random models with non-trivial BatchNorm statistics.
+// Helpers shared by the model and attribution tests (test_cnn, test_cnn_cuda, test_gradient,
+// test_ig, test_ism, test_deeplift, test_perturbation, test_ig_cuda, test_deeplift_cuda): the
+// Captum fixture cases, comparison norms, and random models with non-trivial BatchNorm
+// statistics.
 #pragma once
 
 #include <cmath>

@@ -1,5 +1,5 @@
 """PyTorch + Captum peer of mint's attribution methods: the yardstick for `mint attribute`
-and bench/bench_attribution, bench_deeplift, bench_perturbation. Run by hand, never by the
+and bench/bench_ig, bench_gradient, bench_deeplift, bench_perturbation. Run by hand, never by the
 build (install notes and measured numbers: bench/peers/README.md):
 
     python bench/peers/captum_attr.py [--methods ig,deeplift,fp,saliency,ism] [--n N]

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "ops/common/simd.hpp"
 
 namespace mint {
 
@@ -55,14 +56,6 @@ inline float activation_slope(Activation a, float v) {
 // over the columns k in [k_begin, k_end): a gather of rows of the transposed weight for
 // one-hot codes, a 4-channel weighted sum for dense input. The B filters are B/8 vectors of
 // 8 floats (GCC/Clang vector extension), kept in registers across the K columns.
-typedef float Float8 __attribute__((vector_size(32)));
-
-inline Float8 load8(const float* p) {
-  Float8 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
 template <int B>
 inline void conv_block(const float* __restrict wt, int fp, int f0, const std::uint8_t* codes,
                        const float* dense, int length, int j, int pad, int k_begin, int k_end,

@@ -1,4 +1,4 @@
-// DeepLIFT (rescale rule, zero reference) on the CPU backend; see include/mint/deeplift.hpp and
+// DeepLIFT (rescale rule, zero reference) on the CPU backend; see deeplift.hpp and
 // reference-semantics.md §4.
 //
 // deeplift(): per sequence, one thread, scratch reused across sequences:
@@ -11,6 +11,8 @@
 //      argmax, the window start (the reference's argmax) and, in compat mode, sequence 0's
 //      argmax (its fallback) → conv multipliers m_c (Lc, Fp), ×bn_scale;
 //   6. input multipliers by the transposed conv, only at the observed base for codes.
+// Each phase is one function below, called in this order by attribute_one; the per-element
+// rules (relu_delta, rescale, sigmoid_factor) are deeplift_core.hpp's, shared with deeplift.cu.
 // The reference (zero input) is position-independent: b_r, a_r per filter and the dense head at
 // the reference are computed once per call (in float64, then rounded).
 //
@@ -28,6 +30,8 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "ops/common/simd.hpp"
+#include "ops/deeplift/deeplift_core.hpp"
 
 namespace mint {
 
@@ -49,60 +53,15 @@ void check_model(const ModelConfig& c, const ModelParams& p) {
     throw Error("deeplift: the rescale rule here supports ReLU models only (this model uses the " +
                 to_string(c.activation) + " activation)");
   }
-  const std::size_t f = c.filters;
-  auto need = [](const std::vector<float>& v, std::size_t size, const char* name) {
-    if (v.size() != size) {
-      throw Error(std::string("deeplift: parameter ") + name + " has " + std::to_string(v.size()) +
-                  " values, expected " + std::to_string(size));
-    }
-  };
-  need(p.conv_weight, f * 4 * c.width, "conv.weight");
-  need(p.conv_bias, f, "conv.bias");
-  if (c.batchnorm) {
-    need(p.bn_weight, f, "bn.weight");
-    need(p.bn_bias, f, "bn.bias");
-    need(p.bn_running_mean, f, "bn.running_mean");
-    need(p.bn_running_var, f, "bn.running_var");
-  }
-  need(p.fc1_weight, static_cast<std::size_t>(c.hidden1) * c.fc1_inputs(), "fc1.weight");
-  need(p.fc1_bias, c.hidden1, "fc1.bias");
-  need(p.fc2_weight, static_cast<std::size_t>(c.hidden2) * c.hidden1, "fc2.weight");
-  need(p.fc2_bias, c.hidden2, "fc2.bias");
-  need(p.fc3_weight, c.hidden2, "fc3.weight");
-  need(p.fc3_bias, 1, "fc3.bias");
+  check_params(c, p, "deeplift");
 }
 
-// relu(v_x) − relu(v_r), written so that the both-active case is the (exact) input delta.
-template <typename T>
-inline T relu_delta(T v_x, T v_r, T delta_in) {
-  if (v_x > 0) return v_r > 0 ? delta_in : v_x;
-  return v_r > 0 ? -v_r : T(0);
-}
+using deeplift_core::relu_delta;
+using deeplift_core::rescale;
+using deeplift_core::sigmoid;
+using deeplift_core::sigmoid_factor;
 
-// Captum's rescale rule: g·Δout/Δin where |Δin| ≥ eps, else the fallback gradient.
-template <typename T>
-inline T rescale(T g, T delta_out, T delta_in, T fallback, T eps) {
-  return std::abs(delta_in) < eps ? fallback : g * delta_out / delta_in;
-}
-
-// σ(a) − σ(b) = σ(a)·σ(−b)·(1 − e^{−(a−b)}), without cancellation for a ≈ b.
-inline double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
-
-// The multiplier of Captum's rule on a final Sigmoid, from f(x) = f_r + delta and f(0) = f_r.
-inline double sigmoid_factor(double f_r, double delta, double eps) {
-  const double f_x = f_r + delta;
-  if (std::abs(delta) < eps) return sigmoid(f_x) * (1.0 - sigmoid(f_x));
-  return sigmoid(f_x) * sigmoid(-f_r) * -std::expm1(-delta) / delta;
-}
-
-// 8 floats (GCC/Clang vector extension, as src/cpu/cnn.cpp); Fp = F rounded up to 8.
-typedef float Float8 __attribute__((vector_size(32)));
-
-inline Float8 load8(const float* p) {
-  Float8 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
+// Fp = F rounded up to 8, so the filters are whole Float8 vectors (ops/common/simd.hpp).
 
 // Conv sums (no bias) of filters [f0, f0 + 8V) at position j over the columns [k_begin, k_end)
 // inside the sequence: a gather of transposed-weight rows for codes, a 4-channel weighted sum
@@ -241,17 +200,12 @@ struct RowZero {
   const float* g_p = nullptr;   // (F·W)
 };
 
-// One sequence: `codes` (L) with row scale, or `dense` (4, L); writes out (4, L) (zeroed).
-void attribute_one(const Prepared& m, const ModelParams& p, const std::uint8_t* codes,
-                   float row_scale, const float* dense, DeepLiftCompat compat, Target target,
-                   const RowZero* row0, Scratch& s, float* out) {
-  const int F = m.F, Fp = m.Fp, K = m.K, L = m.L, Lc = m.Lc, pad = m.pad, P = m.P, W = m.W;
-  const int FW = m.FW, H1 = m.H1, H2 = m.H2;
-  const float eps = static_cast<float>(kDeepLiftEps);
+// 1. conv deltas Δb and relu1 inputs b_x = b_r + Δb, position-major (Lc, F).
+void conv_deltas(const Prepared& m, const std::uint8_t* codes, float row_scale, const float* dense,
+                 Scratch& s) {
+  const int F = m.F, Fp = m.Fp, K = m.K, L = m.L, Lc = m.Lc, pad = m.pad;
   const float* wt = m.wt.data();
   float* acc = s.acc.data();
-
-  // 1. conv deltas and relu1 inputs.
   for (int j = 0; j < Lc; ++j) {
     const int k_begin = std::max(0, pad - j), k_end = std::min(K, L + pad - j);
     int f0 = 0;
@@ -268,9 +222,12 @@ void attribute_one(const Prepared& m, const ModelParams& p, const std::uint8_t* 
       b_x[f] = m.b_r[f] + d;
     }
   }
+}
 
-  // 2. max-pool: the first argmax of relu(b_x) (the window start when all are ≤ 0), branch-free
-  //    over filters so it vectorises.
+// 2. max-pool: the first argmax i_x of relu(b_x) per (filter, window) (the window start when
+//    all are ≤ 0), branch-free over filters so it vectorises; Δo there.
+void max_pool(const Prepared& m, Scratch& s) {
+  const int F = m.F, P = m.P, W = m.W;
   float* best = s.acc.data();
   int* at = s.at.data();
   for (int w = 0; w < W; ++w) {
@@ -296,8 +253,11 @@ void attribute_one(const Prepared& m, const ModelParams& p, const std::uint8_t* 
       s.d_o[f * W + w] = relu_delta(s.b_x[i], m.b_r[f], s.d_b[i]);
     }
   }
+}
 
-  // 3. dense head, as reference + delta.
+// 3. the dense head, as reference + delta; returns Δf = f(x) − f(0).
+float dense_head(const Prepared& m, const ModelParams& p, Scratch& s) {
+  const int FW = m.FW, H1 = m.H1, H2 = m.H2;
   std::copy(m.h1_r.begin(), m.h1_r.end(), s.h1_x.begin());
   std::fill(s.d_h1.begin(), s.d_h1.end(), 0.0f);
   for (int q = 0; q < FW; ++q) {
@@ -324,8 +284,15 @@ void attribute_one(const Prepared& m, const ModelParams& p, const std::uint8_t* 
     s.d_a2[o] = relu_delta(s.h2_x[o], m.h2_r[o], d);
     d_f += p.fc3_weight[o] * s.d_a2[o];
   }
+  return d_f;
+}
 
-  // 4. multipliers back to the pooled outputs.
+// 4. multipliers back from the logit (× the sigmoid factor for Target::prob) through relu3,
+//    fc2, relu2 and fc1 to the pooled outputs, g_p.
+void pooled_multipliers(const Prepared& m, const ModelParams& p, float d_f, Target target,
+                        Scratch& s) {
+  const int FW = m.FW, H1 = m.H1, H2 = m.H2;
+  const float eps = static_cast<float>(kDeepLiftEps);
   const float top =
       target == Target::prob
           ? static_cast<float>(sigmoid_factor(m.f_r, static_cast<double>(d_f), kDeepLiftEps))
@@ -356,8 +323,13 @@ void attribute_one(const Prepared& m, const ModelParams& p, const std::uint8_t* 
 #pragma omp simd
     for (int q = 0; q < FW; ++q) g_p[q] += g * w[q];
   }
+}
 
-  // 5. MaxPool rule, then relu1's rule, at the only positions where either can be non-zero.
+// 5. MaxPool rule, then relu1's rule, at the only positions where either can be non-zero,
+//    into the conv multipliers m_c (×bn_scale).
+void conv_multipliers(const Prepared& m, DeepLiftCompat compat, const RowZero* row0, Scratch& s) {
+  const int F = m.F, Fp = m.Fp, P = m.P, W = m.W;
+  const float eps = static_cast<float>(kDeepLiftEps);
   const bool old = compat == DeepLiftCompat::captum_0_8;
   std::fill(s.m_c.begin(), s.m_c.end(), 0.0f);
   RowZero own{s.argmax.data(), s.g_p.data()};
@@ -392,8 +364,13 @@ void attribute_one(const Prepared& m, const ModelParams& p, const std::uint8_t* 
       }
     }
   }
+}
 
-  // 6. input multipliers, m_x[ch, p] = Σ_k Σ_f W[f, ch, k]·m_c[f, p + pad − k]; out = x ⊙ m_x.
+// 6. input multipliers, m_x[ch, p] = Σ_k Σ_f W[f, ch, k]·m_c[f, p + pad − k]; out = x ⊙ m_x.
+void input_multipliers(const Prepared& m, const std::uint8_t* codes, float row_scale,
+                       const float* dense, const Scratch& s, float* out) {
+  const int Fp = m.Fp, K = m.K, L = m.L, Lc = m.Lc, pad = m.pad;
+  const float* wt = m.wt.data();
   const float* m_c = s.m_c.data();
   for (int pos = 0; pos < L; ++pos) {
     const int k_begin = std::max(0, pos + pad - Lc + 1), k_end = std::min(K, pos + pad + 1);
@@ -427,6 +404,18 @@ void attribute_one(const Prepared& m, const ModelParams& p, const std::uint8_t* 
                                ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])));
     }
   }
+}
+
+// One sequence: `codes` (L) with row scale, or `dense` (4, L); writes out (4, L) (zeroed).
+void attribute_one(const Prepared& m, const ModelParams& p, const std::uint8_t* codes,
+                   float row_scale, const float* dense, DeepLiftCompat compat, Target target,
+                   const RowZero* row0, Scratch& s, float* out) {
+  conv_deltas(m, codes, row_scale, dense, s);
+  max_pool(m, s);
+  const float d_f = dense_head(m, p, s);
+  pooled_multipliers(m, p, d_f, target, s);
+  conv_multipliers(m, compat, row0, s);
+  input_multipliers(m, codes, row_scale, dense, s, out);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Integrated Gradients of one-hot input on the CPU, fused per sequence (attribution.hpp,
+// Integrated Gradients of one-hot input on the CPU, fused per sequence (ig.hpp,
 // integrated_gradients_onehot). On the straight path from the zero baseline the input is
 // a·onehot (a = α·scale), so
 //   conv(a·x)[t, f] = a·C[t, f] + bias[f],   C = the bias-free convolution, computed once;
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "ops/gradient/gradient.hpp"
+#include "ops/ig/ig.hpp"
 
 namespace mint {
 namespace {
@@ -106,11 +106,10 @@ struct IgScratch {
         g2(h2.size()) {}
 };
 
-void ig_one(const IgModel& m, const std::uint8_t* codes, float x_scale, const Quadrature& q,
-            Target target, IgScratch& s, float* out) {
+// C[t, f] = Σ_k W[f, code[t + k − pad], k] over taps inside the sequence, into s.conv.
+void conv_of_codes(const IgModel& m, const std::uint8_t* codes, IgScratch& s) {
   const int Fp = m.Fp, Lc = m.Lc, K = m.K;
   const auto fp = static_cast<std::size_t>(Fp);
-  // C[t, f] = Σ_k W[f, code[t + k − pad], k] over taps inside the sequence.
   for (int t = 0; t < Lc; ++t) {
     float* c = s.conv.data() + static_cast<std::size_t>(t) * fp;
     std::fill(c, c + Fp, 0.0f);
@@ -122,8 +121,38 @@ void ig_one(const IgModel& m, const std::uint8_t* codes, float x_scale, const Qu
       for (int f = 0; f < Fp; ++f) c[f] += wk[f];
     }
   }
-  std::fill(s.dconv.begin(), s.dconv.end(), 0.0f);
+}
+
+// attr[code[p], p] = scale · Σ_k Σ_f W[f, code[p], k] · D[p + pad − k, f]; 0 elsewhere
+// (D = s.dconv; conv positions past W·P reach no pool window).
+void transposed_conv_at_codes(const IgModel& m, const std::uint8_t* codes, float x_scale,
+                              const IgScratch& s, float* out) {
+  const int Fp = m.Fp, K = m.K;
+  const auto fp = static_cast<std::size_t>(Fp);
   const int used = m.W * m.P;  // conv positions that reach a pool window
+  const auto L = static_cast<std::size_t>(m.L);
+  std::fill(out, out + 4 * L, 0.0f);
+  for (int p = 0; p < m.L; ++p) {
+    float acc = 0;
+    for (int k = 0; k < K; ++k) {
+      const int t = p + m.pad - k;
+      if (t < 0 || t >= used) continue;
+      const float* wk = m.wg.data() + (static_cast<std::size_t>(codes[p]) * K + k) * fp;
+      const float* dk = s.dconv.data() + static_cast<std::size_t>(t) * fp;
+#pragma omp simd reduction(+ : acc)
+      for (int f = 0; f < Fp; ++f) acc += wk[f] * dk[f];
+    }
+    out[static_cast<std::size_t>(codes[p]) * L + static_cast<std::size_t>(p)] = x_scale * acc;
+  }
+}
+
+// One sequence (codes, L) at row scale x_scale: out (4, L).
+void ig_one(const IgModel& m, const std::uint8_t* codes, float x_scale, const Quadrature& q,
+            Target target, IgScratch& s, float* out) {
+  const int Fp = m.Fp;
+  const auto fp = static_cast<std::size_t>(Fp);
+  conv_of_codes(m, codes, s);
+  std::fill(s.dconv.begin(), s.dconv.end(), 0.0f);
   for (std::size_t i = 0; i < q.alphas.size(); ++i) {
     const float a = static_cast<float>(q.alphas[i]) * x_scale;
     // BatchNorm, activation and max-pool, fused per window; the first maximum wins (a later
@@ -216,21 +245,7 @@ void ig_one(const IgModel& m, const std::uint8_t* codes, float x_scale, const Qu
       }
     }
   }
-  // attr[code[p], p] = scale · Σ_k Σ_f W[f, code[p], k] · D[p + pad − k, f]; 0 elsewhere.
-  const auto L = static_cast<std::size_t>(m.L);
-  std::fill(out, out + 4 * L, 0.0f);
-  for (int p = 0; p < m.L; ++p) {
-    float acc = 0;
-    for (int k = 0; k < K; ++k) {
-      const int t = p + m.pad - k;
-      if (t < 0 || t >= used) continue;
-      const float* wk = m.wg.data() + (static_cast<std::size_t>(codes[p]) * K + k) * fp;
-      const float* dk = s.dconv.data() + static_cast<std::size_t>(t) * fp;
-#pragma omp simd reduction(+ : acc)
-      for (int f = 0; f < Fp; ++f) acc += wk[f] * dk[f];
-    }
-    out[static_cast<std::size_t>(codes[p]) * L + static_cast<std::size_t>(p)] = x_scale * acc;
-  }
+  transposed_conv_at_codes(m, codes, x_scale, s, out);
 }
 
 }  // namespace

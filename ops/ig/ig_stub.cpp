@@ -1,14 +1,14 @@
-// Built instead of kernels/attribution.cu when mint is built without CUDA (MINT_CUDA=OFF or no
-// nvcc): every entry point of attribution_cuda.hpp reports that it is unavailable.
+// Built instead of ig.cu when mint is built without CUDA (MINT_CUDA=OFF or no nvcc): every
+// CUDA entry point of ig.hpp reports that it is unavailable.
 #include "core/device.hpp"
 #include "core/error.hpp"
-#include "ops/ig/ig_cuda.hpp"
+#include "ops/ig/ig.hpp"
 
 namespace mint {
 namespace {
 
 [[noreturn]] void unavailable() {
-  throw Error("CUDA attribution (integrated gradients / DeepLIFT on the GPU) is unavailable: " +
+  throw Error("CUDA attribution (integrated gradients on the GPU) is unavailable: " +
               cuda_unavailable_reason());
 }
 
@@ -20,25 +20,19 @@ std::vector<float> integrated_gradients_cuda(const ModelConfig&, const ModelPara
   unavailable();
 }
 
-std::vector<float> deeplift_cuda(const ModelConfig&, const ModelParams&, const std::uint8_t*, int,
-                                 DeepLiftCompat, Target, const float*) {
+struct IntegratedGradientsCuda::Impl {};
+
+IntegratedGradientsCuda::IntegratedGradientsCuda(const ModelConfig&, const ModelParams&) {
   unavailable();
 }
+IntegratedGradientsCuda::~IntegratedGradientsCuda() = default;
+IntegratedGradientsCuda::IntegratedGradientsCuda(IntegratedGradientsCuda&&) noexcept = default;
+IntegratedGradientsCuda& IntegratedGradientsCuda::operator=(IntegratedGradientsCuda&&) noexcept =
+    default;
 
-struct AttributionCuda::Impl {};
-
-AttributionCuda::AttributionCuda(const ModelConfig&, const ModelParams&) { unavailable(); }
-AttributionCuda::~AttributionCuda() = default;
-AttributionCuda::AttributionCuda(AttributionCuda&&) noexcept = default;
-AttributionCuda& AttributionCuda::operator=(AttributionCuda&&) noexcept = default;
-
-void AttributionCuda::integrated_gradients(const std::uint8_t*, const float*, int,
-                                           const Quadrature&, Target, float*, CUstream_st*) {
-  unavailable();
-}
-
-void AttributionCuda::deeplift(const std::uint8_t*, const float*, int, DeepLiftCompat, Target,
-                               float*, CUstream_st*) {
+void IntegratedGradientsCuda::integrated_gradients(const std::uint8_t*, const float*, int,
+                                                   const Quadrature&, Target, float*,
+                                                   CUstream_st*) {
   unavailable();
 }
 

@@ -19,13 +19,17 @@
 // forward pass needs, is the same whichever tied position wins. The head propagates the
 // change instead of subtracting two float32 logits, so its rounding error is relative to the
 // change rather than to the logit: closer to float64 (and Captum) than the brute-force ism()
-// of attribution.hpp, which stays the reference (they agree to ~1e-5 relative, the size of
+// below (ism_reference.cpp), which stays the reference (they agree to ~1e-5 relative, the size of
 // one float32 ulp of the logits). A variant that changes no pooled value, or whose column
 // equals the original, gives exactly 0.
 //
 // Threads: both functions run parallel over sequences with OpenMP (threads <= 0: all cores),
 // one IncrementalEvaluator per thread; every sequence's result depends on nothing else, so
 // the output is bit-identical for any thread count.
+//
+// Files: incremental.cpp (IncrementalModel, IncrementalEvaluator), perturbation.cpp
+// (ism_incremental, feature_permutation, fp_permutation), ism_reference.cpp (the brute-force
+// ism, below).
 #pragma once
 
 #include <array>
@@ -34,9 +38,9 @@
 #include <vector>
 
 #include "core/model.hpp"
-#include "ops/cnn/cnn.hpp"            // CnnInput
-#include "ops/cnn/cnn_backend.hpp"    // CnnBackend
-#include "ops/gradient/gradient.hpp"  // Target
+#include "ops/cnn/cnn.hpp"          // CnnInput, CpuCnn
+#include "ops/cnn/cnn_backend.hpp"  // CnnBackend
+#include "ops/common/target.hpp"
 
 namespace mint {
 
@@ -116,6 +120,16 @@ class IncrementalEvaluator {
 std::vector<float> ism_incremental(const ModelConfig& config, const ModelParams& params,
                                    const CnnInput& input, int n, Target target = Target::logit,
                                    int threads = 0);
+
+// Brute force (ism_reference.cpp): every mutant through a full forward pass of the CpuCnn (the
+// workspace, its config the model's; any N) or of any backend holding the model's parameters,
+// in batches of its capacity — all 3L mutants of a one-hot sequence, all 4L of a dense one.
+// Same semantics as ism_incremental (a scaled one-hot input mutates to dense columns); the
+// reference ism_incremental is tested against. Inputs and outputs are host arrays.
+std::vector<float> ism(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n,
+                       Target target = Target::logit);
+std::vector<float> ism(CnnBackend& backend, const CnnInput& input, int n,
+                       Target target = Target::logit);
 
 // FeaturePermutation (Captum, features = positions). The N sequences are split into
 // consecutive batches of batch_size (the last one may be smaller); each batch gets its own L

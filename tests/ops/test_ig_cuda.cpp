@@ -1,16 +1,17 @@
-// Integrated Gradients and DeepLIFT on the GPU (kernels/attribution.cu) against their CPU twins
-// (integrated_gradients_onehot, deeplift) — the reference — and against Captum's fixtures:
+// Integrated Gradients on the GPU (ops/ig/ig.cu) against its CPU twin integrated_gradients_onehot
+// — the reference — and against Captum's fixtures; the tests that exercise IG and DeepLIFT
+// together (both kernels share ops/common/sequence_kernel.cuh) live here too:
 //   - edge cases first: n = 0, one sequence, homopolymers (exact max-pool ties, first maximum
-//     wins on both backends), alternating bases;
+//     wins on both backends), alternating bases — IG and DeepLIFT;
 //   - seeded random models at the paper size and at odd shapes (F 11, valid padding, no
-//     BatchNorm, exp for IG, even F with 'same' padding), a few hundred sequences, scale given
-//     or not, both targets, several quadratures, both DeepLIFT modes: relative norm ≤ 1e-5 and
-//     exact zeros at absent bases;
-//   - a model too large for shared memory (the global-scratch path);
-//   - more sequences than one host chunk, with captum-0.8's row 0 taken from the whole call;
-//   - the device-pointer entry point: guard values after the output, a bad code gives a NaN
-//     row, bitwise equal to the host entry point and reproducible;
-//   - the Captum fixtures (≤ 1e-4, float32 vs PyTorch's float64); errors.
+//     BatchNorm, exp, even F with 'same' padding), a few hundred sequences, scale given or not,
+//     both targets, several quadratures: relative norm ≤ 1e-5 and exact zeros at absent bases;
+//   - a model too large for shared memory (the global-scratch path), IG and DeepLIFT;
+//   - the device-pointer entry points (IntegratedGradientsCuda, DeepLiftCuda): guard values
+//     after the output, a bad code gives a NaN row, bitwise equal to the host entry point and
+//     reproducible;
+//   - the Captum fixtures (≤ 1e-4, float32 vs PyTorch's float64), IG and DeepLIFT; errors.
+// DeepLIFT's own kernel tests (random models, chunks sharing row 0) are test_deeplift_cuda.cpp.
 // Every GPU test skips without a GPU (MINT_REQUIRE_GPU); the no-GPU test skips with one.
 #include <gtest/gtest.h>
 
@@ -19,11 +20,10 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
-#include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "attribution_cuda_test_util.hpp"
 #include "core/device.hpp"
 #include "core/error.hpp"
 #include "io/inputs.hpp"
@@ -32,8 +32,7 @@
 #include "model_test_util.hpp"
 #include "ops/cnn/cnn.hpp"
 #include "ops/deeplift/deeplift.hpp"
-#include "ops/gradient/gradient.hpp"
-#include "ops/ig/ig_cuda.hpp"
+#include "ops/ig/ig.hpp"
 #include "test_util.hpp"
 
 #if defined(MINT_WITH_CUDA)
@@ -43,98 +42,20 @@
 namespace mint {
 namespace {
 
+using attribution_cuda_test::cpu_deeplift;
+using attribution_cuda_test::kCudaTol;
+using attribution_cuda_test::kSeeds;
+using attribution_cuda_test::odd_config;
+using attribution_cuda_test::random_scale;
+using attribution_cuda_test::rel_norm;
+using attribution_cuda_test::Shape;
+using attribution_cuda_test::shapes;
+using attribution_cuda_test::zero_at_absent_bases;
 using test::case_dir;
 using test::kCases;
 using test::kFixtureTol;
 using test::random_codes;
 using test::random_model;
-
-// CUDA against the CPU: both float32, the same formulas in the same order except the CPU's
-// vectorised reductions (and FMA contraction), so only rounding differs.
-constexpr double kCudaTol = test::kFloat32Tol;
-constexpr std::uint64_t kSeeds[] = {1, 20261126};
-
-double rel_norm(const std::vector<float>& ref, const std::vector<float>& got) {
-  if (ref.size() != got.size()) return std::numeric_limits<double>::infinity();
-  double num = 0, den = 0;
-  for (std::size_t i = 0; i < ref.size(); ++i) {
-    const double d = static_cast<double>(ref[i]) - static_cast<double>(got[i]);
-    num += d * d;
-    den += static_cast<double>(ref[i]) * ref[i];
-  }
-  return den == 0 ? std::sqrt(num) : std::sqrt(num / den);  // NaN stays NaN: fails EXPECT_LE
-}
-
-// x ⊙ m: every absent base exactly 0, nothing NaN.
-::testing::AssertionResult zero_at_absent_bases(const std::vector<float>& a,
-                                                const std::vector<std::uint8_t>& codes, int n,
-                                                int length) {
-  if (a.size() != static_cast<std::size_t>(n) * 4 * length) {
-    return ::testing::AssertionFailure() << "size " << a.size();
-  }
-  for (int s = 0; s < n; ++s)
-    for (int ch = 0; ch < 4; ++ch)
-      for (int p = 0; p < length; ++p) {
-        const float v = a[(static_cast<std::size_t>(s) * 4 + ch) * length + p];
-        const bool observed = codes[static_cast<std::size_t>(s) * length + p] == ch;
-        if (std::isnan(v) || (!observed && v != 0.0f)) {
-          return ::testing::AssertionFailure()
-                 << "sequence " << s << " channel " << ch << " position " << p << ": " << v;
-        }
-      }
-  return ::testing::AssertionSuccess();
-}
-
-// Odd shapes: F 11 with 'valid' padding and no BatchNorm (L − K + 1 = 53 not a multiple of P),
-// the same with BatchNorm and exp (IG only), and an even F with 'same' padding and even K.
-ModelConfig odd_config() {
-  ModelConfig c;
-  c.length = 57;
-  c.filters = 11;
-  c.width = 5;
-  c.pool = 4;
-  c.hidden1 = 13;
-  c.hidden2 = 6;
-  c.padding = Padding::valid;
-  c.batchnorm = false;
-  return c;
-}
-
-struct Shape {
-  const char* name;
-  ModelConfig config;
-  int n;  // sequences per case
-};
-
-std::vector<Shape> shapes() {
-  ModelConfig exp_c = odd_config();
-  exp_c.activation = Activation::exp;
-  exp_c.batchnorm = true;
-  ModelConfig same_c = odd_config();
-  same_c.padding = Padding::same;
-  same_c.filters = 16;
-  same_c.width = 8;
-  return {{"paper", ModelConfig{}, 300},
-          {"odd_valid_nobn", odd_config(), 200},
-          {"odd_exp_bn", exp_c, 200},
-          {"even_same", same_c, 200}};
-}
-
-std::vector<float> random_scale(int n, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> u(0.5f, 1.5f);
-  std::vector<float> s(static_cast<std::size_t>(n));
-  for (float& v : s) v = u(rng);
-  return s;
-}
-
-std::vector<float> cpu_deeplift(const Model& m, const std::vector<std::uint8_t>& codes,
-                                const float* scale, int n, DeepLiftCompat compat, Target target) {
-  CnnInput in;
-  in.codes = codes.data();
-  in.scale = scale;
-  return deeplift(m.config, m.params, in, n, compat, target);
-}
 
 // Both methods on one model and input against the CPU.
 void expect_both_match_cpu(const Model& m, const std::vector<std::uint8_t>& codes, int n,
@@ -163,9 +84,10 @@ TEST(AttributionCuda, EmptyInputGivesEmptyOutput) {
   EXPECT_TRUE(integrated_gradients_cuda(m.config, m.params, nullptr, nullptr, 0, q).empty());
   EXPECT_TRUE(deeplift_cuda(m.config, m.params, nullptr, 0).empty());
   EXPECT_TRUE(deeplift_cuda(m.config, m.params, nullptr, 0, DeepLiftCompat::captum_0_8).empty());
-  AttributionCuda engine(m.config, m.params);
-  engine.integrated_gradients(nullptr, nullptr, 0, q, Target::logit, nullptr);
-  engine.deeplift(nullptr, nullptr, 0, DeepLiftCompat::captum_0_8, Target::prob, nullptr);
+  IntegratedGradientsCuda ig_engine(m.config, m.params);
+  ig_engine.integrated_gradients(nullptr, nullptr, 0, q, Target::logit, nullptr);
+  DeepLiftCuda dl_engine(m.config, m.params);
+  dl_engine.deeplift(nullptr, nullptr, 0, DeepLiftCompat::captum_0_8, Target::prob, nullptr);
 }
 
 TEST(AttributionCuda, OneSequenceHomopolymersAndAlternatingBases) {
@@ -225,36 +147,6 @@ TEST(AttributionCuda, IntegratedGradientsMatchesCpu) {
   }
 }
 
-TEST(AttributionCuda, DeepLiftMatchesCpu) {
-  MINT_REQUIRE_GPU();
-  for (const Shape& shape : shapes()) {
-    if (shape.config.activation != Activation::relu) continue;
-    for (const std::uint64_t seed : kSeeds) {
-      const Model m = random_model(shape.config, seed);
-      const auto codes = random_codes(shape.n, shape.config.length, seed + 1);
-      const auto scale = random_scale(shape.n, seed + 2);
-      for (DeepLiftCompat compat : {DeepLiftCompat::none, DeepLiftCompat::captum_0_8}) {
-        for (Target target : {Target::logit, Target::prob}) {
-          for (bool scaled : {false, true}) {
-            const float* s = scaled ? scale.data() : nullptr;
-            const auto ref = cpu_deeplift(m, codes, s, shape.n, compat, target);
-            const auto got =
-                deeplift_cuda(shape.config, m.params, codes.data(), shape.n, compat, target, s);
-            const double rn = rel_norm(ref, got);
-            const std::string what = std::string(shape.name) + " seed " + std::to_string(seed) +
-                                     " " + deeplift_compat_name(compat) +
-                                     (target == Target::prob ? " prob" : " logit") +
-                                     (scaled ? " scaled" : "");
-            EXPECT_LE(rn, kCudaTol) << what;
-            EXPECT_TRUE(zero_at_absent_bases(got, codes, shape.n, shape.config.length)) << what;
-            std::printf("  DeepLIFT %-40s rel norm %.2e\n", what.c_str(), rn);
-          }
-        }
-      }
-    }
-  }
-}
-
 // Conv length × filters beyond one block's shared memory: the scratch lives in global memory.
 TEST(AttributionCuda, LongSequencesUseGlobalScratch) {
   MINT_REQUIRE_GPU();
@@ -279,47 +171,6 @@ TEST(AttributionCuda, LongSequencesUseGlobalScratch) {
       EXPECT_TRUE(zero_at_absent_bases(dgot, codes, n, c.length));
     }
   }
-}
-
-// More sequences than one host chunk (65536): captum-0.8's fallback must use row 0 of the whole
-// call in every chunk. maxpool_ties has relu1 inputs exactly equal to the reference's, where
-// that fallback shows; sequence i is fixture row i mod 7, so the second chunk starts with a
-// different row than the first.
-TEST(AttributionCuda, ChunksShareRowZero) {
-  MINT_REQUIRE_GPU();
-  const std::string dir = case_dir("maxpool_ties");
-  const Model m = load_model(dir + "weights.safetensors");
-  const SequenceInput input = read_sequences(dir + "inputs.npy");
-  ASSERT_TRUE(input.one_hot);
-  const int L = m.config.length, n = 65536 + 37;
-  std::vector<std::uint8_t> codes(static_cast<std::size_t>(n) * L);
-  for (int i = 0; i < n; ++i) {
-    std::memcpy(codes.data() + static_cast<std::size_t>(i) * L,
-                input.codes.data() + static_cast<std::size_t>(i % 7) * L, L);
-  }
-  const auto ref = cpu_deeplift(m, codes, nullptr, n, DeepLiftCompat::captum_0_8, Target::logit);
-  const auto got = deeplift_cuda(m.config, m.params, codes.data(), n, DeepLiftCompat::captum_0_8);
-  EXPECT_LE(rel_norm(ref, got), kCudaTol);
-  // The tail alone (its own row 0) differs from the tail of the whole call: the check bites.
-  const int tail = n - 65536;
-  const std::vector<std::uint8_t> tail_codes(codes.end() - static_cast<std::ptrdiff_t>(tail) * L,
-                                             codes.end());
-  const auto alone =
-      cpu_deeplift(m, tail_codes, nullptr, tail, DeepLiftCompat::captum_0_8, Target::logit);
-  const std::vector<float> ref_tail(ref.end() - static_cast<std::ptrdiff_t>(tail) * 4 * L,
-                                    ref.end());
-  const std::vector<float> got_tail(got.end() - static_cast<std::ptrdiff_t>(tail) * 4 * L,
-                                    got.end());
-  EXPECT_GT(rel_norm(ref_tail, alone), 1e-3);
-  EXPECT_LE(rel_norm(ref_tail, got_tail), kCudaTol);
-  // IG and the default DeepLIFT across the chunk boundary.
-  const Quadrature q = ig_quadrature(IgMethod::riemann_right, 20);
-  const auto ig_ref = integrated_gradients_onehot(m.config, m.params, codes.data(), nullptr, n, q);
-  const auto ig = integrated_gradients_cuda(m.config, m.params, codes.data(), nullptr, n, q);
-  EXPECT_LE(rel_norm(ig_ref, ig), kCudaTol);
-  const auto dref = cpu_deeplift(m, codes, nullptr, n, DeepLiftCompat::none, Target::logit);
-  const auto dgot = deeplift_cuda(m.config, m.params, codes.data(), n);
-  EXPECT_LE(rel_norm(dref, dgot), kCudaTol);
 }
 
 // ---- Captum fixtures ----
@@ -369,7 +220,7 @@ TEST(AttributionCuda, MatchesCaptumFixtures) {
 #if defined(MINT_WITH_CUDA)
 #define CHECK_CUDA(expr) ASSERT_EQ((expr), cudaSuccess) << #expr
 
-// Owns a cudaMalloc'd array (the test's own RAII; kernels/cuda_check.cuh is not public).
+// Owns a cudaMalloc'd array (the test's own RAII; ops/common/cuda_check.cuh is private to .cu).
 template <typename T>
 struct DeviceArray {
   T* ptr = nullptr;
@@ -406,7 +257,8 @@ TEST(AttributionCuda, DeviceEntryPointGuardsNanRowsAndReproducibility) {
   CHECK_CUDA(cudaMemcpy(d_scale.ptr, scale.data(), n * sizeof(float), cudaMemcpyHostToDevice));
   cudaStream_t stream = nullptr;
   CHECK_CUDA(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-  AttributionCuda engine(m.config, m.params);
+  IntegratedGradientsCuda ig_engine(m.config, m.params);
+  DeepLiftCuda dl_engine(m.config, m.params);
   for (int method = 0; method < 2; ++method) {
     std::vector<float> got(total + kGuard, kGuardValue);
     CHECK_CUDA(
@@ -415,11 +267,11 @@ TEST(AttributionCuda, DeviceEntryPointGuardsNanRowsAndReproducibility) {
     CHECK_CUDA(cudaDeviceSynchronize());
     for (int repeat = 0; repeat < 2; ++repeat) {
       if (method == 0) {
-        engine.integrated_gradients(d_codes.ptr, d_scale.ptr, n, q, Target::logit, d_out.ptr,
-                                    stream);
+        ig_engine.integrated_gradients(d_codes.ptr, d_scale.ptr, n, q, Target::logit, d_out.ptr,
+                                       stream);
       } else {
-        engine.deeplift(d_codes.ptr, d_scale.ptr, n, DeepLiftCompat::captum_0_8, Target::logit,
-                        d_out.ptr, stream);
+        dl_engine.deeplift(d_codes.ptr, d_scale.ptr, n, DeepLiftCompat::captum_0_8, Target::logit,
+                           d_out.ptr, stream);
       }
       CHECK_CUDA(cudaStreamSynchronize(stream));
       std::vector<float> again(total + kGuard);
@@ -494,7 +346,8 @@ TEST(AttributionCuda, ErrorsMatchTheCpu) {
   ModelParams wrong = m.params;
   wrong.fc1_weight.pop_back();
   EXPECT_THROW(integrated_gradients_cuda(m.config, wrong, good.data(), nullptr, 2, q), Error);
-  EXPECT_THROW(AttributionCuda(m.config, wrong), Error);
+  EXPECT_THROW(IntegratedGradientsCuda(m.config, wrong), Error);
+  EXPECT_THROW(DeepLiftCuda(m.config, wrong), Error);
 }
 
 // Without a GPU (or without CUDA) every entry point throws, naming the reason.
@@ -509,7 +362,8 @@ TEST(AttributionCuda, WithoutGpuEveryEntryPointThrows) {
       message_of(
           [&] { integrated_gradients_cuda(m.config, m.params, codes.data(), nullptr, 2, q); }),
       message_of([&] { deeplift_cuda(m.config, m.params, codes.data(), 2); }),
-      message_of([&] { AttributionCuda engine(m.config, m.params); }),
+      message_of([&] { IntegratedGradientsCuda engine(m.config, m.params); }),
+      message_of([&] { DeepLiftCuda engine(m.config, m.params); }),
   };
   for (const std::string& msg : messages) {
     EXPECT_NE(msg.find(reason), std::string::npos) << "'" << msg << "'";
