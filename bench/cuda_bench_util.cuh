@@ -1,31 +1,15 @@
-// Timing helpers shared by the CUDA benchmarks: an owned cudaEvent_t, CUDA-event timing of a
-// piece of work, and the card's peak DRAM bandwidth for the roofline fractions.
+// Timing helpers shared by the CUDA benchmarks: CUDA-event timing of a piece of work and the
+// card's peak DRAM bandwidth for the roofline fractions. Event (an owned cudaEvent_t) is
+// mint::cuda::Event from ops/common/cuda_check.cuh.
 #pragma once
 
 #include <cuda_runtime.h>
-
-#include <cstdio>
 
 #include "ops/common/cuda_check.cuh"
 
 namespace mint::bench {
 
-// Owns a cudaEvent_t.
-class Event {
- public:
-  Event() { MINT_CUDA_CHECK(cudaEventCreate(&event_)); }
-  ~Event() {
-    const cudaError_t status = cudaEventDestroy(event_);
-    if (status != cudaSuccess)
-      std::fprintf(stderr, "cudaEventDestroy: %s\n", cudaGetErrorString(status));
-  }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  cudaEvent_t get() const { return event_; }
-
- private:
-  cudaEvent_t event_{};
-};
+using cuda::Event;
 
 // Peak DRAM bandwidth in bytes/s from the attributes (cudaDeviceProp's memoryClockRate and
 // memoryBusWidth are gone in CUDA 13); 0 if the driver does not say.

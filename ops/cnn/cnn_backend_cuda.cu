@@ -26,23 +26,6 @@ namespace mint {
 
 namespace {
 
-// Owns a cudaStream_t (blocking, so events on the legacy default stream bracket its work).
-class Stream {
- public:
-  Stream() { MINT_CUDA_CHECK(cudaStreamCreate(&stream_)); }
-  ~Stream() {
-    const cudaError_t status = cudaStreamDestroy(stream_);
-    if (status != cudaSuccess)
-      std::fprintf(stderr, "cudaStreamDestroy: %s\n", cudaGetErrorString(status));
-  }
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
-  cudaStream_t get() const { return stream_; }
-
- private:
-  cudaStream_t stream_{};
-};
-
 // Owns a cuBLAS handle bound to a stream; float32 math (no TF32), for parity with the CPU.
 class Cublas {
  public:
@@ -356,8 +339,8 @@ class CudaBackend final : public CnnBackend {
   cuda::ConvShape shape_;
   cuda::HeadShape head_;
   FlatLayout layout_;
-  Stream stream_;
-  Cublas cublas_;  // after stream_: destroyed first
+  cuda::Stream stream_;  // blocking: events on the legacy default stream bracket its work
+  Cublas cublas_;        // after stream_: destroyed first
   // Flat, ModelParams::trainable() order.
   cuda::DeviceBuffer<float> params_, grads_, m_, v_;
   cuda::DeviceBuffer<float> running_mean_, running_var_;  // (F), with BatchNorm
