@@ -26,7 +26,6 @@
 //   channels and the bias), conv_param_grad_finalize_kernel sums the chunks in order; no
 //   atomics, so gradients are bitwise reproducible. input_grad_kernel: one thread per input
 //   position, all four channels.
-// Adam: adam_kernel applies mint::adam_update (include/mint/adam_core.hpp) per element.
 //
 // Floating point: plain float expressions, which nvcc contracts into FMAs (a·b + c) as GCC does
 // for the x86-64-v3 CPU build; the conv sums run in k order from 0 like the CPU's, so in eval
@@ -572,17 +571,6 @@ static __global__ void input_grad_kernel(ConvShape s, int n, const float* __rest
   }
 }
 
-// ---- optimiser ------------------------------------------------------------------------------
-
-static __global__ void adam_kernel(AdamStep step, std::size_t count,
-                                   const float* __restrict__ grads, float* __restrict__ params,
-                                   float* __restrict__ m, float* __restrict__ v) {
-  for (std::size_t e = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; e < count;
-       e += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
-    adam_update(step, grads[e], params[e], m[e], v[e]);
-  }
-}
-
 // ---- launchers --------------------------------------------------------------------------------
 
 std::size_t conv_block_scratch_doubles(const ConvShape& s, int capacity) {
@@ -773,14 +761,6 @@ void launch_input_grad(const ConvShape& s, int n, const float* d_conv_weight, co
   const std::size_t total = static_cast<std::size_t>(n) * s.length;
   input_grad_kernel<<<elementwise_grid(total), kThreads, 0, stream>>>(s, n, d_conv_weight, d_dconv,
                                                                       d_dinput);
-  MINT_CUDA_CHECK_LAUNCH();
-}
-
-void launch_adam(const AdamStep& step, std::size_t count, const float* d_grads, float* d_params,
-                 float* d_m, float* d_v, cudaStream_t stream) {
-  if (count == 0) return;
-  adam_kernel<<<elementwise_grid(count), kThreads, 0, stream>>>(step, count, d_grads, d_params, d_m,
-                                                                d_v);
   MINT_CUDA_CHECK_LAUNCH();
 }
 

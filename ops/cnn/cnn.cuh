@@ -28,7 +28,6 @@
 #include <string>
 
 #include "core/model.hpp"
-#include "ops/adam/adam_core.hpp"
 #include "ops/common/cuda_check.cuh"
 
 namespace mint::cuda {
@@ -185,11 +184,5 @@ void launch_conv_param_grad(const ConvShape& s, const DeviceInput& in, int n, co
 // Input gradient (N, 4, L) at all four channels: dx[ch, p] = Σ_f Σ_k W[f, ch, k]·dc[f, p−k+pad].
 void launch_input_grad(const ConvShape& s, int n, const float* d_conv_weight, const float* d_dconv,
                        float* d_dinput, cudaStream_t stream);
-
-// ---- optimiser --------------------------------------------------------------------------------
-
-// One Adam step (mint::adam_update) over `count` parameters.
-void launch_adam(const AdamStep& step, std::size_t count, const float* d_grads, float* d_params,
-                 float* d_m, float* d_v, cudaStream_t stream);
 
 }  // namespace mint::cuda

@@ -1,6 +1,6 @@
-// The CUDA implementation of CnnBackend (include/mint/cnn_backend.hpp): the launchers of
-// kernels/cnn.cuh strung into forward / backward / Adam, with the same semantics as the CPU
-// backend (src/cpu/cnn_backend.cpp) — the tests compare the two (tests/test_cnn_cuda.cpp).
+// The CUDA implementation of CnnBackend (cnn_backend.hpp): the launchers of cnn.cuh and
+// ops/adam/adam.cuh strung into forward / backward / Adam, with the same semantics as the CPU
+// backend (cnn_backend_cpu.cpp) — the tests compare the two (tests/ops/test_cnn_cuda.cpp).
 //
 // Resident on the device: the trainable parameters, their gradients and Adam's moments, each
 // one flat buffer in ModelParams::trainable() order (so Adam is one launch), and the BatchNorm
@@ -19,6 +19,7 @@
 
 #include "core/device.hpp"
 #include "core/error.hpp"
+#include "ops/adam/adam.cuh"
 #include "ops/cnn/cnn.cuh"
 #include "ops/cnn/cnn_backend.hpp"
 

@@ -1,11 +1,13 @@
 // CUDA error checking and RAII for CUDA resources, for the .cu files only (public headers
 // compile without CUDA). MINT_CUDA_CHECK throws mint::Error naming the expression, file and
 // line; MINT_CUDA_CHECK_LAUNCH checks the last kernel launch. DeviceBuffer owns device memory,
-// Stream and Event own a stream and an event (destructors print failures, never throw).
+// Stream and Event own a stream and an event (destructors print failures, never throw);
+// elementwise_grid sizes a grid-stride loop.
 #pragma once
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <string>
@@ -110,6 +112,13 @@ struct EventTraits {
 // A blocking stream (cudaStreamCreate), so events on the legacy default stream bracket its work.
 using Stream = OwnedHandle<StreamTraits>;
 using Event = OwnedHandle<EventTraits>;
+
+// Blocks for a grid-stride loop over `items` elements, `threads` per block: one element per
+// thread, at least 1 block, at most 2^20 (the loop strides over the rest).
+inline unsigned elementwise_grid(std::size_t items, int threads) {
+  const std::size_t blocks = (items + threads - 1) / threads;
+  return static_cast<unsigned>(std::clamp<std::size_t>(blocks, 1, 1u << 20));
+}
 
 }  // namespace mint::cuda
 
