@@ -1,9 +1,11 @@
 // CPU backend of the CNN: forward and backward over a batch, parallel over sequences.
-// See include/mint/cnn.hpp for the layout; the stages are, in order,
+// See cnn.hpp for the layout; the stages are, in order,
 //   conv (gather of filter columns for one-hot codes) → BatchNorm → activation + max-pool
 //   (first maximum) → fc1 → ReLU → fc2 → ReLU → fc3
 // and their gradients in reverse. Hot loops vectorise over filters (activations are
 // (N, Lc, F)) or over fc inputs; `omp simd` lets GCC vectorise the dot-product reductions.
+// The per-element math the CUDA kernels share (activation, BatchNorm's forward) is in
+// cnn_core.hpp.
 #include "ops/cnn/cnn.hpp"
 
 #include <omp.h>
@@ -13,6 +15,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "ops/cnn/cnn_core.hpp"
 
 namespace mint {
 
@@ -44,11 +47,9 @@ struct GradLayout {
   }
 };
 
-inline float activate(Activation a, float v) {
-  return a == Activation::relu ? std::max(v, 0.0f) : std::exp(v);
-}
-inline float activation_slope(Activation a, float v) {
-  return a == Activation::relu ? (v > 0.0f ? 1.0f : 0.0f) : std::exp(v);
+// The activation's slope at pre-activation v (ReLU: 1 where v > 0; exp: exp(v)).
+inline float activation_slope(bool exp_activation, float v) {
+  return activation_slope_from_output(exp_activation, activate(exp_activation, v));
 }
 
 // The conv outputs of filters [f0, f0 + B) at position j (without bias or row scale), summed
@@ -121,7 +122,9 @@ void pool_sequence(const float* __restrict b, int f_count, int pool, int w_count
         best[f] = v > m ? v : m;
       }
     }
-    for (int f = 0; f < f_count; ++f) pooled[f * w_count + w] = activate(A, best[f]);
+    for (int f = 0; f < f_count; ++f) {
+      pooled[f * w_count + w] = activate(A == Activation::exp, best[f]);
+    }
   }
 }
 
@@ -209,7 +212,7 @@ void CpuCnn::conv_forward(const ModelParams& p, const CnnInput& in, int n, const
         if (bn_mean != nullptr) {  // eval-mode BatchNorm fused here
           float* b = norm_.data() + (out - conv_.data());
           for (int q = 0; q < nf; ++q) {
-            b[q] = (out[q] - bn_mean[f0 + q]) * bn_scale[f0 + q] + bn_shift[f0 + q];
+            b[q] = batchnorm_affine(out[q], bn_mean[f0 + q], bn_scale[f0 + q], bn_shift[f0 + q]);
           }
         }
       }
@@ -225,7 +228,7 @@ void CpuCnn::infer_pooled(const ModelParams& p, const CnnInput& in, int n, const
   const int block = fp % 32 == 0 ? 32 : 8;
   const float* wt = transpose_conv_weight(p);
   const float* bias = p.conv_bias.data();
-  const Activation act = config_.activation;
+  const bool exp_activation = config_.activation == Activation::exp;
 #pragma omp parallel num_threads(threads_)
   {
     std::vector<float> best(fp), value(32);
@@ -251,13 +254,15 @@ void CpuCnn::infer_pooled(const ModelParams& p, const CnnInput& in, int n, const
             for (int q = 0; q < nf; ++q) {
               const int f = f0 + q;
               float v = bias[f] + scale * value[q];  // the conv output, then eval BatchNorm
-              if (bn_mean != nullptr) v = (v - bn_mean[f]) * bn_scale[f] + bn_shift[f];
+              if (bn_mean != nullptr) v = batchnorm_affine(v, bn_mean[f], bn_scale[f], bn_shift[f]);
               best[f] = j == w * pool ? v : (v > best[f] ? v : best[f]);
             }
           }
         }
         // Both activations are monotonic: activate the window's maximum.
-        for (int f = 0; f < f_count; ++f) pooled[f * w_count + w] = activate(act, best[f]);
+        for (int f = 0; f < f_count; ++f) {
+          pooled[f * w_count + w] = activate(exp_activation, best[f]);
+        }
       }
     }
   }
@@ -299,7 +304,7 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
   if (mode != Mode::train) {
     for (int f = 0; f < f_count; ++f) {
       batch_mean_[f] = p.bn_running_mean[f];
-      batch_invstd_[f] = 1.0 / std::sqrt(static_cast<double>(p.bn_running_var[f]) + config_.bn_eps);
+      batch_invstd_[f] = batchnorm_invstd(p.bn_running_var[f], config_.bn_eps);
     }
     set_affine();
     if (mode == Mode::infer) {
@@ -350,10 +355,10 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
       s += partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
     }
     const double var = s / count;
-    batch_invstd_[f] = 1.0 / std::sqrt(var + config_.bn_eps);
+    batch_invstd_[f] = batchnorm_invstd(var, config_.bn_eps);
     const double unbiased = count > 1 ? s / (count - 1) : var;
-    p.bn_running_mean[f] = static_cast<float>((1 - m) * p.bn_running_mean[f] + m * batch_mean_[f]);
-    p.bn_running_var[f] = static_cast<float>((1 - m) * p.bn_running_var[f] + m * unbiased);
+    p.bn_running_mean[f] = batchnorm_running_update(p.bn_running_mean[f], m, batch_mean_[f]);
+    p.bn_running_var[f] = batchnorm_running_update(p.bn_running_var[f], m, unbiased);
   }
   ++p.bn_num_batches_tracked;
   set_affine();
@@ -362,7 +367,7 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
     const float* c = conv_.data() + r * f_count;
     float* b = norm_.data() + r * f_count;
 #pragma omp simd
-    for (int f = 0; f < f_count; ++f) b[f] = (c[f] - mean[f]) * scale[f] + shift[f];
+    for (int f = 0; f < f_count; ++f) b[f] = batchnorm_affine(c[f], mean[f], scale[f], shift[f]);
   }
   head_forward(p, n, logits);
 }
@@ -496,13 +501,14 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
             }
           } else {
             for (int f = 0; f < f_count; ++f) {
-              if (activate(Activation::exp, row[f]) == top[f]) where[f] = fj;
+              if (activate(/*exp_activation=*/true, row[f]) == top[f]) where[f] = fj;
             }
           }
         }
         for (int f = 0; f < f_count; ++f) {
           const std::size_t at = static_cast<std::size_t>(where[f]) * f_count + f;
-          const float dy = dpooled[f * w_count + w] * activation_slope(c.activation, b[at]);
+          const float dy =
+              dpooled[f * w_count + w] * activation_slope(c.activation == Activation::exp, b[at]);
           dn[at] = dy;
           if (c.batchnorm && dy != 0.0f) {
             bn_sums[f] += dy;

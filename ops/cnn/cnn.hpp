@@ -1,6 +1,7 @@
-// The CNN's forward and backward passes on the CPU backend (the reference; kernels/ has the
-// CUDA twin). One object holds the workspace for batches of up to `capacity` sequences, so
-// nothing is allocated per batch.
+// The CNN's forward and backward passes on the CPU backend (the reference; the CUDA twin is
+// cnn_forward.cu, cnn_head.cu and cnn_backward.cu, strung together by cnn_backend_cuda.cu).
+// One object holds the workspace for batches of up to `capacity` sequences, so nothing is
+// allocated per batch.
 //
 // Inputs are either byte codes (N, L) with values 0..3 = A,C,G,T — the one-hot fast path: the
 // convolution of a one-hot column is a gather of filter columns — optionally scaled per row
