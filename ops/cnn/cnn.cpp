@@ -432,20 +432,20 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
                       float* dinput) {
   const int n = last_n_;
   if (n == 0) throw Error("CpuCnn::backward needs a forward() in train or eval mode first");
+  std::fill(thread_grads_.begin(), thread_grads_.end(), 0.0f);
+  const std::vector<double> bn_partial = head_and_pool_backward(p, dlogits, n);
+  const BnBackward bn = batchnorm_backward_terms(p, bn_partial, n);
+  conv_backward(bn, n, dinput);
+  reduce_gradients(bn, grads);
+}
+
+std::vector<double> CpuCnn::head_and_pool_backward(const ModelParams& p, const float* dlogits,
+                                                   int n) {
   const ModelConfig& c = config_;
-  const int f_count = c.filters, k_count = c.width, length = c.length, pad = c.pad_left();
+  const int f_count = c.filters;
   const int lc = c.conv_length(), w_count = c.pooled_length(), fw = c.fc1_inputs();
   const int h1n = c.hidden1, h2n = c.hidden2;
   const GradLayout g(c);
-  std::fill(thread_grads_.begin(), thread_grads_.end(), 0.0f);
-  const bool bn_train = c.batchnorm && last_mode_ == Mode::train;
-  std::vector<float> bn_scale(f_count, 1.0f), bn_mean(f_count, 0.0f);
-  if (c.batchnorm) {
-    for (int f = 0; f < f_count; ++f) {
-      bn_scale[f] = static_cast<float>(batch_invstd_[f]);
-      bn_mean[f] = static_cast<float>(batch_mean_[f]);
-    }
-  }
 
   // Pass 1: the dense head and the max-pool, per sequence → dnorm (gradient at BN output).
   std::vector<double> bn_partial(static_cast<std::size_t>(threads_) * f_count * 2, 0.0);
@@ -519,27 +519,59 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
       }
     }
   }
+  return bn_partial;
+}
+
+CpuCnn::BnBackward CpuCnn::batchnorm_backward_terms(const ModelParams& p,
+                                                    const std::vector<double>& bn_partial,
+                                                    int n) const {
+  const ModelConfig& c = config_;
+  const int f_count = c.filters, lc = c.conv_length();
+  BnBackward bn;
+  bn.train = c.batchnorm && last_mode_ == Mode::train;
+  bn.scale.assign(f_count, 1.0f);
+  bn.mean.assign(f_count, 0.0f);
+  if (c.batchnorm) {
+    for (int f = 0; f < f_count; ++f) {
+      bn.scale[f] = static_cast<float>(batch_invstd_[f]);
+      bn.mean[f] = static_cast<float>(batch_mean_[f]);
+    }
+  }
 
   // BatchNorm: in train mode the batch statistics couple all sequences; reduce the per-thread
   // sums in thread order.
-  std::vector<double> sum_dy(f_count, 0.0), sum_dy_xhat(f_count, 0.0);
+  bn.sum_dy.assign(f_count, 0.0);
+  bn.sum_dy_xhat.assign(f_count, 0.0);
   for (int t = 0; t < threads_; ++t) {
     for (int f = 0; f < f_count; ++f) {
-      sum_dy[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f];
-      sum_dy_xhat[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
+      bn.sum_dy[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f];
+      bn.sum_dy_xhat[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
     }
   }
   const double count = static_cast<double>(n) * lc;
-  std::vector<float> k_dy(f_count, 1.0f), k_mean(f_count, 0.0f), k_xhat(f_count, 0.0f);
+  bn.k_dy.assign(f_count, 1.0f);
+  bn.k_mean.assign(f_count, 0.0f);
+  bn.k_xhat.assign(f_count, 0.0f);
   if (c.batchnorm) {
     // dc = γ·invstd·(dy − [train]·(Σdy + x̂·Σdy·x̂)/M), written as dc = a·dy − b − x̂·e.
     for (int f = 0; f < f_count; ++f) {
       const double a = p.bn_weight[f] * batch_invstd_[f];
-      k_dy[f] = static_cast<float>(a);
-      k_mean[f] = bn_train ? static_cast<float>(a * sum_dy[f] / count) : 0.0f;
-      k_xhat[f] = bn_train ? static_cast<float>(a * sum_dy_xhat[f] / count) : 0.0f;
+      bn.k_dy[f] = static_cast<float>(a);
+      bn.k_mean[f] = bn.train ? static_cast<float>(a * bn.sum_dy[f] / count) : 0.0f;
+      bn.k_xhat[f] = bn.train ? static_cast<float>(a * bn.sum_dy_xhat[f] / count) : 0.0f;
     }
   }
+  return bn;
+}
+
+void CpuCnn::conv_backward(const BnBackward& bn, int n, float* dinput) {
+  const ModelConfig& c = config_;
+  const int f_count = c.filters, k_count = c.width, length = c.length, pad = c.pad_left();
+  const int lc = c.conv_length();
+  const GradLayout g(c);
+  const bool bn_train = bn.train;
+  const std::vector<float>&bn_scale = bn.scale, &bn_mean = bn.mean;
+  const std::vector<float>&k_dy = bn.k_dy, &k_mean = bn.k_mean, &k_xhat = bn.k_xhat;
 
   // Pass 2: BN backward in place (dnorm → dconv), then the conv's parameter and input grads.
   const float* wt = conv_weight_t_.data();  // (K, 4, Fp), written by conv_forward
@@ -605,6 +637,14 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
       }
     }
   }
+}
+
+void CpuCnn::reduce_gradients(const BnBackward& bn, ModelParams* grads) const {
+  const ModelConfig& c = config_;
+  const int f_count = c.filters, k_count = c.width;
+  const GradLayout g(c);
+  const bool bn_train = bn.train;
+  const std::vector<double>&sum_dy = bn.sum_dy, &sum_dy_xhat = bn.sum_dy_xhat;
 
   // Reduce the per-thread gradients in thread order.
   *grads = ModelParams::zeros(c);
