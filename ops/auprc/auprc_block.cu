@@ -16,6 +16,68 @@ namespace mint {
 
 namespace {
 
+// Row r's entries, striped (column j·kBlock + tid in keys[j], labs[j]): sort keys (0 when
+// excluded), labels, how many this thread holds included, and whether one of them is bad.
+template <typename S, int kBlock, int kItems, typename Key>
+__device__ __forceinline__ void load_row(const S* __restrict__ scores,
+                                         const std::uint8_t* __restrict__ labels,
+                                         const std::uint8_t* __restrict__ include,
+                                         std::int64_t base, int cols, int tid, Key (&keys)[kItems],
+                                         std::uint8_t (&labs)[kItems], int& count, bool& bad) {
+#pragma unroll
+  for (int j = 0; j < kItems; ++j) {
+    const int c = j * kBlock + tid;
+    keys[j] = 0;
+    labs[j] = 0;
+    if (c < cols && (include == nullptr || include[base + c] != 0)) {
+      const S s = scores[base + c];
+      const std::uint8_t y = labels[base + c];
+      ++count;
+      if (!isfinite(s) || y > 1) {
+        bad = true;
+        keys[j] = sort_key(S(0));
+      } else {
+        keys[j] = sort_key(s);
+        labs[j] = y;
+      }
+    }
+  }
+}
+
+// The three sums of row r from its m groups and `kept` kept ROC points (s_kept), written to
+// `out`: every thread computes terms into ap / pr / roc (shared), then warps 0, 1, 2 add AP, PR
+// and ROC in NumPy's pairwise order.
+template <int kBlock, typename Groups>
+__device__ __forceinline__ void finish_row(const Groups& groups, int m, const int* s_kept,
+                                           std::uint32_t kept, int npos, int nneg, bool one_class,
+                                           double* ap, double* pr, double* roc,
+                                           double (*s_slots)[32], std::int64_t r,
+                                           const RowCurveScoresDevice& out, int tid) {
+  for (int k = tid; k < m; k += kBlock) {
+    ap[k] = groups.ap_term(k);
+    pr[k] = groups.pr_term(k);
+  }
+  const int roc_len = one_class ? 0 : static_cast<int>(kept);
+  for (int t = tid; t < roc_len; t += kBlock) roc[t] = groups.roc_term(s_kept, t);
+  __syncthreads();
+
+  const int warp = tid / 32;
+  if (warp < 3) {  // warp-uniform
+    const double* a = warp == 0 ? ap : warp == 1 ? pr : roc;
+    const double sum = warp_pairwise_sum(ArrayTerm{a}, 0, warp == 2 ? roc_len : m, s_slots[warp]);
+    if (tid % 32 == 0) {
+      if (warp == 0) {
+        out.d_average_precision[r] = finish_average_precision(sum);
+        out.d_status[r] = degenerate_status(npos, nneg);
+      } else if (warp == 1) {
+        out.d_auprc[r] = finish_auprc(sum);
+      } else {
+        out.d_auroc[r] = one_class ? nan_value() : finish_auroc(sum);
+      }
+    }
+  }
+}
+
 template <typename S, int kBlock, int kItems>
 __global__ void __launch_bounds__(kBlock)
     block_rows_kernel(const S* __restrict__ scores, const std::uint8_t* __restrict__ labels,
@@ -49,24 +111,7 @@ __global__ void __launch_bounds__(kBlock)
     std::uint8_t labs[kItems];
     int count = 0;
     bool bad = false;
-#pragma unroll
-    for (int j = 0; j < kItems; ++j) {
-      const int c = j * kBlock + tid;
-      keys[j] = 0;
-      labs[j] = 0;
-      if (c < cols && (include == nullptr || include[base + c] != 0)) {
-        const S s = scores[base + c];
-        const std::uint8_t y = labels[base + c];
-        ++count;
-        if (!isfinite(s) || y > 1) {
-          bad = true;
-          keys[j] = sort_key(S(0));
-        } else {
-          keys[j] = sort_key(s);
-          labs[j] = y;
-        }
-      }
-    }
+    load_row<S, kBlock, kItems>(scores, labels, include, base, cols, tid, keys, labs, count, bad);
     if (tid == 0) s_count = 0;
     __syncthreads();
     if (count != 0) atomicAdd(&s_count, count);
@@ -130,31 +175,8 @@ __global__ void __launch_bounds__(kBlock)
     }
     __syncthreads();  // kept list complete; the scan's scratch free for the terms
 
-    for (int k = tid; k < m; k += kBlock) {
-      scratch.terms.ap[k] = groups.ap_term(k);
-      scratch.terms.pr[k] = groups.pr_term(k);
-    }
-    const int roc_len = one_class ? 0 : static_cast<int>(kept);
-    for (int t = tid; t < roc_len; t += kBlock) scratch.terms.roc[t] = groups.roc_term(s_kept, t);
-    __syncthreads();
-
-    const int warp = tid / 32;
-    if (warp < 3) {  // warp-uniform
-      const double* a = warp == 0   ? scratch.terms.ap
-                        : warp == 1 ? scratch.terms.pr
-                                    : scratch.terms.roc;
-      const double sum = warp_pairwise_sum(ArrayTerm{a}, 0, warp == 2 ? roc_len : m, s_slots[warp]);
-      if (tid % 32 == 0) {
-        if (warp == 0) {
-          out.d_average_precision[r] = finish_average_precision(sum);
-          out.d_status[r] = degenerate_status(npos, nneg);
-        } else if (warp == 1) {
-          out.d_auprc[r] = finish_auprc(sum);
-        } else {
-          out.d_auroc[r] = one_class ? nan_value() : finish_auroc(sum);
-        }
-      }
-    }
+    finish_row<kBlock>(groups, m, s_kept, kept, npos, nneg, one_class, scratch.terms.ap,
+                       scratch.terms.pr, scratch.terms.roc, s_slots, r, out, tid);
   }
 }
 
