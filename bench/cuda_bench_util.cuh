@@ -1,7 +1,8 @@
-// Timing helpers shared by the CUDA benchmarks: an owned cudaEvent_t, CUDA-event timing of a
-// piece of work, wall-clock timing, the card's peak DRAM bandwidth and FP32 throughput for the
-// roofline fractions; and, for the attribution kernels' benchmarks (bench_ig_cuda,
-// bench_deeplift_cuda), their models, their relative norm and their result table.
+// Timing helpers shared by the CUDA benchmarks: CUDA-event timing of a piece of work (Event is
+// mint::cuda::Event from ops/common/cuda_check.cuh), wall-clock timing, the card's peak DRAM
+// bandwidth and FP32 throughput for the roofline fractions; and, for the attribution kernels'
+// benchmarks (bench_ig_cuda, bench_deeplift_cuda), their models, their relative norm and their
+// result table.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -19,22 +20,7 @@
 
 namespace mint::bench {
 
-// Owns a cudaEvent_t.
-class Event {
- public:
-  Event() { MINT_CUDA_CHECK(cudaEventCreate(&event_)); }
-  ~Event() {
-    const cudaError_t status = cudaEventDestroy(event_);
-    if (status != cudaSuccess)
-      std::fprintf(stderr, "cudaEventDestroy: %s\n", cudaGetErrorString(status));
-  }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  cudaEvent_t get() const { return event_; }
-
- private:
-  cudaEvent_t event_{};
-};
+using cuda::Event;
 
 // Peak DRAM bandwidth in bytes/s from the attributes (cudaDeviceProp's memoryClockRate and
 // memoryBusWidth are gone in CUDA 13); 0 if the driver does not say.

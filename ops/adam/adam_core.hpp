@@ -1,6 +1,6 @@
 // One Adam update of one parameter, exactly as PyTorch's torch.optim.Adam (default
-// single-tensor path, no weight decay, amsgrad off), shared by the CPU backend and the CUDA
-// kernel so the two cannot drift:
+// single-tensor path, no weight decay, amsgrad off), shared by the CPU loop (adam.cpp) and the
+// CUDA kernel (adam.cu) so the two cannot drift:
 //   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
 //   p ← p − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + ε)
 #pragma once

@@ -1,5 +1,5 @@
-// Built instead of ops/auprc/auprc.cu without CUDA: every device-side AUPRC entry point
-// reports that it is unavailable.
+// Built instead of the device-side AUPRC's .cu files (auprc.cu, auprc_block.cu,
+// auprc_segmented.cu) without CUDA: every entry point reports that it is unavailable.
 #include "core/device.hpp"
 #include "core/error.hpp"
 #include "ops/auprc/auprc_cuda.hpp"

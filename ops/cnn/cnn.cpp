@@ -1,9 +1,11 @@
 // CPU backend of the CNN: forward and backward over a batch, parallel over sequences.
-// See include/mint/cnn.hpp for the layout; the stages are, in order,
+// See cnn.hpp for the layout; the stages are, in order,
 //   conv (gather of filter columns for one-hot codes) → BatchNorm → activation + max-pool
 //   (first maximum) → fc1 → ReLU → fc2 → ReLU → fc3
 // and their gradients in reverse. Hot loops vectorise over filters (activations are
 // (N, Lc, F)) or over fc inputs; `omp simd` lets GCC vectorise the dot-product reductions.
+// The per-element math the CUDA kernels share (activation, BatchNorm's forward) is in
+// cnn_core.hpp.
 #include "ops/cnn/cnn.hpp"
 
 #include <omp.h>
@@ -13,6 +15,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "ops/cnn/cnn_core.hpp"
 #include "ops/common/simd.hpp"
 
 namespace mint {
@@ -45,11 +48,9 @@ struct GradLayout {
   }
 };
 
-inline float activate(Activation a, float v) {
-  return a == Activation::relu ? std::max(v, 0.0f) : std::exp(v);
-}
-inline float activation_slope(Activation a, float v) {
-  return a == Activation::relu ? (v > 0.0f ? 1.0f : 0.0f) : std::exp(v);
+// The activation's slope at pre-activation v (ReLU: 1 where v > 0; exp: exp(v)).
+inline float activation_slope(bool exp_activation, float v) {
+  return activation_slope_from_output(exp_activation, activate(exp_activation, v));
 }
 
 // The conv outputs of filters [f0, f0 + B) at position j (without bias or row scale), summed
@@ -114,7 +115,9 @@ void pool_sequence(const float* __restrict b, int f_count, int pool, int w_count
         best[f] = v > m ? v : m;
       }
     }
-    for (int f = 0; f < f_count; ++f) pooled[f * w_count + w] = activate(A, best[f]);
+    for (int f = 0; f < f_count; ++f) {
+      pooled[f * w_count + w] = activate(A == Activation::exp, best[f]);
+    }
   }
 }
 
@@ -202,7 +205,7 @@ void CpuCnn::conv_forward(const ModelParams& p, const CnnInput& in, int n, const
         if (bn_mean != nullptr) {  // eval-mode BatchNorm fused here
           float* b = norm_.data() + (out - conv_.data());
           for (int q = 0; q < nf; ++q) {
-            b[q] = (out[q] - bn_mean[f0 + q]) * bn_scale[f0 + q] + bn_shift[f0 + q];
+            b[q] = batchnorm_affine(out[q], bn_mean[f0 + q], bn_scale[f0 + q], bn_shift[f0 + q]);
           }
         }
       }
@@ -218,7 +221,7 @@ void CpuCnn::infer_pooled(const ModelParams& p, const CnnInput& in, int n, const
   const int block = fp % 32 == 0 ? 32 : 8;
   const float* wt = transpose_conv_weight(p);
   const float* bias = p.conv_bias.data();
-  const Activation act = config_.activation;
+  const bool exp_activation = config_.activation == Activation::exp;
 #pragma omp parallel num_threads(threads_)
   {
     std::vector<float> best(fp), value(32);
@@ -244,13 +247,15 @@ void CpuCnn::infer_pooled(const ModelParams& p, const CnnInput& in, int n, const
             for (int q = 0; q < nf; ++q) {
               const int f = f0 + q;
               float v = bias[f] + scale * value[q];  // the conv output, then eval BatchNorm
-              if (bn_mean != nullptr) v = (v - bn_mean[f]) * bn_scale[f] + bn_shift[f];
+              if (bn_mean != nullptr) v = batchnorm_affine(v, bn_mean[f], bn_scale[f], bn_shift[f]);
               best[f] = j == w * pool ? v : (v > best[f] ? v : best[f]);
             }
           }
         }
         // Both activations are monotonic: activate the window's maximum.
-        for (int f = 0; f < f_count; ++f) pooled[f * w_count + w] = activate(act, best[f]);
+        for (int f = 0; f < f_count; ++f) {
+          pooled[f * w_count + w] = activate(exp_activation, best[f]);
+        }
       }
     }
   }
@@ -292,7 +297,7 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
   if (mode != Mode::train) {
     for (int f = 0; f < f_count; ++f) {
       batch_mean_[f] = p.bn_running_mean[f];
-      batch_invstd_[f] = 1.0 / std::sqrt(static_cast<double>(p.bn_running_var[f]) + config_.bn_eps);
+      batch_invstd_[f] = batchnorm_invstd(p.bn_running_var[f], config_.bn_eps);
     }
     set_affine();
     if (mode == Mode::infer) {
@@ -343,10 +348,10 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
       s += partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
     }
     const double var = s / count;
-    batch_invstd_[f] = 1.0 / std::sqrt(var + config_.bn_eps);
+    batch_invstd_[f] = batchnorm_invstd(var, config_.bn_eps);
     const double unbiased = count > 1 ? s / (count - 1) : var;
-    p.bn_running_mean[f] = static_cast<float>((1 - m) * p.bn_running_mean[f] + m * batch_mean_[f]);
-    p.bn_running_var[f] = static_cast<float>((1 - m) * p.bn_running_var[f] + m * unbiased);
+    p.bn_running_mean[f] = batchnorm_running_update(p.bn_running_mean[f], m, batch_mean_[f]);
+    p.bn_running_var[f] = batchnorm_running_update(p.bn_running_var[f], m, unbiased);
   }
   ++p.bn_num_batches_tracked;
   set_affine();
@@ -355,7 +360,7 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
     const float* c = conv_.data() + r * f_count;
     float* b = norm_.data() + r * f_count;
 #pragma omp simd
-    for (int f = 0; f < f_count; ++f) b[f] = (c[f] - mean[f]) * scale[f] + shift[f];
+    for (int f = 0; f < f_count; ++f) b[f] = batchnorm_affine(c[f], mean[f], scale[f], shift[f]);
   }
   head_forward(p, n, logits);
 }
@@ -420,20 +425,20 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
                       float* dinput) {
   const int n = last_n_;
   if (n == 0) throw Error("CpuCnn::backward needs a forward() in train or eval mode first");
+  std::fill(thread_grads_.begin(), thread_grads_.end(), 0.0f);
+  const std::vector<double> bn_partial = head_and_pool_backward(p, dlogits, n);
+  const BnBackward bn = batchnorm_backward_terms(p, bn_partial, n);
+  conv_backward(bn, n, dinput);
+  reduce_gradients(bn, grads);
+}
+
+std::vector<double> CpuCnn::head_and_pool_backward(const ModelParams& p, const float* dlogits,
+                                                   int n) {
   const ModelConfig& c = config_;
-  const int f_count = c.filters, k_count = c.width, length = c.length, pad = c.pad_left();
+  const int f_count = c.filters;
   const int lc = c.conv_length(), w_count = c.pooled_length(), fw = c.fc1_inputs();
   const int h1n = c.hidden1, h2n = c.hidden2;
   const GradLayout g(c);
-  std::fill(thread_grads_.begin(), thread_grads_.end(), 0.0f);
-  const bool bn_train = c.batchnorm && last_mode_ == Mode::train;
-  std::vector<float> bn_scale(f_count, 1.0f), bn_mean(f_count, 0.0f);
-  if (c.batchnorm) {
-    for (int f = 0; f < f_count; ++f) {
-      bn_scale[f] = static_cast<float>(batch_invstd_[f]);
-      bn_mean[f] = static_cast<float>(batch_mean_[f]);
-    }
-  }
 
   // Pass 1: the dense head and the max-pool, per sequence → dnorm (gradient at BN output).
   std::vector<double> bn_partial(static_cast<std::size_t>(threads_) * f_count * 2, 0.0);
@@ -489,13 +494,14 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
             }
           } else {
             for (int f = 0; f < f_count; ++f) {
-              if (activate(Activation::exp, row[f]) == top[f]) where[f] = fj;
+              if (activate(/*exp_activation=*/true, row[f]) == top[f]) where[f] = fj;
             }
           }
         }
         for (int f = 0; f < f_count; ++f) {
           const std::size_t at = static_cast<std::size_t>(where[f]) * f_count + f;
-          const float dy = dpooled[f * w_count + w] * activation_slope(c.activation, b[at]);
+          const float dy =
+              dpooled[f * w_count + w] * activation_slope(c.activation == Activation::exp, b[at]);
           dn[at] = dy;
           if (c.batchnorm && dy != 0.0f) {
             bn_sums[f] += dy;
@@ -506,27 +512,59 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
       }
     }
   }
+  return bn_partial;
+}
+
+CpuCnn::BnBackward CpuCnn::batchnorm_backward_terms(const ModelParams& p,
+                                                    const std::vector<double>& bn_partial,
+                                                    int n) const {
+  const ModelConfig& c = config_;
+  const int f_count = c.filters, lc = c.conv_length();
+  BnBackward bn;
+  bn.train = c.batchnorm && last_mode_ == Mode::train;
+  bn.scale.assign(f_count, 1.0f);
+  bn.mean.assign(f_count, 0.0f);
+  if (c.batchnorm) {
+    for (int f = 0; f < f_count; ++f) {
+      bn.scale[f] = static_cast<float>(batch_invstd_[f]);
+      bn.mean[f] = static_cast<float>(batch_mean_[f]);
+    }
+  }
 
   // BatchNorm: in train mode the batch statistics couple all sequences; reduce the per-thread
   // sums in thread order.
-  std::vector<double> sum_dy(f_count, 0.0), sum_dy_xhat(f_count, 0.0);
+  bn.sum_dy.assign(f_count, 0.0);
+  bn.sum_dy_xhat.assign(f_count, 0.0);
   for (int t = 0; t < threads_; ++t) {
     for (int f = 0; f < f_count; ++f) {
-      sum_dy[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f];
-      sum_dy_xhat[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
+      bn.sum_dy[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f];
+      bn.sum_dy_xhat[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
     }
   }
   const double count = static_cast<double>(n) * lc;
-  std::vector<float> k_dy(f_count, 1.0f), k_mean(f_count, 0.0f), k_xhat(f_count, 0.0f);
+  bn.k_dy.assign(f_count, 1.0f);
+  bn.k_mean.assign(f_count, 0.0f);
+  bn.k_xhat.assign(f_count, 0.0f);
   if (c.batchnorm) {
     // dc = γ·invstd·(dy − [train]·(Σdy + x̂·Σdy·x̂)/M), written as dc = a·dy − b − x̂·e.
     for (int f = 0; f < f_count; ++f) {
       const double a = p.bn_weight[f] * batch_invstd_[f];
-      k_dy[f] = static_cast<float>(a);
-      k_mean[f] = bn_train ? static_cast<float>(a * sum_dy[f] / count) : 0.0f;
-      k_xhat[f] = bn_train ? static_cast<float>(a * sum_dy_xhat[f] / count) : 0.0f;
+      bn.k_dy[f] = static_cast<float>(a);
+      bn.k_mean[f] = bn.train ? static_cast<float>(a * bn.sum_dy[f] / count) : 0.0f;
+      bn.k_xhat[f] = bn.train ? static_cast<float>(a * bn.sum_dy_xhat[f] / count) : 0.0f;
     }
   }
+  return bn;
+}
+
+void CpuCnn::conv_backward(const BnBackward& bn, int n, float* dinput) {
+  const ModelConfig& c = config_;
+  const int f_count = c.filters, k_count = c.width, length = c.length, pad = c.pad_left();
+  const int lc = c.conv_length();
+  const GradLayout g(c);
+  const bool bn_train = bn.train;
+  const std::vector<float>&bn_scale = bn.scale, &bn_mean = bn.mean;
+  const std::vector<float>&k_dy = bn.k_dy, &k_mean = bn.k_mean, &k_xhat = bn.k_xhat;
 
   // Pass 2: BN backward in place (dnorm → dconv), then the conv's parameter and input grads.
   const float* wt = conv_weight_t_.data();  // (K, 4, Fp), written by conv_forward
@@ -592,6 +630,14 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
       }
     }
   }
+}
+
+void CpuCnn::reduce_gradients(const BnBackward& bn, ModelParams* grads) const {
+  const ModelConfig& c = config_;
+  const int f_count = c.filters, k_count = c.width;
+  const GradLayout g(c);
+  const bool bn_train = bn.train;
+  const std::vector<double>&sum_dy = bn.sum_dy, &sum_dy_xhat = bn.sum_dy_xhat;
 
   // Reduce the per-thread gradients in thread order.
   *grads = ModelParams::zeros(c);

@@ -1,6 +1,9 @@
 // CUDA kernels of the CNN (SPEC §4, §8): host launchers only, taking device pointers, sizes and
-// the stream last. The CPU twin is src/cpu/cnn.cpp; src/cnn_cuda_backend.cu strings these
-// launchers into the CnnBackend interface. Kernels and their design: kernels/cnn.cu.
+// the stream last; private to the .cu files. The kernels: cnn_forward.cu (the conv block and
+// BatchNorm's statistics), cnn_head.cu (the dense head, cuBLAS), cnn_backward.cu (the conv
+// block's gradients), each with its design; cnn_device.cuh has what they share, cnn_core.hpp
+// the per-element math they share with the CPU twin (cnn.cpp). cnn_backend_cuda.cu strings
+// these launchers into the CnnBackend interface.
 //
 // Device layouts (n = batch size, row-major, "position-minor" unlike the CPU's (N, Lc, F)):
 //   codes        (N, L) uint8 0..3          scale (N) float or null: x = scale[n]·onehot
@@ -18,6 +21,12 @@
 // statistics, conv/bias/BN gradients, bias gradients of the head) are fixed-order trees over
 // fixed chunks of sequences in double, so results are bitwise reproducible for a batch size
 // and do not depend on scheduling. The head uses cuBLAS (deterministic on one GPU model).
+//
+// Floating point: plain float expressions, which nvcc contracts into FMAs (a·b + c) as GCC does
+// for the x86-64-v3 CPU build; the conv sums run in k order from 0 like the CPU's, so in eval
+// mode the conv and BN outputs agree with the CPU to the last bit or nearly, and max-pool ties
+// (mostly exact ties between identical K-mers) resolve the same way. Nothing here is promised
+// bitwise against the CPU: the tests compare with relative-norm tolerances.
 #pragma once
 
 #include <cublas_v2.h>
@@ -28,7 +37,6 @@
 #include <string>
 
 #include "core/model.hpp"
-#include "ops/adam/adam_core.hpp"
 #include "ops/common/cuda_check.cuh"
 
 namespace mint::cuda {
@@ -185,11 +193,5 @@ void launch_conv_param_grad(const ConvShape& s, const DeviceInput& in, int n, co
 // Input gradient (N, 4, L) at all four channels: dx[ch, p] = Σ_f Σ_k W[f, ch, k]·dc[f, p−k+pad].
 void launch_input_grad(const ConvShape& s, int n, const float* d_conv_weight, const float* d_dconv,
                        float* d_dinput, cudaStream_t stream);
-
-// ---- optimiser --------------------------------------------------------------------------------
-
-// One Adam step (mint::adam_update) over `count` parameters.
-void launch_adam(const AdamStep& step, std::size_t count, const float* d_grads, float* d_params,
-                 float* d_m, float* d_v, cudaStream_t stream);
 
 }  // namespace mint::cuda

@@ -1,6 +1,7 @@
-// The CNN's forward and backward passes on the CPU backend (the reference; kernels/ has the
-// CUDA twin). One object holds the workspace for batches of up to `capacity` sequences, so
-// nothing is allocated per batch.
+// The CNN's forward and backward passes on the CPU backend (the reference; the CUDA twin is
+// cnn_forward.cu, cnn_head.cu and cnn_backward.cu, strung together by cnn_backend_cuda.cu).
+// One object holds the workspace for batches of up to `capacity` sequences, so nothing is
+// allocated per batch.
 //
 // Inputs are either byte codes (N, L) with values 0..3 = A,C,G,T — the one-hot fast path: the
 // convolution of a one-hot column is a gather of filter columns — optionally scaled per row
@@ -60,6 +61,25 @@ class CpuCnn {
   // Mode::infer: pooled_ straight from the input, no conv_/norm_ stored.
   void infer_pooled(const ModelParams& p, const CnnInput& in, int n, const float* bn_mean,
                     const float* bn_scale, const float* bn_shift);
+
+  // backward(), phase by phase. BatchNorm's backward for the last batch: x̂ = (c − mean)·scale
+  // (scale = invstd), Σdy and Σdy·x̂ per filter, and dc = k_dy·dy − k_mean − x̂·k_xhat.
+  struct BnBackward {
+    bool train = false;  // batch statistics (the Σ terms couple the batch)
+    std::vector<float> scale, mean, k_dy, k_mean, k_xhat;  // (F)
+    std::vector<double> sum_dy, sum_dy_xhat;               // (F)
+  };
+  // The dense head and the unpooling per sequence: dpooled_, dnorm_ (dy at the BN output) and
+  // the head's gradients into thread_grads_; returns each thread's BatchNorm sums (T, 2, F).
+  std::vector<double> head_and_pool_backward(const ModelParams& p, const float* dlogits, int n);
+  // Those sums reduced in thread order, and dc's coefficients.
+  BnBackward batchnorm_backward_terms(const ModelParams& p, const std::vector<double>& bn_partial,
+                                      int n) const;
+  // dnorm_ → dc in place, the conv's (and eval-mode BatchNorm's) gradients into thread_grads_,
+  // and dinput when not null.
+  void conv_backward(const BnBackward& bn, int n, float* dinput);
+  // thread_grads_ summed in thread order into grads (train-mode BatchNorm's from bn).
+  void reduce_gradients(const BnBackward& bn, ModelParams* grads) const;
 
   ModelConfig config_;
   int capacity_, threads_;

@@ -1,12 +1,13 @@
-// What training and inference need from a backend, so the loop in src/train.cpp is written
-// once: the CPU backend (CpuCnn) and the CUDA backend (kernels/cnn.cu) both implement it.
+// What training and inference need from a backend, so the loop in pipeline/train.cpp is written
+// once: the CPU backend (CpuCnn, cnn_backend_cpu.cpp) and the CUDA backend (cnn_backend_cuda.cu)
+// both implement it.
 // A backend owns the parameters, their gradients and Adam's moments between calls.
 #pragma once
 
 #include <memory>
 
 #include "core/device.hpp"
-#include "ops/adam/adam_core.hpp"
+#include "ops/adam/adam_core.hpp"  // AdamOptions
 #include "ops/cnn/cnn.hpp"
 
 namespace mint {

@@ -1,7 +1,6 @@
 // The CPU implementation of CnnBackend: CpuCnn plus the parameters, gradients and Adam
-// moments it works on.
-#include <omp.h>
-
+// moments it works on (Adam: adam_update_cpu, ops/adam/adam.hpp).
+#include "ops/adam/adam.hpp"
 #include "ops/cnn/cnn_backend.hpp"
 
 namespace mint {
@@ -38,13 +37,8 @@ class CpuBackend final : public CnnBackend {
     auto m = m_.trainable();
     auto v = v_.trainable();
     for (std::size_t t = 0; t < p.size(); ++t) {
-      float* pp = p[t]->data();
-      const float* gg = g[t]->data();
-      float* mm = m[t]->data();
-      float* vv = v[t]->data();
-      const auto size = static_cast<std::ptrdiff_t>(p[t]->size());
-#pragma omp parallel for num_threads(cnn_.threads()) schedule(static) if (size > 4096)
-      for (std::ptrdiff_t e = 0; e < size; ++e) adam_update(s, gg[e], pp[e], mm[e], vv[e]);
+      adam_update_cpu(s, p[t]->size(), g[t]->data(), p[t]->data(), m[t]->data(), v[t]->data(),
+                      cnn_.threads());
     }
   }
   int capacity() const override { return cnn_.capacity(); }

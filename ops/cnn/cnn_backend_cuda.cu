@@ -1,6 +1,6 @@
-// The CUDA implementation of CnnBackend (include/mint/cnn_backend.hpp): the launchers of
-// kernels/cnn.cuh strung into forward / backward / Adam, with the same semantics as the CPU
-// backend (src/cpu/cnn_backend.cpp) — the tests compare the two (tests/test_cnn_cuda.cpp).
+// The CUDA implementation of CnnBackend (cnn_backend.hpp): the launchers of cnn.cuh and
+// ops/adam/adam.cuh strung into forward / backward / Adam, with the same semantics as the CPU
+// backend (cnn_backend_cpu.cpp) — the tests compare the two (tests/ops/test_cnn_cuda.cpp).
 //
 // Resident on the device: the trainable parameters, their gradients and Adam's moments, each
 // one flat buffer in ModelParams::trainable() order (so Adam is one launch), and the BatchNorm
@@ -19,29 +19,13 @@
 
 #include "core/device.hpp"
 #include "core/error.hpp"
+#include "ops/adam/adam.cuh"
 #include "ops/cnn/cnn.cuh"
 #include "ops/cnn/cnn_backend.hpp"
 
 namespace mint {
 
 namespace {
-
-// Owns a cudaStream_t (blocking, so events on the legacy default stream bracket its work).
-class Stream {
- public:
-  Stream() { MINT_CUDA_CHECK(cudaStreamCreate(&stream_)); }
-  ~Stream() {
-    const cudaError_t status = cudaStreamDestroy(stream_);
-    if (status != cudaSuccess)
-      std::fprintf(stderr, "cudaStreamDestroy: %s\n", cudaGetErrorString(status));
-  }
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
-  cudaStream_t get() const { return stream_; }
-
- private:
-  cudaStream_t stream_{};
-};
 
 // Owns a cuBLAS handle bound to a stream; float32 math (no TF32), for parity with the CPU.
 class Cublas {
@@ -356,8 +340,8 @@ class CudaBackend final : public CnnBackend {
   cuda::ConvShape shape_;
   cuda::HeadShape head_;
   FlatLayout layout_;
-  Stream stream_;
-  Cublas cublas_;  // after stream_: destroyed first
+  cuda::Stream stream_;  // blocking: events on the legacy default stream bracket its work
+  Cublas cublas_;        // after stream_: destroyed first
   // Flat, ModelParams::trainable() order.
   cuda::DeviceBuffer<float> params_, grads_, m_, v_;
   cuda::DeviceBuffer<float> running_mean_, running_var_;  // (F), with BatchNorm

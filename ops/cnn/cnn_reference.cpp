@@ -1,6 +1,8 @@
 // Float64 reference of the CNN (forward and backward), written as plainly as possible in
 // PyTorch's (N, F, Lc) layout. Tests check it against finite differences, then check the fast
-// CPU backend (src/cpu/cnn.cpp) and the CUDA kernels against it.
+// CPU backend (cnn.cpp) and the CUDA kernels against it. One function per stage: conv,
+// BatchNorm, max-pool + dense head; then the head and unpooling, BatchNorm's and the conv's
+// gradients.
 #include <algorithm>
 #include <cmath>
 
@@ -9,43 +11,73 @@
 
 namespace mint {
 
-ReferenceParams to_reference(const ModelParams& p) {
-  ReferenceParams r;
-  for (const std::vector<float>* t : p.trainable()) r.trainable.emplace_back(t->begin(), t->end());
-  r.running_mean.assign(p.bn_running_mean.begin(), p.bn_running_mean.end());
-  r.running_var.assign(p.bn_running_var.begin(), p.bn_running_var.end());
-  return r;
+namespace {
+
+// The sizes, and the flat index of (n, f, j) in an (N, F, Lc) tensor.
+struct Dims {
+  int F, K, L, Lc, pad, P, W, FW, H1, H2;
+  explicit Dims(const ModelConfig& c)
+      : F(c.filters),
+        K(c.width),
+        L(c.length),
+        Lc(c.conv_length()),
+        pad(c.pad_left()),
+        P(c.pool),
+        W(c.pooled_length()),
+        FW(c.fc1_inputs()),
+        H1(c.hidden1),
+        H2(c.hidden2) {}
+  std::size_t idx(int i, int f, int j) const {
+    return (static_cast<std::size_t>(i) * F + f) * Lc + j;
+  }
+};
+
+// The trainable tensors by name, ModelParams::trainable() order (no BatchNorm: bn_* null).
+template <typename Vec>
+struct Named {
+  Vec *conv_w, *conv_b, *bn_w = nullptr, *bn_b = nullptr, *w1, *b1, *w2, *b2, *w3, *b3;
+  template <typename List>
+  Named(List& list, bool batchnorm) {
+    int t = 0;
+    conv_w = &list[t++];
+    conv_b = &list[t++];
+    if (batchnorm) {
+      bn_w = &list[t++];
+      bn_b = &list[t++];
+    }
+    w1 = &list[t++];
+    b1 = &list[t++];
+    w2 = &list[t++];
+    b2 = &list[t++];
+    w3 = &list[t++];
+    b3 = &list[t++];
+  }
+};
+using Params = Named<const std::vector<double>>;
+using Grads = Named<std::vector<double>>;
+
+double act(Activation a, double v) {
+  return a == Activation::relu ? std::max(v, 0.0) : std::exp(v);
+}
+double slope(Activation a, double v) {
+  return a == Activation::relu ? (v > 0 ? 1.0 : 0.0) : std::exp(v);
 }
 
-std::vector<double> reference_forward_backward(const ModelConfig& c, const ReferenceParams& p,
-                                               const std::vector<double>& x, int n, Mode mode,
-                                               const std::vector<double>* dlogits,
-                                               std::vector<std::vector<double>>* grads,
-                                               std::vector<double>* dinput) {
-  const int F = c.filters, K = c.width, L = c.length, Lc = c.conv_length(), pad = c.pad_left();
-  const int P = c.pool, W = c.pooled_length(), FW = c.fc1_inputs(), H1 = c.hidden1, H2 = c.hidden2;
-  int t = 0;
-  const auto& conv_w = p.trainable[t++];
-  const auto& conv_b = p.trainable[t++];
-  const std::vector<double>* bn_w = nullptr;
-  const std::vector<double>* bn_b = nullptr;
-  if (c.batchnorm) {
-    bn_w = &p.trainable[t++];
-    bn_b = &p.trainable[t++];
-  }
-  const auto& w1 = p.trainable[t++];
-  const auto& b1 = p.trainable[t++];
-  const auto& w2 = p.trainable[t++];
-  const auto& b2 = p.trainable[t++];
-  const auto& w3 = p.trainable[t++];
-  const auto& b3 = p.trainable[t++];
+// What the forward keeps for the backward.
+struct Forward {
+  std::vector<double> conv, mean, invstd, norm, pooled, h1, h2, logits;
+  std::vector<int> argmax;  // (N, F·W) conv position of each window's first maximum
+};
+
+void conv_forward(const Dims& d, const Params& w, const std::vector<double>& x, int n,
+                  Forward& fw) {
+  const int F = d.F, K = d.K, L = d.L, Lc = d.Lc, pad = d.pad;
+  const auto& conv_w = *w.conv_w;
+  const auto& conv_b = *w.conv_b;
   auto X = [&](int i, int ch, int pos) {
     return x[(static_cast<std::size_t>(i) * 4 + ch) * L + pos];
   };
-  auto idx = [&](int i, int f, int j) { return (static_cast<std::size_t>(i) * F + f) * Lc + j; };
-
-  // conv
-  std::vector<double> conv(static_cast<std::size_t>(n) * F * Lc);
+  fw.conv.assign(static_cast<std::size_t>(n) * F * Lc, 0.0);
   for (int i = 0; i < n; ++i)
     for (int f = 0; f < F; ++f)
       for (int j = 0; j < Lc; ++j) {
@@ -55,9 +87,15 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
             const int pos = j + k - pad;
             if (pos >= 0 && pos < L) s += conv_w[(f * 4 + ch) * K + k] * X(i, ch, pos);
           }
-        conv[idx(i, f, j)] = s;
+        fw.conv[d.idx(i, f, j)] = s;
       }
-  // BatchNorm
+}
+
+void batchnorm_forward(const ModelConfig& c, const Dims& d, const Params& w,
+                       const ReferenceParams& p, int n, Mode mode, Forward& fw) {
+  const int F = d.F, Lc = d.Lc;
+  const auto& conv = fw.conv;
+  auto idx = [&](int i, int f, int j) { return d.idx(i, f, j); };
   std::vector<double> mean(F, 0.0), invstd(F, 1.0), norm = conv;
   if (c.batchnorm) {
     for (int f = 0; f < F; ++f) {
@@ -75,16 +113,20 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
       }
       for (int i = 0; i < n; ++i)
         for (int j = 0; j < Lc; ++j)
-          norm[idx(i, f, j)] = (conv[idx(i, f, j)] - mean[f]) * invstd[f] * (*bn_w)[f] + (*bn_b)[f];
+          norm[idx(i, f, j)] =
+              (conv[idx(i, f, j)] - mean[f]) * invstd[f] * (*w.bn_w)[f] + (*w.bn_b)[f];
     }
   }
-  auto act = [&](double v) {
-    return c.activation == Activation::relu ? std::max(v, 0.0) : std::exp(v);
-  };
-  auto slope = [&](double v) {
-    return c.activation == Activation::relu ? (v > 0 ? 1.0 : 0.0) : std::exp(v);
-  };
-  // pool, dense head
+  fw.mean = std::move(mean);
+  fw.invstd = std::move(invstd);
+  fw.norm = std::move(norm);
+}
+
+void pool_head_forward(const ModelConfig& c, const Dims& d, const Params& wt, int n, Forward& fw) {
+  const int F = d.F, P = d.P, W = d.W, FW = d.FW, H1 = d.H1, H2 = d.H2;
+  const auto& norm = fw.norm;
+  const auto &w1 = *wt.w1, &b1 = *wt.b1, &w2 = *wt.w2, &b2 = *wt.b2, &w3 = *wt.w3, &b3 = *wt.b3;
+  auto idx = [&](int i, int f, int j) { return d.idx(i, f, j); };
   std::vector<double> pooled(static_cast<std::size_t>(n) * FW),
       h1(static_cast<std::size_t>(n) * H1), h2(static_cast<std::size_t>(n) * H2), logits(n);
   std::vector<int> argmax(static_cast<std::size_t>(n) * FW);
@@ -93,8 +135,10 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
       for (int w = 0; w < W; ++w) {
         int best = w * P;
         for (int j = w * P + 1; j < (w + 1) * P; ++j)
-          if (act(norm[idx(i, f, j)]) > act(norm[idx(i, f, best)])) best = j;
-        pooled[static_cast<std::size_t>(i) * FW + f * W + w] = act(norm[idx(i, f, best)]);
+          if (act(c.activation, norm[idx(i, f, j)]) > act(c.activation, norm[idx(i, f, best)]))
+            best = j;
+        pooled[static_cast<std::size_t>(i) * FW + f * W + w] =
+            act(c.activation, norm[idx(i, f, best)]);
         argmax[static_cast<std::size_t>(i) * FW + f * W + w] = best;
       }
     for (int o = 0; o < H1; ++o) {
@@ -115,29 +159,26 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
       s += w3[q] * std::max(h2[static_cast<std::size_t>(i) * H2 + q], 0.0);
     logits[i] = s;
   }
-  if (dlogits == nullptr) return logits;
+  fw.pooled = std::move(pooled);
+  fw.h1 = std::move(h1);
+  fw.h2 = std::move(h2);
+  fw.logits = std::move(logits);
+  fw.argmax = std::move(argmax);
+}
 
-  // backward
-  std::vector<std::vector<double>> g;
-  for (const auto& tensor : p.trainable) g.emplace_back(tensor.size(), 0.0);
-  t = 0;
-  auto& g_conv_w = g[t++];
-  auto& g_conv_b = g[t++];
-  std::vector<double>* g_bn_w = nullptr;
-  std::vector<double>* g_bn_b = nullptr;
-  if (c.batchnorm) {
-    g_bn_w = &g[t++];
-    g_bn_b = &g[t++];
-  }
-  auto& g_w1 = g[t++];
-  auto& g_b1 = g[t++];
-  auto& g_w2 = g[t++];
-  auto& g_b2 = g[t++];
-  auto& g_w3 = g[t++];
-  auto& g_b3 = g[t++];
+// The head's gradients, and dy at the BatchNorm output (unpooled to each window's argmax).
+std::vector<double> head_pool_backward(const ModelConfig& c, const Dims& dm, const Params& wt,
+                                       const Forward& fw, int n, const std::vector<double>& dlogits,
+                                       Grads& g) {
+  const int F = dm.F, W = dm.W, FW = dm.FW, H1 = dm.H1, H2 = dm.H2;
+  const auto &w1 = *wt.w1, &w2 = *wt.w2, &w3 = *wt.w3;
+  const auto &pooled = fw.pooled, &h1 = fw.h1, &h2 = fw.h2, &norm = fw.norm;
+  const auto& argmax = fw.argmax;
+  auto &g_w1 = *g.w1, &g_b1 = *g.b1, &g_w2 = *g.w2, &g_b2 = *g.b2, &g_w3 = *g.w3, &g_b3 = *g.b3;
+  auto idx = [&](int i, int f, int j) { return dm.idx(i, f, j); };
   std::vector<double> dnorm(norm.size(), 0.0);
   for (int i = 0; i < n; ++i) {
-    const double d = (*dlogits)[i];
+    const double d = dlogits[i];
     std::vector<double> dh2(H2), dh1(H1, 0.0);
     g_b3[0] += d;
     for (int o = 0; o < H2; ++o) {
@@ -166,9 +207,19 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
     for (int f = 0; f < F; ++f)
       for (int w = 0; w < W; ++w) {
         const int j = argmax[static_cast<std::size_t>(i) * FW + f * W + w];
-        dnorm[idx(i, f, j)] += dpool[f * W + w] * slope(norm[idx(i, f, j)]);
+        dnorm[idx(i, f, j)] += dpool[f * W + w] * slope(c.activation, norm[idx(i, f, j)]);
       }
   }
+  return dnorm;
+}
+
+// dy at the BatchNorm output → the gradient at the conv output, and BatchNorm's gradients.
+std::vector<double> batchnorm_backward(const ModelConfig& c, const Dims& d, const Params& w,
+                                       const Forward& fw, int n, Mode mode,
+                                       const std::vector<double>& dnorm, Grads& g) {
+  const int F = d.F, Lc = d.Lc;
+  const auto &conv = fw.conv, &mean = fw.mean, &invstd = fw.invstd;
+  auto idx = [&](int i, int f, int j) { return d.idx(i, f, j); };
   std::vector<double> dconv = dnorm;
   if (c.batchnorm) {
     const double m = static_cast<double>(n) * Lc;
@@ -180,23 +231,35 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
           sum_dy += dnorm[idx(i, f, j)];
           sum_dy_xhat += dnorm[idx(i, f, j)] * xhat;
         }
-      (*g_bn_w)[f] = sum_dy_xhat;
-      (*g_bn_b)[f] = sum_dy;
+      (*g.bn_w)[f] = sum_dy_xhat;
+      (*g.bn_b)[f] = sum_dy;
       for (int i = 0; i < n; ++i)
         for (int j = 0; j < Lc; ++j) {
           const double xhat = (conv[idx(i, f, j)] - mean[f]) * invstd[f];
           const double dy = dnorm[idx(i, f, j)];
-          dconv[idx(i, f, j)] = mode == Mode::train ? (*bn_w)[f] * invstd[f] *
+          dconv[idx(i, f, j)] = mode == Mode::train ? (*w.bn_w)[f] * invstd[f] *
                                                           (dy - sum_dy / m - xhat * sum_dy_xhat / m)
-                                                    : (*bn_w)[f] * invstd[f] * dy;
+                                                    : (*w.bn_w)[f] * invstd[f] * dy;
         }
     }
   }
+  return dconv;
+}
+
+// The conv's gradients, and the input's when dinput is not null.
+void conv_backward(const Dims& dm, const Params& w, const std::vector<double>& x, int n,
+                   const std::vector<double>& dconv, Grads& g, std::vector<double>* dinput) {
+  const int F = dm.F, K = dm.K, L = dm.L, Lc = dm.Lc, pad = dm.pad;
+  const auto& conv_w = *w.conv_w;
+  auto &g_conv_w = *g.conv_w, &g_conv_b = *g.conv_b;
+  auto X = [&](int i, int ch, int pos) {
+    return x[(static_cast<std::size_t>(i) * 4 + ch) * L + pos];
+  };
   if (dinput != nullptr) dinput->assign(x.size(), 0.0);
   for (int i = 0; i < n; ++i)
     for (int f = 0; f < F; ++f)
       for (int j = 0; j < Lc; ++j) {
-        const double d = dconv[idx(i, f, j)];
+        const double d = dconv[dm.idx(i, f, j)];
         g_conv_b[f] += d;
         for (int ch = 0; ch < 4; ++ch)
           for (int k = 0; k < K; ++k) {
@@ -209,8 +272,39 @@ std::vector<double> reference_forward_backward(const ModelConfig& c, const Refer
             }
           }
       }
+}
+
+}  // namespace
+
+ReferenceParams to_reference(const ModelParams& p) {
+  ReferenceParams r;
+  for (const std::vector<float>* t : p.trainable()) r.trainable.emplace_back(t->begin(), t->end());
+  r.running_mean.assign(p.bn_running_mean.begin(), p.bn_running_mean.end());
+  r.running_var.assign(p.bn_running_var.begin(), p.bn_running_var.end());
+  return r;
+}
+
+std::vector<double> reference_forward_backward(const ModelConfig& c, const ReferenceParams& p,
+                                               const std::vector<double>& x, int n, Mode mode,
+                                               const std::vector<double>* dlogits,
+                                               std::vector<std::vector<double>>* grads,
+                                               std::vector<double>* dinput) {
+  const Dims d(c);
+  const Params w(p.trainable, c.batchnorm);
+  Forward fw;
+  conv_forward(d, w, x, n, fw);
+  batchnorm_forward(c, d, w, p, n, mode, fw);
+  pool_head_forward(c, d, w, n, fw);
+  if (dlogits == nullptr) return fw.logits;
+
+  std::vector<std::vector<double>> g;
+  for (const auto& tensor : p.trainable) g.emplace_back(tensor.size(), 0.0);
+  Grads named(g, c.batchnorm);
+  const std::vector<double> dnorm = head_pool_backward(c, d, w, fw, n, *dlogits, named);
+  const std::vector<double> dconv = batchnorm_backward(c, d, w, fw, n, mode, dnorm, named);
+  conv_backward(d, w, x, n, dconv, named, dinput);
   if (grads != nullptr) *grads = std::move(g);
-  return logits;
+  return fw.logits;
 }
 
 }  // namespace mint

@@ -1,5 +1,5 @@
-// Built instead of ops/cnn/cnn.cu and cnn_backend_cuda.cu without CUDA: the CUDA backend
-// reports that it is unavailable.
+// Built instead of the CNN's .cu files (cnn_forward.cu, cnn_head.cu, cnn_backward.cu,
+// cnn_backend_cuda.cu) without CUDA: the CUDA backend reports that it is unavailable.
 #include "core/device.hpp"
 #include "core/error.hpp"
 #include "ops/cnn/cnn_backend.hpp"

@@ -1,10 +1,14 @@
-// CUDA error checking and RAII device memory, for kernels/*.cu and src/*.cu only (public
-// headers compile without CUDA). MINT_CUDA_CHECK throws mint::Error naming the expression,
-// file and line; MINT_CUDA_CHECK_LAUNCH checks the last kernel launch.
+// CUDA error checking and RAII for CUDA resources, for the .cu files only (public headers
+// compile without CUDA). MINT_CUDA_CHECK throws mint::Error naming the expression, file and
+// line; MINT_CUDA_CHECK_LAUNCH checks the last kernel launch. DeviceBuffer owns device memory,
+// Stream and Event own a stream and an event (destructors print failures, never throw);
+// elementwise_grid sizes a grid-stride loop.
 #pragma once
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -67,6 +71,53 @@ DeviceBuffer<T> to_device(const T* host, std::size_t n) {
   DeviceBuffer<T> buffer(n);
   if (n > 0) buffer.upload(host, n);
   return buffer;
+}
+
+// Owns one CUDA runtime handle of the kind Traits describes (created by the constructor, which
+// throws on failure; destroyed by the destructor). Neither copied nor moved.
+template <typename Traits>
+class OwnedHandle {
+ public:
+  using Handle = typename Traits::Handle;
+  OwnedHandle() { check(Traits::create(&handle_), Traits::kCreate, __FILE__, __LINE__); }
+  ~OwnedHandle() {
+    const cudaError_t status = Traits::destroy(handle_);
+    if (status != cudaSuccess) {
+      std::fprintf(stderr, "%s: %s\n", Traits::kDestroy, cudaGetErrorString(status));
+    }
+  }
+  OwnedHandle(const OwnedHandle&) = delete;
+  OwnedHandle& operator=(const OwnedHandle&) = delete;
+  Handle get() const { return handle_; }
+
+ private:
+  Handle handle_{};
+};
+
+struct StreamTraits {
+  using Handle = cudaStream_t;
+  static constexpr const char* kCreate = "cudaStreamCreate";
+  static constexpr const char* kDestroy = "cudaStreamDestroy";
+  static cudaError_t create(Handle* h) { return cudaStreamCreate(h); }
+  static cudaError_t destroy(Handle h) { return cudaStreamDestroy(h); }
+};
+struct EventTraits {
+  using Handle = cudaEvent_t;
+  static constexpr const char* kCreate = "cudaEventCreate";
+  static constexpr const char* kDestroy = "cudaEventDestroy";
+  static cudaError_t create(Handle* h) { return cudaEventCreate(h); }
+  static cudaError_t destroy(Handle h) { return cudaEventDestroy(h); }
+};
+
+// A blocking stream (cudaStreamCreate), so events on the legacy default stream bracket its work.
+using Stream = OwnedHandle<StreamTraits>;
+using Event = OwnedHandle<EventTraits>;
+
+// Blocks for a grid-stride loop over `items` elements, `threads` per block: one element per
+// thread, at least 1 block, at most 2^20 (the loop strides over the rest).
+inline unsigned elementwise_grid(std::size_t items, int threads) {
+  const std::size_t blocks = (items + threads - 1) / threads;
+  return static_cast<unsigned>(std::clamp<std::size_t>(blocks, 1, 1u << 20));
 }
 
 }  // namespace mint::cuda

@@ -85,8 +85,9 @@ void expect_error(const std::function<void()>& fn, const std::string& path,
   }
 }
 
-// Random values in every tensor, including -0, a denormal and extremes of float32.
-Model random_model(const ModelConfig& c, std::uint64_t seed) {
+// Random values in every tensor (N(0, 3)), including -0, a denormal and extremes of float32,
+// and (with BatchNorm) a random batch counter: what save → load must keep bit for bit.
+Model extreme_value_model(const ModelConfig& c, std::uint64_t seed) {
   Model m = init_model(c, seed);
   std::mt19937_64 rng(seed);
   std::normal_distribution<float> normal(0.0f, 3.0f);
@@ -171,7 +172,7 @@ TEST(ModelIo, SaveLoadRoundTripIsBitwiseExact) {
   for (std::size_t i = 0; i < configs.size(); ++i) {
     for (std::uint64_t seed : test::kSeeds) {
       SCOPED_TRACE("config " + std::to_string(i) + ", seed " + std::to_string(seed));
-      const Model m = random_model(configs[i], seed);
+      const Model m = extreme_value_model(configs[i], seed);
       const std::string path = dir + "/m" + std::to_string(i) + ".safetensors";
       save_model(path, m);
       const Model back = load_model(path);
@@ -264,7 +265,7 @@ TEST(ModelIo, FilesWithoutMetadataNeedHints) {
   // L = 61, K = 2, P = 4: 'same' and 'valid' both give W = 15.
   ModelConfig c;
   c.length = 61, c.filters = 3, c.width = 2, c.pool = 4, c.hidden1 = 5, c.hidden2 = 4;
-  const Model twofold = random_model(c, 3);
+  const Model twofold = extreme_value_model(c, 3);
   SafeTensors amb = model_to_safetensors(twofold);
   amb.metadata.erase("padding");
   const std::string ambiguous = dir + "/ambiguous.safetensors";

@@ -1,7 +1,7 @@
-// Device-side AUPRC (kernels/auprc.cu) against the CPU reference (score_rows / score_curve):
+// Device-side AUPRC (ops/auprc/auprc*.cu) against the CPU reference (score_rows / score_curve):
 //   without a GPU — the arithmetic the kernels share with the host (auprc_detail in
-//     auprc_cuda.hpp): the slot decomposition of NumPy's pairwise sum against a copy of
-//     src/auprc.cpp's pairwise_sum, bit for bit, and the whole curve computed the kernels' way
+//     auprc_core.hpp): the slot decomposition of NumPy's pairwise sum against a copy of
+//     auprc.cpp's pairwise_sum, bit for bit, and the whole curve computed the kernels' way
 //     (tie groups → CurveGroups terms → chunked pairwise sums) against score_rows, bit for bit;
 //     and the no-GPU error (skipped when a GPU is present);
 //   with a GPU — hand-written edge cases first (one entry, all tied, no positives, only
@@ -26,6 +26,7 @@
 #include "core/device.hpp"
 #include "core/error.hpp"
 #include "ops/auprc/auprc.hpp"
+#include "ops/auprc/auprc_core.hpp"
 #include "ops/auprc/auprc_cuda.hpp"
 #include "test_util.hpp"
 
@@ -140,7 +141,7 @@ std::vector<CurveScores> cpu_rows(const Rows<S>& d) {
 
 // ---- the kernels' arithmetic on the host (no GPU needed) ------------------------------------
 
-// src/auprc.cpp's pairwise_sum (NumPy's), verbatim: the reference for the slot decomposition.
+// ops/auprc/auprc.cpp's pairwise_sum (NumPy's), verbatim: the reference for the slot decomposition.
 double numpy_pairwise_sum(const double* a, std::size_t n) {
   if (n < 8) {
     double res = 0.;

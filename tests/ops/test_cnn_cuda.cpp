@@ -1,4 +1,4 @@
-// The CUDA backend of the CNN (src/cnn_cuda_backend.cu, kernels/cnn.cu) against the CPU backend
+// The CUDA backend of the CNN (ops/cnn/cnn_backend_cuda.cu and the kernels) against the CPU backend
 // (make_cpu_backend) — the reference — and, for one small case, the float64 reference:
 //   hand-written edge cases first (homopolymers, whose interior positions tie exactly in
 //   max-pool, so the first maximum must win on both backends), then seeded random models and
@@ -39,7 +39,7 @@ constexpr float kGuardValue = -12345.5f;
 constexpr std::uint64_t kSeeds[] = {1, 20261126};
 
 // The shared random model, with a non-zero BN batch counter (it must survive the round trip).
-Model random_model(const ModelConfig& c, std::uint64_t seed) {
+Model random_model_with_batch_count(const ModelConfig& c, std::uint64_t seed) {
   Model m = test::random_model(c, seed);
   m.params.bn_num_batches_tracked = 7;
   return m;
@@ -235,7 +235,7 @@ TEST(CnnCuda, HomopolymersTieInMaxPoolAndTheFirstMaximumWins) {
       codes[5 * static_cast<std::size_t>(c.length) + p] = p == c.length / 2 ? 3 : 0;
     }
     const Batch b = make_batch(codes, n, c.length, 3);
-    const Model m = random_model(c, 9);
+    const Model m = random_model_with_batch_count(c, 9);
     for (Mode mode : {Mode::eval, Mode::train}) {
       for (InputKind kind : {InputKind::codes, InputKind::scaled_codes}) {
         expect_parity(c, m, b, kind, mode, "homopolymers, padding " + to_string(padding));
@@ -248,7 +248,7 @@ TEST(CnnCuda, MatchesTheFloat64Reference) {
   MINT_REQUIRE_GPU();
   const ModelConfig c = small(29, 3, 4, 5, Padding::same, true, Activation::relu);
   const int n = 5;
-  const Model m = random_model(c, 5);
+  const Model m = random_model_with_batch_count(c, 5);
   const ReferenceParams rp = to_reference(m.params);
   const Batch b = make_batch(random_codes(n, c.length, 6), n, c.length, 7);
   const std::vector<double> x(b.dense.begin(), b.dense.end());
@@ -283,7 +283,7 @@ TEST(CnnCuda, EvalMatchesCpu) {
   MINT_REQUIRE_GPU();
   for (const Case& k : cases()) {
     for (std::uint64_t seed : kSeeds) {
-      const Model m = random_model(k.config, seed);
+      const Model m = random_model_with_batch_count(k.config, seed);
       const Batch b =
           make_batch(random_codes(k.n, k.config.length, seed + 1), k.n, k.config.length, seed + 2);
       for (InputKind kind : {InputKind::codes, InputKind::scaled_codes, InputKind::dense}) {
@@ -297,7 +297,7 @@ TEST(CnnCuda, TrainMatchesCpu) {
   MINT_REQUIRE_GPU();
   for (const Case& k : cases()) {
     for (std::uint64_t seed : kSeeds) {
-      const Model m = random_model(k.config, seed);
+      const Model m = random_model_with_batch_count(k.config, seed);
       const Batch b =
           make_batch(random_codes(k.n, k.config.length, seed + 1), k.n, k.config.length, seed + 2);
       for (InputKind kind : {InputKind::codes, InputKind::scaled_codes, InputKind::dense}) {
@@ -311,7 +311,7 @@ TEST(CnnCuda, EvalAfterTrainUsesTheUpdatedRunningStatistics) {
   MINT_REQUIRE_GPU();
   const ModelConfig c = small(61, 5, 6, 7, Padding::same, true, Activation::relu);
   const int n = 9;
-  const Model m = random_model(c, 4);
+  const Model m = random_model_with_batch_count(c, 4);
   const Batch b = make_batch(random_codes(n, c.length, 5), n, c.length, 6);
   auto cpu = make_cpu_backend(c, n, 2);
   auto gpu = make_cuda_backend(c, n);
@@ -337,7 +337,7 @@ TEST(CnnCuda, AdamKernelMatchesTheHostUpdate) {
   for (bool bn : {true, false}) {
     const ModelConfig c = small(61, 5, 6, 7, Padding::same, bn, Activation::relu);
     const int n = 7;
-    const Model m = random_model(c, 12);
+    const Model m = random_model_with_batch_count(c, 12);
     const Batch b = make_batch(random_codes(n, c.length, 13), n, c.length, 14);
     auto gpu = make_cuda_backend(c, n);
     gpu->set_params(m.params);
@@ -388,7 +388,7 @@ TEST(CnnCuda, AdamKernelMatchesTheHostUpdate) {
 void expect_training_steps_match(const ModelConfig& c, int n, InputKind kind, int steps,
                                  const std::string& what) {
   SCOPED_TRACE(what + ", " + to_string(kind) + ", " + std::to_string(steps) + " steps");
-  const Model m = random_model(c, 21);
+  const Model m = random_model_with_batch_count(c, 21);
   const Batch b = make_batch(random_codes(n, c.length, 22), n, c.length, 23);
   auto cpu = make_cpu_backend(c, n, 2);
   auto gpu = make_cuda_backend(c, n);
@@ -457,7 +457,7 @@ TEST(CnnCuda, BitwiseReproducible) {
   MINT_REQUIRE_GPU();
   const ModelConfig c;
   const int n = 65;
-  const Model m = random_model(c, 31);
+  const Model m = random_model_with_batch_count(c, 31);
   const Batch b = make_batch(random_codes(n, c.length, 32), n, c.length, 33);
   const std::vector<float> dl = dlogits_for(n);
   auto run = [&](std::vector<float>* logits, std::vector<float>* dx) {
