@@ -69,26 +69,8 @@ mint::ModelConfig paper_config(int filters) {
   return c;
 }
 
-mint::Model bench_model(const mint::ModelConfig& c, std::uint64_t seed) {
-  mint::Model m = mint::init_model(c, seed);
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
-  for (std::size_t f = 0; f < m.params.bn_weight.size(); ++f) {
-    m.params.bn_weight[f] = 1.0f + u(rng);
-    m.params.bn_bias[f] = u(rng);
-    m.params.bn_running_mean[f] = u(rng);
-    m.params.bn_running_var[f] = 0.6f + u(rng);
-  }
-  for (float& w : m.params.fc3_weight) w *= 3.0f;
-  return m;
-}
-
-std::vector<std::uint8_t> random_codes(int n, int length, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<std::uint8_t> codes(static_cast<std::size_t>(n) * length);
-  for (auto& c : codes) c = static_cast<std::uint8_t>(rng() % 4);
-  return codes;
-}
+using mint::bench::bench_model;
+using mint::bench::random_codes;
 
 std::vector<float> random_dlogits(int n, std::uint64_t seed) {
   std::mt19937_64 rng(seed);

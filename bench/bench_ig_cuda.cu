@@ -46,13 +46,7 @@ constexpr int kCheckRows = 64;
 constexpr int kCpuRows = 1024;
 constexpr double kTol = 1e-5;
 
-using mint::bench::bench_model;
-using mint::bench::peak_dram_bytes_per_s;
-using mint::bench::peak_fp32_flops;
-using mint::bench::rel_norm;
-using mint::bench::Row;
-using mint::bench::Shape;
-using mint::bench::wall_ms;
+using namespace mint::bench;  // models, shapes, timing, the result table
 template <typename Work>
 double time_ms(Work&& work) {
   return mint::bench::time_ms(work, kTimed);
@@ -73,14 +67,10 @@ struct Method {
 };
 
 bool bench_shape(const Shape& shape, double peak_flops, double peak_bw, std::vector<Row>* rows) {
-  using mint::cuda::DeviceBuffer;
   const mint::ModelConfig& c = shape.config;
-  const mint::Model m = bench_model(c, 1);
-  const int n = shape.n, L = c.length;
-  const std::vector<std::uint8_t> codes = mint::bench::random_codes(n, L);
-  DeviceBuffer<std::uint8_t> d_codes = mint::cuda::to_device(codes.data(), codes.size());
-  DeviceBuffer<float> d_out(static_cast<std::size_t>(n) * 4 * L);
-  mint::IntegratedGradientsCuda engine(c, m.params);
+  ShapeData data(shape);
+  const int n = data.n;
+  mint::IntegratedGradientsCuda engine(c, data.m.params);
   const Method methods[] = {
       {"ig_gausslegendre_50", mint::IgMethod::gausslegendre, 50, mint::Target::logit},
       {"ig_gausslegendre_50_prob", mint::IgMethod::gausslegendre, 50, mint::Target::prob},
@@ -90,26 +80,16 @@ bool bench_shape(const Shape& shape, double peak_flops, double peak_bw, std::vec
   for (const Method& method : methods) {
     const mint::Quadrature q = mint::ig_quadrature(method.ig_method, method.steps);
     const double ms = time_ms([&] {
-      engine.integrated_gradients(d_codes.get(), nullptr, n, q, method.target, d_out.get());
+      engine.integrated_gradients(data.d_codes.get(), nullptr, n, q, method.target,
+                                  data.d_out.get());
     });
-    // The CPU on the first kCheckRows sequences of the timed call.
-    const int check = std::min(kCheckRows, n);
-    std::vector<float> got(static_cast<std::size_t>(check) * 4 * L);
-    d_out.download(got.data(), got.size());
-    const auto ref = mint::integrated_gradients_onehot(m.config, m.params, codes.data(), nullptr,
+    const int check = std::min(kCheckRows, n);  // the CPU on the first rows of the timed call
+    const auto ref = mint::integrated_gradients_onehot(c, data.m.params, data.codes.data(), nullptr,
                                                        check, q, method.target);
-    const double err = rel_norm(ref, got);
-    if (!(err <= kTol)) {
-      std::fprintf(stderr, "MISMATCH: %s %s differs from the CPU on the first %d rows: %.2e\n",
-                   shape.name.c_str(), method.name.c_str(), check, err);
-      ok = false;
-    }
-    const double flops = ig_flops(c, method.steps) * n;
-    const double bytes = 17.0 * L * n;
-    const double s = ms / 1e3;
-    rows->push_back({shape.name, method.name, n, ms, n / s, flops / s / 1e9,
-                     peak_flops > 0 ? flops / s / peak_flops : 0, bytes / s / 1e9,
-                     peak_bw > 0 ? bytes / s / peak_bw : 0});
+    ok =
+        add_kernel_row(rows, shape, method.name, ref, data.first_outputs(check), check, kTol, n, ms,
+                       ig_flops(c, method.steps) * n, 17.0 * c.length * n, peak_flops, peak_bw) &&
+        ok;
   }
   return ok;
 }
@@ -131,34 +111,6 @@ void bench_host(const mint::ModelConfig& c, std::vector<Row>* rows) {
       }));
 }
 
-int run() {
-  if (mint::cuda_device_count() == 0) {
-    std::printf("no GPU: %s\n", mint::cuda_unavailable_reason().c_str());
-    return 0;
-  }
-  const int device = 0;
-  MINT_CUDA_CHECK(cudaSetDevice(device));
-  const double peak_flops = peak_fp32_flops(device), peak_bw = peak_dram_bytes_per_s(device);
-  const std::string name = mint::cuda_device_name(device);
-  std::printf("device: %s, peak FP32 %.1f TFLOP/s, peak DRAM %.0f GB/s\n", name.c_str(),
-              peak_flops / 1e12, peak_bw / 1e9);
-  std::vector<Row> rows;
-  bool ok = true;
-  for (const Shape& shape : mint::bench::attribution_shapes()) {
-    ok = bench_shape(shape, peak_flops, peak_bw, &rows) && ok;
-  }
-  bench_host(mint::ModelConfig{}, &rows);
-  mint::bench::print_rows(name, rows);
-  return ok ? 0 : 1;
-}
-
 }  // namespace
 
-int main() {
-  try {
-    return run();
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bench_ig_cuda: %s\n", e.what());
-    return 1;
-  }
-}
+int main() { return mint::bench::attribution_bench_main("bench_ig_cuda", bench_shape, bench_host); }

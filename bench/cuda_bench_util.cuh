@@ -11,12 +11,16 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
+#include "core/device.hpp"
 #include "core/model.hpp"
 #include "ops/common/cuda_check.cuh"
+#include "tests/model_test_util.hpp"
 
 namespace mint::bench {
 
@@ -88,20 +92,11 @@ inline double peak_fp32_flops(int device) {
 // ---- the attribution kernels' benchmarks ----
 
 // Random weights (init_model) with non-trivial BN running statistics and a larger fc3, so the
-// attributions are not dominated by one ReLU pattern.
+// attributions are not dominated by one ReLU pattern: the tests' model (tests/model_test_util.hpp).
 inline Model bench_model(const ModelConfig& c, std::uint64_t seed) {
-  Model m = init_model(c, seed);
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
-  for (std::size_t f = 0; f < m.params.bn_weight.size(); ++f) {
-    m.params.bn_weight[f] = 1.0f + u(rng);
-    m.params.bn_bias[f] = u(rng);
-    m.params.bn_running_mean[f] = u(rng);
-    m.params.bn_running_var[f] = 0.6f + u(rng);
-  }
-  for (float& w : m.params.fc3_weight) w *= 3.0f;
-  return m;
+  return test::random_model(c, seed);
 }
+using test::random_codes;
 
 inline double rel_norm(const std::vector<float>& ref, const std::vector<float>& got) {
   double num = 0, den = 0;
@@ -160,6 +155,81 @@ inline void print_rows(const std::string& device_name, const std::vector<Row>& r
     std::printf("csv,%s,%s,%s,%d,%.5f,%.6g,%.2f,%.4f,%.2f,%.4f\n", device_name.c_str(),
                 r.shape.c_str(), r.what.c_str(), r.n, r.ms, r.sequences_per_s, r.gflop_per_s,
                 r.flop_fraction, r.gb_per_s, r.bw_fraction);
+  }
+}
+
+// One shape's model (bench_model, seed 1), random sequences on the host and the device, and
+// the device output (n, 4, L).
+struct ShapeData {
+  Model m;
+  int n, L;
+  std::vector<std::uint8_t> codes;
+  cuda::DeviceBuffer<std::uint8_t> d_codes;
+  cuda::DeviceBuffer<float> d_out;
+
+  explicit ShapeData(const Shape& shape)
+      : m(bench_model(shape.config, 1)),
+        n(shape.n),
+        L(shape.config.length),
+        codes(random_codes(n, L)),
+        d_codes(cuda::to_device(codes.data(), codes.size())),
+        d_out(static_cast<std::size_t>(n) * 4 * L) {}
+
+  // The first `rows` sequences' output, copied to the host.
+  std::vector<float> first_outputs(int rows) const {
+    std::vector<float> got(static_cast<std::size_t>(rows) * 4 * L);
+    d_out.download(got.data(), got.size());
+    return got;
+  }
+};
+
+// A timed kernel's result against the CPU's on its first rows (MISMATCH on stderr beyond
+// tol), then its row: sequences/s, GFLOP/s and GB/s from the back-of-envelope counts, and their
+// fractions of the card's peaks.
+inline bool add_kernel_row(std::vector<Row>* rows, const Shape& shape, const std::string& method,
+                           const std::vector<float>& ref, const std::vector<float>& got, int check,
+                           double tol, int n, double ms, double flops, double bytes,
+                           double peak_flops, double peak_bw) {
+  const double err = rel_norm(ref, got);
+  const bool ok = err <= tol;
+  if (!ok) {
+    std::fprintf(stderr, "MISMATCH: %s %s differs from the CPU on the first %d rows: %.2e\n",
+                 shape.name.c_str(), method.c_str(), check, err);
+  }
+  const double s = ms / 1e3;
+  rows->push_back({shape.name, method, n, ms, n / s, flops / s / 1e9,
+                   peak_flops > 0 ? flops / s / peak_flops : 0, bytes / s / 1e9,
+                   peak_bw > 0 ? bytes / s / peak_bw : 0});
+  return ok;
+}
+
+// The main of an attribution kernel's benchmark: every shape of attribution_shapes() through
+// bench_shape, the host entry points at the paper's size through bench_host, the table printed;
+// exit 1 when a shape's check failed, 0 without a GPU (saying why).
+template <typename BenchShape, typename BenchHost>
+int attribution_bench_main(const char* program, BenchShape&& bench_shape, BenchHost&& bench_host) {
+  try {
+    if (cuda_device_count() == 0) {
+      std::printf("no GPU: %s\n", cuda_unavailable_reason().c_str());
+      return 0;
+    }
+    const int device = 0;
+    MINT_CUDA_CHECK(cudaSetDevice(device));
+    const double peak_flops = peak_fp32_flops(device), peak_bw = peak_dram_bytes_per_s(device);
+    const std::string name = cuda_device_name(device);
+    std::printf("device: %s, peak FP32 %.1f TFLOP/s, peak DRAM %.0f GB/s\n", name.c_str(),
+                peak_flops / 1e12, peak_bw / 1e9);
+    std::vector<Row> rows;
+    bool ok = true;
+    for (const Shape& shape : attribution_shapes()) {
+      ok = bench_shape(shape, peak_flops, peak_bw, &rows) && ok;
+    }
+    bench_host(ModelConfig{}, &rows);
+    print_rows(name, rows);
+    return ok ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", program, e.what());
+    return 1;
   }
 }
 

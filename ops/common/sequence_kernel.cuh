@@ -94,6 +94,24 @@ struct Dims {
   }
 };
 
+// The arguments every per-sequence attribution kernel takes (IgArgs and DlArgs extend them):
+// sizes, the sequences and the output, the weights both kernels read, and the scratch.
+struct SequenceArgs {
+  Dims d;
+  bool prob = false;  // Target::prob
+  long long n = 0;
+  const std::uint8_t* codes = nullptr;  // (n, L)
+  const float* scale = nullptr;         // (n) or null
+  float* out = nullptr;                 // (n, 4, L)
+  const float* wg = nullptr;            // (4, K, F) conv weight gathered by base, tap
+  const float* bn_scale = nullptr;      // (F) γ/√(var + eps) (1 without BN)
+  const float* w2 = nullptr;            // (H2, H1)
+  const float* w2t = nullptr;           // (H1, H2)
+  const float* w3 = nullptr;            // (H2)
+  int words = 0;                        // scratch words per block
+  float* workspace = nullptr;           // global scratch (grid × words) or null: shared memory
+};
+
 // Every sequence with a code > 3 gets NaN everywhere (the device entry point's contract); the
 // barrier also separates this sequence's scratch writes from the previous sequence's reads.
 #pragma nv_exec_check_disable
@@ -107,6 +125,42 @@ MINT_HD bool reject_bad_codes(const Block& b, const std::uint8_t* codes, int len
   return true;
 }
 
+// The first phase of both IG and DeepLIFT: the conv sum (no bias) of filter f at conv position t
+// of a one-hot sequence, Σ_k W[f, code[t + k − pad], k] over the taps inside the sequence, W
+// gathered by base and tap as wg (4, K, F); summed in tap order.
+MINT_HD float onehot_conv_sum(const Dims& d, const float* wg, const std::uint8_t* codes, int t,
+                              int f) {
+  float acc = 0.0f;
+  for (int k = 0; k < d.K; ++k) {
+    const int pos = t + k - d.pad;
+    if (pos < 0 || pos >= d.L) continue;
+    acc += wg[(codes[pos] * d.K + k) * d.F + f];
+  }
+  return acc;
+}
+
+// The last phase of both IG and DeepLIFT: the transposed convolution of per-conv-position
+// multipliers m (U rows of stride Fs) at the observed base only —
+//   out[code[p], p] = xs · Σ_k Σ_f W[f, code[p], k] · m[p + pad − k, f], 0 at the other channels,
+// W gathered by base and tap as wg (4, K, F).
+#pragma nv_exec_check_disable
+template <class Block>
+MINT_HD void transposed_conv_at_base(const Block& b, const Dims& d, const std::uint8_t* codes,
+                                     const float* wg, const float* m, float xs, float* out) {
+  for (int p = b.tid(); p < d.L; p += b.size()) {
+    const int code = codes[p];
+    float acc = 0.0f;
+    for (int k = 0; k < d.K; ++k) {
+      const int t = p + d.pad - k;
+      if (t < 0 || t >= d.U) continue;
+      const float* wk = wg + (code * d.K + k) * d.F;
+      const float* mk = m + t * d.Fs;
+      for (int f = 0; f < d.F; ++f) acc += wk[f] * mk[f];
+    }
+    for (int ch = 0; ch < 4; ++ch) out[ch * d.L + p] = ch == code ? xs * acc : 0.0f;
+  }
+}
+
 // ---- kernels: grid-stride over sequences, scratch in shared or global memory ----
 
 template <bool kShared, class Args>
@@ -117,6 +171,14 @@ __device__ __forceinline__ float* block_scratch(const Args& a) {
   } else {
     return a.workspace + static_cast<std::size_t>(blockIdx.x) * a.words;
   }
+}
+
+// One block per sequence over a grid-stride loop: Body::run(block, args, scratch, sequence).
+template <bool kShared, class Body, class Args>
+static __global__ void __launch_bounds__(kThreads) per_sequence_kernel(const Args a) {
+  float* ws = block_scratch<kShared>(a);
+  const DeviceBlock b;
+  for (long long seq = blockIdx.x; seq < a.n; seq += gridDim.x) Body::run(b, a, ws, seq);
 }
 
 // ---- host side ----
@@ -207,6 +269,34 @@ inline int device_attribute(cudaDeviceAttr attr, int device) {
   MINT_CUDA_CHECK(cudaDeviceGetAttribute(&value, attr, device));
   return value;
 }
+
+// The weights both kernels read, on the device (uploaded on the legacy stream).
+struct SharedWeights {
+  cuda::DeviceBuffer<float> wg, bn_scale, w2, w2t, w3;
+
+  SharedWeights(const ModelConfig& c, const ModelParams& p)
+      : wg(upload(conv_weight_by_base(c, p))),
+        bn_scale(upload(bn_scale_of(c, p))),
+        w2(upload(p.fc2_weight)),
+        w2t(upload(fc2_transposed(c, p))),
+        w3(upload(p.fc3_weight)) {}
+
+  // The common arguments of a call over n sequences.
+  void fill(SequenceArgs& a, const Dims& d, bool prob, long long n, const std::uint8_t* d_codes,
+            const float* d_scale, float* d_out) const {
+    a.d = d;
+    a.prob = prob;
+    a.n = n;
+    a.codes = d_codes;
+    a.scale = d_scale;
+    a.out = d_out;
+    a.wg = wg.get();
+    a.bn_scale = bn_scale.get();
+    a.w2 = w2.get();
+    a.w2t = w2t.get();
+    a.w3 = w3.get();
+  }
+};
 
 // The device's limits and the launch machinery of a model's kernels; validates the GPU and the
 // model on construction.

@@ -47,34 +47,21 @@ using deeplift_core::relu_delta;
 using deeplift_core::rescale;
 using deeplift_core::sigmoid_factor;
 
-struct DlArgs {
-  Dims d;
-  bool compat = false;  // DeepLiftCompat::captum_0_8
-  bool prob = false;
-  long long n = 0;
-  const std::uint8_t* codes = nullptr;  // (n, L)
-  const float* scale = nullptr;         // (n) or null
-  float* out = nullptr;                 // (n, 4, L)
-  const float* wg = nullptr;            // (4, K, F) conv weight gathered by base, tap
-  const float* bn_scale = nullptr;      // (F) γ/√(var + eps) (1 without BN)
-  const float* b_r = nullptr;           // (F) reference relu1 input
-  const float* w1t = nullptr;           // (F·W, H1) fc1 weight transposed, q = f·W + w
-  const float* w1 = nullptr;            // (H1, F·W) fc1 weight as PyTorch
-  const float* h1_r = nullptr;          // (H1) reference fc1 pre-activation
-  const float* w2 = nullptr;            // (H2, H1)
-  const float* w2t = nullptr;           // (H1, H2)
-  const float* h2_r = nullptr;          // (H2)
-  const float* w3 = nullptr;            // (H2)
-  double f_r = 0;                       // reference logit
-  const int* row0_argmax = nullptr;     // compat: sequence 0's argmax (F·W); null: own
-  const float* row0_gp = nullptr;       // compat: sequence 0's g_p (F·W); null: own
-  int* row0_argmax_out = nullptr;       // written when non-null (the row-0 launch)
+struct DlArgs : SequenceArgs {
+  bool compat = false;               // DeepLiftCompat::captum_0_8
+  const float* b_r = nullptr;        // (F) reference relu1 input
+  const float* w1t = nullptr;        // (F·W, H1) fc1 weight transposed, q = f·W + w
+  const float* w1 = nullptr;         // (H1, F·W) fc1 weight as PyTorch
+  const float* h1_r = nullptr;       // (H1) reference fc1 pre-activation
+  const float* h2_r = nullptr;       // (H2)
+  double f_r = 0;                    // reference logit
+  const int* row0_argmax = nullptr;  // compat: sequence 0's argmax (F·W); null: own
+  const float* row0_gp = nullptr;    // compat: sequence 0's g_p (F·W); null: own
+  int* row0_argmax_out = nullptr;    // written when non-null (the row-0 launch)
   float* row0_gp_out = nullptr;
   // Scratch layout in 4-byte words.
   int db = 0, mc = 0, argmax = 0, d_o = 0, g_p = 0;
   int d_h1 = 0, h1_x = 0, d_a1 = 0, m_h1 = 0, d_h2 = 0, h2_x = 0, d_a2 = 0, m_h2 = 0, top = 0;
-  int words = 0;
-  float* workspace = nullptr;
 };
 
 std::size_t dl_layout(DlArgs& a) {
@@ -133,13 +120,7 @@ MINT_HD void dl_sequence(const Block& b, const DlArgs& a, float* ws, long long s
   // 1. conv deltas Δb = bn_scale·(scale·s), s the conv sum without bias; m_c = 0.
   for (int i = tid; i < d.U * d.F; i += nt) {
     const int t = i / d.F, f = i - t * d.F;
-    float acc = 0.0f;
-    for (int k = 0; k < d.K; ++k) {
-      const int pos = t + k - d.pad;
-      if (pos < 0 || pos >= d.L) continue;
-      acc += a.wg[(codes[pos] * d.K + k) * d.F + f];
-    }
-    db[t * d.Fs + f] = a.bn_scale[f] * (xs * acc);
+    db[t * d.Fs + f] = a.bn_scale[f] * (xs * onehot_conv_sum(d, a.wg, codes, t, f));
     mc[t * d.Fs + f] = 0.0f;
   }
   b.sync();
@@ -260,28 +241,16 @@ MINT_HD void dl_sequence(const Block& b, const DlArgs& a, float* ws, long long s
   }
   b.sync();
   // 6. input multipliers by the transposed conv at the observed base; out = x ⊙ m_x.
-  for (int p = tid; p < d.L; p += nt) {
-    const int code = codes[p];
-    float acc = 0.0f;
-    for (int k = 0; k < d.K; ++k) {
-      const int t = p + d.pad - k;
-      if (t < 0 || t >= d.U) continue;
-      const float* wk = a.wg + (code * d.K + k) * d.F;
-      const float* mk = mc + t * d.Fs;
-      for (int f = 0; f < d.F; ++f) acc += mk[f] * wk[f];
-    }
-    for (int ch = 0; ch < 4; ++ch) out[ch * d.L + p] = ch == code ? xs * acc : 0.0f;
-  }
+  transposed_conv_at_base(b, d, codes, a.wg, mc, xs, out);
 }
 
 // ---- the kernel: grid-stride over sequences, scratch in shared or global memory ----
 
-template <bool kShared>
-static __global__ void __launch_bounds__(kThreads) dl_kernel(const DlArgs a) {
-  float* ws = block_scratch<kShared>(a);
-  const DeviceBlock b;
-  for (long long seq = blockIdx.x; seq < a.n; seq += gridDim.x) dl_sequence(b, a, ws, seq);
-}
+struct DlBody {
+  static __device__ void run(const DeviceBlock& b, const DlArgs& a, float* ws, long long seq) {
+    dl_sequence(b, a, ws, seq);
+  }
+};
 
 // ---- host side ----
 
@@ -350,14 +319,9 @@ DlHostModel dl_host_model(const ModelConfig& c, const ModelParams& p) {
 class DlEngine {
  public:
   DlEngine(const ModelConfig& config, const ModelParams& params)
-      : kernels_(config, params, "DeepLIFT") {
+      : kernels_(config, params, "DeepLIFT"), shared_(config, params) {
     const Dims& d = kernels_.dims();
     const DlHostModel m = dl_host_model(config, params);
-    wg_ = upload(conv_weight_by_base(config, params));
-    bn_scale_ = upload(bn_scale_of(config, params));
-    w2_ = upload(params.fc2_weight);
-    w2t_ = upload(fc2_transposed(config, params));
-    w3_ = upload(params.fc3_weight);
     dl_b_r_ = upload(m.b_r);
     dl_w1t_ = upload(m.w1t);
     dl_w1_ = upload(params.fc1_weight);
@@ -379,23 +343,13 @@ class DlEngine {
     check_io(d_codes, d_out, n, "deeplift");
     if (n == 0) return;
     DlArgs a;
-    a.d = kernels_.dims();
+    shared_.fill(a, kernels_.dims(), target == Target::prob, n, d_codes, d_scale, d_out);
     a.compat = compat == DeepLiftCompat::captum_0_8;
-    a.prob = target == Target::prob;
-    a.n = n;
-    a.codes = d_codes;
-    a.scale = d_scale;
-    a.out = d_out;
-    a.wg = wg_.get();
-    a.bn_scale = bn_scale_.get();
     a.b_r = dl_b_r_.get();
     a.w1t = dl_w1t_.get();
     a.w1 = dl_w1_.get();
     a.h1_r = dl_h1_r_.get();
-    a.w2 = w2_.get();
-    a.w2t = w2t_.get();
     a.h2_r = dl_h2_r_.get();
-    a.w3 = w3_.get();
     a.f_r = dl_f_r_;
     dl_layout(a);
     if (a.compat) {
@@ -405,17 +359,19 @@ class DlEngine {
         first.n = 1;
         first.row0_argmax_out = row0_argmax_.get();
         first.row0_gp_out = row0_gp_.get();
-        kernels_.launch(first, 1, dl_kernel<true>, dl_kernel<false>, stream);
+        kernels_.launch(first, 1, per_sequence_kernel<true, DlBody>,
+                        per_sequence_kernel<false, DlBody>, stream);
       }
       a.row0_argmax = row0_argmax_.get();
       a.row0_gp = row0_gp_.get();
     }
-    kernels_.launch(a, n, dl_kernel<true>, dl_kernel<false>, stream);
+    kernels_.launch(a, n, per_sequence_kernel<true, DlBody>, per_sequence_kernel<false, DlBody>,
+                    stream);
   }
 
  private:
   SequenceLauncher kernels_;
-  cuda::DeviceBuffer<float> wg_, bn_scale_, w2_, w2t_, w3_;
+  SharedWeights shared_;
   cuda::DeviceBuffer<float> dl_b_r_, dl_w1t_, dl_w1_, dl_h1_r_, dl_h2_r_;
   double dl_f_r_ = 0;
   cuda::DeviceBuffer<int> row0_argmax_;

@@ -14,11 +14,7 @@
 namespace mint {
 namespace {
 
-using gradient_net::BackendNet;
-using gradient_net::check_call;
-using gradient_net::CpuNet;
-using gradient_net::gradient_rows;
-using gradient_net::input_at;
+using namespace gradient_net;  // the Net adapters and their helpers
 
 template <typename Net>
 std::vector<float> integrated_gradients_impl(Net& net, const CnnInput& input, int n,

@@ -52,34 +52,21 @@ namespace {
 
 using namespace sequence_kernel;  // NOLINT(google-build-using-namespace): this op's machinery
 
-struct IgArgs {
-  Dims d;
-  bool relu = true;  // else exp
-  bool prob = false;
-  int steps = 0;  // quadrature points
-  int group = 1;  // steps per group, ≤ kMaxGroup
-  long long n = 0;
-  const std::uint8_t* codes = nullptr;  // (n, L)
-  const float* scale = nullptr;         // (n) or null
-  float* out = nullptr;                 // (n, 4, L)
-  const float* wg = nullptr;            // (4, K, F) conv weight gathered by base, tap
-  const float* bias = nullptr;          // (F) conv bias − BN mean (without BN: the bias)
-  const float* bn_scale = nullptr;      // (F) γ/√(var + eps) (1 without BN)
-  const float* shift = nullptr;         // (F) β (0 without BN)
-  const float* w1t = nullptr;           // (W·F, H1) fc1 weight, rows in (w, f) order
-  const float* w1 = nullptr;            // (H1, W·F) fc1 weight, columns in (w, f) order
-  const float* b1 = nullptr;            // (H1)
-  const float* w2 = nullptr;            // (H2, H1)
-  const float* w2t = nullptr;           // (H1, H2)
-  const float* b2 = nullptr;            // (H2)
-  const float* w3 = nullptr;            // (H2)
+struct IgArgs : SequenceArgs {
+  bool relu = true;              // else exp
+  int steps = 0;                 // quadrature points
+  int group = 1;                 // steps per group, ≤ kMaxGroup
+  const float* bias = nullptr;   // (F) conv bias − BN mean (without BN: the bias)
+  const float* shift = nullptr;  // (F) β (0 without BN)
+  const float* w1t = nullptr;    // (W·F, H1) fc1 weight, rows in (w, f) order
+  const float* w1 = nullptr;     // (H1, W·F) fc1 weight, columns in (w, f) order
+  const float* b1 = nullptr;     // (H1)
+  const float* b2 = nullptr;     // (H2)
   float b3 = 0;
   const double* alphas = nullptr;   // (steps)
   const double* weights = nullptr;  // (steps)
   // Scratch layout in 4-byte words from the block's base.
   int conv = 0, dconv = 0, pooled = 0, argmax = 0, h1 = 0, g1 = 0, h2 = 0, dstep = 0;
-  int words = 0;
-  float* workspace = nullptr;  // global scratch (grid × words) or null: shared memory
 };
 
 // Scratch words of IG with `group` steps per group; offsets into args.
@@ -127,13 +114,7 @@ MINT_HD void ig_sequence(const Block& b, const IgArgs& a, float* ws, long long s
   // C[t, f] = Σ_k W[f, code[t + k − pad], k] over taps inside the sequence; D = 0.
   for (int i = tid; i < d.U * d.F; i += nt) {
     const int t = i / d.F, f = i - t * d.F;
-    float c = 0.0f;
-    for (int k = 0; k < d.K; ++k) {
-      const int pos = t + k - d.pad;
-      if (pos < 0 || pos >= d.L) continue;
-      c += a.wg[(codes[pos] * d.K + k) * d.F + f];
-    }
-    C[t * d.Fs + f] = c;
+    C[t * d.Fs + f] = onehot_conv_sum(d, a.wg, codes, t, f);
     D[t * d.Fs + f] = 0.0f;
   }
   b.sync();
@@ -240,28 +221,16 @@ MINT_HD void ig_sequence(const Block& b, const IgArgs& a, float* ws, long long s
   }
 
   // attr[code[p], p] = scale · Σ_k Σ_f W[f, code[p], k] · D[p + pad − k, f]; 0 elsewhere.
-  for (int p = tid; p < d.L; p += nt) {
-    const int code = codes[p];
-    float acc = 0.0f;
-    for (int k = 0; k < d.K; ++k) {
-      const int t = p + d.pad - k;
-      if (t < 0 || t >= d.U) continue;
-      const float* wk = a.wg + (code * d.K + k) * d.F;
-      const float* dk = D + t * d.Fs;
-      for (int f = 0; f < d.F; ++f) acc += wk[f] * dk[f];
-    }
-    for (int ch = 0; ch < 4; ++ch) out[ch * d.L + p] = ch == code ? xs * acc : 0.0f;
-  }
+  transposed_conv_at_base(b, d, codes, a.wg, D, xs, out);
 }
 
 // ---- the kernel: grid-stride over sequences, scratch in shared or global memory ----
 
-template <bool kShared>
-static __global__ void __launch_bounds__(kThreads) ig_kernel(const IgArgs a) {
-  float* ws = block_scratch<kShared>(a);
-  const DeviceBlock b;
-  for (long long seq = blockIdx.x; seq < a.n; seq += gridDim.x) ig_sequence(b, a, ws, seq);
-}
+struct IgBody {
+  static __device__ void run(const DeviceBlock& b, const IgArgs& a, float* ws, long long seq) {
+    ig_sequence(b, a, ws, seq);
+  }
+};
 
 // ---- host side ----
 
@@ -306,19 +275,14 @@ IgHostModel ig_host_model(const ModelConfig& c, const ModelParams& p) {
 class IgEngine {
  public:
   IgEngine(const ModelConfig& config, const ModelParams& params)
-      : kernels_(config, params, "integrated gradients") {
+      : kernels_(config, params, "integrated gradients"), shared_(config, params) {
     const IgHostModel m = ig_host_model(config, params);
-    wg_ = upload(conv_weight_by_base(config, params));
     ig_bias_ = upload(m.bias);
-    bn_scale_ = upload(bn_scale_of(config, params));
     ig_shift_ = upload(m.shift);
     ig_w1t_ = upload(m.w1t);
     ig_w1_ = upload(m.w1);
     b1_ = upload(params.fc1_bias);
-    w2_ = upload(params.fc2_weight);
-    w2t_ = upload(fc2_transposed(config, params));
     b2_ = upload(params.fc2_bias);
-    w3_ = upload(params.fc3_weight);
     b3_ = params.fc3_bias[0];
     // The uploads ran on the legacy stream; kernels may run on a non-blocking one.
     MINT_CUDA_CHECK(cudaDeviceSynchronize());
@@ -337,25 +301,15 @@ class IgEngine {
     if (n == 0) return;
     set_quadrature(q, stream);
     IgArgs a;
-    a.d = kernels_.dims();
+    shared_.fill(a, kernels_.dims(), target == Target::prob, n, d_codes, d_scale, d_out);
     a.relu = kernels_.config().activation == Activation::relu;
-    a.prob = target == Target::prob;
     a.steps = static_cast<int>(q.alphas.size());
-    a.n = n;
-    a.codes = d_codes;
-    a.scale = d_scale;
-    a.out = d_out;
-    a.wg = wg_.get();
     a.bias = ig_bias_.get();
-    a.bn_scale = bn_scale_.get();
     a.shift = ig_shift_.get();
     a.w1t = ig_w1t_.get();
     a.w1 = ig_w1_.get();
     a.b1 = b1_.get();
-    a.w2 = w2_.get();
-    a.w2t = w2t_.get();
     a.b2 = b2_.get();
-    a.w3 = w3_.get();
     a.b3 = b3_;
     a.alphas = alphas_.get();
     a.weights = weights_.get();
@@ -371,7 +325,8 @@ class IgEngine {
       if (ig_layout(a, g) * 4 <= static_cast<std::size_t>(kernels_.smem_optin())) group = g;
     }
     ig_layout(a, group == 0 ? most : group);
-    kernels_.launch(a, n, ig_kernel<true>, ig_kernel<false>, stream);
+    kernels_.launch(a, n, per_sequence_kernel<true, IgBody>, per_sequence_kernel<false, IgBody>,
+                    stream);
   }
 
  private:
@@ -399,8 +354,8 @@ class IgEngine {
   }
 
   SequenceLauncher kernels_;
-  cuda::DeviceBuffer<float> wg_, ig_bias_, bn_scale_, ig_shift_, ig_w1t_, ig_w1_, b1_, w2_, w2t_,
-      b2_, w3_;
+  SharedWeights shared_;
+  cuda::DeviceBuffer<float> ig_bias_, ig_shift_, ig_w1t_, ig_w1_, b1_, b2_;
   float b3_ = 0;
   cuda::DeviceBuffer<double> alphas_, weights_;
   Quadrature quadrature_;

@@ -12,12 +12,7 @@
 namespace mint {
 namespace {
 
-using gradient_net::BackendNet;
-using gradient_net::check_call;
-using gradient_net::CpuNet;
-using gradient_net::input_at;
-using gradient_net::output_of;
-using gradient_net::outputs_of;
+using namespace gradient_net;  // the Net adapters and their helpers
 
 template <typename Net>
 std::vector<float> ism_impl(Net& net, const CnnInput& input, int n, Target target) {

@@ -238,4 +238,29 @@ std::string box_grid(const TableView& t, const std::map<SummaryKey, std::size_t>
   return body;
 }
 
+CountIndex index_by_count(const TableView& t, const std::vector<std::size_t>& rows,
+                          const std::string& series_column) {
+  CountIndex at;
+  for (auto r : rows) at[{t.s(r, series_column), static_cast<long>(t.v(r, "n_present"))}] = r;
+  return at;
+}
+
+std::string bars_by_count(const TableView& t, const CountIndex& at, const std::vector<long>& ns,
+                          const std::vector<std::string>& series, const std::string& value,
+                          svg::Panel panel, const std::string& set, long F) {
+  std::vector<std::string> cats;
+  std::vector<std::vector<double>> values;
+  for (long n : ns) {
+    cats.push_back(n_label(n));
+    values.emplace_back();
+    for (const auto& m : series) {
+      const auto it = at.find({m, n});
+      values.back().push_back(it == at.end() ? NAN : t.v(it->second, value));
+    }
+  }
+  panel.title = set + ", " + std::to_string(F) + " filters";
+  panel.x_label = "motifs present in the test sequence";
+  return svg::bar_chart(panel, cats, model_series(series), values);
+}
+
 }  // namespace mint::report

@@ -77,6 +77,18 @@ std::vector<long> distinct_ints(const TableView& t, const std::vector<std::size_
 std::vector<std::string> distinct_text(const TableView& t, const std::vector<std::size_t>& rows,
                                        const std::string& col);
 
+// ---- bars by number of motifs present -----------------------------------------------------------
+
+// Rows by (the series column's value, n_present).
+using CountIndex = std::map<std::pair<std::string, long>, std::size_t>;
+CountIndex index_by_count(const TableView& t, const std::vector<std::size_t>& rows,
+                          const std::string& series_column);
+// Grouped bars of `value` per number of motifs present (the categories ns), one bar per series
+// (NaN where a series has no row), titled "<set>, <F> filters".
+std::string bars_by_count(const TableView& t, const CountIndex& at, const std::vector<long>& ns,
+                          const std::vector<std::string>& series, const std::string& value,
+                          svg::Panel panel, const std::string& set, long F);
+
 // ---- box plots of <metric>_summary --------------------------------------------------------------
 
 svg::Box box_of(const TableView& t, std::size_t r);

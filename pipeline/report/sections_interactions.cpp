@@ -27,27 +27,13 @@ void regression_accuracy_section(Page& pg, const std::string& set, long F) {
   }
   const auto effects = ordered(distinct_text(*t, rows, "effect"), pg.effect_order());
   const auto ns = distinct_ints(*t, rows, "n_present");
-  std::map<std::pair<std::string, long>, std::size_t> at;
-  for (auto r : rows) at[{t->s(r, "effect"), static_cast<long>(t->v(r, "n_present"))}] = r;
-
-  std::vector<std::string> cats;
-  std::vector<std::vector<double>> values;
-  for (long n : ns) {
-    cats.push_back(n_label(n));
-    values.emplace_back();
-    for (const auto& e : effects) {
-      const auto it = at.find({e, n});
-      values.back().push_back(it == at.end() ? NAN : t->v(it->second, "binned_accuracy"));
-    }
-  }
+  const CountIndex at = index_by_count(*t, rows, "effect");
   svg::Panel p;
   p.width = std::max(360.0, 110.0 * static_cast<double>(ns.size()));
   p.height = 230;
-  p.title = set + ", " + std::to_string(F) + " filters";
-  p.x_label = "motifs present in the test sequence";
   p.y_label = "binned accuracy";
   pg.html += "<figure><div>" + svg::legend(model_series(effects)) + "</div>" +
-             svg::bar_chart(p, cats, model_series(effects), values) +
+             bars_by_count(*t, at, ns, effects, "binned_accuracy", p, set, F) +
              pg.figure_caption("Tables 6, 7",
                                "Binned accuracy of the regression model of each interaction "
                                "effect: the fraction of test sequences whose prediction falls in "

@@ -25,27 +25,14 @@ void accuracy_section(Page& pg, const std::string& set, long F) {
   }
   const auto models = ordered(distinct_text(*t, rows, "model"), kClassificationModels);
   const auto ns = distinct_ints(*t, rows, "n_present");
-  std::map<std::pair<std::string, long>, std::size_t> at;
-  for (auto r : rows) at[{t->s(r, "model"), static_cast<long>(t->v(r, "n_present"))}] = r;
-  std::vector<std::string> cats;
-  std::vector<std::vector<double>> values;
-  for (long n : ns) {
-    cats.push_back(n_label(n));
-    values.emplace_back();
-    for (const auto& m : models) {
-      const auto it = at.find({m, n});
-      values.back().push_back(it == at.end() ? NAN : t->v(it->second, "accuracy"));
-    }
-  }
+  const CountIndex at = index_by_count(*t, rows, "model");
   svg::Panel p;
   p.width = std::max(320.0, 90.0 * static_cast<double>(ns.size()));
   p.height = 230;
-  p.title = set + ", " + std::to_string(F) + " filters";
-  p.x_label = "motifs present in the test sequence";
   p.y_label = "accuracy";
   const long nmax = ns.back();
   pg.html += "<figure><div>" + svg::legend(model_series(models)) + "</div>" +
-             svg::bar_chart(p, cats, model_series(models), values) +
+             bars_by_count(*t, at, ns, models, "accuracy", p, set, F) +
              pg.figure_caption(
                  "Fig. 2B",
                  "Accuracy of each model on the test sequences grouped by the number of motifs "
