@@ -13,11 +13,11 @@ namespace mint {
 CnnInput SequenceInput::slice(std::int64_t first) const {
   CnnInput in;
   if (one_hot) {
-    in.codes = codes.data() + first * length;
+    in.codes = codes.data();
   } else {
-    in.dense = dense.data() + first * 4 * length;
+    in.dense = dense.data();
   }
-  return in;
+  return offset(in, first, length);
 }
 
 SequenceInput read_sequences(const std::string& path, const std::string& split) {

@@ -9,21 +9,6 @@
 
 namespace mint {
 
-namespace {
-
-CnnInput offset(const CnnInput& in, std::int64_t first, int length) {
-  CnnInput out;
-  if (in.codes != nullptr) {
-    out.codes = in.codes + first * length;
-    if (in.scale != nullptr) out.scale = in.scale + first;
-  } else {
-    out.dense = in.dense + first * 4 * length;
-  }
-  return out;
-}
-
-}  // namespace
-
 void check_lengths(const std::vector<Model>& models, int length, const std::string& source) {
   if (models.empty()) throw Error("no model given");
   for (std::size_t i = 0; i < models.size(); ++i) {

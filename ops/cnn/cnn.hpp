@@ -30,6 +30,18 @@ struct CnnInput {
   const float* dense = nullptr;         // (N, 4, L) any real input
 };
 
+// Sequences [first, …) of an input of sequences of `length`.
+inline CnnInput offset(const CnnInput& in, std::int64_t first, int length) {
+  CnnInput out;
+  if (in.codes != nullptr) {
+    out.codes = in.codes + first * length;
+    if (in.scale != nullptr) out.scale = in.scale + first;
+  } else {
+    out.dense = in.dense + first * 4 * length;
+  }
+  return out;
+}
+
 class CpuCnn {
  public:
   CpuCnn(const ModelConfig& config, int capacity, int threads = 0);

@@ -38,17 +38,7 @@ inline void check_call(const char* what, int capacity, const CnnInput& in, int n
   if (capacity < 1) throw Error(std::string(what) + ": the network has no capacity");
 }
 
-// Sequences [first, ...) of the input.
-inline CnnInput offset(const CnnInput& in, std::int64_t first, int length) {
-  CnnInput out;
-  if (in.codes != nullptr) {
-    out.codes = in.codes + first * length;
-    if (in.scale != nullptr) out.scale = in.scale + first;
-  } else {
-    out.dense = in.dense + first * 4 * length;
-  }
-  return out;
-}
+using mint::offset;  // ops/cnn/cnn.hpp
 
 // x[s, ch, p] of the input, as a float.
 inline float input_at(const CnnInput& in, std::int64_t s, int ch, int p, int length) {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/model.hpp"
+#include "ops/cnn/cnn_core.hpp"
 #include "ops/common/simd.hpp"
 
 namespace mint {
@@ -46,10 +47,6 @@ inline unsigned nonzero_lanes(Float8 v) {
   for (int l = 0; l < 8; ++l) mask |= (v[l] != 0.0f ? 1u : 0u) << l;
   return mask;
 #endif
-}
-
-inline float activate(Activation a, float v) {
-  return a == Activation::relu ? std::max(v, 0.0f) : std::exp(v);
 }
 
 // h = base + Σ_e delta[e]·rows[index[e]·stride ..] over V vectors (base null: 0),
@@ -310,7 +307,7 @@ void IncrementalEvaluator::finish_forward() {
     float* pooled = pooled_.data() + static_cast<std::size_t>(w) * fp;
     const float* best = prefix_.data() + (start + pool - 1) * fp;
     // All Fp lanes (the zero filters beyond F pool act(0)), so a variant's Δ is 0 there.
-    for (int f = 0; f < fp; ++f) pooled[f] = activate(c.activation, best[f]);
+    for (int f = 0; f < fp; ++f) pooled[f] = activate(c.activation == Activation::exp, best[f]);
     for (int f = 0; f < f_count; ++f) {
       if (pooled[f] != 0.0f) {
         deltas_[static_cast<std::size_t>(entries)] = pooled[f];
