@@ -1,6 +1,6 @@
 // `mint auprc --labels Y.npy --scores S.npy [--per-row] [--include MASK.npy]`: AUPRC (trapezoid
 // under scikit-learn's precision_recall_curve), average precision and ROC AUC, exactly as current
-// scikit-learn computes them (include/mint/auprc.hpp).
+// scikit-learn computes them (ops/auprc/auprc.hpp).
 //   labels   any integer, bool or float dtype holding only 0 and 1
 //   scores   float32 or float64, same shape as labels; float32 stays float32, so scores one ulp
 //            apart are distinct thresholds

@@ -1,4 +1,4 @@
-// CUDA-events benchmark of device-side AUPRC (kernels/auprc.cu, include/mint/auprc_cuda.hpp).
+// CUDA-events benchmark of device-side AUPRC (ops/auprc/auprc*.cu, ops/auprc/auprc_cuda.hpp).
 //
 //   ninja -C build bench_auprc_cuda && build/bench/bench_auprc_cuda
 //

@@ -1,4 +1,4 @@
-// CUDA-events benchmark of the CNN's CUDA backend (kernels/cnn.cu, src/cnn_cuda_backend.cu).
+// CUDA-events benchmark of the CNN's CUDA backend (ops/cnn/cnn_*.cu, ops/cnn/cnn_backend_cuda.cu).
 //
 //   ninja -C build bench_cnn_cuda && build/bench/bench_cnn_cuda
 //

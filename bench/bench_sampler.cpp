@@ -1,4 +1,4 @@
-// Google Benchmark of the CPU sampler, sample_codes_cpu (src/cpu/sampler.cpp).
+// Google Benchmark of the CPU sampler, sample_codes_cpu (ops/sampler/sampler.cpp).
 //
 // Workload: the bundled distinct_1 set (n = 4 motifs), default grammar and SimulationOptions,
 // the train split of a classification with-subsets design of 100,000 sequences; the whole

@@ -1,5 +1,5 @@
 // CUDA-events benchmark of the sampler kernel, mint::cuda::launch_sample_codes
-// (kernels/sampler.cu), on device buffers: no host copies in the timed region.
+// (ops/sampler/sampler.cu), on device buffers: no host copies in the timed region.
 //
 //   ninja -C build bench_sampler_cuda && build/bench/bench_sampler_cuda
 //

@@ -1,4 +1,4 @@
-// Device queries for --device auto|cuda (built only with CUDA; see src/cuda_stub.cpp).
+// Device queries for --device auto|cuda (built only with CUDA; see core/device_stub.cpp).
 #include <cuda_runtime.h>
 
 #include "core/device.hpp"

@@ -1,5 +1,5 @@
 // CPU sampler. The per-position math is sampler_core.hpp's, shared
-// with kernels/sampler.cu; here it is parallelised over sequences with OpenMP. Each sequence's
+// with ops/sampler/sampler.cu; here it is parallelised over sequences with OpenMP. Each sequence's
 // bytes depend only on its own random stream, so the thread count cannot change them.
 #include "ops/sampler/sampler.hpp"
 

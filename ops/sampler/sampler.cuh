@@ -1,5 +1,5 @@
 // CUDA sampler launcher (device pointers, stream last). The per-position math is
-// include/mint/sampler_core.hpp, shared with the CPU backend (src/cpu/sampler.cpp).
+// ops/sampler/sampler_core.hpp, shared with the CPU backend (ops/sampler/sampler.cpp).
 #pragma once
 
 #include <cuda_runtime.h>

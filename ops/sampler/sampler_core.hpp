@@ -1,5 +1,5 @@
-// The sampler's per-element math, shared by the CPU backend (src/cpu/sampler.cpp) and the
-// CUDA kernel (kernels/sampler.cu) so the two cannot drift: both call plan_sequence() and
+// The sampler's per-element math, shared by the CPU backend (ops/sampler/sampler.cpp) and the
+// CUDA kernel (ops/sampler/sampler.cu) so the two cannot drift: both call plan_sequence() and
 // sample_block() on the same SamplerView, and integer-only arithmetic makes them bit-identical.
 //
 // Random streams. Every draw is philox4x32(counter, key = seed):

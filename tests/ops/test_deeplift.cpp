@@ -1,4 +1,4 @@
-// DeepLIFT (src/deeplift.cpp) against Captum and against its float64 reference:
+// DeepLIFT (ops/deeplift/deeplift.cpp) against Captum and against its float64 reference:
 //   - parity with every Captum fixture case, default (deeplift.npy: Captum 0.8.0 + PRs #1843,
 //     #1847) and compat (deeplift_captum_0_8_0.npy: released 0.8.0, the whole batch in one
 //     call), through the one-hot and the dense path (float32 vs PyTorch's float64: relative

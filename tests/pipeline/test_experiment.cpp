@@ -1,4 +1,4 @@
-// The experiment runner (include/mint/experiment.hpp): a tiny run writes every table of
+// The experiment runner (pipeline/experiment.hpp): a tiny run writes every table of
 // docs/experiment.md, a rerun skips everything, deleting a model reruns only what depends on
 // it, 3 shards + merge equal the single run byte for byte, and the paper's main effect
 // (M_wo fails on 3-motif negatives where M_w succeeds) shows at a small size.

@@ -1,4 +1,4 @@
-// Scoring attributions (src/scoring.cpp): position scores, per-motif AUPRC against the
+// Scoring attributions (pipeline/score.cpp): position scores, per-motif AUPRC against the
 // simulation's ground truth (checked against a brute force that builds each row's labels
 // from ground_truth() and calls score_curve), pooled AUPRC, NumPy's percentile, and the
 // bootstrap summaries.
