@@ -77,6 +77,7 @@ void add_attribute_command(CLI::App& app) {
   a->flags.add_to(cmd);
   a->device.add_to(cmd);
   cmd->callback([a] {
+    require_value("--out", a->out);
     AttributeOptions o;
     o.method = parse_method(a->method);
     o.target = parse_target(a->target);

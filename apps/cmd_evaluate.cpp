@@ -77,14 +77,22 @@ void add_evaluate_command(CLI::App& app) {
       ->required();
   cmd->add_option("--data", a->data, "A mint data set directory")->required();
   cmd->add_option("--split", a->split, "train, valid or test")->capture_default_str();
-  cmd->add_option("--out", a->out, "Results directory: add the rows to its tables/*.tsv");
-  cmd->add_option("--name", a->name,
-                  "Model name in the tables (default: the model file's stem without "
-                  "_f<F>_seed<S>; M_w, M_wo or an effect name for the paper's report sections)");
-  cmd->add_option("--set", a->set, "Motif set name in the tables (default: the data set's)");
+  auto* out =
+      cmd->add_option("--out", a->out, "Results directory: add the rows to its tables/*.tsv");
+  auto* name = cmd->add_option(
+      "--name", a->name,
+      "Model name in the tables (default: the model file's stem without "
+      "_f<F>_seed<S>; M_w, M_wo or an effect name for the paper's report sections)");
+  auto* set =
+      cmd->add_option("--set", a->set, "Motif set name in the tables (default: the data set's)");
   a->model.add_to(cmd);
   a->device.add_to(cmd);
-  cmd->callback([a] {
+  cmd->callback([a, out, name, set] {
+    if (out->count() > 0) require_value("--out", a->out);
+    if (name->count() > 0) require_value("--name", a->name);
+    if (set->count() > 0) require_value("--set", a->set);
+    check_table_name("--name", a->name);
+    check_table_name("--set", a->set);
     const Compute compute = a->device.compute();
     const SequenceInput input = read_sequences(a->data, a->split);
     if (!input.dataset) {

@@ -28,6 +28,7 @@ void add_predict_command(CLI::App& app) {
   a->model.add_to(cmd);
   a->device.add_to(cmd);
   cmd->callback([a] {
+    require_value("--out", a->out);
     const Compute compute = a->device.compute();
     const SequenceInput input = read_sequences(a->data, a->split);
     const std::vector<Model> models = load_models(a->models, a->model.hints());

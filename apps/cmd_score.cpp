@@ -9,13 +9,18 @@
 // --attr takes MODEL:METHOD=PATH (or METHOD=PATH, or PATH); METHOD "ism" selects ISM's
 // position score (|mean Δ over the three other bases|), any other the observed base's.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <set>
 
 #include "commands.hpp"
+#include "common.hpp"
 #include "core/error.hpp"
 #include "io/inputs.hpp"
+#include "io/npy.hpp"
 #include "pipeline/score.hpp"
 #include "pipeline/tables.hpp"
 
@@ -43,7 +48,7 @@ AttrSpec parse_attr(const std::string& text) {
   if (s.path.empty()) throw Error("--attr '" + text + "': no file given (MODEL:METHOD=PATH)");
   for (const std::string* f : {&s.model, &s.method}) {
     if (f->find_first_of("\t\n") != std::string::npos) {
-      throw Error("--attr '" + text + "': names may not contain tabs or newlines");
+      throw Error("--attr: model and method names may not contain tabs or line breaks");
     }
   }
   return s;
@@ -129,59 +134,198 @@ std::pair<std::string, std::string> compared(const std::vector<Scored>& scored,
   return {};
 }
 
-// Δ medians of every method both compared models have: printed and added to the tables.
-void differences(Tables& t, const RowOwner& owner, const std::vector<Scored>& scored,
-                 const std::pair<std::string, std::string>& ab, const MotifSet& motifs,
-                 const BootstrapOptions& boot, Metric metric) {
+// Δ medians of every method both compared models have: printed as asked (first − second) and
+// added to the tables in the report's order (report_order); returns the rows added.
+std::size_t differences(Tables& t, const RowOwner& owner, const std::vector<Scored>& scored,
+                        const std::pair<std::string, std::string>& ab, const MotifSet& motifs,
+                        const BootstrapOptions& boot, Metric metric) {
   std::printf("\nmedian(%s) − median(%s), paired by sequence [%g%% CI]\n", ab.first.c_str(),
               ab.second.c_str(), boot.level * 100);
-  const std::vector<std::string> labels = motifs.labels();
+  const bool swap = !report_order(ab.first, ab.second);
+  std::size_t added = 0;
   for (const Scored& a : scored) {
     if (a.spec.model != ab.first) continue;
     for (const Scored& b : scored) {
       if (b.spec.model != ab.second || b.spec.method != a.spec.method) continue;
-      Tables one;
-      add_difference_rows(one, owner, a.spec.method, a.groups, b.groups, motifs, boot, metric);
-      for (const auto& [name, table] : one.all()) {
+      Tables asked;
+      add_difference_rows(asked, owner, a.spec.method, a.groups, b.groups, motifs, boot, metric);
+      for (const auto& [name, table] : asked.all()) {
         for (const auto& row : table.rows) {
-          t[*table.layout].add(row);
           std::printf("  %-10s %-10s %s motifs: %+.4f [%+.4f, %+.4f]\n", row[2].c_str(),
                       row[3].c_str(), row[4].c_str(), std::stod(row[6]), std::stod(row[7]),
                       std::stod(row[8]));
         }
       }
+      const Scored& first = swap ? b : a;
+      const Scored& second = swap ? a : b;
+      const std::size_t before = t[layouts::differences(metric)].rows.size();
+      add_difference_rows(t, owner, a.spec.method, first.groups, second.groups, motifs, boot,
+                          metric);
+      added += t[layouts::differences(metric)].rows.size() - before;
     }
   }
+  return added;
+}
+
+// --filters not given: the F the results' tables already record for these models of this set,
+// when they agree on one (mint evaluate or an earlier mint score wrote them); else 0.
+int recorded_filters(const std::string& out, const std::string& set,
+                     const std::vector<Scored>& scored) {
+  std::set<std::string> found;
+  for (const TableLayout* l :
+       {&layouts::training(), &layouts::accuracy_by_count(), &layouts::regression_binned(),
+        &layouts::filters(), &layouts::summary()}) {
+    for (const auto& row : read_table(out, *l).rows) {
+      for (const Scored& s : scored) {
+        if (row[0] == set && row[2] == s.spec.model) found.insert(row[1]);
+      }
+    }
+  }
+  return found.size() == 1 ? std::stoi(*found.begin()) : 0;
+}
+
+// --predictions MODEL=PATH: the model's predictions (N,) of the split (mint predict), for the
+// absolute error of regression models.
+std::map<std::string, std::vector<double>> read_predictions(const std::vector<std::string>& specs,
+                                                            const SplitData& split) {
+  std::map<std::string, std::vector<double>> out;
+  for (const std::string& text : specs) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+      throw Error("--predictions '" + text + "': expected MODEL=PATH");
+    }
+    const std::string model = text.substr(0, eq), path = text.substr(eq + 1);
+    const NpyArray a = read_npy(path);
+    if (a.shape != std::vector<std::int64_t>{split.size()}) {
+      throw Error(path + ": predictions must have shape (" + std::to_string(split.size()) +
+                  ",), one per sequence of split '" + split.name + "'");
+    }
+    out[model] = a.to_vector<double>();
+    for (double v : out[model]) {
+      if (!std::isfinite(v)) throw Error(path + ": a prediction is not finite");
+    }
+  }
+  return out;
+}
+
+// Every --attr scored on the split, in order; a model:method given twice is an error.
+std::vector<Scored> score_all(const std::vector<std::string>& attrs, const SplitData& split,
+                              const Simulation& sim, const ScoreOptions& options, Metric metric,
+                              const BootstrapOptions& boot) {
+  std::vector<Scored> scored;
+  for (const std::string& text : attrs) {
+    Scored s;
+    s.spec = parse_attr(text);
+    for (const Scored& other : scored) {
+      if (other.spec.model == s.spec.model && other.spec.method == s.spec.method) {
+        throw Error("--attr: " + s.spec.model + ":" + s.spec.method + " given twice");
+      }
+    }
+    s.scored = score_attribution_file(s.spec.path, split, sim, s.spec.method == "ism", options);
+    s.groups = group_scores(s.scored.rows, metric);
+    s.summaries = summarize_groups(s.scored, s.groups, split, sim, boot);
+    scored.push_back(std::move(s));
+  }
+  return scored;
+}
+
+// The rows of every scored file; each method's old Δ rows are claimed (a new score of a model
+// makes them stale).
+void add_rows(Tables& t, RowOwner owner, const std::vector<Scored>& scored, const Simulation& sim,
+              const SplitData& split, const std::map<std::string, std::vector<double>>& predicted,
+              Metric metric) {
+  for (const Scored& s : scored) {
+    owner.model = s.spec.model;
+    const auto p = predicted.find(s.spec.model);
+    add_auprc_rows(t, owner, s.spec.method, s.scored, sim.motifs, split,
+                   p == predicted.end() ? nullptr : &p->second);
+    add_summary_rows(t, owner, s.spec.method, s.summaries, sim.motifs, metric);
+    t[layouts::differences(metric)].claims.push_back(
+        {owner.set, std::to_string(owner.filters), s.spec.method});
+  }
+}
+
+struct ScoreArgs {
+  std::string data, split = "test", out, positives = "span", metric = "auprc", set;
+  std::vector<std::string> attrs, compare, predictions;
+  double ic_threshold = 1.0, level = 0.95;
+  int bootstrap = 1000, filters = -1;
+  std::uint64_t seed = 0;
+  bool signed_scores = false;
+  std::string device = "auto";
+};
+
+void run_score(const ScoreArgs& a) {
+  if (!(a.level > 0 && a.level < 1)) {
+    throw Error("--ci must be in (0, 1), got " + format_number(a.level));
+  }
+  require_value("--out", a.out);
+  check_table_name("--set", a.set);
+  const Metric metric = parse_metric(a.metric);
+  ScoreOptions options;
+  options.backend = resolve_backend(parse_device(a.device));
+  options.positives.by_information = a.positives == "ic";
+  options.positives.ic_threshold = a.ic_threshold;
+  options.signed_scores = a.signed_scores;
+  BootstrapOptions boot;
+  boot.resamples = a.bootstrap;
+  boot.level = a.level;
+  boot.seed = a.seed;
+  const SequenceInput input = read_sequences(a.data, a.split);
+  if (!input.dataset) {
+    throw Error(a.data +
+                ": scoring needs a mint data set directory (its ground truth), not an array");
+  }
+  const Simulation& sim = *input.dataset;
+  const SplitData& split = sim.splits[input.split];
+  const std::map<std::string, std::vector<double>> predicted =
+      read_predictions(a.predictions, split);
+  const std::vector<Scored> scored = score_all(a.attrs, split, sim, options, metric, boot);
+  RowOwner owner{a.set.empty() ? set_label(sim.motifs.name) : a.set, a.filters, ""};
+  if (owner.filters < 0) owner.filters = recorded_filters(a.out, owner.set, scored);
+  std::printf(
+      "mint score: %zu attribution file(s), %lld sequences of %s/%s; median %s per "
+      "sequence [%g%% bootstrap CI, %d resamples]\n",
+      scored.size(), static_cast<long long>(split.size()), a.data.c_str(), split.name.c_str(),
+      a.metric.c_str(), a.level * 100, a.bootstrap);
+  print_medians(scored, sim.motifs, split.n_motifs);
+  Tables t;
+  add_rows(t, owner, scored, sim, split, predicted, metric);
+  const auto ab = compared(scored, a.compare);
+  const std::size_t deltas =
+      ab.first.empty() ? 0 : differences(t, owner, scored, ab, sim.motifs, boot, metric);
+  write_tables(a.out, t, /*merge=*/true);
+  std::printf("\nwrote %s/tables/: auprc.tsv, %s_summary.tsv%s (set %s, %s)\n", a.out.c_str(),
+              a.metric.c_str(), deltas ? (", " + a.metric + "_differences.tsv").c_str() : "",
+              owner.set.c_str(),
+              owner.filters > 0 ? (std::to_string(owner.filters) + " filters").c_str()
+                                : "filters not recorded: give --filters F");
 }
 
 }  // namespace
 
 void add_score_command(CLI::App& app) {
-  struct Args {
-    std::string data, split = "test", out, positives = "span", metric = "auprc", set;
-    std::vector<std::string> attrs, compare;
-    double ic_threshold = 1.0, level = 0.95;
-    int bootstrap = 1000, filters = 0;
-    std::uint64_t seed = 0;
-    bool signed_scores = false;
-    std::string device = "auto";
-  };
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<ScoreArgs>();
   auto* cmd = app.add_subcommand(
       "score", "Per-motif AUPRC of attributions against a data set's ground truth");
   cmd->add_option("--data", a->data, "A mint data set directory (its ground truth)")->required();
   cmd->add_option("--split", a->split, "Split the attributions belong to")->capture_default_str();
   cmd->add_option("--attr", a->attrs,
-                  "Attributions (N,4,L) .npy as MODEL:METHOD=PATH (repeatable); METHOD ism "
-                  "scores |mean Δ| over the other bases")
+                  "Attributions (N,4,L) .npy (repeatable) as MODEL:METHOD=PATH; METHOD=PATH "
+                  "names the model after the file's stem, PATH alone also calls the method "
+                  "'attr'; METHOD ism scores |mean Δ| over the other bases")
       ->required();
   cmd->add_option("--out", a->out, "Results directory: add the rows to its tables/*.tsv")
       ->required();
   cmd->add_option("--set", a->set, "Motif set name in the tables (default: the data set's)");
   cmd->add_option("--filters", a->filters,
-                  "The models' number of filters F, for the tables (so the rows join those of "
-                  "mint evaluate; 0: not recorded)")
-      ->capture_default_str();
+                  "The models' number of filters F in the tables (default: what the results' "
+                  "tables record for these models, e.g. from mint evaluate; else 0: not "
+                  "recorded)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--predictions", a->predictions,
+                  "MODEL=PATH: a regression model's predictions (N,) of the split (mint "
+                  "predict), for the absolute error beside each AUPRC (repeatable)");
   cmd->add_option("--metric", a->metric, "Metric summarised: auprc, ap or auroc")
       ->check(CLI::IsMember({"auprc", "ap", "auroc"}))
       ->capture_default_str();
@@ -204,61 +348,7 @@ void add_score_command(CLI::App& app) {
                   "Two model names A,B: report median(A) − median(B) (default: the first two)")
       ->delimiter(',')
       ->expected(2);
-  cmd->callback([a] {
-    if (!(a->level > 0 && a->level < 1)) {
-      throw Error("--ci must be in (0, 1), got " + format_number(a->level));
-    }
-    if (a->filters < 0) throw Error("--filters must be 0 or positive");
-    const Metric metric = parse_metric(a->metric);
-    ScoreOptions options;
-    options.backend = resolve_backend(parse_device(a->device));
-    options.positives.by_information = a->positives == "ic";
-    options.positives.ic_threshold = a->ic_threshold;
-    options.signed_scores = a->signed_scores;
-    BootstrapOptions boot;
-    boot.resamples = a->bootstrap;
-    boot.level = a->level;
-    boot.seed = a->seed;
-    const SequenceInput input = read_sequences(a->data, a->split);
-    if (!input.dataset) {
-      throw Error(a->data +
-                  ": scoring needs a mint data set directory (its ground truth), not an array");
-    }
-    const Simulation& sim = *input.dataset;
-    const SplitData& split = sim.splits[input.split];
-    RowOwner owner{a->set.empty() ? set_label(sim.motifs.name) : a->set, a->filters, ""};
-
-    std::vector<Scored> scored;
-    Tables t;
-    for (const std::string& text : a->attrs) {
-      Scored s;
-      s.spec = parse_attr(text);
-      for (const Scored& other : scored) {
-        if (other.spec.model == s.spec.model && other.spec.method == s.spec.method) {
-          throw Error("--attr: " + s.spec.model + ":" + s.spec.method + " given twice");
-        }
-      }
-      s.scored = score_attribution_file(s.spec.path, split, sim, s.spec.method == "ism", options);
-      s.groups = group_scores(s.scored.rows, metric);
-      s.summaries = summarize_groups(s.scored, s.groups, split, sim, boot);
-      owner.model = s.spec.model;
-      add_auprc_rows(t, owner, s.spec.method, s.scored, sim.motifs, split, nullptr);
-      add_summary_rows(t, owner, s.spec.method, s.summaries, sim.motifs, metric);
-      scored.push_back(std::move(s));
-    }
-    std::printf(
-        "mint score: %zu attribution file(s), %lld sequences of %s/%s; median %s per "
-        "sequence [%g%% bootstrap CI, %d resamples]\n",
-        scored.size(), static_cast<long long>(split.size()), a->data.c_str(), split.name.c_str(),
-        a->metric.c_str(), a->level * 100, a->bootstrap);
-    print_medians(scored, sim.motifs, split.n_motifs);
-    const auto ab = compared(scored, a->compare);
-    if (!ab.first.empty()) differences(t, owner, scored, ab, sim.motifs, boot, metric);
-    write_tables(a->out, t, /*merge=*/true);
-    std::printf("\nwrote %s/tables/: auprc.tsv, %s_summary.tsv%s\n", a->out.c_str(),
-                a->metric.c_str(),
-                ab.first.empty() ? "" : (", " + a->metric + "_differences.tsv").c_str());
-  });
+  cmd->callback([a] { run_score(*a); });
 }
 
 }  // namespace mint::cli

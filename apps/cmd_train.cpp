@@ -55,6 +55,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--quiet", a->quiet, "No progress output");
   a->device.add_to(cmd);
   cmd->callback([a] {
+    require_value("--out", a->out);
     ModelSpec spec = a->spec;
     spec.pool = parse_pool(a->pool);
     spec.padding = parse_padding(a->padding);

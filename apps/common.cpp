@@ -33,4 +33,14 @@ Compute DeviceFlags::compute() const {
   return c;
 }
 
+void require_value(const char* option, const std::string& value) {
+  if (value.empty()) throw Error(std::string(option) + ": the value is empty");
+}
+
+void check_table_name(const char* option, const std::string& value) {
+  if (value.find_first_of("\t\n\r") != std::string::npos) {
+    throw Error(std::string(option) + ": the name may not contain tabs or line breaks");
+  }
+}
+
 }  // namespace mint::cli

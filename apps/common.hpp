@@ -26,4 +26,9 @@ struct DeviceFlags {
   Compute compute() const;
 };
 
+// Errors naming the option: an empty value (e.g. --out ""), or a name for the tables that
+// holds a tab or a line break (it would break the TSV files).
+void require_value(const char* option, const std::string& value);
+void check_table_name(const char* option, const std::string& value);
+
 }  // namespace mint::cli

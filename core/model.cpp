@@ -136,7 +136,7 @@ void fill_uniform(std::vector<float>& v, double bound, std::uint64_t seed, std::
 
 Model init_model(const ModelConfig& config, std::uint64_t seed) {
   config.validate();
-  Model m{config, ModelParams::zeros(config)};
+  Model m{config, ModelParams::zeros(config), ""};
   ModelParams& p = m.params;
   const double conv_bound = 1 / std::sqrt(4.0 * config.width);
   fill_uniform(p.conv_weight, conv_bound, seed, 0);

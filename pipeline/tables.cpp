@@ -153,7 +153,18 @@ void Table::add(std::vector<std::string> row) {
     throw Error("table " + layout->name + ": a row of " + std::to_string(row.size()) +
                 " fields, expected " + std::to_string(layout->columns.size()));
   }
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    if (row[i].empty() || row[i].find_first_of("\t\n\r") != std::string::npos) {
+      throw Error("table " + layout->name + ": column '" + layout->columns[i].name +
+                  "' would be empty or hold a tab or line break; choose another name");
+    }
+  }
   rows.push_back(std::move(row));
+}
+
+bool report_order(const std::string& a, const std::string& b) {
+  auto rank = [](const std::string& m) { return m == "M_w" ? 0 : m == "M_wo" ? 1 : 2; };
+  return rank(a) != rank(b) ? rank(a) < rank(b) : a < b;
 }
 
 std::string Table::text() const {
@@ -191,6 +202,7 @@ void write_tables(const std::string& dir, const Tables& tables, bool merge) {
     if (merge) {
       std::set<std::vector<std::string>> owners;
       for (const auto& r : table.rows) owners.insert({r.begin(), r.begin() + l.owner});
+      for (const auto& c : table.claims) owners.insert(c);
       for (auto& r : read_table(dir, l).rows) {
         if (!owners.count({r.begin(), r.begin() + l.owner})) merged.rows.push_back(std::move(r));
       }

@@ -85,8 +85,13 @@ struct Table {
   const TableLayout* layout = nullptr;
   std::vector<std::vector<std::string>> rows;
 
+  // Owner keys (the layout's first `owner` fields) whose rows this table replaces when merged
+  // into a file even though it adds none for them (e.g. Δ rows made stale by a new score).
+  std::vector<std::vector<std::string>> claims;
+
   explicit Table(const TableLayout& l) : layout(&l) {}
-  void add(std::vector<std::string> row);  // checks the field count
+  // Checks the field count, and that no field holds a tab or a newline.
+  void add(std::vector<std::string> row);
   // Header, then the rows sorted by the key (stable).
   std::string text() const;
 };
@@ -102,7 +107,7 @@ class Tables {
 };
 
 // Writes every table to dir/tables/<name>.tsv atomically (creating dir/tables). merge: an
-// existing file's rows are kept unless their owner key occurs among the new rows.
+// existing file's rows are kept unless their owner key occurs among the new rows or claims.
 void write_tables(const std::string& dir, const Tables& tables, bool merge = false);
 
 // Line-by-line reader of one table file: fields split on tabs, a trailing '\r' dropped, blank
@@ -140,6 +145,10 @@ Table read_table(const std::string& dir, const TableLayout& layout);
 
 // ---- building rows ------------------------------------------------------------------------------
 
+// The order the report lists models in: M_w, M_wo, then the others by name. A Δ between two
+// models is stored as first − second in this order (report_order(a, b) true: a first).
+bool report_order(const std::string& a, const std::string& b);
+
 // The set column of a motif set: its name (a bundled set) or its file's stem.
 std::string set_label(const std::string& motif_set);
 
@@ -170,7 +179,8 @@ void add_summary_rows(Tables& tables, const RowOwner& owner, const std::string& 
                       const std::vector<GroupSummary>& groups, const MotifSet& motifs,
                       Metric metric);
 // <metric>_differences rows: median(a) − median(b) for every (motif, n_present) group both have.
-// owner.model is ignored (the layout has no model column).
+// owner.model is ignored (the layout has no model column): the report reads Δ as its first model
+// minus its second, in report_order, so a standalone comparison is stored in that order.
 void add_difference_rows(Tables& tables, const RowOwner& owner, const std::string& method,
                          const std::vector<MotifGroup>& a, const std::vector<MotifGroup>& b,
                          const MotifSet& motifs, const BootstrapOptions& bootstrap, Metric metric);

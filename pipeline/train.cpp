@@ -220,6 +220,10 @@ std::string to_string(const PoolSpec& pool) {
 }
 
 ModelConfig model_config(const Simulation& data, const ModelSpec& spec) {
+  if (spec.width < 0) {
+    throw Error("filter width K = " + std::to_string(spec.width) +
+                " must be positive (or 0: the data set's K)");
+  }
   ModelConfig m;
   m.length = data.options.length;
   m.filters = spec.filters;

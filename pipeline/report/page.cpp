@@ -31,6 +31,27 @@ std::vector<std::size_t> Page::rows_of_kind(const TableView& t, const std::strin
   return out;
 }
 
+std::vector<std::string> Page::section_models(const std::string& set, long filters,
+                                              bool classification) const {
+  std::vector<std::string> seen;
+  for (const auto& [file, t] : data.tables) {
+    if (!t || !t->text_col.count("model")) continue;
+    for (auto r : rows_of_kind(*t, set, filters, classification))
+      add_unique(seen, t->s(r, "model"));
+  }
+  return ordered(seen, kClassificationModels);
+}
+
+std::string Page::classifiers_html(const std::string& set, long filters) const {
+  const std::vector<std::string> models = section_models(set, filters, true);
+  if (models.empty() || models == kClassificationModels) {
+    return "M<sub>w</sub> vs M<sub>wo</sub>";
+  }
+  std::vector<std::string> names;
+  for (const auto& m : models) names.push_back(model_html(m));
+  return join(names, " vs ");
+}
+
 std::vector<std::string> Page::motifs_in_order(const std::string& set,
                                                const std::vector<std::string>& seen) const {
   const auto it = data.motif_order.find(set);
@@ -52,7 +73,7 @@ void Page::missing(const TableLayout& layout, const std::string& what) {
 void Page::no_rows(const TableLayout& layout, const std::string& set, long filters,
                    const std::string& what) {
   note("<code>tables/" + escape(layout.file()) + "</code> has no rows for " + escape(set) +
-       " with " + std::to_string(filters) + " filters: " + what + " skipped.");
+       " with " + filters_text(filters) + ": " + what + " skipped.");
 }
 
 std::string Page::figure_caption(const std::string& paper, const std::string& text,
@@ -136,6 +157,10 @@ std::string signed_fixed(double v, int decimals) {
 
 std::string count_text(double v) {
   return std::isfinite(v) ? std::to_string(static_cast<long long>(v)) : "n/a";
+}
+
+std::string filters_text(long filters) {
+  return filters > 0 ? std::to_string(filters) + " filters" : "filters not recorded";
 }
 
 std::string n_label(long n) { return std::to_string(n); }
@@ -258,7 +283,7 @@ std::string bars_by_count(const TableView& t, const CountIndex& at, const std::v
       values.back().push_back(it == at.end() ? NAN : t.v(it->second, value));
     }
   }
-  panel.title = set + ", " + std::to_string(F) + " filters";
+  panel.title = set + ", " + filters_text(F);
   panel.x_label = "motifs present in the test sequence";
   return svg::bar_chart(panel, cats, model_series(series), values);
 }

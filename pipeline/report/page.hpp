@@ -31,6 +31,11 @@ struct Page {
   // Rows of (set, filters) whose model is a classifier (classification) or not.
   std::vector<std::size_t> rows_of_kind(const TableView& t, const std::string& set, long filters,
                                         bool classification) const;
+  // The models of (set, filters) of one kind in any table, M_w and M_wo first.
+  std::vector<std::string> section_models(const std::string& set, long filters,
+                                          bool classification) const;
+  // "M<sub>w</sub> vs M<sub>wo</sub>" for the paper's classifiers, else the models' names.
+  std::string classifiers_html(const std::string& set, long filters) const;
   // The set's motif order where the pair names reveal it, else as the tables mention them.
   std::vector<std::string> motifs_in_order(const std::string& set,
                                            const std::vector<std::string>& seen) const;
@@ -61,6 +66,8 @@ std::string fixed(double v, int decimals = 4);         // "n/a", "∞" when not 
 std::string signed_fixed(double v, int decimals = 4);  // "+0.1234"
 std::string count_text(double v);                      // "12", "n/a"
 std::string n_label(long n);
+// "32 filters", or "filters not recorded" for 0 (mint score without --filters).
+std::string filters_text(long filters);
 std::string join(const std::vector<std::string>& v, const std::string& sep);
 
 // ---- cells and columns --------------------------------------------------------------------------

@@ -161,7 +161,7 @@ void page_head(Page& pg, const Contents& c) {
   for (std::size_t si = 0; si < c.sets.size(); ++si) {
     for (long F : c.filters) {
       h += "<li><a href=\"#s" + std::to_string(si) + "-f" + std::to_string(F) + "\">" +
-           escape(c.sets[si]) + ", " + std::to_string(F) + " filters</a></li>";
+           escape(c.sets[si]) + ", " + filters_text(F) + "</a></li>";
     }
   }
   h += "</ul></nav>\n";
@@ -206,25 +206,30 @@ void set_section(Page& pg, const Contents& c, std::size_t si, long F) {
   const std::string& set = c.sets[si];
   std::string& h = pg.html;
   h += "<section id=\"s" + std::to_string(si) + "-f" + std::to_string(F) + "\"><h3>" + escape(set) +
-       ", " + std::to_string(F) + " filters</h3>\n";
+       ", " + filters_text(F) + "</h3>\n";
   bool any = false;
   for (const auto& [file, t] : pg.data.tables) any = any || (t && !t->rows(set, F).empty());
   for (const auto& [key, d] : pg.data.scatter) {
     any = any || (std::get<0>(key) == set && std::get<1>(key) == F);
   }
   if (!any) {
-    pg.note("No table has rows for " + escape(set) + " with " + std::to_string(F) + " filters.");
+    pg.note("No table has rows for " + escape(set) + " with " + filters_text(F) + ".");
     h += "</section>\n";
     return;
   }
-  if (c.show_negatives) {
-    h += "<h4 class=\"exp\">Negatives experiment: M<sub>w</sub> vs M<sub>wo</sub></h4>\n";
+  // Without config.json, a section shows an experiment only where it has that kind of model.
+  const bool configured = !pg.data.config.experiment.empty();
+  const bool regression_rows = !pg.section_models(set, F, false).empty() ||
+                               (pg.table(layouts::regression_binned()) &&
+                                !pg.table(layouts::regression_binned())->rows(set, F).empty());
+  if (c.show_negatives && (configured || !pg.section_models(set, F, true).empty())) {
+    h += "<h4 class=\"exp\">Negatives experiment: " + pg.classifiers_html(set, F) + "</h4>\n";
     accuracy_section(pg, set, F);
     pair_section(pg, set, F);
     filters_section(pg, set, F, true);
     auprc_classification_section(pg, set, F);
   }
-  if (c.show_interactions) {
+  if (c.show_interactions && (configured || regression_rows)) {
     h += "<h4 class=\"exp\">Interaction effects</h4>\n";
     regression_accuracy_section(pg, set, F);
     auprc_regression_section(pg, set, F);
@@ -242,6 +247,11 @@ void set_section(Page& pg, const Contents& c, std::size_t si, long F) {
 
 void write_report(const std::string& dir) {
   if (!fs::is_directory(dir)) throw Error(dir + ": not a directory");
+  if (!fs::exists(fs::path(dir) / "tables") && !fs::exists(fs::path(dir) / "config.json")) {
+    throw Error(dir +
+                ": no tables/ and no config.json here (not an experiment or results "
+                "directory)");
+  }
   const ReportData data = load_report_data(dir);
   const Contents c = contents_of(data);
   Page pg(data);

@@ -215,8 +215,8 @@ void scatter_section(Page& pg, const std::string& set, long F) {
   }
   if (effects.empty()) {
     return pg.note("<code>tables/auprc.tsv</code> has no rows with an absolute error for " +
-                   escape(set) + " with " + std::to_string(F) +
-                   " filters: AUPRC vs absolute error (Fig. 3B) skipped.");
+                   escape(set) + " with " + filters_text(F) +
+                   ": AUPRC vs absolute error (Fig. 3B) skipped.");
   }
   effects = ordered(effects, pg.effect_order());
   motifs = pg.motifs_in_order(set, motifs);

@@ -37,10 +37,11 @@ void accuracy_section(Page& pg, const std::string& set, long F) {
                  "Fig. 2B",
                  "Accuracy of each model on the test sequences grouped by the number of motifs "
                  "they contain. Sequences with all " +
-                     std::to_string(nmax) +
-                     " motifs are positives; fewer motifs are negatives. M<sub>w</sub> was "
-                     "trained with motif subsets among its negatives, M<sub>wo</sub> with "
-                     "motif-free negatives only.",
+                     std::to_string(nmax) + " motifs are positives; fewer motifs are negatives." +
+                     (models == kClassificationModels
+                          ? std::string(" M<sub>w</sub> was trained with motif subsets among its "
+                                        "negatives, M<sub>wo</sub> with motif-free negatives only.")
+                          : std::string()),
                  t->href) +
              "</figure>\n";
 
@@ -228,11 +229,11 @@ struct ClassifierSummary {
 std::string delta_caption(const std::vector<std::string>& models) {
   const std::string what =
       models == kClassificationModels
-          ? "the median of the paired per-sequence differences M<sub>w</sub> − M<sub>wo</sub>"
-          : "the paired difference of medians between the two models compared by "
-            "<code>mint score --compare</code> (the first minus the second)";
+          ? "the difference of the medians M<sub>w</sub> − M<sub>wo</sub>"
+          : "the difference of the medians of the two models compared by "
+            "<code>mint score --compare</code>, the first column minus the second";
   return "; Δ: " + what +
-         " with its CI, bold where the CI excludes 0 (from "
+         " with its CI from resampling the sequences in pairs, bold where the CI excludes 0 (from "
          "<a href=\"tables/auprc_differences.tsv\">tables/auprc_differences.tsv</a>)";
 }
 
@@ -346,7 +347,7 @@ void all_present_table(Page& pg, const ClassifierSummary& s) {
 
 // Figs. 2D, 5, 6 and Tables 4, 5: AUPRC of the classifiers per motif, method and n_present.
 void auprc_classification_section(Page& pg, const std::string& set, long F) {
-  pg.html += "<h5>Motif detection: AUPRC of M<sub>w</sub> vs M<sub>wo</sub></h5>\n";
+  pg.html += "<h5>Motif detection: AUPRC of " + pg.classifiers_html(set, F) + "</h5>\n";
   const TableView* t = pg.table(layouts::summary());
   if (!t) return pg.missing(layouts::summary(), "AUPRC box plots and tables (Figs. 2D, 5, 6)");
   const auto rows = pg.rows_of_kind(*t, set, F, true);

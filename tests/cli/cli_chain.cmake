@@ -72,3 +72,59 @@ foreach(needle "is missing: accuracy" "is missing: AUPRC" "has no rows")
     message(FATAL_ERROR "mint report on the standalone results says '${needle}'")
   endif()
 endforeach()
+
+# --compare in the other order prints B − A but stores the table in the report's order (M_w
+# first); a new score of one model drops the Δ rows it made stale.
+set(res2 ${WORK}/results_reversed)
+expect_ok(score --data ${data}/data_w --filters 4 --bootstrap 20 --compare M_wo,M_w
+    --attr M_w:ig=${WORK}/M_w_ig.npy --attr M_wo:ig=${WORK}/M_wo_ig.npy
+    --attr M_w:deeplift=${WORK}/M_w_dl.npy --attr M_wo:deeplift=${WORK}/M_wo_dl.npy
+    --attr M_w:fp=${WORK}/M_w_fp.npy --attr M_wo:fp=${WORK}/M_wo_fp.npy --out ${res2})
+same_file(${res2}/tables/auprc_differences.tsv ${exp}/tables/auprc_differences.tsv
+          "mint score --compare M_wo,M_w")
+expect_ok(score --data ${data}/data_w --bootstrap 20 --attr M_w:ig=${WORK}/M_w_ig.npy
+          --out ${res2})
+string(FIND "${LAST_OUT}" "(set distinct_1, 4 filters)" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "mint score did not take F = 4 from the results' tables:\n${LAST_OUT}")
+endif()
+file(READ ${res2}/tables/auprc_differences.tsv diffs)
+string(FIND "${diffs}" "\tig\t" at)
+if(NOT at EQUAL -1)
+  message(FATAL_ERROR "a new score of M_w alone kept the stale ig Δ rows:\n${diffs}")
+endif()
+
+# Regression: an effect's model by the standalone commands, its predictions (mint predict)
+# giving the absolute error beside each AUPRC, so the report draws Fig. 3B.
+set(expr ${WORK}/exp_reg)
+expect_ok(experiment interactions --out ${expr} --effects additive --filters 4 --seeds 2
+    --length 100 --regression-train 300 --regression-valid 60 --test-per-count 6 --epochs 2
+    --ig-steps 4 --methods ig --bootstrap 20 --threads 1 --device cpu --quiet)
+set(add ${expr}/distinct_1/data_additive)
+set(resr ${WORK}/results_reg)
+expect_ok(train --data ${add} --out ${WORK}/models --name additive --filters 4 --seeds 2
+    --epochs 2 --pool-width global --threads 1 --device cpu --quiet)
+set(models --model ${WORK}/models/additive_f4_seed1.safetensors
+           --model ${WORK}/models/additive_f4_seed2.safetensors)
+expect_ok(evaluate ${models} --data ${add} --out ${resr} --threads 1)
+expect_ok(predict ${models} --data ${add} --out ${WORK}/additive_pred.npy)
+expect_ok(attribute ${models} --data ${add} --method ig --steps 4 --out ${WORK}/additive_ig.npy)
+expect_ok(score --data ${add} --bootstrap 20 --attr additive:ig=${WORK}/additive_ig.npy
+    --predictions additive=${WORK}/additive_pred.npy --out ${resr})
+foreach(t regression_binned filters training auprc_summary)
+  same_file(${resr}/tables/${t}.tsv ${expr}/tables/${t}.tsv "regression tables/${t}.tsv")
+endforeach()
+expect_ok(report ${resr})
+file(READ ${resr}/report.html html)
+foreach(needle "Binned accuracy" "AUPRC vs absolute error" "Fig. 3B")
+  string(FIND "${html}" "${needle}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "mint report on the regression results lacks '${needle}'")
+  endif()
+endforeach()
+foreach(needle "has no rows" "<code>tables/" "Negatives experiment: M")
+  string(FIND "${html}" "${needle}" at)
+  if(NOT at EQUAL -1)
+    message(FATAL_ERROR "mint report on the regression results says '${needle}'")
+  endif()
+endforeach()

@@ -118,6 +118,17 @@ expect_error("needs a mint data set" score --data ${DATA}/captum/small/inputs.np
              --attr ${WORK}/ig.npy --out ${WORK}/x)
 expect_error("--metric" score --data ${WORK}/wo --attr ${WORK}/ig.npy --out ${WORK}/x
              --metric f1)
+# Names and paths the result tables cannot hold, empty values, a directory with no results.
+expect_error("--name: the name may not contain tabs" evaluate
+             --model ${WORK}/models/model_f4_seed1.safetensors --data ${WORK}/wo --out ${WORK}/r
+             --name "a\tb")
+expect_error("--set: the name may not contain tabs" score --data ${WORK}/wo
+             --attr M1:ig=${WORK}/ig.npy --out ${WORK}/r --set "a\nb")
+expect_error("predictions must have shape (100,)" score --data ${WORK}/wo
+             --attr M1:ig=${WORK}/ig.npy --predictions M1=${WORK}/ig.npy --out ${WORK}/r)
+expect_error("filter width K = -3" train --data ${WORK}/wo --out ${WORK}/m4 --width -3)
+file(MAKE_DIRECTORY ${WORK}/empty_dir)
+expect_error("no tables/ and no config.json" report ${WORK}/empty_dir)
 
 # Every method on a PyTorch-written fixture model (parity is in test_attribution,
 # test_deeplift and test_perturbation); ensembles, replayed permutations, errors.

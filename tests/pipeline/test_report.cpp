@@ -272,8 +272,9 @@ TEST(Report, ModelKindsComeFromTheTables) {
     }
   }
   // Δ is not M_w − M_wo here: the caption names what it is.
-  EXPECT_NE(html.find("compared by <code>mint score --compare</code> (the first minus the second)"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find("compared by <code>mint score --compare</code>, the first column minus the second"),
+      std::string::npos);
   EXPECT_EQ(html.find("M<sub>w</sub> − M<sub>wo</sub>"), std::string::npos);
   EXPECT_FALSE(draws_non_finite(html));
   EXPECT_NE(render(make_experiment("report_kinds_paper")).find("M<sub>w</sub> − M<sub>wo</sub>"),
