@@ -208,6 +208,19 @@ std::map<std::string, std::vector<double>> read_predictions(const std::vector<st
   return out;
 }
 
+// --positives ic: every motif needs a column above the threshold, or it has no positives.
+void check_ic_threshold(const MotifSet& motifs, double threshold) {
+  if (!std::isfinite(threshold)) throw Error("--ic-threshold must be a finite number of bits");
+  for (const Motif& m : motifs.motifs) {
+    bool any = false;
+    for (std::size_t j = 0; j < m.length(); ++j) any = any || m.column_information(j) > threshold;
+    if (!any) {
+      throw Error("--ic-threshold " + format_number(threshold) + ": no column of " + m.name +
+                  " carries more information, so it would have no positives");
+    }
+  }
+}
+
 // Every --attr scored on the split, in order; a model:method given twice is an error.
 std::vector<Scored> score_all(const std::vector<std::string>& attrs, const SplitData& split,
                               const Simulation& sim, const ScoreOptions& options, Metric metric,
@@ -278,6 +291,7 @@ void run_score(const ScoreArgs& a) {
   }
   const Simulation& sim = *input.dataset;
   const SplitData& split = sim.splits[input.split];
+  if (options.positives.by_information) check_ic_threshold(sim.motifs, a.ic_threshold);
   const std::map<std::string, std::vector<double>> predicted =
       read_predictions(a.predictions, split);
   const std::vector<Scored> scored = score_all(a.attrs, split, sim, options, metric, boot);

@@ -126,6 +126,8 @@ expect_error("--set: the name may not contain tabs" score --data ${WORK}/wo
              --attr M1:ig=${WORK}/ig.npy --out ${WORK}/r --set "a\nb")
 expect_error("predictions must have shape (100,)" score --data ${WORK}/wo
              --attr M1:ig=${WORK}/ig.npy --predictions M1=${WORK}/ig.npy --out ${WORK}/r)
+expect_error("so it would have no positives" score --data ${WORK}/wo
+             --attr M1:ig=${WORK}/ig.npy --positives ic --ic-threshold 5 --out ${WORK}/r)
 expect_error("filter width K = -3" train --data ${WORK}/wo --out ${WORK}/m4 --width -3)
 file(MAKE_DIRECTORY ${WORK}/empty_dir)
 expect_error("no tables/ and no config.json" report ${WORK}/empty_dir)
