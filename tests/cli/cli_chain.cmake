@@ -58,20 +58,9 @@ same_file(${res}/tables/accuracy_by_count.tsv ${exp}/tables/accuracy_by_count.ts
 
 # The report of the standalone directory: every section of the negatives experiment is drawn.
 expect_ok(report ${res})
-file(READ ${res}/report.html html)
-foreach(needle "Accuracy by number of motifs present" "Accuracy per motif pair"
+file_has(${res}/report.html "Accuracy by number of motifs present" "Accuracy per motif pair"
         "First-layer filters" "Motif detection: AUPRC" "<svg" "Table 5")
-  string(FIND "${html}" "${needle}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "mint report on the standalone results lacks '${needle}'")
-  endif()
-endforeach()
-foreach(needle "is missing: accuracy" "is missing: AUPRC" "has no rows")
-  string(FIND "${html}" "${needle}" at)
-  if(NOT at EQUAL -1)
-    message(FATAL_ERROR "mint report on the standalone results says '${needle}'")
-  endif()
-endforeach()
+file_lacks(${res}/report.html "is missing: accuracy" "is missing: AUPRC" "has no rows")
 
 # --compare in the other order prints B − A but stores the table in the report's order (M_w
 # first); a new score of one model drops the Δ rows it made stale.
@@ -115,16 +104,5 @@ foreach(t regression_binned filters training auprc_summary)
   same_file(${resr}/tables/${t}.tsv ${expr}/tables/${t}.tsv "regression tables/${t}.tsv")
 endforeach()
 expect_ok(report ${resr})
-file(READ ${resr}/report.html html)
-foreach(needle "Binned accuracy" "AUPRC vs absolute error" "Fig. 3B")
-  string(FIND "${html}" "${needle}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "mint report on the regression results lacks '${needle}'")
-  endif()
-endforeach()
-foreach(needle "has no rows" "<code>tables/" "Negatives experiment: M")
-  string(FIND "${html}" "${needle}" at)
-  if(NOT at EQUAL -1)
-    message(FATAL_ERROR "mint report on the regression results says '${needle}'")
-  endif()
-endforeach()
+file_has(${resr}/report.html "Binned accuracy" "AUPRC vs absolute error" "Fig. 3B")
+file_lacks(${resr}/report.html "has no rows" "<code>tables/" "Negatives experiment: M")

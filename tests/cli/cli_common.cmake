@@ -3,6 +3,8 @@
 #   expect_error(NEEDLE ARGS...)   mint ARGS fails with exactly one "mint: error: ..." line
 #                                  on stderr, containing NEEDLE
 #   same_file(A B WHAT)            files A and B hold the same bytes
+#   file_has(FILE NEEDLES...)      FILE contains every needle
+#   file_lacks(FILE NEEDLES...)    FILE contains none of them
 function(expect_ok)
   execute_process(COMMAND ${MINT} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
                   ERROR_VARIABLE err)
@@ -35,4 +37,24 @@ function(same_file a b what)
   if(NOT ta STREQUAL tb)
     message(FATAL_ERROR "${what}: ${a} and ${b} differ")
   endif()
+endfunction()
+
+function(file_has path)
+  file(READ "${path}" text)
+  foreach(needle ${ARGN})
+    string(FIND "${text}" "${needle}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "${path} lacks '${needle}'")
+    endif()
+  endforeach()
+endfunction()
+
+function(file_lacks path)
+  file(READ "${path}" text)
+  foreach(needle ${ARGN})
+    string(FIND "${text}" "${needle}" at)
+    if(NOT at EQUAL -1)
+      message(FATAL_ERROR "${path} says '${needle}'")
+    endif()
+  endforeach()
 endfunction()
