@@ -63,6 +63,7 @@ FpOptions fp_options(const AttributeOptions& o) {
   FpOptions f;
   f.batch_size = o.fp_batch;
   f.seed = o.fp_seed;
+  f.first_batch = o.fp_first_batch;
   f.replay = o.fp_replay;
   f.target = o.target;
   f.threads = o.compute.threads;

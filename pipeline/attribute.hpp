@@ -35,6 +35,7 @@ struct AttributeOptions {
   DeepLiftCompat compat = DeepLiftCompat::none;
   int fp_batch = 128;         // sequences permuted together (Captum's batch)
   std::uint64_t fp_seed = 0;  // seed of the permutations
+  int fp_first_batch = 0;     // the first batch's index in the seeded stream (FpOptions)
   const std::vector<std::vector<std::int64_t>>* fp_replay = nullptr;  // or replay these
   Compute compute;  // the device, and CPU threads (<= 0: all)
 };

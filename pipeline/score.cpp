@@ -121,13 +121,13 @@ std::vector<float> position_scores(const float* attr, const std::uint8_t* codes,
   return out;
 }
 
-std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split,
-                                     const Grammar& grammar, const MotifSet& motifs,
-                                     const PositiveRule& rule, Backend backend) {
+LabelledRows label_motif_rows(const float* scores, const SplitData& split, const Grammar& grammar,
+                              const MotifSet& motifs, const PositiveRule& rule) {
   check_split(split, grammar, motifs);
   const int L = split.length;
   const auto informative = informative_columns(motifs, rule);
-  std::vector<MotifScore> rows;
+  LabelledRows out;
+  std::vector<MotifScore>& rows = out.rows;
   for (std::int64_t s = 0; s < split.size(); ++s) {
     const std::uint32_t mask = split.masks[static_cast<std::size_t>(s)];
     for (int m = 0; m < split.n_motifs; ++m) {
@@ -141,8 +141,9 @@ std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split
     }
   }
   const std::size_t cols = static_cast<std::size_t>(L);
-  std::vector<std::uint8_t> labels(rows.size() * cols), include(rows.size() * cols);
-  std::vector<float> row_scores(rows.size() * cols);
+  out.labels.resize(rows.size() * cols);
+  out.include.resize(rows.size() * cols);
+  out.scores.resize(rows.size() * cols);
 #pragma omp parallel
   {
     std::vector<std::int8_t> truth(cols);
@@ -157,26 +158,34 @@ std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split
       }
       motif_labels(truth.data(), L, r.motif, grammar,
                    informative[static_cast<std::size_t>(r.motif)], split.offsets[s],
-                   labels.data() + i * cols, include.data() + i * cols);
-      std::copy_n(scores + s * cols, cols, row_scores.data() + i * cols);
+                   out.labels.data() + i * cols, out.include.data() + i * cols);
+      std::copy_n(scores + s * cols, cols, out.scores.data() + i * cols);
     }
   }
-  const std::vector<CurveScores> curves =
-      backend == Backend::cuda
-          ? score_rows_cuda(row_scores.data(), labels.data(), include.data(), rows.size(), cols)
-                .to_curve_scores()
-          : score_rows(row_scores.data(), labels.data(), include.data(), rows.size(), cols);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     int pos = 0, kept = 0;
     for (std::size_t p = 0; p < cols; ++p) {
-      pos += labels[i * cols + p];
-      kept += include[i * cols + p];
+      pos += out.labels[i * cols + p];
+      kept += out.include[i * cols + p];
     }
     rows[i].positives = pos;
     rows[i].negatives = kept - pos;
-    rows[i].scores = curves[i];
   }
-  return rows;
+  return out;
+}
+
+std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split,
+                                     const Grammar& grammar, const MotifSet& motifs,
+                                     const PositiveRule& rule, Backend backend) {
+  LabelledRows l = label_motif_rows(scores, split, grammar, motifs, rule);
+  const std::size_t cols = static_cast<std::size_t>(split.length);
+  const std::vector<CurveScores> curves =
+      backend == Backend::cuda
+          ? score_rows_cuda(l.scores.data(), l.labels.data(), l.include.data(), l.rows.size(), cols)
+                .to_curve_scores()
+          : score_rows(l.scores.data(), l.labels.data(), l.include.data(), l.rows.size(), cols);
+  for (std::size_t i = 0; i < l.rows.size(); ++i) l.rows[i].scores = curves[i];
+  return std::move(l.rows);
 }
 
 CurveScores pooled_motif_scores(const float* scores, const SplitData& split, const Grammar& grammar,

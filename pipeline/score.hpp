@@ -46,6 +46,17 @@ struct MotifScore {
   CurveScores scores;
 };
 
+// The rows score_motifs scores, before their curves: one per (sequence, motif present in it),
+// ordered by sequence then motif (positives and negatives counted), with each row's labels,
+// include mask and position scores, (rows, L) each.
+struct LabelledRows {
+  std::vector<MotifScore> rows;
+  std::vector<std::uint8_t> labels, include;
+  std::vector<float> scores;
+};
+LabelledRows label_motif_rows(const float* scores, const SplitData& split, const Grammar& grammar,
+                              const MotifSet& motifs, const PositiveRule& rule = {});
+
 // Per-sequence, per-present-motif scores of a split; rows ordered by sequence, then motif.
 // `scores` is (N, L) position scores for the split's sequences (N = split.size()). The curves
 // are computed by score_rows, or with Backend::cuda by score_rows_cuda (the same bits).

@@ -11,8 +11,7 @@
 
 namespace mint {
 
-Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Backend backend,
-                    int threads) {
+Simulation plan_simulation(const MotifSet& motifs, const SimulationOptions& options) {
   if (options.length <= 0)
     throw Error("--length must be positive, got " + std::to_string(options.length));
   if (!(options.gc >= 0.0 && options.gc <= 1.0)) {
@@ -54,6 +53,13 @@ Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Ba
   check_grammar_fits(sim.grammar, options.length);
   const int n = static_cast<int>(motifs.size());
   sim.plans = plan_splits(n, options.design);
+  return sim;
+}
+
+Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Backend backend,
+                    int threads) {
+  Simulation sim = plan_simulation(motifs, options);
+  const int n = static_cast<int>(motifs.size());
   for (const SplitPlan& plan : sim.plans) {
     SamplerTables tables(motifs, sim.grammar, options, plan);
     SplitData data;

@@ -9,6 +9,10 @@
 
 namespace mint {
 
+// Everything of simulate() but the sampling: the options validated, the grammar drawn, the
+// splits planned (splits stays empty). The streaming benchmark samples from it chunk by chunk.
+Simulation plan_simulation(const MotifSet& motifs, const SimulationOptions& options);
+
 // Validates the options (grammar fits L, K <= L, GC in [0,1], sizes), draws the grammar and
 // samples every split.
 Simulation simulate(const MotifSet& motifs, const SimulationOptions& options,

@@ -61,6 +61,10 @@ TableLayout summary_of(Metric metric) {
               std::string("set:t filters:i model:t method:t") + std::string(kSummaryColumns), 4);
 }
 
+constexpr std::string_view kConvergenceColumns =
+    "set:t filters:i model:t method:t motif:t n_present:i sequences:i | median_lo:r "
+    "median_hi:r width:r";
+
 TableLayout differences_of(Metric metric) {
   return make(std::string(to_string(metric)) + "_differences",
               "set:t filters:i method:t motif:t n_present:i | pairs:i delta_median:r lo:r hi:r", 3);
@@ -127,6 +131,22 @@ const TableLayout& training() {
   static const TableLayout l =
       make("training",
            "set:t filters:i model:t seed:i | epochs:i best_epoch:i valid_loss:r valid_metric:r", 3);
+  return l;
+}
+
+const TableLayout& convergence(Metric metric) {
+  static const TableLayout l[] = {make("auprc_convergence", std::string(kConvergenceColumns), 4),
+                                  make("ap_convergence", std::string(kConvergenceColumns), 4),
+                                  make("auroc_convergence", std::string(kConvergenceColumns), 4)};
+  return l[static_cast<int>(metric)];
+}
+
+const TableLayout& pooled_bounds() {
+  static const TableLayout l =
+      make("pooled_bounds",
+           "set:t filters:i model:t method:t motif:t n_present:i | positives:i negatives:i "
+           "pooled_auprc:r bound:r",
+           4);
   return l;
 }
 

@@ -13,6 +13,10 @@
 //   <metric>_differences set filters method motif n_present | pairs delta_median lo hi
 //   filters             set filters model filter position | A C G T  (first-layer weights)
 //   training            set filters model seed | epochs best_epoch valid_loss valid_metric
+//   <metric>_convergence set filters model method motif n_present sequences | median_lo
+//                       median_hi width   (the streaming benchmark: the median's CI at N)
+//   pooled_bounds       set filters model method motif n_present | positives negatives
+//                       pooled_auprc bound   (the streaming benchmark's binned pooled AUPRC)
 // Columns before '|' are the key; a table's rows are written sorted by it (numeric keys by
 // value), so a table's bytes do not depend on the order its rows were added in. <metric> is
 // auprc (what the report draws), ap or auroc. Numbers: integers in full, reals as %.6g, "nan".
@@ -73,6 +77,10 @@ const TableLayout& summary(Metric metric = Metric::auprc);      // <metric>_summ
 const TableLayout& differences(Metric metric = Metric::auprc);  // <metric>_differences
 const TableLayout& filters();
 const TableLayout& training();
+// The streaming benchmark's own (pipeline/stream/stream.hpp): the bootstrap CI of the median
+// at resample sizes up to the stream's N, and the pooled AUPRC's bound.
+const TableLayout& convergence(Metric metric = Metric::auprc);  // <metric>_convergence
+const TableLayout& pooled_bounds();
 // Every table an experiment writes, in the report's order of links.
 const std::vector<const TableLayout*>& experiment();
 }  // namespace layouts

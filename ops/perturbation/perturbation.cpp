@@ -257,7 +257,7 @@ std::vector<float> fp_driver(int length, const CnnInput& input, int n, const FpO
       if (options.replay != nullptr) {
         r = replayed[static_cast<std::size_t>(b) * length + p];
       } else {
-        drawn = fp_permutation(options.seed, b, p, size);
+        drawn = fp_permutation(options.seed, options.first_batch + b, p, size);
         r = &drawn;
       }
       for (int i = 0; i < size; ++i) {

@@ -153,6 +153,9 @@ std::vector<float> ism(CnnBackend& backend, const CnnInput& input, int n,
 struct FpOptions {
   int batch_size = 128;
   std::uint64_t seed = 0;
+  // Index of the first batch in the seeded stream: a call on sequences [first_batch ·
+  // batch_size, …) of a larger set draws that set's permutations (the streaming benchmark).
+  int first_batch = 0;
   const std::vector<std::vector<std::int64_t>>* replay = nullptr;
   Target target = Target::logit;
   int threads = 0;

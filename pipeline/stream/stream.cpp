@@ -1,0 +1,372 @@
+// The streaming benchmark's driver: options, the shard's chunks, checkpoints and the merge
+// (pipeline/stream/stream.hpp).
+#include "pipeline/stream/stream.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "io/atomic_file.hpp"
+#include "io/npy.hpp"
+#include "ops/sampler/sampler.hpp"
+#include "pipeline/evaluate.hpp"
+#include "pipeline/predict.hpp"
+#include "pipeline/simulate.hpp"
+#include "pipeline/stream/stream_state.hpp"
+
+namespace mint {
+
+using stream::GroupKey;
+using stream::PairKey;
+using stream::ShardState;
+
+std::int64_t stream_size(const SimulationOptions& s, int n_motifs) {
+  const DesignOptions& d = s.design;
+  if (d.kind == DesignKind::regression) return d.test_per_count * (n_motifs + 1);
+  return d.test_positives + d.test_per_subset * ((std::int64_t{1} << n_motifs) - 1);
+}
+
+void set_stream_size(SimulationOptions& s, int n_motifs, std::int64_t n) {
+  if (n <= 0) throw Error("--n must be positive, got " + std::to_string(n));
+  if (n_motifs < 1 || n_motifs > 16) throw Error("--n: the motif set needs 1 to 16 motifs");
+  if (n > 0xFFFFFFFFll)
+    throw Error("--n " + std::to_string(n) + " is too large (at most 2^32 - 1)");
+  DesignOptions& d = s.design;
+  if (d.kind == DesignKind::regression) {
+    d.test_per_count = (n + n_motifs) / (n_motifs + 1);
+  } else {
+    const std::int64_t groups = std::int64_t{1} << n_motifs;
+    d.test_positives = d.test_per_subset = (n + groups - 1) / groups;
+  }
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string state_path(const StreamOptions& o, int shard) {
+  return (fs::path(o.out) / "stream" /
+          ("shard-" + std::to_string(shard) + "-of-" + std::to_string(o.shards) + ".state"))
+      .string();
+}
+
+bool has_fp(const StreamOptions& o) {
+  return std::find(o.methods.begin(), o.methods.end(), Method::fp) != o.methods.end();
+}
+
+void check_options(const StreamOptions& o) {
+  if (o.models.empty()) throw Error("stream: give at least one --model");
+  if (o.methods.empty()) throw Error("stream: give at least one --method");
+  if (o.out.empty()) throw Error("stream: --out is required");
+  if (o.chunk < 1 || o.chunk > (1 << 24)) {
+    throw Error("--chunk must be in [1, 16777216], got " + std::to_string(o.chunk));
+  }
+  if (o.shards < 1 || o.shard < 0 || o.shard >= o.shards) {
+    throw Error("--shard must be i/N with 0 <= i < N");
+  }
+  if (o.pair_resamples < 0 || o.pair_resamples > 10000) {
+    throw Error("--pair-resamples must be in [0, 10000]");
+  }
+  if (o.bootstrap.resamples < 0 || o.bootstrap.resamples > 100000) {
+    throw Error("--bootstrap must be in [0, 100000]");
+  }
+  if (!(o.bootstrap.level > 0 && o.bootstrap.level < 1)) throw Error("--level must be in (0, 1)");
+  if (!(o.checkpoint_seconds >= 0) || !std::isfinite(o.checkpoint_seconds)) {
+    throw Error("--checkpoint-seconds must be a finite number >= 0");
+  }
+  for (std::size_t i = 0; i < o.models.size(); ++i) {
+    if (o.models[i].models.empty()) throw Error("--model " + o.models[i].name + ": no files");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (o.models[j].name == o.models[i].name) {
+        throw Error("--model: the name '" + o.models[i].name + "' is given twice");
+      }
+    }
+    check_lengths(o.models[i].models, o.simulation.length, "the simulation (--length)");
+  }
+}
+
+// The shard's state when nothing ran yet.
+ShardState fresh_state(const StreamOptions& o, const std::string& print, std::int64_t n,
+                       std::int64_t align) {
+  ShardState s;
+  s.fingerprint = print;
+  s.shard = o.shard;
+  s.shards = o.shards;
+  auto bound = [&](int i) {
+    if (i == o.shards) return n;
+    const auto at = static_cast<std::int64_t>(static_cast<stream::Wide>(n) * i / o.shards);
+    return at / align * align;
+  };
+  s.first = bound(o.shard);
+  s.end = bound(o.shard + 1);
+  s.next = s.first;
+  for (const StreamModel& m : o.models) s.tallies.emplace_back(m.models.size());
+  const std::int64_t k = std::min(o.save_attributions, n);
+  for (std::int64_t i = 0; i < k; ++i) {
+    s.sample_index.push_back(static_cast<std::int64_t>(static_cast<stream::Wide>(n) * i / k));
+  }
+  const std::size_t per =
+      o.models.size() * o.methods.size() * 4 * static_cast<std::size_t>(o.simulation.length);
+  s.sample.assign(static_cast<std::size_t>(k) * per, 0.0f);
+  return s;
+}
+
+// The chunk [first, first + count) of the stream's test split, as a SplitData.
+SplitData sample_chunk(const SamplerTables& tables, const Simulation& sim, std::int64_t first,
+                       std::int64_t count, const Compute& compute) {
+  SplitData d;
+  d.name = "test";
+  d.length = sim.options.length;
+  d.n_motifs = static_cast<int>(sim.motifs.size());
+  d.codes.resize(static_cast<std::size_t>(count) * d.length);
+  d.offsets.resize(static_cast<std::size_t>(count));
+  if (compute.backend() == Backend::cuda) {
+    sample_codes_cuda(tables, first, count, d.codes.data());
+  } else {
+    sample_codes_cpu(tables, first, count, d.codes.data(), compute.threads);
+  }
+  sample_offsets(tables, first, count, d.offsets.data());
+  const std::vector<std::int64_t>& start = tables.group_start_;
+  std::size_t g = static_cast<std::size_t>(std::upper_bound(start.begin(), start.end(), first) -
+                                           start.begin() - 1);
+  for (std::int64_t i = first; i < first + count; ++i) {
+    while (i >= start[g + 1]) ++g;
+    const std::uint32_t mask = tables.group_mask_[g];
+    d.masks.push_back(mask);
+    d.labels.push_back(static_cast<float>(label_of(mask, d.n_motifs, sim.options.design)));
+  }
+  return d;
+}
+
+void tally_predictions(stream::Tally& t, const std::vector<float>& pred, const SplitData& d,
+                       const Simulation& sim) {
+  const DesignOptions& design = sim.options.design;
+  for (const AccuracyRow& r : accuracy_by_count(d.masks, d.labels, pred, d.n_motifs, design)) {
+    if (r.group == "total") continue;
+    t.by_count[r.group].first += static_cast<std::uint64_t>(r.sequences);
+    t.by_count[r.group].second += static_cast<std::uint64_t>(r.correct);
+  }
+  if (design.kind == DesignKind::classification) {
+    for (const AccuracyRow& r : accuracy_by_pair(d.masks, d.labels, pred, sim.motifs, design)) {
+      t.by_pair[r.group].first += static_cast<std::uint64_t>(r.sequences);
+      t.by_pair[r.group].second += static_cast<std::uint64_t>(r.correct);
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < pred.size(); ++i) {
+    const double e = std::fabs(static_cast<double>(pred[i]) - d.labels[i]);
+    if (!std::isfinite(e) || e > 1e15) throw Error("stream: a prediction is not finite");
+    t.abs_error[std::popcount(d.masks[i])] +=
+        static_cast<stream::Wide>(std::llround(std::ldexp(e, 32)));
+  }
+}
+
+struct Chunk {
+  const StreamOptions& o;
+  const Simulation& sim;
+  const SamplerTables& tables;
+  std::pair<int, int> compare;
+  ShardState& state;
+  const StreamHooks& hooks;
+};
+
+// One model × method of a chunk: attribute, score, add to the aggregates; returns the rows.
+std::vector<MotifScore> attribute_chunk(Chunk& c, const SplitData& d, std::int64_t first, int model,
+                                        int method) {
+  const StreamOptions& o = c.o;
+  const auto count = static_cast<std::int64_t>(d.masks.size());
+  const int L = d.length;
+  AttributeOptions a = o.attribute;
+  a.method = o.methods[static_cast<std::size_t>(method)];
+  if (a.method == Method::fp) a.fp_first_batch = static_cast<int>(first / a.fp_batch);
+  const CnnInput in{d.codes.data(), nullptr, nullptr};
+  const AttributeResult r =
+      attribute_models(o.models[static_cast<std::size_t>(model)].models, in, count, L, a);
+  const std::vector<float> pos = position_scores(
+      r.values.data(), d.codes.data(), count, L,
+      a.method == Method::ism ? ScoreRule::ism : ScoreRule::observed, o.score.signed_scores);
+  LabelledRows l = label_motif_rows(pos.data(), d, c.sim.grammar, c.sim.motifs, o.score.positives);
+  const std::size_t cols = static_cast<std::size_t>(L);
+  const std::vector<CurveScores> curves =
+      score_rows(l.scores.data(), l.labels.data(), l.include.data(), l.rows.size(), cols);
+  for (std::size_t i = 0; i < l.rows.size(); ++i) {
+    MotifScore& row = l.rows[i];
+    row.scores = curves[i];
+    row.sequence += first;
+    stream::GroupAggregate& g = c.state.groups[GroupKey{model, method, row.motif, row.n_present}];
+    g.values.add(metric_of(row.scores, o.metric));
+    for (std::size_t p = 0; p < cols; ++p) {
+      if (l.include[i * cols + p]) g.pooled.add(l.scores[i * cols + p], l.labels[i * cols + p]);
+    }
+  }
+  // The sampled sequences' attributions: slot [K][model][method][4][L].
+  const std::size_t row = 4 * cols, per = o.models.size() * o.methods.size() * row;
+  for (std::size_t k = 0; k < c.state.sample_index.size(); ++k) {
+    const std::int64_t s = c.state.sample_index[k] - first;
+    if (s < 0 || s >= count) continue;
+    std::copy_n(
+        r.values.begin() + static_cast<std::ptrdiff_t>(s) * static_cast<std::ptrdiff_t>(row), row,
+        c.state.sample.begin() + static_cast<std::ptrdiff_t>(
+                                     k * per + (static_cast<std::size_t>(model) * o.methods.size() +
+                                                static_cast<std::size_t>(method)) *
+                                                   row));
+  }
+  if (c.hooks.rows) c.hooks.rows(o.models[static_cast<std::size_t>(model)].name, a.method, l.rows);
+  return std::move(l.rows);
+}
+
+void run_chunk(Chunk& c, std::int64_t first, std::int64_t count) {
+  const StreamOptions& o = c.o;
+  const SplitData d = sample_chunk(c.tables, c.sim, first, count, o.attribute.compute);
+  const CnnInput in{d.codes.data(), nullptr, nullptr};
+  for (std::size_t m = 0; m < o.models.size(); ++m) {
+    const auto preds = predict_each(o.models[m].models, in, count, d.length, o.attribute.compute);
+    for (std::size_t s = 0; s < preds.size(); ++s) {
+      tally_predictions(c.state.tallies[m][s], preds[s], d, c.sim);
+    }
+  }
+  for (std::size_t k = 0; k < o.methods.size(); ++k) {
+    std::vector<std::vector<MotifScore>> rows(o.models.size());
+    for (std::size_t m = 0; m < o.models.size(); ++m) {
+      rows[m] = attribute_chunk(c, d, first, static_cast<int>(m), static_cast<int>(k));
+    }
+    if (c.compare.first < 0) continue;
+    const auto& a = rows[static_cast<std::size_t>(c.compare.first)];
+    const auto& b = rows[static_cast<std::size_t>(c.compare.second)];
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const PairKey key{static_cast<int>(k), a[i].motif, a[i].n_present};
+      auto it = c.state.pairs.find(key);
+      if (it == c.state.pairs.end()) {
+        it = c.state.pairs.emplace(key, stream::PairedBootstrap(o.pair_resamples, o.bootstrap.seed))
+                 .first;
+      }
+      it->second.add(static_cast<std::uint64_t>(a[i].sequence), metric_of(a[i].scores, o.metric),
+                     metric_of(b[i].scores, o.metric));
+    }
+  }
+}
+
+void save_state(const StreamOptions& o, const ShardState& s) {
+  make_directories((fs::path(o.out) / "stream").string());
+  write_file_atomic(state_path(o, s.shard), s.bytes());
+}
+
+// The saved state of this shard, or a fresh one; a state of other options is an error.
+ShardState load_or_start(const StreamOptions& o, const std::string& print, std::int64_t n,
+                         std::int64_t align) {
+  const std::string path = state_path(o, o.shard);
+  if (!fs::exists(path)) return fresh_state(o, print, n, align);
+  ShardState s = ShardState::parse(read_file(path), path);
+  if (s.fingerprint != print || s.shard != o.shard || s.shards != o.shards) {
+    throw Error(path +
+                ": this stream was started with other options; use another --out or "
+                "remove " +
+                (fs::path(o.out) / "stream").string());
+  }
+  return s;
+}
+
+void write_samples(const StreamOptions& o, const ShardState& s) {
+  const auto k = static_cast<std::int64_t>(s.sample_index.size());
+  if (k == 0) return;
+  const std::string dir = (fs::path(o.out) / "stream" / "attributions").string();
+  make_directories(dir);
+  const std::size_t row = 4 * static_cast<std::size_t>(o.simulation.length);
+  const std::size_t per = o.models.size() * o.methods.size() * row;
+  for (std::size_t m = 0; m < o.models.size(); ++m) {
+    for (std::size_t j = 0; j < o.methods.size(); ++j) {
+      std::vector<float> a(static_cast<std::size_t>(k) * row);
+      for (std::size_t i = 0; i < static_cast<std::size_t>(k); ++i) {
+        std::copy_n(s.sample.begin() +
+                        static_cast<std::ptrdiff_t>(i * per + (m * o.methods.size() + j) * row),
+                    row, a.begin() + static_cast<std::ptrdiff_t>(i * row));
+      }
+      write_npy(
+          (fs::path(dir) / (o.models[m].name + "_" + to_string(o.methods[j]) + ".npy")).string(),
+          {k, 4, o.simulation.length}, a.data());
+    }
+  }
+  write_npy((fs::path(dir) / "sequence_index.npy").string(), {k}, s.sample_index.data());
+}
+
+// Every shard's finished state merged, or nothing when one is missing or unfinished.
+bool merge_shards(const StreamOptions& o, const std::string& print, ShardState& merged,
+                  int& finished) {
+  finished = 0;
+  bool all = true;
+  for (int i = 0; i < o.shards; ++i) {
+    const std::string path = state_path(o, i);
+    if (!fs::exists(path)) {
+      all = false;
+      continue;
+    }
+    ShardState s = ShardState::parse(read_file(path), path);
+    if (s.fingerprint != print) {
+      throw Error(path + ": a shard of a stream with other options; use another --out");
+    }
+    if (!s.finished()) {
+      all = false;
+      continue;
+    }
+    ++finished;
+    if (i == 0) {
+      merged = std::move(s);
+    } else if (all) {
+      merged.merge(s);
+    }
+  }
+  return all;
+}
+
+}  // namespace
+
+StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
+  check_options(o);
+  const Simulation sim = plan_simulation(o.motifs, o.simulation);
+  const SplitPlan& plan = sim.plans.at(2);
+  const SamplerTables tables(o.motifs, sim.grammar, o.simulation, plan);
+  const std::int64_t n = tables.sequences();
+  const std::int64_t align = has_fp(o) ? o.attribute.fp_batch : 1;
+  const std::int64_t chunk = (o.chunk + align - 1) / align * align;
+  const Backend backend = o.attribute.compute.backend();
+  const std::string print = stream::fingerprint(o, backend);
+  ShardState state = load_or_start(o, print, n, align);
+  StreamRun run;
+  run.sequences = n;
+  run.shard_first = state.first;
+  run.shard_end = state.end;
+  Chunk c{o, sim, tables, stream::compared_models(o), state, hooks};
+  const auto start = Clock::now();
+  auto last_save = start;
+  const std::int64_t resumed_at = state.next - state.first;
+  for (std::int64_t index = 0; state.next < state.end; ++index) {
+    const std::int64_t count = std::min(chunk, state.end - state.next);
+    run_chunk(c, state.next, count);
+    state.next += count;
+    const auto now = Clock::now();
+    if (state.finished() ||
+        std::chrono::duration<double>(now - last_save).count() >= o.checkpoint_seconds) {
+      save_state(o, state);
+      last_save = now;
+    }
+    if (hooks.progress) {
+      hooks.progress({state.next - state.first, state.end - state.first, resumed_at,
+                      std::chrono::duration<double>(now - start).count()});
+    }
+    if (hooks.after_chunk) hooks.after_chunk(index);
+  }
+  if (!fs::exists(state_path(o, o.shard))) save_state(o, state);  // an empty shard
+  ShardState merged;
+  if (merge_shards(o, print, merged, run.finished_shards)) {
+    write_tables(o.out, stream::stream_tables(o, merged), true);
+    write_samples(o, merged);
+    run.tables_written = true;
+  }
+  return run;
+}
+
+}  // namespace mint
