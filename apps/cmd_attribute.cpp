@@ -34,10 +34,8 @@ namespace mint::cli {
 void add_attribute_command(CLI::App& app) {
   struct Args {
     std::vector<std::string> models;
-    std::string data, split = "test", out, method, ig_method = "gausslegendre";
-    std::string target = "logit", compat = "none", permutations, save_permutations;
-    int steps = 50, batch_size = 128;
-    std::uint64_t seed = 0;
+    std::string data, split = "test", out, method, permutations, save_permutations;
+    AttributeFlags attribute;
     ModelFlags flags;
     DeviceFlags device;
   };
@@ -52,22 +50,7 @@ void add_attribute_command(CLI::App& app) {
   cmd->add_option("--method", a->method, "grad, saliency, ixg, ig, deeplift, fp or ism")
       ->required()
       ->check(CLI::IsMember({"grad", "saliency", "ixg", "ig", "deeplift", "fp", "ism"}));
-  cmd->add_option("--target", a->target, "Attribute the logit or the probability (logit, prob)")
-      ->check(CLI::IsMember({"logit", "prob"}))
-      ->capture_default_str();
-  cmd->add_option("--steps", a->steps, "Integrated Gradients: number of steps")
-      ->capture_default_str();
-  cmd->add_option("--ig-method", a->ig_method,
-                  "gausslegendre, riemann_right, riemann_left, riemann_middle or riemann_trapezoid")
-      ->capture_default_str();
-  cmd->add_option("--deeplift-compat", a->compat,
-                  "DeepLIFT: none (Captum with its 2026 fixes) or captum-0.8 (released Captum)")
-      ->capture_default_str();
-  cmd->add_option("--batch-size", a->batch_size,
-                  "Feature permutation: sequences permuted together (Captum's batch)")
-      ->capture_default_str();
-  cmd->add_option("--seed", a->seed, "Feature permutation: seed of the permutations")
-      ->capture_default_str();
+  a->attribute.add_to(cmd, "--batch-size", "--seed");
   cmd->add_option("--permutations", a->permutations,
                   "Feature permutation: replay these permutations (.npy, one row per feature, "
                   "identity rows skipped as rejected draws)");
@@ -78,20 +61,11 @@ void add_attribute_command(CLI::App& app) {
   a->device.add_to(cmd);
   cmd->callback([a] {
     require_value("--out", a->out);
-    AttributeOptions o;
-    o.method = parse_method(a->method);
-    o.target = parse_target(a->target);
-    o.ig_method = parse_ig_method(a->ig_method);
-    o.ig_steps = a->steps;
-    o.compat = parse_deeplift_compat(a->compat);
-    o.fp_batch = a->batch_size;
-    o.fp_seed = a->seed;
+    const Method method = parse_method(a->method);
+    AttributeOptions o = a->attribute.options({method});
+    o.method = method;
     o.compute = a->device.compute();
     const bool fp = o.method == Method::fp;
-    if (o.method == Method::ig) ig_quadrature(o.ig_method, a->steps);  // reject bad --steps early
-    if (fp && a->batch_size < 2) {
-      throw Error("--batch-size must be at least 2 (a permutation needs two sequences)");
-    }
     if (!fp && !a->permutations.empty()) throw Error("--permutations applies to --method fp only");
     if (!fp && !a->save_permutations.empty()) {
       throw Error("--save-permutations applies to --method fp only");
@@ -107,7 +81,7 @@ void add_attribute_command(CLI::App& app) {
     if (!a->save_permutations.empty()) write_permutations(a->save_permutations, r.permutations);
     const char* where = r.where.c_str();
     std::printf("mint attribute: %s (%s) of %lld sequences, %zu model%s, on the %s → %s\n",
-                a->method.c_str(), a->target.c_str(), static_cast<long long>(input.n),
+                a->method.c_str(), a->attribute.target.c_str(), static_cast<long long>(input.n),
                 models.size(), models.size() > 1 ? "s averaged" : "", where, a->out.c_str());
   });
 }

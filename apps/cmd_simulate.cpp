@@ -6,6 +6,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "common.hpp"
 #include "core/device.hpp"
 #include "core/error.hpp"
 #include "io/dataset_io.hpp"
@@ -17,55 +18,17 @@ namespace mint::cli {
 namespace {
 
 struct SimulateArgs {
-  std::string motifs = "distinct_1";
+  SimulationFlags simulation;
   std::string out;
-  std::string design = "classification";
-  std::string negatives = "with-subsets";
-  std::string effect = "additive";
-  std::string order = "file";
   std::string device = "auto";
-  std::vector<int> gaps;
-  std::vector<double> weights;
-  double interaction = 0;
-  double min_instance_score_value = 0;  // --min-instance-score, copied into options if given
   int threads = 0;
   bool onehot = false;
   bool no_fasta = false;
-  SimulationOptions options;
 };
 
-std::vector<int> parse_order(const std::string& s, int n) {
-  if (s == "file" || s == "random") return {};
-  std::vector<int> order;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    try {
-      std::size_t used = 0;
-      order.push_back(std::stoi(item, &used));
-      if (used != item.size()) throw std::invalid_argument(item);
-    } catch (const std::exception&) {
-      throw Error("--order: '" + item +
-                  "' is not a motif index (expected file, random or a "
-                  "comma-separated permutation of 0.." +
-                  std::to_string(n - 1) + ")");
-    }
-  }
-  return order;
-}
-
-void run_simulate(SimulateArgs& a, bool interaction_given) {
-  SimulationOptions& o = a.options;
-  const MotifSet motifs = load_motifs(a.motifs);
-  o.design.kind = parse_design(a.design);
-  o.design.negatives = parse_negatives(a.negatives);
-  o.design.effect = parse_effect(a.effect);
-  o.design.weights = a.weights;
-  o.design.interaction = a.interaction;
-  o.design.interaction_set = interaction_given;
-  o.grammar.gaps = a.gaps;
-  o.grammar.random_order = a.order == "random";
-  o.grammar.order = parse_order(a.order, static_cast<int>(motifs.size()));
+void run_simulate(SimulateArgs& a) {
+  const MotifSet motifs = load_motifs(a.simulation.motifs);
+  const SimulationOptions o = a.simulation.resolve(motifs);
   const Backend backend = resolve_backend(parse_device(a.device));
   const bool cuda = backend == Backend::cuda;
 
@@ -121,58 +84,13 @@ void run_simulate(SimulateArgs& a, bool interaction_given) {
 void add_simulate_command(CLI::App& app) {
   auto a = std::make_shared<SimulateArgs>();
   auto* cmd = app.add_subcommand("simulate", "Simulate a data set with a motif grammar");
-  cmd->add_option("--motifs", a->motifs, "Bundled set (distinct_1, MEF2A) or JASPAR/MEME file")
-      ->capture_default_str();
   cmd->add_option("--out", a->out, "Output directory")->required();
-  cmd->add_option("--design", a->design, "classification or regression")->capture_default_str();
-  cmd->add_option("--negatives", a->negatives,
-                  "Classification negatives: with-subsets (M_w) or without (M_wo)")
-      ->capture_default_str();
-  cmd->add_option("--effect", a->effect,
-                  "Regression effect: additive, enhancing, inhibiting, quadratic")
-      ->capture_default_str();
-  auto* interaction =
-      cmd->add_option("--interaction", a->interaction,
-                      "Interaction strength c (default +2 enhancing, -2 inhibiting)");
-  cmd->add_option("--weights", a->weights, "Main effects w_i, one per motif (default 1)")
-      ->delimiter(',');
-  auto& o = a->options;
-  auto& d = o.design;
-  cmd->add_option("--train", d.train, "Training sequences")->capture_default_str();
-  cmd->add_option("--valid", d.valid, "Validation sequences")->capture_default_str();
-  cmd->add_option("--test-positives", d.test_positives, "Classification test positives")
-      ->capture_default_str();
-  cmd->add_option("--test-per-subset", d.test_per_subset,
-                  "Classification test sequences per proper subset")
-      ->capture_default_str();
-  cmd->add_option("--test-per-count", d.test_per_count,
-                  "Regression test sequences per number of present motifs")
-      ->capture_default_str();
-  cmd->add_option("--seed", o.seed, "Random seed")->capture_default_str();
-  cmd->add_option("--length", o.length, "Sequence length L")->capture_default_str();
-  cmd->add_option("--gc", o.gc, "Background GC content")->capture_default_str();
-  cmd->add_option("--pseudocount", o.pseudocount, "Pseudocount on PWM column frequencies")
-      ->capture_default_str();
-  auto* min_score = cmd->add_option(
-      "--min-instance-score", a->min_instance_score_value,
-      "Re-draw motif instances scoring below this fraction (0-1) of the consensus's "
-      "log-odds (default: off, as SPEC)");
-  cmd->add_option("--filter-width", o.grammar.filter_width,
-                  "CNN filter width K the gaps are drawn for (default: longest motif)");
-  cmd->add_option("--order", a->order,
-                  "Grammar order: file, random, or a permutation such as 2,0,1,3")
-      ->capture_default_str();
-  cmd->add_option("--gaps", a->gaps, "Explicit gaps between consecutive motifs (each > K)")
-      ->delimiter(',');
+  a->simulation.add_to(cmd);
   cmd->add_option("--device", a->device, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", a->threads, "CPU threads (default: all)");
   cmd->add_flag("--onehot", a->onehot, "Also write <split>.onehot.npy, float32 (N, 4, L)");
   cmd->add_flag("--no-fasta", a->no_fasta, "Skip the FASTA files");
-  cmd->callback([a, interaction, min_score] {
-    // CLI11 2.1 has no std::optional options: set the option only when the flag was given.
-    if (min_score->count() > 0) a->options.min_instance_score = a->min_instance_score_value;
-    run_simulate(*a, interaction->count() > 0);
-  });
+  cmd->callback([a] { run_simulate(*a); });
 }
 
 }  // namespace mint::cli

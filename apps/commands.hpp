@@ -15,5 +15,6 @@ void add_attribute_command(CLI::App& app);
 void add_score_command(CLI::App& app);
 void add_experiment_command(CLI::App& app);  // experiment and merge
 void add_report_command(CLI::App& app);
+void add_stream_command(CLI::App& app);  // the streaming benchmark
 
 }  // namespace mint::cli

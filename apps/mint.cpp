@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   mint::cli::add_score_command(app);
   mint::cli::add_experiment_command(app);
   mint::cli::add_report_command(app);
+  mint::cli::add_stream_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
