@@ -37,6 +37,7 @@ struct StreamArgs {
   int bootstrap = 1000, pair_resamples = 200;
   std::uint64_t bootstrap_seed = 0;
   bool signed_scores = false, quiet = false;
+  CLI::Option* n_option = nullptr;
 };
 
 // NAME=FILE[,FILE...] (an ensemble of seed models), or FILE (named after its stem).
@@ -104,7 +105,8 @@ StreamOptions stream_options(StreamArgs& a) {
   o.motifs = load_motifs(a.simulation.motifs);
   o.set = a.set.empty() ? set_label(a.simulation.motifs) : a.set;
   o.simulation = a.simulation.resolve(o.motifs);
-  if (a.n != 0) set_stream_size(o.simulation, static_cast<int>(o.motifs.size()), a.n);
+  if (a.n_option->count() > 0)
+    set_stream_size(o.simulation, static_cast<int>(o.motifs.size()), a.n);
   for (const std::string& m : a.methods) o.methods.push_back(parse_method(m));
   for (std::size_t i = 0; i < o.methods.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
@@ -183,8 +185,8 @@ void add_stream_command(CLI::App& app) {
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--out", a->out, "Results directory (tables/, stream/ state)")->required();
-  cmd->add_option("--n", a->n,
-                  "Sequences: the test split's groups filled evenly (else the --test-* sizes)");
+  a->n_option = cmd->add_option(
+      "--n", a->n, "Sequences: the test split's groups filled evenly (else the --test-* sizes)");
   a->simulation.add_to(cmd, /*train_sizes=*/false);
   a->attribute.add_to(cmd, "--fp-batch", "--fp-seed");
   cmd->add_option("--chunk", a->chunk, "Sequences per chunk")->capture_default_str();

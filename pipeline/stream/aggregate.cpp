@@ -36,6 +36,13 @@ double lerp(double a, double b, double t) {
   return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
 }
 
+void add_count(std::uint32_t& count, std::uint32_t add) {
+  if (count > 0xFFFFFFFFu - add) {
+    throw Error("stream: a bootstrap count passed 2^32 - 1; split the stream into --shard runs");
+  }
+  count += add;
+}
+
 // Poisson(1) from one uniform 32-bit word: inversion against the CDF's thresholds.
 int poisson1(std::uint32_t u) {
   static const std::uint64_t* thresholds = [] {
@@ -350,8 +357,8 @@ void PairedBootstrap::add(std::uint64_t sequence, double a, double b) {
       const int weight = poisson1(w.v[j]);
       if (weight == 0) continue;
       const std::size_t row = static_cast<std::size_t>(r + j) * kPairBins;
-      a_[row + ba] += static_cast<std::uint64_t>(weight);
-      b_[row + bb] += static_cast<std::uint64_t>(weight);
+      add_count(a_[row + ba], static_cast<std::uint32_t>(weight));
+      add_count(b_[row + bb], static_cast<std::uint32_t>(weight));
     }
   }
 }
@@ -361,15 +368,15 @@ void PairedBootstrap::merge(const PairedBootstrap& o) {
     throw Error("stream: merging bootstraps of different settings");
   pairs_ += o.pairs_;
   for (std::size_t i = 0; i < a_.size(); ++i) {
-    a_[i] += o.a_[i];
-    b_[i] += o.b_[i];
+    add_count(a_[i], o.a_[i]);
+    add_count(b_[i], o.b_[i]);
   }
 }
 
 namespace {
 
 // Median of a weighted histogram of kPairBins bins (values at bin centres).
-double weighted_median(const std::uint64_t* counts) {
+double weighted_median(const std::uint32_t* counts) {
   std::uint64_t total = 0;
   for (int b = 0; b < kPairBins; ++b) total += counts[b];
   if (total == 0) return kNaN;
@@ -405,8 +412,8 @@ void PairedBootstrap::write(StateWriter& w) const {
   w.u64(static_cast<std::uint64_t>(resamples_));
   w.u64(seed_);
   w.u64(pairs_);
-  w.sparse_words(a_);
-  w.sparse_words(b_);
+  w.sparse_words(std::vector<std::uint64_t>(a_.begin(), a_.end()));
+  w.sparse_words(std::vector<std::uint64_t>(b_.begin(), b_.end()));
 }
 
 void PairedBootstrap::read(StateReader& r) {
@@ -415,8 +422,14 @@ void PairedBootstrap::read(StateReader& r) {
   pairs_ = r.u64();
   const std::size_t size = static_cast<std::size_t>(resamples_) * kPairBins;
   if (resamples_ < 0 || resamples_ > 100000) r.fail("bad bootstrap state");
-  a_ = r.sparse_words(size);
-  b_ = r.sparse_words(size);
+  for (std::vector<std::uint32_t>* v : {&a_, &b_}) {
+    const std::vector<std::uint64_t> words = r.sparse_words(size);
+    v->resize(size);
+    for (std::size_t i = 0; i < size; ++i) {
+      if (words[i] > 0xFFFFFFFFu) r.fail("bad bootstrap count");
+      (*v)[i] = static_cast<std::uint32_t>(words[i]);
+    }
+  }
 }
 
 // ---- PooledHistogram ---------------------------------------------------------------------------

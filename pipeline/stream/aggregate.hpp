@@ -113,7 +113,9 @@ class PairedBootstrap {
  private:
   int resamples_ = 0;
   std::uint64_t seed_ = 0, pairs_ = 0;
-  std::vector<std::uint64_t> a_, b_;  // (resamples, kPairBins) weighted counts
+  // (resamples, kPairBins) weighted counts; 32 bits halve the memory, and a count that would
+  // pass 2^32 − 1 is an error (split the stream into shards of fewer sequences).
+  std::vector<std::uint32_t> a_, b_;
 };
 
 class PooledHistogram {

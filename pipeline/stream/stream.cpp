@@ -293,12 +293,14 @@ void write_samples(const StreamOptions& o, const ShardState& s) {
   write_npy((fs::path(dir) / "sequence_index.npy").string(), {k}, s.sample_index.data());
 }
 
-// Every shard's finished state merged, or nothing when one is missing or unfinished.
-bool merge_shards(const StreamOptions& o, const std::string& print, ShardState& merged,
+// Every shard's finished state merged into this run's (`mine`, finished), or false when one is
+// missing or unfinished.
+bool merge_shards(const StreamOptions& o, const std::string& print, ShardState& mine,
                   int& finished) {
-  finished = 0;
+  finished = 1;
   bool all = true;
   for (int i = 0; i < o.shards; ++i) {
+    if (i == o.shard) continue;
     const std::string path = state_path(o, i);
     if (!fs::exists(path)) {
       all = false;
@@ -313,11 +315,7 @@ bool merge_shards(const StreamOptions& o, const std::string& print, ShardState& 
       continue;
     }
     ++finished;
-    if (i == 0) {
-      merged = std::move(s);
-    } else if (all) {
-      merged.merge(s);
-    }
+    if (all) mine.merge(s);
   }
   return all;
 }
@@ -360,10 +358,9 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
     if (hooks.after_chunk) hooks.after_chunk(index);
   }
   if (!fs::exists(state_path(o, o.shard))) save_state(o, state);  // an empty shard
-  ShardState merged;
-  if (merge_shards(o, print, merged, run.finished_shards)) {
-    write_tables(o.out, stream::stream_tables(o, merged), true);
-    write_samples(o, merged);
+  if (merge_shards(o, print, state, run.finished_shards)) {
+    write_tables(o.out, stream::stream_tables(o, state), true);
+    write_samples(o, state);
     run.tables_written = true;
   }
   return run;

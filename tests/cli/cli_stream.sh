@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# mint stream end to end: a run killed with SIGKILL at a random moment and resumed writes the
+# same tables as an uninterrupted run, and so do two shards merged; bad options fail with one
+# "mint: error:" line.   usage: cli_stream.sh MINT WORKDIR
+set -euo pipefail
+mint=$1
+work=$2
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+
+fail() {
+  echo "cli_stream: $*" >&2
+  exit 1
+}
+
+# One error line naming the problem, non-zero exit.
+expect_error() {
+  local needle=$1
+  shift
+  if "$mint" "$@" >out.txt 2>err.txt; then fail "mint $* succeeded; expected '$needle'"; fi
+  [ "$(wc -l <err.txt)" -eq 1 ] || fail "mint $*: stderr is not one line: $(cat err.txt)"
+  grep -q "^mint: error: " err.txt || fail "mint $*: no 'mint: error:' line: $(cat err.txt)"
+  grep -qF -- "$needle" err.txt || fail "mint $*: error lacks '$needle': $(cat err.txt)"
+}
+
+# Every table and sampled attribution of two results directories is the same.
+same_results() {
+  local a=$1 b=$2
+  diff -r "$a/tables" "$b/tables" >/dev/null || fail "$a and $b: tables differ"
+  diff -r "$a/stream/attributions" "$b/stream/attributions" >/dev/null ||
+    fail "$a and $b: sampled attributions differ"
+}
+
+"$mint" simulate --out data --train 400 --valid 100 --test-positives 8 --test-per-subset 2 \
+  --length 120 --no-fasta >/dev/null
+"$mint" train --data data --out models --seeds 2 --epochs 1 --filters 4 --quiet --device cpu \
+  >/dev/null
+m1=models/model_f4_seed1.safetensors
+m2=models/model_f4_seed2.safetensors
+
+common=(--model "A=$m1,$m2" --model "B=$m2" --compare A,B --length 120 --seed 3 --quiet
+  --save-attributions 7 --device cpu)
+"$mint" stream "${common[@]}" --method ig,deeplift --steps 50 --n 3000 --out whole \
+  --threads 2 >whole.txt
+grep -q "3008 sequences" whole.txt || fail "no summary line: $(cat whole.txt)"
+for t in accuracy_by_count auprc_summary auprc_differences auprc_convergence pooled_bounds; do
+  [ -s "whole/tables/$t.tsv" ] || fail "whole/tables/$t.tsv missing"
+done
+
+# Killed at a random moment (a checkpoint after every chunk), then resumed.
+for trial in 1 2; do
+  out=killed$trial
+  "$mint" stream "${common[@]}" --method ig,deeplift --steps 50 --n 3000 --out $out \
+    --chunk 64 --checkpoint-seconds 0 --threads 1 >/dev/null 2>&1 &
+  pid=$!
+  sleep "0.$((RANDOM % 9 + 1))"
+  kill -9 $pid 2>/dev/null || true
+  wait $pid 2>/dev/null || true
+  [ ! -e $out/tables/auprc_summary.tsv ] || echo "cli_stream: trial $trial finished before the kill"
+  "$mint" stream "${common[@]}" --method ig,deeplift --steps 50 --n 3000 --out $out \
+    --chunk 100 --threads 2 >/dev/null
+  same_results whole $out
+done
+
+# Two shards, run in the reverse order, merge into the same tables.
+"$mint" stream "${common[@]}" --method ig,deeplift --steps 50 --n 3000 --out sharded \
+  --shard 1/2 >shard1.txt
+grep -q "1 of 2 shards finished" shard1.txt || fail "shard 1/2: $(cat shard1.txt)"
+"$mint" stream "${common[@]}" --method ig,deeplift --steps 50 --n 3000 --out sharded \
+  --shard 0/2 >/dev/null
+same_results whole sharded
+"$mint" report sharded >/dev/null
+[ -s sharded/report.html ] || fail "mint report drew nothing"
+
+# Bad options: one line naming the option.
+expect_error "--n must be positive" stream --model "$m1" --length 120 --n 0 --out x
+expect_error "--chunk must be in" stream --model "$m1" --length 120 --chunk 0 --out x
+expect_error "--shard" stream --model "$m1" --length 120 --shard 2/2 --out x
+expect_error "unknown attribution method 'shap'" stream --model "$m1" --length 120 --method shap \
+  --out x
+expect_error "missing.safetensors" stream --model A=missing.safetensors --out x
+expect_error "--model 'A=': expected NAME=FILE" stream --model A= --out x
+expect_error "length" stream --model "$m1" --length 200 --out x
+expect_error "no model called 'C'" stream --model "A=$m1" --model "B=$m2" --compare A,C \
+  --length 120 --out x
+expect_error "given twice" stream --model "A=$m1" --model "A=$m2" --length 120 --out x
+expect_error "other options" stream "${common[@]}" --method deeplift --n 3000 --out whole
+echo "cli_stream: ok"
