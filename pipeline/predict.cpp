@@ -23,17 +23,44 @@ void check_lengths(const std::vector<Model>& models, int length, const std::stri
   }
 }
 
+namespace {
+
+std::vector<float> predict_with(CnnBackend& backend, const Model& model, const CnnInput& input,
+                                std::int64_t n) {
+  std::vector<float> logits(static_cast<std::size_t>(n));
+  for (std::int64_t first = 0; first < n; first += kPredictBatch) {
+    const int count = static_cast<int>(std::min<std::int64_t>(kPredictBatch, n - first));
+    backend.forward(offset(input, first, model.config.length), count, Mode::infer,
+                    logits.data() + first);
+  }
+  return logits;
+}
+
+}  // namespace
+
 std::vector<float> predict(const Model& model, const CnnInput& input, std::int64_t n,
                            const Compute& compute) {
   auto backend = make_backend(compute.backend(), model.config, kPredictBatch, compute.threads);
   backend->set_params(model.params);
-  std::vector<float> logits(static_cast<std::size_t>(n));
-  for (std::int64_t first = 0; first < n; first += kPredictBatch) {
-    const int count = static_cast<int>(std::min<std::int64_t>(kPredictBatch, n - first));
-    backend->forward(offset(input, first, model.config.length), count, Mode::infer,
-                     logits.data() + first);
+  return predict_with(*backend, model, input, n);
+}
+
+Predictor::Predictor(const std::vector<Model>& models, const Compute& compute) {
+  for (const Model& m : models) {
+    models_.push_back(&m);
+    backends_.push_back(make_backend(compute.backend(), m.config, kPredictBatch, compute.threads));
+    backends_.back()->set_params(m.params);
   }
-  return logits;
+}
+
+Predictor::~Predictor() = default;
+
+std::vector<std::vector<float>> Predictor::predict_each(const CnnInput& input, std::int64_t n) {
+  std::vector<std::vector<float>> out;
+  for (std::size_t i = 0; i < models_.size(); ++i) {
+    out.push_back(predict_with(*backends_[i], *models_[i], input, n));
+  }
+  return out;
 }
 
 std::vector<std::vector<float>> predict_each(const std::vector<Model>& models,

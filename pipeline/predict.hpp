@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/device.hpp"
@@ -27,6 +28,21 @@ std::vector<float> predict(const Model& model, const CnnInput& input, std::int64
 std::vector<std::vector<float>> predict_each(const std::vector<Model>& models,
                                              const CnnInput& input, std::int64_t n, int length,
                                              const Compute& compute);
+
+class CnnBackend;
+
+// The backends of a set of models, kept from call to call (the streaming benchmark predicts
+// chunk after chunk): the same logits as predict_each, without setting a backend up each time.
+class Predictor {
+ public:
+  Predictor(const std::vector<Model>& models, const Compute& compute);
+  ~Predictor();
+  std::vector<std::vector<float>> predict_each(const CnnInput& input, std::int64_t n);
+
+ private:
+  std::vector<const Model*> models_;
+  std::vector<std::unique_ptr<CnnBackend>> backends_;
+};
 
 // The mean over the models of per-model predictions, float64.
 std::vector<double> ensemble_mean(const std::vector<std::vector<float>>& predictions);

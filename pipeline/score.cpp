@@ -121,7 +121,7 @@ std::vector<float> position_scores(const float* attr, const std::uint8_t* codes,
   return out;
 }
 
-LabelledRows label_motif_rows(const float* scores, const SplitData& split, const Grammar& grammar,
+LabelledRows label_motif_rows(const SplitData& split, const Grammar& grammar,
                               const MotifSet& motifs, const PositiveRule& rule) {
   check_split(split, grammar, motifs);
   const int L = split.length;
@@ -143,7 +143,7 @@ LabelledRows label_motif_rows(const float* scores, const SplitData& split, const
   const std::size_t cols = static_cast<std::size_t>(L);
   out.labels.resize(rows.size() * cols);
   out.include.resize(rows.size() * cols);
-  out.scores.resize(rows.size() * cols);
+  out.source.resize(rows.size());
 #pragma omp parallel
   {
     std::vector<std::int8_t> truth(cols);
@@ -159,7 +159,7 @@ LabelledRows label_motif_rows(const float* scores, const SplitData& split, const
       motif_labels(truth.data(), L, r.motif, grammar,
                    informative[static_cast<std::size_t>(r.motif)], split.offsets[s],
                    out.labels.data() + i * cols, out.include.data() + i * cols);
-      std::copy_n(scores + s * cols, cols, out.scores.data() + i * cols);
+      out.source[i] = r.sequence;
     }
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -177,15 +177,26 @@ LabelledRows label_motif_rows(const float* scores, const SplitData& split, const
 std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split,
                                      const Grammar& grammar, const MotifSet& motifs,
                                      const PositiveRule& rule, Backend backend) {
-  LabelledRows l = label_motif_rows(scores, split, grammar, motifs, rule);
-  const std::size_t cols = static_cast<std::size_t>(split.length);
-  const std::vector<CurveScores> curves =
-      backend == Backend::cuda
-          ? score_rows_cuda(l.scores.data(), l.labels.data(), l.include.data(), l.rows.size(), cols)
-                .to_curve_scores()
-          : score_rows(l.scores.data(), l.labels.data(), l.include.data(), l.rows.size(), cols);
+  LabelledRows l = label_motif_rows(split, grammar, motifs, rule);
+  const std::vector<CurveScores> curves = score_labelled_rows(scores, l, split.length, backend);
   for (std::size_t i = 0; i < l.rows.size(); ++i) l.rows[i].scores = curves[i];
   return std::move(l.rows);
+}
+
+std::vector<CurveScores> score_labelled_rows(const float* scores, const LabelledRows& l, int length,
+                                             Backend backend) {
+  const auto cols = static_cast<std::size_t>(length);
+  if (backend != Backend::cuda) {
+    return score_rows_shared(scores, l.source.data(), l.labels.data(), l.include.data(),
+                             l.rows.size(), cols);
+  }
+  std::vector<float> copies(l.rows.size() * cols);
+  for (std::size_t i = 0; i < l.rows.size(); ++i) {
+    std::copy_n(scores + static_cast<std::size_t>(l.source[i]) * cols, cols,
+                copies.data() + i * cols);
+  }
+  return score_rows_cuda(copies.data(), l.labels.data(), l.include.data(), l.rows.size(), cols)
+      .to_curve_scores();
 }
 
 CurveScores pooled_motif_scores(const float* scores, const SplitData& split, const Grammar& grammar,

@@ -47,15 +47,19 @@ struct MotifScore {
 };
 
 // The rows score_motifs scores, before their curves: one per (sequence, motif present in it),
-// ordered by sequence then motif (positives and negatives counted), with each row's labels,
-// include mask and position scores, (rows, L) each.
+// ordered by sequence then motif (positives and negatives counted), with each row's labels and
+// include mask, (rows, L) each; a row's position scores are its sequence's.
 struct LabelledRows {
   std::vector<MotifScore> rows;
+  std::vector<std::int64_t> source;  // rows[i].sequence
   std::vector<std::uint8_t> labels, include;
-  std::vector<float> scores;
 };
-LabelledRows label_motif_rows(const float* scores, const SplitData& split, const Grammar& grammar,
+LabelledRows label_motif_rows(const SplitData& split, const Grammar& grammar,
                               const MotifSet& motifs, const PositiveRule& rule = {});
+// Each row's curves (score_rows_shared over the sequences' (N, L) position scores, or
+// score_rows_cuda on copies with Backend::cuda: the same bits).
+std::vector<CurveScores> score_labelled_rows(const float* scores, const LabelledRows& rows,
+                                             int length, Backend backend = Backend::cpu);
 
 // Per-sequence, per-present-motif scores of a split; rows ordered by sequence, then motif.
 // `scores` is (N, L) position scores for the split's sequences (N = split.size()). The curves

@@ -70,9 +70,8 @@ double sk_auc(const std::vector<double>& x, const std::vector<double>& y,
 }
 
 template <typename S>
-CurveScores score_pairs(std::vector<std::pair<S, std::uint8_t>>& pairs) {
-  const std::size_t n = pairs.size();
-  if (n == 0) throw Error("AUPRC of an empty input (no samples)");
+void check_pairs(const std::vector<std::pair<S, std::uint8_t>>& pairs) {
+  if (pairs.empty()) throw Error("AUPRC of an empty input (no samples)");
   for (const auto& p : pairs) {
     if (std::isnan(p.first)) throw Error("Input contains NaN.");
     if (std::isinf(p.first)) {
@@ -83,9 +82,12 @@ CurveScores score_pairs(std::vector<std::pair<S, std::uint8_t>>& pairs) {
       throw Error("labels must be 0 or 1, got " + std::to_string(p.second));
     }
   }
-  // Descending by score; tied pairs form one threshold, so their order is irrelevant.
-  std::sort(pairs.begin(), pairs.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first; });
+}
+
+// The curves of pairs already in descending score order (checked).
+template <typename S>
+CurveScores score_sorted(const std::vector<std::pair<S, std::uint8_t>>& pairs) {
+  const std::size_t n = pairs.size();
   // _binary_clf_curve: cumulative tp/fp at the last index of each distinct score.
   std::vector<double> tps, fps;
   double tp = 0;
@@ -140,6 +142,15 @@ CurveScores score_pairs(std::vector<std::pair<S, std::uint8_t>>& pairs) {
 }
 
 template <typename S>
+CurveScores score_pairs(std::vector<std::pair<S, std::uint8_t>>& pairs) {
+  check_pairs(pairs);
+  // Descending by score; tied pairs form one threshold, so their order is irrelevant.
+  std::sort(pairs.begin(), pairs.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  return score_sorted(pairs);
+}
+
+template <typename S>
 CurveScores score_curve_impl(const S* scores, const std::uint8_t* labels, std::size_t n) {
   std::vector<std::pair<S, std::uint8_t>> pairs(n);
   for (std::size_t i = 0; i < n; ++i) pairs[i] = {scores[i], labels[i]};
@@ -178,6 +189,64 @@ std::vector<CurveScores> score_rows_impl(const S* scores, const std::uint8_t* la
 }
 
 }  // namespace
+
+std::vector<CurveScores> score_rows_shared(const float* scores, const std::int64_t* source,
+                                           const std::uint8_t* labels, const std::uint8_t* include,
+                                           std::size_t rows, std::size_t cols) {
+  if (rows == 0) return {};
+  // Runs of rows with the same source: one sort each.
+  std::vector<std::size_t> runs{0};
+  for (std::size_t r = 1; r < rows; ++r) {
+    if (source[r] != source[r - 1]) runs.push_back(r);
+  }
+  runs.push_back(rows);
+  std::vector<CurveScores> out(rows);
+  std::vector<std::string> errors(rows);
+  const auto nruns = static_cast<long long>(runs.size()) - 1;
+#pragma omp parallel
+  {
+    std::vector<std::pair<float, std::uint32_t>> order;  // (score, position), descending
+    std::vector<std::pair<float, std::uint8_t>> pairs;
+#pragma omp for schedule(dynamic, 8)
+    for (long long k = 0; k < nruns; ++k) {
+      const std::size_t first = runs[static_cast<std::size_t>(k)];
+      const std::size_t end = runs[static_cast<std::size_t>(k) + 1];
+      const float* s = scores + static_cast<std::size_t>(source[first]) * cols;
+      bool finite = true;
+      order.clear();
+      for (std::size_t c = 0; c < cols; ++c) {
+        finite = finite && std::isfinite(s[c]);
+        order.emplace_back(s[c], static_cast<std::uint32_t>(c));
+      }
+      if (finite) {
+        std::sort(order.begin(), order.end(),
+                  [](const auto& a, const auto& b) { return a.first > b.first; });
+      }
+      for (std::size_t r = first; r < end; ++r) {
+        const std::uint8_t* l = labels + r * cols;
+        const std::uint8_t* in = include == nullptr ? nullptr : include + r * cols;
+        pairs.clear();
+        for (const auto& [score, c] : order) {
+          if (in == nullptr || in[c] != 0) pairs.emplace_back(score, l[c]);
+        }
+        try {
+          if (finite) {
+            check_pairs(pairs);
+            out[r] = score_sorted(pairs);
+          } else {
+            out[r] = score_pairs(pairs);  // the error the row's first bad value gives
+          }
+        } catch (const std::exception& e) {
+          errors[r] = e.what();
+        }
+      }
+    }
+  }
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (!errors[r].empty()) throw Error("row " + std::to_string(r) + ": " + errors[r]);
+  }
+  return out;
+}
 
 CurveScores score_curve(const double* scores, const std::uint8_t* labels, std::size_t n) {
   return score_curve_impl(scores, labels, n);

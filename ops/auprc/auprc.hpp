@@ -51,4 +51,12 @@ std::vector<CurveScores> score_rows(const float* scores, const std::uint8_t* lab
                                     const std::uint8_t* include, std::size_t rows,
                                     std::size_t cols);
 
+// score_rows for rows that share their scores: row r ranks the scores of row source[r] of
+// `scores` (sources, cols), with its own labels and include mask (rows, cols). Rows with the same
+// source must be adjacent; each run is sorted once. The same bits as score_rows on the rows'
+// copied scores (a tie group's order never matters).
+std::vector<CurveScores> score_rows_shared(const float* scores, const std::int64_t* source,
+                                           const std::uint8_t* labels, const std::uint8_t* include,
+                                           std::size_t rows, std::size_t cols);
+
 }  // namespace mint

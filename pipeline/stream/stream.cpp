@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
@@ -167,6 +168,7 @@ void tally_predictions(stream::Tally& t, const std::vector<float>& pred, const S
 
 struct Chunk {
   const StreamOptions& o;
+  std::vector<std::unique_ptr<Predictor>> predictors;  // one per model
   const Simulation& sim;
   const SamplerTables& tables;
   std::pair<int, int> compare;
@@ -189,18 +191,18 @@ std::vector<MotifScore> attribute_chunk(Chunk& c, const SplitData& d, std::int64
   const std::vector<float> pos = position_scores(
       r.values.data(), d.codes.data(), count, L,
       a.method == Method::ism ? ScoreRule::ism : ScoreRule::observed, o.score.signed_scores);
-  LabelledRows l = label_motif_rows(pos.data(), d, c.sim.grammar, c.sim.motifs, o.score.positives);
+  LabelledRows l = label_motif_rows(d, c.sim.grammar, c.sim.motifs, o.score.positives);
   const std::size_t cols = static_cast<std::size_t>(L);
-  const std::vector<CurveScores> curves =
-      score_rows(l.scores.data(), l.labels.data(), l.include.data(), l.rows.size(), cols);
+  const std::vector<CurveScores> curves = score_labelled_rows(pos.data(), l, L);
   for (std::size_t i = 0; i < l.rows.size(); ++i) {
     MotifScore& row = l.rows[i];
     row.scores = curves[i];
     row.sequence += first;
     stream::GroupAggregate& g = c.state.groups[GroupKey{model, method, row.motif, row.n_present}];
     g.values.add(metric_of(row.scores, o.metric));
+    const float* s = pos.data() + static_cast<std::size_t>(l.source[i]) * cols;
     for (std::size_t p = 0; p < cols; ++p) {
-      if (l.include[i * cols + p]) g.pooled.add(l.scores[i * cols + p], l.labels[i * cols + p]);
+      if (l.include[i * cols + p]) g.pooled.add(s[p], l.labels[i * cols + p]);
     }
   }
   // The sampled sequences' attributions: slot [K][model][method][4][L].
@@ -224,7 +226,7 @@ void run_chunk(Chunk& c, std::int64_t first, std::int64_t count) {
   const SplitData d = sample_chunk(c.tables, c.sim, first, count, o.attribute.compute);
   const CnnInput in{d.codes.data(), nullptr, nullptr};
   for (std::size_t m = 0; m < o.models.size(); ++m) {
-    const auto preds = predict_each(o.models[m].models, in, count, d.length, o.attribute.compute);
+    const auto preds = c.predictors[m]->predict_each(in, count);
     for (std::size_t s = 0; s < preds.size(); ++s) {
       tally_predictions(c.state.tallies[m][s], preds[s], d, c.sim);
     }
@@ -337,7 +339,10 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
   run.sequences = n;
   run.shard_first = state.first;
   run.shard_end = state.end;
-  Chunk c{o, sim, tables, stream::compared_models(o), state, hooks};
+  Chunk c{o, {}, sim, tables, stream::compared_models(o), state, hooks};
+  for (const StreamModel& m : o.models) {
+    c.predictors.push_back(std::make_unique<Predictor>(m.models, o.attribute.compute));
+  }
   const auto start = Clock::now();
   auto last_save = start;
   const std::int64_t resumed_at = state.next - state.first;

@@ -325,5 +325,55 @@ TEST(AuprcInvariants, RowsMatchSingleCurves) {
   }
 }
 
+// Rows sharing their scores (one sort per source) give score_rows' bits on copied scores,
+// ties, left-out positions and one-class rows included, and the same error for a NaN.
+TEST(AuprcInvariants, SharedRowsMatchCopiedRows) {
+  std::mt19937_64 rng(test::kSeeds[3]);
+  const std::size_t sources = 23, cols = 70;
+  std::vector<float> s(sources * cols);
+  for (float& v : s) v = static_cast<float>(rng() % 50) / 7.0f;  // many ties
+  std::vector<std::int64_t> source;
+  for (std::size_t k = 0; k < sources; ++k) {
+    for (std::size_t j = 0; j < 1 + rng() % 3; ++j) source.push_back(static_cast<std::int64_t>(k));
+  }
+  const std::size_t rows = source.size();
+  std::vector<float> copies(rows * cols);
+  std::vector<std::uint8_t> y(rows * cols), inc(rows * cols);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const bool one_class = r % 9 == 4;
+    for (std::size_t c = 0; c < cols; ++c) {
+      copies[r * cols + c] = s[static_cast<std::size_t>(source[r]) * cols + c];
+      y[r * cols + c] = static_cast<std::uint8_t>(!one_class && rng() % 4 == 0);
+      inc[r * cols + c] = static_cast<std::uint8_t>(rng() % 5 != 0 || c == 0);
+    }
+  }
+  const auto shared = score_rows_shared(s.data(), source.data(), y.data(), inc.data(), rows, cols);
+  const auto copied = score_rows(copies.data(), y.data(), inc.data(), rows, cols);
+  ASSERT_EQ(shared.size(), rows);
+  EXPECT_TRUE(score_rows_shared(s.data(), source.data(), y.data(), inc.data(), 0, cols).empty());
+  for (std::size_t r = 0; r < rows; ++r) {
+    EXPECT_EQ(shared[r].auprc, copied[r].auprc) << r;
+    EXPECT_EQ(shared[r].average_precision, copied[r].average_precision) << r;
+    EXPECT_TRUE(std::isnan(copied[r].auroc) ? std::isnan(shared[r].auroc)
+                                            : shared[r].auroc == copied[r].auroc)
+        << r;
+    EXPECT_EQ(shared[r].warnings, copied[r].warnings) << r;
+  }
+  s[5 * cols + 3] = std::nanf("");
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (source[r] == 5) inc[r * cols + 3] = 1;
+  }
+  for (std::size_t r = 0; r < rows; ++r) {
+    copies[r * cols + 3] = s[static_cast<std::size_t>(source[r]) * cols + 3];
+  }
+  const std::string want =
+      test::error_of([&] { score_rows(copies.data(), y.data(), inc.data(), rows, cols); });
+  EXPECT_NE(want.find("Input contains NaN."), std::string::npos);
+  EXPECT_EQ(test::error_of([&] {
+              score_rows_shared(s.data(), source.data(), y.data(), inc.data(), rows, cols);
+            }),
+            want);
+}
+
 }  // namespace
 }  // namespace mint
