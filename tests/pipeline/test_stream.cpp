@@ -205,6 +205,56 @@ TEST(Stream, AccuracyTablesEqualEvaluate) {
   }
 }
 
+// The stream's medians, quartiles and pooled AUPRC against the exact ones of the materialized
+// pipeline on the same sequences: within 2^-16 (the histogram's bin) and within the pooled
+// AUPRC's computed bound (the tables print 6 significant digits: 1e-6 more).
+TEST(Stream, SummariesWithinTheirBoundsOfTheExactOnes) {
+  StreamOptions o = small_stream(test::scratch_dir("stream_exact"));
+  o.simulation.design.test_positives = 200;
+  o.simulation.design.test_per_subset = 20;
+  o.methods = {Method::deeplift};
+  o.models.resize(1);
+  run_stream(o);
+  const Simulation sim = simulate(o.motifs, o.simulation);
+  const SplitData& test = find_split(sim, "test");
+  AttributeOptions a = o.attribute;
+  a.method = Method::deeplift;
+  const AttributeResult r = attribute_models(
+      o.models[0].models, CnnInput{test.codes.data(), nullptr, nullptr}, test.size(), 120, a);
+  const ScoredAttribution scored = score_attribution(r.values, test, sim, false, o.score, "test");
+  const std::vector<MotifGroup> groups = group_scores(scored.rows, Metric::auprc);
+  const Table summary = read_table(o.out, layouts::summary());
+  const Table pooled = read_table(o.out, layouts::pooled_bounds());
+  ASSERT_EQ(summary.rows.size(), groups.size());
+  ASSERT_EQ(pooled.rows.size(), groups.size());
+  const std::vector<std::string> labels = o.motifs.labels();
+  const double bin = std::ldexp(1.0, -16), digits = 1e-6;
+  auto find = [&](const Table& t, const MotifGroup& group) {
+    for (const auto& row : t.rows) {
+      if (row[4] == labels[static_cast<std::size_t>(group.motif)] &&
+          row[5] == std::to_string(group.n_present)) {
+        return row;
+      }
+    }
+    ADD_FAILURE() << "no row for motif " << group.motif << ", " << group.n_present << " present";
+    return std::vector<std::string>(10, "nan");
+  };
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const std::vector<std::string> row = find(summary, groups[g]);
+    const std::vector<std::string> bounds = find(pooled, groups[g]);
+    EXPECT_EQ(row[6], std::to_string(groups[g].values.size()));
+    const std::vector<double>& v = groups[g].values;
+    EXPECT_NEAR(std::stod(row[7]), percentile(v, 50), bin + digits) << g;
+    EXPECT_NEAR(std::stod(row[8]), percentile(v, 25), bin + digits) << g;
+    EXPECT_NEAR(std::stod(row[9]), percentile(v, 75), bin + digits) << g;
+    const CurveScores exact = pooled_motif_scores(scored.positions.data(), test, sim.grammar,
+                                                  o.motifs, groups[g].motif, groups[g].n_present);
+    const double bound = std::stod(bounds[9]);
+    EXPECT_LE(std::fabs(std::stod(bounds[8]) - exact.auprc), bound + digits) << g;
+    EXPECT_LT(bound, 0.01) << g;
+  }
+}
+
 TEST(Stream, RefusesAStateOfOtherOptionsAndBadModels) {
   StreamOptions o = small_stream(test::scratch_dir("stream_refuse"));
   o.methods = {Method::saliency};
