@@ -2,6 +2,8 @@
 // (pipeline/stream/stream.hpp).
 #include "pipeline/stream/stream.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <bit>
 #include <chrono>
@@ -322,10 +324,26 @@ bool merge_shards(const StreamOptions& o, const std::string& print, ShardState& 
   return all;
 }
 
+// --threads for the OpenMP loops that take no thread count (position scores, labelling, scoring)
+// while the stream runs.
+class ThreadLimit {
+ public:
+  explicit ThreadLimit(int threads) : saved_(omp_get_max_threads()) {
+    if (threads > 0) omp_set_num_threads(threads);
+  }
+  ~ThreadLimit() { omp_set_num_threads(saved_); }
+  ThreadLimit(const ThreadLimit&) = delete;
+  ThreadLimit& operator=(const ThreadLimit&) = delete;
+
+ private:
+  int saved_;
+};
+
 }  // namespace
 
 StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
   check_options(o);
+  const ThreadLimit limit(o.attribute.compute.threads);
   const Simulation sim = plan_simulation(o.motifs, o.simulation);
   const SplitPlan& plan = sim.plans.at(2);
   const SamplerTables tables(o.motifs, sim.grammar, o.simulation, plan);
