@@ -64,10 +64,17 @@ std::vector<std::string> Page::effect_order() const {
   return v;
 }
 
+bool Page::not_streamed(const TableLayout& layout) const {
+  return data.stream && (&layout == &layouts::auprc() || &layout == &layouts::filters() ||
+                         &layout == &layouts::training());
+}
+
 void Page::note(const std::string& text) { html += "<p class=\"note\">" + text + "</p>\n"; }
 
 void Page::missing(const TableLayout& layout, const std::string& what) {
-  note("<code>tables/" + escape(layout.file()) + "</code> is missing: " + what + " skipped.");
+  note("<code>tables/" + escape(layout.file()) + "</code> " +
+       (not_streamed(layout) ? "is not written by <code>mint stream</code>" : "is missing") + ": " +
+       what + " skipped.");
 }
 
 void Page::no_rows(const TableLayout& layout, const std::string& set, long filters,

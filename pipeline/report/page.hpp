@@ -41,8 +41,11 @@ struct Page {
                                            const std::vector<std::string>& seen) const;
   // Effects as config.json lists them, then the paper's order.
   std::vector<std::string> effect_order() const;
+  // A table `mint stream` does not write (auprc, filters, training), in a stream's directory.
+  bool not_streamed(const TableLayout& layout) const;
 
   void note(const std::string& text);
+  // "tables/x.tsv is missing: what skipped." ("is not written by mint stream" where not_streamed)
   void missing(const TableLayout& layout, const std::string& what);
   void no_rows(const TableLayout& layout, const std::string& set, long filters,
                const std::string& what);

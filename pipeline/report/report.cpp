@@ -1,7 +1,7 @@
 // The experiment report (pipeline/report/report.hpp): write_report reads the directory
 // (report_data.hpp), decides which sets, filters and experiments the page shows, and writes the
 // page around the sections (sections.hpp): head, configuration, links to every table, contents,
-// one section per (set, filters) with its training summary, footer.
+// one section per (set, filters) with its stream section and training summary, footer.
 //
 // Decisions worth knowing:
 // - Tables are read through their layouts (pipeline/tables.hpp) by header name; unknown extra
@@ -16,6 +16,9 @@
 //   ascending on x axes and descending in tables (as the paper's).
 // - Numbers in tables are links to their TSV (styled as plain text); figures name their TSV in
 //   the caption and carry the exact values as hover text (<title>).
+// - A directory with stream/ holds the results of `mint stream`: the page is titled so, says
+//   which tables the stream does not write (auprc, filters, training) instead of "missing", and
+//   lists the stream's own tables (also wherever they are present).
 // - The page is deterministic: no timestamps, no absolute paths.
 #include "pipeline/report/report.hpp"
 
@@ -118,17 +121,56 @@ std::string meta_line(const Config& config, const Contents& c) {
   return join(meta, " · ");
 }
 
+std::string section_id(std::size_t si, long F) {
+  return "s" + std::to_string(si) + "-f" + std::to_string(F);
+}
+
+// In a stream's directory (DIR/stream/), after the paper's introduction.
+const char* kStreamIntro =
+    "<p>These results come from <code>mint stream</code> (its state is in "
+    "<code>stream/</code>): the test split of the simulation's design, simulated, predicted, "
+    "attributed and scored chunk by chunk, every aggregate kept in memory that does not grow "
+    "with the number of sequences. It writes no per-sequence rows (<code>auprc.tsv</code>), "
+    "filters or training summaries; its own tables, the median's CI width against the number "
+    "of sequences and the pooled AUPRC's bound, are in each motif set's <i>Large-sample "
+    "stream</i> section.</p>\n";
+
+// Every table of an experiment, linked or marked missing (not written, in a stream's
+// directory), then the stream's own where present.
+std::string table_links(const Page& pg) {
+  std::vector<std::string> links;
+  for (const TableLayout* layout : layouts::experiment()) {
+    const std::string href = "tables/" + layout->file();
+    const bool present =
+        layout == &layouts::auprc() ? pg.data.scatter_present : pg.table(*layout) != nullptr;
+    links.push_back(
+        present ? "<a href=\"" + href + "\">" + href + "</a>"
+                : "<span class=\"src\">" + href +
+                      (pg.not_streamed(*layout) ? " (not written by mint stream)" : " (missing)") +
+                      "</span>");
+  }
+  for (const TableLayout* layout : {&layouts::convergence(), &layouts::pooled_bounds()}) {
+    const std::string href = "tables/" + layout->file();
+    if (pg.table(*layout)) links.push_back("<a href=\"" + href + "\">" + href + "</a>");
+  }
+  return join(links, ", ");
+}
+
 // Head, title, introduction, config.json, links to every table, experiments left out, contents.
 void page_head(Page& pg, const Contents& c) {
   const Config& config = pg.data.config;
   const std::string& exp = config.experiment;
+  const bool stream = pg.data.stream;
+  const std::string title =
+      stream && !config.present ? "mint stream report" : "mint experiment report";
   std::string& h = pg.html;
   h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-       "<title>mint experiment report";
+       "<title>" +
+       title;
   if (!exp.empty()) h += ": " + escape(exp);
   h += "</title>\n<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
-  h += "<h1>mint experiment report</h1>\n<p class=\"meta\">" + meta_line(config, c) + "</p>\n";
+  h += "<h1>" + title + "</h1>\n<p class=\"meta\">" + meta_line(config, c) + "</p>\n";
   h += "<p>Reproduction of the results of <i>Motif Interactions Affect Post-Hoc Interpretability "
        "of Genomic Convolutional Neural Networks</i> (Lemanczyk, Bartoszewicz &amp; Renard). "
        "<b>Negatives experiment:</b> two classifiers see the same positives (all motifs of the "
@@ -138,21 +180,18 @@ void page_head(Page& pg, const Contents& c) {
        "motifs present. Attributions (averaged over the seeds' models) are scored per motif by "
        "AUPRC: how well |attribution| ranks the motif's positions above background positions "
        "(higher is better). Every number in a table links to the TSV it comes from.</p>\n";
+  if (stream) h += kStreamIntro;
   if (config.present) {
     h +=
         "<details><summary>config.json</summary><pre>" + escape(config.text) + "</pre></details>\n";
+  } else if (stream) {
+    pg.note(
+        "<code>mint stream</code> writes no <code>config.json</code>: configuration not "
+        "shown.");
   } else {
     pg.note("<code>config.json</code> is missing: configuration not shown.");
   }
-  std::vector<std::string> links;
-  for (const TableLayout* layout : layouts::experiment()) {
-    const std::string href = "tables/" + layout->file();
-    const bool present =
-        layout == &layouts::auprc() ? pg.data.scatter_present : pg.table(*layout) != nullptr;
-    links.push_back(present ? "<a href=\"" + href + "\">" + href + "</a>"
-                            : "<span class=\"src\">" + href + " (missing)</span>");
-  }
-  h += "<p>Tables: " + join(links, ", ") + ".</p>\n";
+  h += "<p>Tables: " + table_links(pg) + ".</p>\n";
   const std::string why = exp.empty() ? "no table has rows for it"
                                       : "not part of this run (experiment " + escape(exp) + ")";
   if (!c.show_interactions) pg.note("Interaction-effects experiment: " + why + ".");
@@ -160,8 +199,12 @@ void page_head(Page& pg, const Contents& c) {
   h += "<nav><b>Contents</b><ul>";
   for (std::size_t si = 0; si < c.sets.size(); ++si) {
     for (long F : c.filters) {
-      h += "<li><a href=\"#s" + std::to_string(si) + "-f" + std::to_string(F) + "\">" +
-           escape(c.sets[si]) + ", " + filters_text(F) + "</a></li>";
+      const std::string id = section_id(si, F);
+      h += "<li><a href=\"#" + id + "\">" + escape(c.sets[si]) + ", " + filters_text(F) + "</a>";
+      if (has_stream_rows(pg, c.sets[si], F)) {
+        h += " · <a href=\"#" + id + "-stream\">large-sample stream</a>";
+      }
+      h += "</li>";
     }
   }
   h += "</ul></nav>\n";
@@ -205,8 +248,8 @@ void training_section(Page& pg, const std::string& set, long F) {
 void set_section(Page& pg, const Contents& c, std::size_t si, long F) {
   const std::string& set = c.sets[si];
   std::string& h = pg.html;
-  h += "<section id=\"s" + std::to_string(si) + "-f" + std::to_string(F) + "\"><h3>" + escape(set) +
-       ", " + filters_text(F) + "</h3>\n";
+  h += "<section id=\"" + section_id(si, F) + "\"><h3>" + escape(set) + ", " + filters_text(F) +
+       "</h3>\n";
   bool any = false;
   for (const auto& [file, t] : pg.data.tables) any = any || (t && !t->rows(set, F).empty());
   for (const auto& [key, d] : pg.data.scatter) {
@@ -239,6 +282,7 @@ void set_section(Page& pg, const Contents& c, std::size_t si, long F) {
       filters_section(pg, set, F, false);
     }
   }
+  stream_section(pg, set, F, section_id(si, F) + "-stream");
   training_section(pg, set, F);
   h += "</section>\n";
 }

@@ -6,7 +6,9 @@
 // of motifs present (Table 2, Fig. 2B) and per motif pair (Table 3); first-layer filters as
 // sequence logos (Fig. 2C); AUPRC box plots of M_w vs M_wo (Figs. 2D, 5, 6) with medians, CIs and
 // paired Δ medians (Tables 4, 5); for the interaction effects, binned accuracy (Tables 6, 7),
-// AUPRC per effect (Fig. 3A) and AUPRC vs absolute error (Fig. 3B); training summaries. A model
+// AUPRC per effect (Fig. 3A) and AUPRC vs absolute error (Fig. 3B); training summaries; for the
+// results of `mint stream`, a large-sample stream section (the median's CI width against the
+// number of sequences, the binned pooled AUPRC's bound) and a head that says so. A model
 // is a classifier or a regression model by the tables it has rows in (accuracy_by_count/_pair or
 // regression_binned), so models the user named (`mint evaluate --name mine`) land in the right
 // experiment's sections.

@@ -184,6 +184,10 @@ ReportData load_report_data(const std::string& dir) {
     if (layout == &layouts::auprc()) continue;  // streamed below
     d.tables[layout->file()] = load_table(dir, *layout);
   }
+  for (const TableLayout* layout : {&layouts::convergence(), &layouts::pooled_bounds()}) {
+    d.tables[layout->file()] = load_table(dir, *layout);
+  }
+  d.stream = fs::is_directory(fs::path(dir) / "stream");
   d.scatter_present = load_scatter(dir, d.scatter);
   d.motif_order = motif_order_from_pairs(d.table(layouts::accuracy_by_pair()));
   d.kinds = ModelKinds(d.table(layouts::accuracy_by_count()), d.table(layouts::accuracy_by_pair()),

@@ -93,18 +93,21 @@ std::map<std::string, std::vector<std::string>> motif_order_from_pairs(const Tab
 // Everything the page is drawn from.
 struct ReportData {
   Config config;
-  // Every table of layouts::experiment() but auprc, by file name ("training.tsv"); null when
-  // the file is missing. auprc.tsv is streamed into `scatter` instead.
+  // Every table of layouts::experiment() but auprc, then the stream's own (auprc_convergence,
+  // pooled_bounds), by file name ("training.tsv"); null when the file is missing. auprc.tsv is
+  // streamed into `scatter` instead.
   std::map<std::string, std::unique_ptr<TableView>> tables;
   bool scatter_present = false;  // auprc.tsv exists
   std::map<ScatterKey, ScatterData> scatter;
   std::map<std::string, std::vector<std::string>> motif_order;  // by set
   ModelKinds kinds;
+  bool stream = false;  // DIR/stream/ exists: the results of `mint stream`
 
   const TableView* table(const TableLayout& layout) const;  // null when missing
 };
 
-// Reads config.json, then the tables in layouts::experiment() order, then auprc.tsv.
+// Reads config.json, then the tables in layouts::experiment() order and the stream's, then
+// auprc.tsv.
 ReportData load_report_data(const std::string& dir);
 
 // `preferred` first (those that occur in `seen`), then the rest of `seen` in order.

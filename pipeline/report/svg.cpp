@@ -376,6 +376,167 @@ std::string legend(const std::vector<Series>& series) {
   return s + "</svg>";
 }
 
+namespace {
+
+// A log axis: its ends (1, 2 or 5 × 10^k) and ticks, as values.
+struct LogAxis {
+  double lo = 1, hi = 10;
+  std::vector<double> ticks;
+};
+
+// v as 1, 2 or 5 × 10^e with the step index k = 3e + {0, 1, 2}; `up`: the smallest such value
+// >= v, else the largest <= v (relative tolerance 1e-9, so 1000 computed as 999.9999 is 1000).
+long step_125(double v, bool up) {
+  const double e = std::floor(std::log10(v));
+  const double m = v / std::pow(10.0, e);
+  static const double kMantissa[4] = {1, 2, 5, 10};
+  long k = 3 * static_cast<long>(e);
+  if (up) {
+    int i = 0;
+    while (i < 3 && m > kMantissa[i] * (1 + 1e-9)) ++i;
+    return k + i;
+  }
+  int i = 3;
+  while (i > 0 && m < kMantissa[i] * (1 - 1e-9)) --i;
+  return k + i;
+}
+
+double value_125(long k) {
+  static const double kMantissa[3] = {1, 2, 5};
+  const long e = k >= 0 ? k / 3 : -((-k + 2) / 3);
+  return kMantissa[k - 3 * e] * std::pow(10.0, static_cast<double>(e));
+}
+
+LogAxis log_axis(double fixed_lo, double fixed_hi, double data_lo, double data_hi) {
+  auto usable = [](double v) { return finite(v) && v > 0; };
+  double lo = usable(fixed_lo) ? fixed_lo : NAN, hi = usable(fixed_hi) ? fixed_hi : NAN;
+  if (usable(data_lo)) lo = usable(lo) ? std::min(lo, data_lo) : data_lo;
+  if (usable(data_hi)) hi = usable(hi) ? std::max(hi, data_hi) : data_hi;
+  if (!usable(lo)) lo = usable(hi) ? hi / 10 : 1;
+  if (!usable(hi)) hi = lo * 10;
+  if (hi < lo) std::swap(lo, hi);
+  long k0 = step_125(lo, false), k1 = step_125(hi, true);
+  if (k1 <= k0) --k0, ++k1;
+  LogAxis a{value_125(k0), value_125(k1), {}};
+  const bool decades = k1 - k0 + 1 > 7;
+  for (long k = k0; k <= k1; ++k) {
+    const long e = k >= 0 ? k / 3 : -((-k + 2) / 3);
+    if (!decades || k == 3 * e) a.ticks.push_back(value_125(k));
+  }
+  return a;
+}
+
+std::string log_tick_label(double v) {
+  char buf[48];
+  if (v >= 1e9) {
+    std::snprintf(buf, sizeof buf, "%gG", v / 1e9);
+  } else if (v >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%gM", v / 1e6);
+  } else if (v >= 1e4) {
+    std::snprintf(buf, sizeof buf, "%gk", v / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%g", v);
+  }
+  return buf;
+}
+
+void draw_log_axes(std::string& s, const Frame& f, const LogAxis& x, const LogAxis& y,
+                   const Panel& p) {
+  for (double t : y.ticks) {
+    const std::string py = c2(f.py(std::log10(t)));
+    s += "<line x1=\"" + c2(f.left) + "\" x2=\"" + c2(f.width - f.right) + "\" y1=\"" + py +
+         "\" y2=\"" + py + "\" stroke=\"#e6e6e6\"/>";
+    s += "<text x=\"" + c2(f.left - 5) + "\" y=\"" + c2(f.py(std::log10(t)) + 3.5) +
+         "\" text-anchor=\"end\">" + log_tick_label(t) + "</text>";
+  }
+  for (double t : x.ticks) {
+    const std::string px = c2(f.px(std::log10(t)));
+    s += "<line x1=\"" + px + "\" x2=\"" + px + "\" y1=\"" + c2(f.top) + "\" y2=\"" +
+         c2(f.height - f.bottom) + "\" stroke=\"#e6e6e6\"/>";
+    s += "<text x=\"" + px + "\" y=\"" + c2(f.height - f.bottom + 14) +
+         "\" text-anchor=\"middle\">" + log_tick_label(t) + "</text>";
+  }
+  const std::string l = c2(f.left), r = c2(f.width - f.right), b = c2(f.height - f.bottom);
+  s += "<line x1=\"" + l + "\" x2=\"" + l + "\" y1=\"" + c2(f.top) + "\" y2=\"" + b +
+       "\" stroke=\"#333\"/>";
+  s +=
+      "<line x1=\"" + l + "\" x2=\"" + r + "\" y1=\"" + b + "\" y2=\"" + b + "\" stroke=\"#333\"/>";
+  if (!p.y_label.empty()) {
+    s += "<text transform=\"translate(12," + c2(f.top + f.plot_h() / 2) +
+         ") rotate(-90)\" text-anchor=\"middle\">" + escape(p.y_label) + "</text>";
+  }
+  draw_x_label(s, f, p.x_label);
+}
+
+}  // namespace
+
+std::string log_log_plot(const Panel& panel, const std::vector<Line>& lines) {
+  auto drawable = [](const LinePoint& q) {
+    return finite(q.x) && q.x > 0 && finite(q.y) && q.y > 0;
+  };
+  double xlo = NAN, xhi = NAN, ylo = NAN, yhi = NAN;
+  for (const auto& line : lines) {
+    for (const auto& q : line.points) {
+      if (!drawable(q)) continue;
+      xlo = std::isnan(xlo) ? q.x : std::min(xlo, q.x);
+      xhi = std::isnan(xhi) ? q.x : std::max(xhi, q.x);
+      ylo = std::isnan(ylo) ? q.y : std::min(ylo, q.y);
+      yhi = std::isnan(yhi) ? q.y : std::max(yhi, q.y);
+    }
+  }
+  const LogAxis x = log_axis(panel.x_min, panel.x_max, xlo, xhi);
+  const LogAxis y = log_axis(panel.y_min, panel.y_max, ylo, yhi);
+  // 18 px on the right: the last x label is centred on the axis's end.
+  Frame f{panel.width, panel.height, 50, 18, panel.title.empty() ? 10.0 : 24.0, 36};
+  f.x0 = std::log10(x.lo);
+  f.x1 = std::log10(x.hi);
+  f.y0 = std::log10(y.lo);
+  f.y1 = std::log10(y.hi);
+  std::string s = open_svg(panel);
+  draw_title(s, panel);
+  draw_log_axes(s, f, x, y, panel);
+  for (const auto& line : lines) {
+    std::string points, markers;
+    for (const auto& q : line.points) {
+      if (!drawable(q)) continue;
+      const std::string px = c2(f.px(std::log10(q.x))), py = c2(f.py(std::log10(q.y)));
+      points += (points.empty() ? "" : " ") + px + "," + py;
+      if (!line.markers) continue;
+      markers += "<circle cx=\"" + px + "\" cy=\"" + py + "\" r=\"3\" fill=\"" +
+                 (q.filled ? line.color : std::string("#fff")) + "\" stroke=\"" + line.color +
+                 "\" stroke-width=\"1.3\">" +
+                 (q.title.empty() ? std::string() : "<title>" + escape(q.title) + "</title>") +
+                 "</circle>";
+    }
+    if (points.empty()) continue;
+    s += "<g><polyline points=\"" + points + "\" fill=\"none\" stroke=\"" + line.color +
+         "\" stroke-width=\"1.5\"" +
+         (line.dash.empty() ? std::string() : " stroke-dasharray=\"" + line.dash + "\"") + "/>" +
+         markers + "</g>";
+  }
+  return s + "</svg>";
+}
+
+std::string line_legend(const std::vector<Series>& series, const std::vector<std::string>& dashes) {
+  double width = 4;
+  for (const auto& k : series) width += 26 + static_cast<double>(k.name.size()) * kCharWidth + 18;
+  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + c2(width) +
+                  "\" height=\"20\" viewBox=\"0 0 " + c2(width) +
+                  " 20\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\" "
+                  "role=\"img\"><title>legend</title>";
+  double x = 4;
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const Series& k = series[i];
+    const std::string dash = i < dashes.size() ? dashes[i] : "";
+    s += "<line x1=\"" + c2(x) + "\" x2=\"" + c2(x + 22) + "\" y1=\"10\" y2=\"10\" stroke=\"" +
+         k.color + "\" stroke-width=\"2\"" +
+         (dash.empty() ? std::string() : " stroke-dasharray=\"" + dash + "\"") + "/>";
+    s += "<text x=\"" + c2(x + 26) + "\" y=\"14.5\">" + series_label(k) + "</text>";
+    x += 26 + static_cast<double>(k.name.size()) * kCharWidth + 18;
+  }
+  return s + "</svg>";
+}
+
 std::vector<std::array<double, 4>> logo_heights(const std::vector<std::array<double, 4>>& weights) {
   double max_abs = 0;
   for (const auto& w : weights) {

@@ -1,7 +1,8 @@
 // mint::svg, the small plotting module the report (pipeline/report/report.hpp) is drawn with:
-// box plots, grouped bars, scatter plots, a legend and sequence logos. Every function returns one
-// standalone <svg> element (UTF-8, XML-escaped text). Non-finite values are never drawn: a box,
-// bar or point with a NaN/inf coordinate is left out, so no attribute ever reads "nan".
+// box plots, grouped bars, scatter plots, lines on log-log axes, legends and sequence logos. Every
+// function returns one standalone <svg> element (UTF-8, XML-escaped text). Non-finite values are
+// never drawn: a box, bar or point with a NaN/inf coordinate is left out, so no attribute ever
+// reads "nan".
 #pragma once
 
 #include <array>
@@ -67,6 +68,34 @@ std::string scatter(const Panel& panel, const std::vector<Series>& series,
 
 // One row of swatches and labels.
 std::string legend(const std::vector<Series>& series);
+
+// A point of a line: `filled` draws its marker filled, else hollow; `title` is its hover text.
+struct LinePoint {
+  double x = 0, y = 0;
+  bool filled = true;
+  std::string title;
+};
+
+// Points joined in order by a polyline (SVG stroke-dasharray `dash`, empty: solid), with a
+// marker per point when `markers`.
+struct Line {
+  std::string color;
+  std::string dash;
+  bool markers = true;
+  std::vector<LinePoint> points;
+};
+
+// Lines on log-log axes. Axis limits: the panel's x_min/x_max/y_min/y_max where finite and
+// positive (set them to share axes between panels; NaN: from the data), widened to the data
+// and out to the nearest 1, 2 or 5 × 10^k. Ticks at 1, 2, 5 × 10^k, or at the powers of 10 alone
+// when that would be more than 7 ticks; labels ≥ 10^4 as 10k, 1M. A point with a coordinate
+// that is not finite and positive cannot be drawn on a log axis and is left out (the line joins
+// the others).
+std::string log_log_plot(const Panel& panel, const std::vector<Line>& lines);
+
+// One row of line samples and labels, like legend(): dashes[i] is series i's stroke-dasharray
+// (missing or empty: solid).
+std::string line_legend(const std::vector<Series>& series, const std::vector<std::string>& dashes);
 
 // Letter heights in bits for a sequence logo of a first-layer filter, weights (K, 4) in A, C,
 // G, T order: per position p = softmax(β·w) with β = 3 / max|w| over the whole filter (so a

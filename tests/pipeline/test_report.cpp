@@ -2,8 +2,9 @@
 // table of docs/experiment.md is turned into a page that is checked for structure (balanced
 // tags, every section, every motif, every TSV linked, nothing non-finite drawn), escaping,
 // missing tables (a note), malformed tables (an error naming file:line), determinism, the
-// Fig. 3B subsampling, and models named otherwise than the paper's. The SVG helpers on their
-// own: test_svg.cpp.
+// Fig. 3B subsampling, and models named otherwise than the paper's; a stream's directory
+// (`mint stream`) with its own section: the CI width against N on log-log axes and the pooled
+// AUPRC's bounds. The SVG helpers on their own: test_svg.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "html_checks.hpp"
 #include "io/atomic_file.hpp"
 #include "pipeline/report/report.hpp"
+#include "pipeline/tables.hpp"
 #include "test_util.hpp"
 
 namespace mint {
@@ -436,6 +438,183 @@ TEST(Report, ScatterIsSubsampledDeterministically) {
   const std::string html = render(dir);
   EXPECT_EQ(count(html, "<circle "), 2000u);
   EXPECT_NE(html.find("show every k-th row"), std::string::npos);
+  EXPECT_FALSE(draws_non_finite(html));
+}
+
+// ---- a stream's directory -----------------------------------------------------------------------
+
+// The section of one (set, filters) in the page: from its <section> to its end.
+std::string section_of(const std::string& html, const std::string& id) {
+  const auto a = html.find("<section id=\"" + id + "\">");
+  if (a == std::string::npos) return "";
+  return html.substr(a, html.find("</section>", a) - a);
+}
+
+// The points of the polylines of one SVG, as (x, y) per polyline.
+std::vector<std::vector<std::pair<double, double>>> polylines(const std::string& svg) {
+  std::vector<std::vector<std::pair<double, double>>> out;
+  const std::string open = "<polyline points=\"";
+  for (auto p = svg.find(open); p != std::string::npos; p = svg.find(open, p + 1)) {
+    std::istringstream in(
+        svg.substr(p + open.size(), svg.find('"', p + open.size()) - p - open.size()));
+    out.emplace_back();
+    double x = 0, y = 0;
+    char comma = 0;
+    while (in >> x >> comma >> y) out.back().push_back({x, y});
+  }
+  return out;
+}
+
+// The <svg> element whose title is `title`.
+std::string svg_titled(const std::string& html, const std::string& title) {
+  const auto t = html.find("role=\"img\"><title>" + title + "</title>");
+  if (t == std::string::npos) return "";
+  const auto a = html.rfind("<svg ", t);
+  return html.substr(a, html.find("</svg>", t) + 6 - a);
+}
+
+// What `mint stream` leaves for one set with 32 filters: stream/, accuracy, and its own tables.
+// The CI widths are 0.4/√N (M_w) and 0.6/√N (M_wo) around 0.5, so on log-log axes a line's
+// points at N = 100, 1000, 10000 are evenly spaced, with the slope of the 1/√N guide; ETS1 with
+// 2 motifs present has a width of 0 at its N (M_wo), which a log axis cannot draw.
+std::string make_stream(const std::string& name) {
+  const std::string dir = test::scratch_dir(name);
+  fs::create_directories(dir + "/stream");
+  Tables t;
+  const std::string set = "distinct_1", F = "32";
+  for (const std::string model : {"M_w", "M_wo"}) {
+    for (int n = 0; n <= 2; ++n) {
+      t[layouts::accuracy_by_count()].add({set, F, model, std::to_string(n), "1000", "0.9"});
+    }
+    const double scale = model == "M_w" ? 0.4 : 0.6;
+    for (const std::string motif : {"CREB1", "ETS1"}) {
+      for (int n = 1; n <= 2; ++n) {
+        const long N = n == 1 ? 10000 : 2500;
+        for (long m : {100L, 1000L, N}) {
+          const bool zero = model == "M_wo" && motif == "ETS1" && n == 2 && m == N;
+          const double w = zero ? 0 : scale / std::sqrt(static_cast<double>(m));
+          t[layouts::convergence()].add({set, F, model, "deeplift", motif, std::to_string(n),
+                                         std::to_string(m), format_number(zero ? 1 : 0.5 - w / 2),
+                                         format_number(zero ? 1 : 0.5 + w / 2), format_number(w)});
+        }
+        const bool first = model == "M_w" && motif == "CREB1" && n == 1;
+        t[layouts::pooled_bounds()].add({set, F, model, "deeplift", motif, std::to_string(n),
+                                         "7500", "148750", first ? "0.634195" : "0.5",
+                                         first ? "0.000161514" : "0.0003"});
+      }
+    }
+  }
+  write_tables(dir, t);
+  return dir;
+}
+
+TEST(Report, StreamSectionDrawsConvergenceAndPooledBounds) {
+  const std::string dir = make_stream("report_stream");
+  const std::string html = render(dir);
+  for (const char* tag : {"svg", "table", "figure", "section", "details", "g", "tr"}) {
+    EXPECT_EQ(count(html, std::string("<") + tag + " ") + count(html, std::string("<") + tag + ">"),
+              count(html, std::string("</") + tag + ">"))
+        << tag;
+  }
+  EXPECT_FALSE(draws_non_finite(html));
+  const std::string section = section_of(html, "s0-f32");
+  const auto stream_at = section.find("<h4 class=\"exp\" id=\"s0-f32-stream\">Large-sample stream");
+  ASSERT_NE(stream_at, std::string::npos);
+  const std::string stream = section.substr(stream_at);
+  EXPECT_NE(html.find("<a href=\"#s0-f32-stream\">large-sample stream</a>"), std::string::npos);
+  // The stream's precision, stated in the section.
+  for (const char* text :
+       {"within 2<sup>−16</sup> of the exact ones", "histogram of 2<sup>16</sup> bins",
+        "estimated by its bin's mean (exact when a bin's values are equal)",
+        "in-stream Poisson bootstrap", "2<sup>10</sup>-bin resample histograms",
+        "CI endpoints within 2<sup>−10</sup>", "m-out-of-n", "1/√N",
+        "top 20 bits of the float32 (relative resolution 2<sup>−11</sup>)",
+        "scikit-learn's for the binned scores",
+        "A width of 0 (every resample has the same median) cannot be drawn"}) {
+    EXPECT_NE(stream.find(text), std::string::npos) << text;
+  }
+  // The plot: a panel per motif × motifs present, on shared log axes (10k on every panel).
+  for (const char* title :
+       {"CREB1 · 1 present", "CREB1 · 2 present", "ETS1 · 1 present", "ETS1 · 2 present"}) {
+    const std::string panel = svg_titled(stream, title);
+    ASSERT_FALSE(panel.empty()) << title;
+    EXPECT_NE(panel.find(">10k</text>"), std::string::npos) << title;
+    EXPECT_NE(panel.find(">100</text>"), std::string::npos) << title;
+  }
+  // CREB1 · 1: M_w at N = 100, 1000, 10000 and width 0.4/√N: evenly spaced on log-log axes,
+  // the width falling (y grows downwards), parallel to the 1/√N guide (the last polyline).
+  const auto lines = polylines(svg_titled(stream, "CREB1 · 1 present"));
+  ASSERT_EQ(lines.size(), 3u);  // M_w, M_wo, the guide
+  const auto& w = lines[0];
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_GT(w[1].first - w[0].first, 20);
+  EXPECT_NEAR(w[1].first - w[0].first, w[2].first - w[1].first, 0.02);
+  EXPECT_GT(w[1].second - w[0].second, 10);
+  EXPECT_NEAR(w[1].second - w[0].second, w[2].second - w[1].second, 0.02);
+  const auto& guide = lines[2];
+  ASSERT_EQ(guide.size(), 2u);
+  EXPECT_NEAR((guide[1].second - guide[0].second) / (guide[1].first - guide[0].first),
+              (w[2].second - w[0].second) / (w[2].first - w[0].first), 1e-3);
+  // Markers: hollow below the stream's N, filled at it, with their numbers as hover text.
+  EXPECT_NE(stream.find("<title>M_w · DeepLIFT, 1000 of 10000 sequences: CI of the median "
+                        "[0.4937, 0.5063], width 0.0126</title>"),
+            std::string::npos);
+  EXPECT_NE(stream.find("<title>M_w · DeepLIFT, 10000 sequences (the stream&#39;s N): CI of the "
+                        "median [0.4980, 0.5020], width 0.00400</title>"),
+            std::string::npos);
+  // ETS1 · 2, M_wo: the width-0 point is left out, its line keeps the other two.
+  const auto ets = polylines(svg_titled(stream, "ETS1 · 2 present"));
+  ASSERT_EQ(ets.size(), 3u);
+  EXPECT_EQ(ets[1].size(), 2u);
+  // The convergence table: every number links to its TSV; widths at the smaller N in columns.
+  const std::string conv = "<a href=\"tables/auprc_convergence.tsv\"";
+  EXPECT_NE(stream.find(conv + " title=\"10000 sequences\">[0.4980, 0.5020]</a>"),
+            std::string::npos);
+  EXPECT_NE(stream.find(conv + " title=\"10000 sequences\">0.00400</a>"), std::string::npos);
+  EXPECT_NE(stream.find(conv + " title=\"100 of 10000 sequences: CI [0.4800, 0.5200]\">0.0400</a>"),
+            std::string::npos);
+  EXPECT_NE(stream.find(conv + " title=\"2500 sequences\">0.00</a>"), std::string::npos);
+  EXPECT_NE(stream.find("<th colspan=\"2\">CI width at N =</th>"), std::string::npos);
+  EXPECT_NE(stream.find("(8 groups)"), std::string::npos);
+  // The pooled AUPRC with its bound.
+  EXPECT_NE(stream.find("<a href=\"tables/pooled_bounds.tsv\" title=\"7500 motif and 148750 "
+                        "background positions; |binned − unbinned| ≤ 0.000162\">0.6342<br><span "
+                        "class=\"ci\">± 0.00016</span></a>"),
+            std::string::npos);
+  // The page around it reads as a stream's.
+  EXPECT_NE(html.find("<h1>mint stream report</h1>"), std::string::npos);
+  EXPECT_NE(html.find("These results come from <code>mint stream</code>"), std::string::npos);
+  EXPECT_NE(html.find("<code>mint stream</code> writes no <code>config.json</code>"),
+            std::string::npos);
+  for (const char* table : {"auprc_convergence.tsv", "pooled_bounds.tsv"}) {
+    EXPECT_NE(html.find(std::string("<a href=\"tables/") + table + "\">"), std::string::npos);
+  }
+  EXPECT_NE(html.find("tables/auprc.tsv (not written by mint stream)"), std::string::npos);
+  EXPECT_NE(html.find("<code>tables/filters.tsv</code> is not written by <code>mint "
+                      "stream</code>: filter logos (Fig. 2C) skipped."),
+            std::string::npos);
+}
+
+// The section is shown only for a (set, filters) with rows in the stream's tables.
+TEST(Report, StreamSectionOnlyWhereItsTablesHaveRows) {
+  const std::string plain = render(make_experiment("report_no_stream"));
+  EXPECT_EQ(plain.find("Large-sample stream"), std::string::npos);
+  EXPECT_EQ(plain.find("auprc_convergence"), std::string::npos);
+  EXPECT_EQ(plain.find("mint stream"), std::string::npos);
+
+  // pooled_bounds only, for another set: that set's section has it, distinct_1's does not.
+  const std::string dir = make_experiment("report_other_stream");
+  Tables t;
+  t[layouts::pooled_bounds()].add(
+      {"other", "4", "M_w", "ig", "CREB1", "1", "10", "90", "0.25", "0.001"});
+  write_tables(dir, t);
+  const std::string html = render(dir);
+  EXPECT_EQ(section_of(html, "s0-f4").find("Large-sample stream"), std::string::npos);
+  const std::string other = section_of(html, "s1-f4");
+  EXPECT_NE(other.find("Large-sample stream"), std::string::npos);
+  EXPECT_NE(other.find("<code>tables/auprc_convergence.tsv</code> is missing"), std::string::npos);
+  EXPECT_NE(other.find("0.2500<br><span class=\"ci\">± 0.0010</span>"), std::string::npos);
+  EXPECT_NE(html.find("<h1>mint experiment report</h1>"), std::string::npos);
   EXPECT_FALSE(draws_non_finite(html));
 }
 
