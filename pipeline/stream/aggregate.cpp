@@ -81,17 +81,35 @@ void StateWriter::words(const std::vector<std::uint64_t>& v) {
   for (std::uint64_t x : v) u64(x);
 }
 
-void StateWriter::sparse_words(const std::vector<std::uint64_t>& v) {
-  std::uint64_t nonzero = 0;
-  for (std::uint64_t x : v) nonzero += x != 0;
+namespace {
+
+void varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+}  // namespace
+
+template <typename T>
+void StateWriter::packed(const std::vector<T>& v) {
   u64(v.size());
-  u64(nonzero);
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == 0) continue;
-    u64(i);
-    u64(v[i]);
+  for (std::size_t i = 0; i < v.size();) {
+    varint(bytes, v[i]);
+    if (v[i] != 0) {
+      ++i;
+      continue;
+    }
+    std::size_t run = 1;
+    while (i + run < v.size() && v[i + run] == 0) ++run;
+    varint(bytes, run - 1);
+    i += run;
   }
 }
+template void StateWriter::packed(const std::vector<std::uint64_t>&);
+template void StateWriter::packed(const std::vector<std::uint32_t>&);
 
 StateReader::StateReader(std::string bytes, std::string source)
     : bytes_(std::move(bytes)), source_(std::move(source)) {}
@@ -128,18 +146,34 @@ std::vector<std::uint64_t> StateReader::words(std::size_t expected_max) {
   return v;
 }
 
-std::vector<std::uint64_t> StateReader::sparse_words(std::size_t size) {
+template <typename T>
+std::vector<T> StateReader::packed(std::size_t size, std::uint64_t max) {
   if (u64() != size) fail("bad array length");
-  const std::uint64_t nonzero = u64();
-  if (nonzero > size || nonzero > (bytes_.size() - at_) / 16) fail("bad sparse array");
-  std::vector<std::uint64_t> v(size, 0);
-  for (std::uint64_t i = 0; i < nonzero; ++i) {
-    const std::uint64_t at = u64();
-    if (at >= size) fail("bad sparse index");
-    v[at] = u64();
+  auto next = [&] {
+    std::uint64_t v = 0;
+    for (int shift = 0;; shift += 7) {
+      if (at_ >= bytes_.size() || shift > 63) fail("truncated or bad count");
+      const auto byte = static_cast<unsigned char>(bytes_[at_++]);
+      v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+      if (!(byte & 0x80)) return v;
+    }
+  };
+  std::vector<T> v(size, 0);
+  for (std::size_t i = 0; i < size;) {
+    const std::uint64_t x = next();
+    if (x > max) fail("a count out of range");
+    if (x != 0) {
+      v[i++] = static_cast<T>(x);
+      continue;
+    }
+    const std::uint64_t run = next() + 1;
+    if (run > size - i) fail("a run of zeros past the end");
+    i += run;
   }
   return v;
 }
+template std::vector<std::uint64_t> StateReader::packed(std::size_t, std::uint64_t);
+template std::vector<std::uint32_t> StateReader::packed(std::size_t, std::uint64_t);
 
 // ---- ValueHistogram ----------------------------------------------------------------------------
 
@@ -412,8 +446,8 @@ void PairedBootstrap::write(StateWriter& w) const {
   w.u64(static_cast<std::uint64_t>(resamples_));
   w.u64(seed_);
   w.u64(pairs_);
-  w.sparse_words(std::vector<std::uint64_t>(a_.begin(), a_.end()));
-  w.sparse_words(std::vector<std::uint64_t>(b_.begin(), b_.end()));
+  w.packed(a_);
+  w.packed(b_);
 }
 
 void PairedBootstrap::read(StateReader& r) {
@@ -422,14 +456,8 @@ void PairedBootstrap::read(StateReader& r) {
   pairs_ = r.u64();
   const std::size_t size = static_cast<std::size_t>(resamples_) * kPairBins;
   if (resamples_ < 0 || resamples_ > 100000) r.fail("bad bootstrap state");
-  for (std::vector<std::uint32_t>* v : {&a_, &b_}) {
-    const std::vector<std::uint64_t> words = r.sparse_words(size);
-    v->resize(size);
-    for (std::size_t i = 0; i < size; ++i) {
-      if (words[i] > 0xFFFFFFFFu) r.fail("bad bootstrap count");
-      (*v)[i] = static_cast<std::uint32_t>(words[i]);
-    }
-  }
+  a_ = r.packed<std::uint32_t>(size, 0xFFFFFFFFu);
+  b_ = r.packed<std::uint32_t>(size, 0xFFFFFFFFu);
 }
 
 // ---- PooledHistogram ---------------------------------------------------------------------------
@@ -562,7 +590,7 @@ void PooledHistogram::write(StateWriter& w) const {
     if (!pages_[p].empty()) used.push_back(p);
   }
   w.words(used);
-  for (std::uint64_t p : used) w.sparse_words(pages_[p]);
+  for (std::uint64_t p : used) w.packed(pages_[p]);
 }
 
 void PooledHistogram::read(StateReader& r) {
@@ -572,7 +600,7 @@ void PooledHistogram::read(StateReader& r) {
   pages_.resize(kPages);
   for (std::uint64_t p : used) {
     if (p >= static_cast<std::uint64_t>(kPages)) r.fail("bad pooled page");
-    pages_[p] = r.sparse_words(std::size_t{2} << kPageBits);
+    pages_[p] = r.packed<std::uint64_t>(std::size_t{2} << kPageBits, ~std::uint64_t{0});
   }
 }
 

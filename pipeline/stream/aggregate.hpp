@@ -45,7 +45,9 @@ class StateWriter {
   void f64(double v);
   void text(const std::string& s);
   void words(const std::vector<std::uint64_t>& v);
-  void sparse_words(const std::vector<std::uint64_t>& v);  // the non-zero words, with their index
+  // Counts, packed: LEB128 varints, a run of zeros as 0 and the run's length − 1.
+  template <typename T>
+  void packed(const std::vector<T>& v);
   std::string bytes;
 };
 
@@ -57,7 +59,9 @@ class StateReader {
   double f64();
   std::string text();
   std::vector<std::uint64_t> words(std::size_t expected_max);
-  std::vector<std::uint64_t> sparse_words(std::size_t size);  // of exactly `size` words
+  // A packed array of exactly `size` counts, each at most `max`.
+  template <typename T>
+  std::vector<T> packed(std::size_t size, std::uint64_t max);
   bool done() const { return at_ == bytes_.size(); }
   [[noreturn]] void fail(const std::string& what) const;
 
@@ -133,8 +137,9 @@ class PooledHistogram {
  private:
   // The occupied bins, highest score first: (positives, negatives).
   std::vector<std::pair<std::uint64_t, std::uint64_t>> descending() const;
-  static constexpr int kPageBits = 11, kPages = 1 << 9;
-  std::vector<std::vector<std::uint64_t>> pages_;  // page → 2 · 2^11 counts (pos, neg) or empty
+  // Small pages, so that the rare far exponents a stream meets cost little.
+  static constexpr int kPageBits = 8, kPages = 1 << 12;
+  std::vector<std::vector<std::uint64_t>> pages_;  // page → 2 · 2^8 counts (pos, neg) or empty
 };
 
 }  // namespace mint::stream

@@ -366,8 +366,8 @@ Tables stream_tables(const StreamOptions& o, const ShardState& s) {
     d.q1 = g.values.percentile(25);
     d.q3 = g.values.percentile(75);
     d.mean = g.values.mean();
-    std::tie(d.median_lo, d.median_hi) =
-        g.values.median_ci(d.count, boot.resamples, boot.level, group_seed(boot.seed, key, d.count));
+    std::tie(d.median_lo, d.median_hi) = g.values.median_ci(d.count, boot.resamples, boot.level,
+                                                            group_seed(boot.seed, key, d.count));
     std::tie(sum.whiskers.lo, sum.whiskers.hi) = g.values.whiskers();
     sum.pooled_auprc = g.pooled.auprc();
     add_summary_rows(t, owner, method_name, {sum}, o.motifs, o.metric);
