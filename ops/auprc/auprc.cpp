@@ -89,7 +89,10 @@ template <typename S>
 CurveScores score_sorted(const std::vector<std::pair<S, std::uint8_t>>& pairs) {
   const std::size_t n = pairs.size();
   // _binary_clf_curve: cumulative tp/fp at the last index of each distinct score.
-  std::vector<double> tps, fps;
+  // Per-thread workspace: scoring runs millions of short curves.
+  thread_local std::vector<double> tps, fps, terms, precision, recall, fpr, tpr;
+  tps.clear();
+  fps.clear();
   double tp = 0;
   for (std::size_t i = 0; i < n; ++i) {
     tp += pairs[i].second;
@@ -101,10 +104,10 @@ CurveScores score_sorted(const std::vector<std::pair<S, std::uint8_t>>& pairs) {
   const std::size_t m = tps.size();
   const double npos = tps.back(), nneg = fps.back();
   CurveScores out;
-  std::vector<double> terms;
 
   // precision_recall_curve, reversed, with the final (recall 0, precision 1) point.
-  std::vector<double> precision(m + 1), recall(m + 1);
+  precision.resize(m + 1);
+  recall.resize(m + 1);
   if (npos == 0) out.warnings.emplace_back(kNoPositiveWarning);
   for (std::size_t k = 0; k < m; ++k) {
     const std::size_t j = m - 1 - k;
@@ -127,7 +130,8 @@ CurveScores score_sorted(const std::vector<std::pair<S, std::uint8_t>>& pairs) {
   }
   // roc_curve(drop_intermediate=True): keep the ends and every point where the second
   // difference of fps or tps is non-zero, then prepend (0, 0).
-  std::vector<double> fpr{0.0}, tpr{0.0};
+  fpr.assign(1, 0.0);
+  tpr.assign(1, 0.0);
   for (std::size_t k = 0; k < m; ++k) {
     const bool keep = m <= 2 || k == 0 || k + 1 == m ||
                       (fps[k + 1] - 2 * fps[k] + fps[k - 1]) != 0 ||
