@@ -22,6 +22,9 @@
 #                               first: sequences/s (CUDA events)
 #   bench_auprc_cuda            per-row AUPRC (CUB block sort; segmented sort for long rows)
 #                               checked against the CPU, then rows/s (CUDA events)
+#   bench_stream                the streaming benchmark end to end (run_stream, --device auto:
+#                               the CUDA sampler and attribution kernels, chunks through the
+#                               host), IG-50 and DeepLIFT sequences/s
 #   bench_sampler               CPU, --benchmark_min_time=0.2 (JSON in $OUT/bench_sampler.json)
 #
 # A test failure does not stop the benchmarks. Exit status: configure/build failure if any,
@@ -112,6 +115,9 @@ grep '^csv,' "$OUT/bench_cnn_cuda.log" | cut -c5- >"$OUT/bench_cnn_cuda.csv"
 step bench_ig_cuda timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_ig_cuda"
 step bench_deeplift_cuda timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_deeplift_cuda"
 step bench_auprc_cuda timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_auprc_cuda"
+
+step bench_stream timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_stream" \
+  --benchmark_out="$OUT/bench_stream.json" --benchmark_out_format=json
 
 step bench_sampler timeout "$STEP_TIMEOUT" "$BUILD/bench/bench_sampler" \
   --benchmark_min_time=0.2 --benchmark_out="$OUT/bench_sampler.json" \
