@@ -20,6 +20,8 @@ inline Float8 load8(const float* p) {
 inline void store8(float* p, Float8 v) { std::memcpy(p, &v, sizeof v); }
 inline Float8 max8(Float8 a, Float8 b) { return b > a ? b : a; }  // lane-wise maximum
 inline Float8 splat8(float x) { return Float8{} + x; }
+// All lanes x, −0 kept: one broadcast, where splat8 also adds +0 (turning −0 into +0).
+inline Float8 broadcast8(float x) { return Float8{x, x, x, x, x, x, x, x}; }
 inline Int8 splat8i(int x) { return Int8{} + x; }
 inline Int8 load8i(const int* p) {
   Int8 v;
