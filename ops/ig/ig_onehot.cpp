@@ -37,6 +37,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -397,40 +398,60 @@ void gemm(int m, int n, int nk, const int* ks, const float* a, int lda, const fl
   }
 }
 
+// Window w, filters f .. f + 8·NB − 1 of route_step: NB independent running maxima, so their
+// compare-and-select chains overlap. Returns the lanes whose route differs from s.route.
+template <int NB>
+Int8 route_window(const IgModel& m, Float8 av, IgScratch& s, float* pooled, int w, int f) {
+  const auto fp = static_cast<std::size_t>(m.Fp);
+  const Float8 zero{};
+  const int t0 = w * m.P;
+  Float8 bias[NB], scale[NB], shift[NB], best[NB];
+  Int8 arg[NB];
+  const float* c = s.conv.data() + static_cast<std::size_t>(t0) * fp + f;
+  for (int b = 0; b < NB; ++b) {
+    bias[b] = load8(&m.bias[static_cast<std::size_t>(f + 8 * b)]);
+    scale[b] = load8(&m.scale[static_cast<std::size_t>(f + 8 * b)]);
+    shift[b] = load8(&m.shift[static_cast<std::size_t>(f + 8 * b)]);
+    best[b] = (av * load8(c + 8 * b) + bias[b]) * scale[b] + shift[b];
+    arg[b] = splat8i(t0);
+  }
+  Int8 at = splat8i(t0);
+  for (int j = 1; j < m.P; ++j) {
+    at += 1;
+    const float* cj = c + static_cast<std::size_t>(j) * fp;
+    for (int b = 0; b < NB; ++b) {
+      const Float8 v = (av * load8(cj + 8 * b) + bias[b]) * scale[b] + shift[b];
+      const Int8 gt = v > best[b];
+      best[b] = gt ? v : best[b];
+      arg[b] = gt ? at : arg[b];
+    }
+  }
+  Int8 diff{};
+  for (int b = 0; b < NB; ++b) {
+    const Int8 none = best[b] <= zero;
+    const std::size_t q = static_cast<std::size_t>(w) * fp + static_cast<std::size_t>(f + 8 * b);
+    arg[b] = none ? splat8i(-1) : arg[b];
+    store8(pooled + q, none ? zero : best[b]);
+    store8i(&s.argmax[q], arg[b]);
+    diff |= arg[b] != load8i(&s.route[q]);
+  }
+  return diff;
+}
+
 // BatchNorm, ReLU and max-pool at input scale a: the window maxima into `pooled` (W·Fp), their
 // routes into s.argmax — the conv position of the maximum, −1 where it is 0. pool_step's
-// float32 formula and first-maximum rule, with the running maxima of 8 filters in registers;
-// ReLU is applied after the maximum (it is monotone): where the maximum is > 0 (or NaN) the
-// first position attaining it is pool_step's, and its value too. Returns the number of windows
-// with a route that differs from s.route, listed in s.changed.
+// float32 formula and first-maximum rule, with the running maxima in registers; ReLU is applied
+// after the maximum (it is monotone): where the maximum is > 0 (or NaN) the first position
+// attaining it is pool_step's, and its value too. Returns the number of windows with a route
+// that differs from s.route, listed in s.changed.
 int route_step(const IgModel& m, float a, IgScratch& s, float* pooled) {
-  const Float8 av = splat8(a), zero{};
-  const auto fp = static_cast<std::size_t>(m.Fp);
+  const Float8 av = splat8(a);
   int changed = 0;
   for (int w = 0; w < m.W; ++w) {
-    const int t0 = w * m.P;
     Int8 diff{};
-    for (int f = 0; f < m.Fp; f += 8) {
-      const Float8 bias = load8(&m.bias[static_cast<std::size_t>(f)]);
-      const Float8 scale = load8(&m.scale[static_cast<std::size_t>(f)]);
-      const Float8 shift = load8(&m.shift[static_cast<std::size_t>(f)]);
-      const float* c = s.conv.data() + static_cast<std::size_t>(t0) * fp + f;
-      Float8 best = (av * load8(c) + bias) * scale + shift;
-      Int8 arg = splat8i(t0), at = arg;
-      for (int j = 1; j < m.P; ++j) {
-        const Float8 v = (av * load8(c + static_cast<std::size_t>(j) * fp) + bias) * scale + shift;
-        const Int8 gt = v > best;
-        at += 1;
-        best = gt ? v : best;
-        arg = gt ? at : arg;
-      }
-      const Int8 none = best <= zero;
-      const std::size_t q = static_cast<std::size_t>(w) * fp + static_cast<std::size_t>(f);
-      arg = none ? splat8i(-1) : arg;
-      store8(pooled + q, none ? zero : best);
-      store8i(&s.argmax[q], arg);
-      diff |= arg != load8i(&s.route[q]);
-    }
+    int f = 0;
+    for (; f + 16 <= m.Fp; f += 16) diff |= route_window<2>(m, av, s, pooled, w, f);
+    for (; f < m.Fp; f += 8) diff |= route_window<1>(m, av, s, pooled, w, f);
     bool any = false;
     for (int j = 0; j < 8; ++j) any = any || diff[j] != 0;
     if (any) s.changed[static_cast<std::size_t>(changed++)] = w;
@@ -462,8 +483,14 @@ void forward_block(const IgModel& m, const Quadrature& q, float x_scale, int i0,
       const int w = s.changed[static_cast<std::size_t>(j)];
       const int* now = s.argmax.data() + static_cast<std::size_t>(w) * m.Fp;
       const int* was = s.route.data() + static_cast<std::size_t>(w) * m.Fp;
-      for (int f = 0; f < m.F; ++f) {
-        if (now[f] != was[f]) reroute(s, w * m.Fp + f, now[f], i);
+      for (int f0 = 0; f0 < m.Fp; f0 += 8) {
+        const Int8 diff = load8i(now + f0) != load8i(was + f0);
+        unsigned lanes = 0;  // padded filters (f ≥ F) never have a route: no lane of theirs
+        for (int l = 0; l < 8; ++l) lanes |= diff[l] != 0 ? 1u << l : 0u;
+        for (; lanes != 0; lanes &= lanes - 1) {
+          const int f = f0 + std::countr_zero(lanes);
+          reroute(s, w * m.Fp + f, now[f], i);
+        }
       }
     }
 #pragma omp simd
