@@ -1,8 +1,12 @@
 // Integrated Gradients of one-hot input on the GPU (ig.hpp: integrated_gradients_cuda,
-// IntegratedGradientsCuda). The CPU twin is ig_onehot.cpp (ig_one); every phase below names the
-// CPU loop it mirrors and keeps its formula, its order of operations and, where the CPU's sum is
-// sequential, its summation order. The block-per-sequence machinery (mapping, shared or global
-// scratch, launch, chunking) is ops/common/sequence_kernel.cuh, shared with DeepLIFT.
+// IntegratedGradientsCuda). The CPU twin is ig_onehot.cpp (ig_per_step, the step-by-step path
+// it runs for exp models); every phase below names the CPU loop it mirrors and keeps its
+// formula, its order of operations and, where the CPU's sum is sequential, its summation order.
+// For ReLU models the CPU runs ig_relu instead, which computes the forward values of every step
+// — max-pool (routes and values), fc1, and fc2 in this kernel's order — bit for bit as here and
+// sums the backward differently (by segments of steps with one max-pool route). The
+// block-per-sequence machinery (mapping, shared or global scratch, launch, chunking) is
+// ops/common/sequence_kernel.cuh, shared with DeepLIFT.
 //
 // Float32 parity: where the CPU loop is a sequential multiply-add (vectorised over the other
 // index, contracted to an FMA by GCC at the default -march=x86-64-v3) the kernel calls fmaf
@@ -10,7 +14,8 @@
 // fc1 pre-activations compared with 0 — are bitwise the CPU's. Without that, the near-ties of
 // max-pool at small α (every position ≈ the bias) flip with last-bit differences and IG on
 // random models differs by up to 1e-4 instead of ~2e-7. Only the CPU's `omp simd` reductions
-// (fc2, fc1 backward, transposed conv) are summed in a different order.
+// (ig_per_step's fc2, fc1 backward, transposed conv) and ig_relu's backward are summed in a
+// different order.
 //
 // Inside a block every phase is a strided loop over its independent items, separated by
 // __syncthreads:
@@ -92,7 +97,7 @@ std::size_t ig_layout(IgArgs& a, int group) {
   return words;
 }
 
-// ig_one of ig_onehot.cpp for sequence `seq`, scratch at ws.
+// ig_per_step of ig_onehot.cpp for sequence `seq`, scratch at ws.
 #pragma nv_exec_check_disable  // lets a host-only Block instantiate it (development harness)
 template <class Block>
 MINT_HD void ig_sequence(const Block& b, const IgArgs& a, float* ws, long long seq) {

@@ -71,8 +71,11 @@ std::vector<float> integrated_gradients(CnnBackend& backend, const CnnInput& inp
 // Integrated Gradients of one-hot input (codes, optionally scaled) on the CPU, fused per
 // sequence (ig_onehot.cpp): conv(α·x) = α·conv(x) + bias is computed once, Σ_i w_i ∂f/∂conv_i
 // is accumulated over the steps and the transposed convolution applied once, at the observed
-// base. integrated_gradients(CpuCnn&, ...) uses it for codes input; the batched path is the
-// reference it is tested against. threads <= 0: all cores.
+// base; for ReLU models fc1's backward runs once per segment of steps in which a max-pool
+// output keeps its route, and the dense head as matrix products over the steps.
+// integrated_gradients(CpuCnn&, ...) uses it for codes input; the batched path is the
+// reference it is tested against. The same bits for any number of threads; threads <= 0: all
+// cores.
 std::vector<float> integrated_gradients_onehot(const ModelConfig& config, const ModelParams& params,
                                                const std::uint8_t* codes, const float* scale, int n,
                                                const Quadrature& quadrature,
@@ -80,12 +83,13 @@ std::vector<float> integrated_gradients_onehot(const ModelConfig& config, const 
 
 // ---- on the GPU (ig.cu) ----
 //
-// Computed the same way as integrated_gradients_onehot in float32 — one thread block per
-// sequence, every per-sequence loop of the CPU code mirrored (same formulas, same
-// first-maximum max-pool, same order of the long sums where the CPU's is sequential): conv of
-// the one-hot input once, per step BN + activation + max-pool + dense head and its backward,
-// Σ_i w_i ∂f/∂conv kept in shared memory, the transposed conv once at the observed base. ReLU
-// or exp models.
+// Computed the same way as integrated_gradients_onehot's step-by-step path in float32 — one
+// thread block per sequence, every per-sequence loop of the CPU code mirrored (same formulas,
+// same first-maximum max-pool, same order of the long sums where the CPU's is sequential):
+// conv of the one-hot input once, per step BN + activation + max-pool + dense head and its
+// backward, Σ_i w_i ∂f/∂conv kept in shared memory, the transposed conv once at the observed
+// base. ReLU or exp models. (For ReLU models the CPU's forward values are the kernel's bit for
+// bit, its backward sums are ordered differently; ig.cu says which.)
 //
 // Input: codes (N, L) uint8 0..3 (A,C,G,T), optional row scale (N) — x = scale[n]·onehot.
 // The host entry point checks the codes (mint::Error naming the sequence, as the CPU), uploads

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <deque>
+#include <mutex>
 #include <numbers>
 #include <string>
 #include <vector>
@@ -81,10 +83,11 @@ const char* ig_method_name(IgMethod method) {
   return "?";
 }
 
+namespace {
+
 // Newton's method on P_n from Tricomi's initial guesses, then symmetrised and the weights
 // scaled to sum to 2, as NumPy's leggauss does (agrees with it to ~1e-16).
-void gauss_legendre(int n, std::vector<double>& nodes, std::vector<double>& weights) {
-  if (n < 1) throw Error("Gauss-Legendre quadrature needs at least 1 node");
+void compute_gauss_legendre(int n, std::vector<double>& nodes, std::vector<double>& weights) {
   const auto un = static_cast<std::size_t>(n);
   nodes.assign(un, 0.0);
   weights.assign(un, 0.0);
@@ -125,6 +128,35 @@ void gauss_legendre(int n, std::vector<double>& nodes, std::vector<double>& weig
     sum += weights[i];
   }
   for (double& v : weights) v *= 2.0 / sum;
+}
+
+}  // namespace
+
+// The rules of the last few n are kept: computing one costs O(100·n²) (Newton's iterations
+// rarely meet their 1e-17 stop), about 1 ms for n = 50, which every call of
+// integrated_gradients would otherwise pay.
+void gauss_legendre(int n, std::vector<double>& nodes, std::vector<double>& weights) {
+  if (n < 1) throw Error("Gauss-Legendre quadrature needs at least 1 node");
+  struct Rule {
+    int n;
+    std::vector<double> nodes, weights;
+  };
+  static std::mutex mutex;
+  static std::deque<Rule> cache;
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    for (const Rule& r : cache) {
+      if (r.n == n) {
+        nodes = r.nodes;
+        weights = r.weights;
+        return;
+      }
+    }
+  }
+  compute_gauss_legendre(n, nodes, weights);
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (cache.size() == 8) cache.pop_front();
+  cache.push_back({n, nodes, weights});
 }
 
 Quadrature ig_quadrature(IgMethod method, int n_steps) {

@@ -4,7 +4,8 @@
 //   - properties on random models in float64 where float32 routing noise could flip a ReLU or
 //     a max-pool winner: IG completeness tightening with the number of steps, float32 IG close
 //     to float64 IG;
-//   - the fused one-hot path against the batched path over the model variants it special-cases.
+//   - the fused one-hot path against the batched path over the model variants it special-cases
+//     and at negative and zero row scales; the same bits for any thread count.
 // Parity with the Captum fixtures (IG among every gradient method) is in test_gradient.cpp, the
 // CUDA kernel in test_ig_cuda.cpp.
 #include <gtest/gtest.h>
@@ -230,6 +231,56 @@ TEST(AttributionProperties, FusedOneHotIgEqualsBatchedIg) {
     }
     ++index;
   }
+}
+
+// The fused path works per sequence: the same bits for any thread count and on every call,
+// for both of its paths (ReLU: routes and segments; exp: step by step), with a row scale and
+// the probability target.
+TEST(AttributionProperties, FusedOneHotIgSameBitsForAnyThreadCount) {
+  for (Activation activation : {Activation::relu, Activation::exp}) {
+    ModelConfig c = small_config();
+    c.filters = 13;
+    c.length = 61;
+    c.activation = activation;
+    Model m = random_model(c, test::kSeeds[1]);
+    if (activation == Activation::exp) {
+      for (float& w : m.params.conv_weight) w *= 0.3f;  // keep exp() moderate
+    }
+    const int n = 37;
+    const auto codes = random_codes(n, c.length, 77);
+    std::vector<float> scale(n);
+    for (int s = 0; s < n; ++s)
+      scale[static_cast<std::size_t>(s)] = 0.25f * static_cast<float>(s - 9);
+    const Quadrature q = ig_quadrature(IgMethod::gausslegendre, 50);
+    const auto one =
+        integrated_gradients_onehot(c, m.params, codes.data(), scale.data(), n, q, Target::prob, 1);
+    for (int threads : {1, 2, 3}) {
+      EXPECT_EQ(one, integrated_gradients_onehot(c, m.params, codes.data(), scale.data(), n, q,
+                                                 Target::prob, threads))
+          << to_string(activation) << " threads " << threads;
+    }
+  }
+}
+
+// Negative and zero row scales: the path points a·x with a ≤ 0 put each window's maximum at
+// its smallest conv sum (the ReLU path's routes), and a = 0 at its first position.
+TEST(AttributionProperties, FusedOneHotIgEqualsBatchedIgAtNegativeScales) {
+  ModelConfig c = small_config();
+  c.filters = 9;
+  const int n = 7;
+  const Model m = random_model(c, test::kSeeds[2]);
+  const auto codes = random_codes(n, c.length, 78);
+  const std::vector<float> scale = {-1.0f, -0.5f, 0.0f, -2.0f, 1.0f, -0.125f, -1.5f};
+  CnnInput in;
+  in.codes = codes.data();
+  in.scale = scale.data();
+  CpuCnn cnn(c, 16, 2);
+  const auto fused = integrated_gradients(cnn, m.params, in, n, IgMethod::gausslegendre, 24);
+  auto backend = make_cpu_backend(c, 16, 2);
+  backend->set_params(m.params);
+  const auto batched = integrated_gradients(*backend, in, n, IgMethod::gausslegendre, 24);
+  EXPECT_LT(test::rel_norm(std::vector<double>(batched.begin(), batched.end()), fused), 1e-5);
+  for (int p = 0; p < 4 * c.length; ++p) EXPECT_EQ(fused[2 * 4 * c.length + p], 0.0f);
 }
 
 }  // namespace
