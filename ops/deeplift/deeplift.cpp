@@ -479,85 +479,138 @@ void conv_multipliers(const Prepared& m, DeepLiftCompat compat, const RowZero* r
   }
 }
 
-// Σ_k Σ_f W[f, ch, k]·m_c[f, p + pad − k] for the NP positions p = pos0, pos0 + 1, ... (channel
-// ch[t] each), all with the taps [k_begin, k_end): per position four accumulators over the 32-
-// filter blocks (a remaining 8-block adds to the first), then the same pairwise lane sum.
-template <int NP>
-inline void transposed_conv(const Prepared& m, const float* m_c, int pos0, const int* ch,
-                            int k_begin, int k_end, float* sums) {
-  const int Fp = m.Fp, pad = m.pad;
-  const float* wt = m.wt.data();
-  Float8 t[NP][4];
-#pragma GCC unroll 8
-  for (int i = 0; i < NP; ++i)
-#pragma GCC unroll 8
-    for (int a = 0; a < 4; ++a) t[i][a] = Float8{};
+// The pairwise sum of the lanes of four accumulators.
+inline float lane_sum(const Float8 (&t)[4]) {
+  const Float8 total = (t[0] + t[1]) + (t[2] + t[3]);
+  return ((total[0] + total[1]) + (total[2] + total[3])) +
+         ((total[4] + total[5]) + (total[6] + total[7]));
+}
+
+// Σ_k Σ_f W[f, ch, k]·m_c[f, p + pad − k] over the taps [k_begin, k_end): four accumulators over
+// the 32-filter blocks (a remaining 8-block adds to the first), taps ascending, then lane_sum.
+// FP = Fp where it is one of the common widths (the filter loops then unroll), else 0.
+template <int FP>
+inline float transposed_conv(const Prepared& m, const float* m_c, int pos, int ch, int k_begin,
+                             int k_end) {
+  const int Fp = FP > 0 ? FP : m.Fp;
+  Float8 t[4] = {};
   for (int k = k_begin; k < k_end; ++k) {
+    const float* mc = m_c + static_cast<std::size_t>(pos + m.pad - k) * Fp;
+    const float* w = m.wt.data() + (static_cast<std::size_t>(k) * 4 + ch) * Fp;
+    int f = 0;
+    for (; f + 32 <= Fp; f += 32) {
 #pragma GCC unroll 8
-    for (int i = 0; i < NP; ++i) {
-      const float* mc = m_c + static_cast<std::size_t>(pos0 + i + pad - k) * Fp;
-      const float* w = wt + (static_cast<std::size_t>(k) * 4 + ch[i]) * Fp;
-      int f = 0;
-      for (; f + 32 <= Fp; f += 32) {
-        t[i][0] += load8(mc + f) * load8(w + f);
-        t[i][1] += load8(mc + f + 8) * load8(w + f + 8);
-        t[i][2] += load8(mc + f + 16) * load8(w + f + 16);
-        t[i][3] += load8(mc + f + 24) * load8(w + f + 24);
-      }
-      for (; f < Fp; f += 8) t[i][0] += load8(mc + f) * load8(w + f);
+      for (int a = 0; a < 4; ++a) t[a] += load8(mc + f + 8 * a) * load8(w + f + 8 * a);
+    }
+    for (; f < Fp; f += 8) t[0] += load8(mc + f) * load8(w + f);
+  }
+  return lane_sum(t);
+}
+
+// Keeps v in a register: GCC would otherwise fold its load into each of its two uses (twice the
+// loads, and loads are what the transposed conv is bound by).
+inline void in_register(Float8& v) {
+#if defined(__AVX__)
+  __asm__("" : "+x"(v));
+#else
+  (void)v;
+#endif
+}
+
+// One m_c row (mc) into the four accumulators of position 0 (weight row w0, if A) and of
+// position 1 (w1, if B) of a pair: the row is loaded once for both.
+template <bool A, bool B>
+inline void pair_row(int Fp, const float* mc, const float* w0, const float* w1, Float8 (&t0)[4],
+                     Float8 (&t1)[4]) {
+  int f = 0;
+  for (; f + 32 <= Fp; f += 32) {
+#pragma GCC unroll 8
+    for (int a = 0; a < 4; ++a) {
+      Float8 x = load8(mc + f + 8 * a);
+      in_register(x);
+      if (A) t0[a] += x * load8(w0 + f + 8 * a);
+      if (B) t1[a] += x * load8(w1 + f + 8 * a);
     }
   }
-#pragma GCC unroll 8
-  for (int i = 0; i < NP; ++i) {
-    const Float8 total = (t[i][0] + t[i][1]) + (t[i][2] + t[i][3]);
-    sums[i] = ((total[0] + total[1]) + (total[2] + total[3])) +
-              ((total[4] + total[5]) + (total[6] + total[7]));
+  for (; f < Fp; f += 8) {
+    const Float8 x = load8(mc + f);
+    if (A) t0[0] += x * load8(w0 + f);
+    if (B) t1[0] += x * load8(w1 + f);
   }
+}
+
+// transposed_conv of two positions with all K taps (the same sums, taps ascending for
+// each): row pos0 + pad + d of m_c is tap −d of position 0 and tap 1 − d of position 1.
+template <int FP>
+inline void transposed_conv_pair(const Prepared& m, const float* m_c, int pos0, int ch0, int ch1,
+                                 float* sums) {
+  const int Fp = FP > 0 ? FP : m.Fp, K = m.K;
+  const std::size_t tap = static_cast<std::size_t>(4) * Fp;
+  const float* w0 = m.wt.data() + static_cast<std::size_t>(ch0) * Fp;
+  const float* w1 = m.wt.data() + static_cast<std::size_t>(ch1) * Fp;
+  const float* mc = m_c + static_cast<std::size_t>(pos0 + m.pad + 1) * Fp;  // d = 1
+  Float8 t0[4] = {}, t1[4] = {};
+  pair_row<false, true>(Fp, mc, w0, w1, t0, t1);
+  for (int k = 0; k + 1 < K; ++k) {
+    mc -= Fp;
+    pair_row<true, true>(Fp, mc, w0 + k * tap, w1 + (k + 1) * tap, t0, t1);
+  }
+  pair_row<true, false>(Fp, mc - Fp, w0 + (K - 1) * tap, w1, t0, t1);
+  sums[0] = lane_sum(t0);
+  sums[1] = lane_sum(t1);
+}
+
+// m_x at the observed base of codes input (FP as transposed_conv's).
+template <int FP>
+void input_multipliers_codes(const Prepared& m, const Input& x, const float* m_c, float* out) {
+  const int K = m.K, L = m.L, Lc = m.Lc, pad = m.pad;
+  auto single = [&](int pos) {
+    const int ch = x.codes[pos];
+    out[ch * L + pos] =
+        x.scale * transposed_conv<FP>(m, m_c, pos, ch, std::max(0, pos + pad - Lc + 1),
+                                      std::min(K, pos + pad + 1));
+  };
+  // Positions p with all K taps on conv positions: [K − 1 − pad, Lc − 1 − pad], two at a time.
+  const int inner_begin = std::min(L, std::max(0, K - 1 - pad));
+  const int inner_end = std::max(inner_begin, std::min(L, Lc - pad));
+  for (int pos = 0; pos < inner_begin; ++pos) single(pos);
+  int pos = inner_begin;
+  for (; pos + 2 <= inner_end; pos += 2) {
+    const int ch[2] = {x.codes[pos], x.codes[pos + 1]};
+    float sums[2];
+    transposed_conv_pair<FP>(m, m_c, pos, ch[0], ch[1], sums);
+    out[ch[0] * L + pos] = x.scale * sums[0];
+    out[ch[1] * L + pos + 1] = x.scale * sums[1];
+  }
+  for (; pos < L; ++pos) single(pos);
 }
 
 // 6. input multipliers, m_x[ch, p] = Σ_k Σ_f W[f, ch, k]·m_c[f, p + pad − k]; out = x ⊙ m_x.
 void input_multipliers(const Prepared& m, const Input& x, const Scratch& s, float* out) {
   const int K = m.K, L = m.L, Lc = m.Lc, pad = m.pad;
   const float* m_c = s.m_c.data();
-  auto taps = [&](int pos, int& k_begin, int& k_end) {
-    k_begin = std::max(0, pos + pad - Lc + 1);
-    k_end = std::min(K, pos + pad + 1);
-  };
-  if (x.codes == nullptr) {
-    for (int pos = 0; pos < L; ++pos) {
-      int k_begin, k_end;
-      taps(pos, k_begin, k_end);
-      for (int ch = 0; ch < 4; ++ch) {
-        const float xv = x.dense[ch * L + pos];
-        if (xv == 0.0f) continue;
-        float sum;
-        transposed_conv<1>(m, m_c, pos, &ch, k_begin, k_end, &sum);
-        out[ch * L + pos] = xv * sum;
-      }
+  if (x.codes != nullptr) {
+    switch (m.Fp) {
+      case 8:
+        return input_multipliers_codes<8>(m, x, m_c, out);
+      case 16:
+        return input_multipliers_codes<16>(m, x, m_c, out);
+      case 32:
+        return input_multipliers_codes<32>(m, x, m_c, out);
+      case 64:
+        return input_multipliers_codes<64>(m, x, m_c, out);
+      default:
+        return input_multipliers_codes<0>(m, x, m_c, out);
     }
-    return;
   }
-  // Positions p with all K taps on conv positions: [K − 1 − pad, Lc − 1 − pad], two at a time.
-  const int inner_begin = std::min(L, std::max(0, K - 1 - pad));
-  const int inner_end = std::max(inner_begin, std::min(L, Lc - pad));
-  auto single = [&](int pos) {
-    int k_begin, k_end;
-    taps(pos, k_begin, k_end);
-    const int ch = x.codes[pos];
-    float sum;
-    transposed_conv<1>(m, m_c, pos, &ch, k_begin, k_end, &sum);
-    out[ch * L + pos] = x.scale * sum;
-  };
-  for (int pos = 0; pos < inner_begin; ++pos) single(pos);
-  int pos = inner_begin;
-  for (; pos + 2 <= inner_end; pos += 2) {
-    const int ch[2] = {x.codes[pos], x.codes[pos + 1]};
-    float sums[2];
-    transposed_conv<2>(m, m_c, pos, ch, 0, K, sums);
-    out[ch[0] * L + pos] = x.scale * sums[0];
-    out[ch[1] * L + pos + 1] = x.scale * sums[1];
+  for (int pos = 0; pos < L; ++pos) {
+    const int k_begin = std::max(0, pos + pad - Lc + 1), k_end = std::min(K, pos + pad + 1);
+    for (int ch = 0; ch < 4; ++ch) {
+      const float xv = x.dense[ch * L + pos];
+      if (xv == 0.0f) continue;
+      out[ch * L + pos] = xv * transposed_conv<0>(m, m_c, pos, ch, k_begin, k_end);
+    }
   }
-  for (; pos < L; ++pos) single(pos);
 }
 
 // One sequence; writes out (4, L) (zeroed).
