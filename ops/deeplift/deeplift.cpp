@@ -18,13 +18,11 @@
 //      sequence 0's argmax (its fallback) → conv multipliers m_c (Lc, Fp), ×bn_scale;
 //   6. input multipliers by the transposed conv, only at the observed base for codes, two
 //      positions at a time.
-// Each phase is one function below, called in this order by attribute_one. Every value is
-// computed by the same float32 operations in the same order as the scalar loops this file had
-// before (and the CUDA kernel mirrors, deeplift.cu): each conv sum in tap order, each Δh1[o]
-// and g_p[q] one multiply-add chain over ascending q resp. o (zero terms skipped, which leaves
-// the sum's bits unchanged), the rules lane by lane. deeplift_core.hpp holds the scalar rules
-// (relu_delta, rescale, sigmoid_factor) shared with deeplift.cu; relu_delta8 and rescale8 below
-// are the same expressions on Float8 lanes.
+// Each phase is one function below, called in this order by attribute_one. Vectorised, the
+// arithmetic is that of plain loops over the filters (the order deeplift.cu mirrors): each conv
+// sum in tap order, each Δh1[o] and g_p[q] one multiply-add chain over the non-zero terms in
+// ascending q resp. o, the rules lane by lane — relu_delta8 and rescale8 below are
+// deeplift_core.hpp's relu_delta and rescale (shared with deeplift.cu) on Float8 lanes.
 // The reference (zero input) is position-independent: b_r per filter and the dense head at the
 // reference are computed once per call (in float64, then rounded).
 //
