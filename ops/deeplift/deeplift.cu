@@ -14,10 +14,11 @@
 // (fc2, fc1 backward, transposed conv) are summed in a different order.
 //
 // Per block: Δb and the conv multipliers m_c (U, Fs), pooled argmax / Δo / g_p (F·W, PyTorch
-// order as the CPU), the dense head's deltas and multipliers. Fs = F rounded up to an odd
-// number, so threads walking positions with a fixed filter hit distinct shared-memory banks.
-// This scratch lives in dynamic shared memory when it fits (paper size: 77 KB; two blocks per
-// SM), else in the global workspace. Parameters stay in global memory (read-only).
+// order; the CPU keeps them by window, then filter), the dense head's deltas and multipliers.
+// Fs = F rounded up to an odd number, so threads walking positions with a fixed filter hit
+// distinct shared-memory banks. This scratch lives in dynamic shared memory when it fits (paper
+// size: 77 KB; two blocks per SM), else in the global workspace. Parameters stay in global
+// memory (read-only).
 //
 // captum_0_8: a first launch attributes sequence 0 alone and writes its max-pool argmax and g_p
 // (F·W each) to a device buffer; the main launch reads them as every sequence's fallback (the

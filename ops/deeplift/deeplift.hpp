@@ -7,7 +7,7 @@
 //                       attribution = x ⊙ m_x, so it is exactly 0 wherever x is 0 (absent bases).
 //   deeplift_reference  the same algorithm in float64, written as the literal composition of
 //                       the per-module rules (x and reference rows forwarded separately), for
-//                       tests. x is dense (N, 4, L).
+//                       tests (deeplift_reference.cpp). x is dense (N, 4, L).
 //
 // Rules, per sequence, reference x0 = 0 (its activations are the same at every position):
 //   Conv, BatchNorm (eval: running statistics), Linear, flatten: plain backprop.

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -292,6 +293,20 @@ std::vector<Variant> variants() {
   return v;
 }
 
+// F filters of width 7, 'same' padding for an even pool, 'valid' for an odd one, BatchNorm: the
+// CPU code's filter blocks (32 at a time, then 8) and its unrolled widths (Fp = 40, 64).
+ModelConfig wide_config(int filters, int length, int pool) {
+  ModelConfig c = small_config();
+  c.filters = filters;
+  c.length = length;
+  c.pool = pool;
+  c.width = 7;
+  c.hidden1 = 20;
+  c.hidden2 = 9;
+  c.padding = pool % 2 == 0 ? Padding::same : Padding::valid;
+  return c;
+}
+
 TEST(DeepLiftProperties, SummationToDeltaInFloat64) {
   const int n = 6;
   for (const Variant& v : variants()) {
@@ -350,6 +365,8 @@ TEST(DeepLiftProperties, Float32MatchesFloat64) {
   double worst = 0;
   std::vector<Variant> all = variants();
   all.push_back({"defaults L250 F32", ModelConfig{}});
+  all.push_back({"F33 L61 P4 same", wide_config(33, 61, 4)});  // a 32-filter block + a tail
+  all.push_back({"F64 L47 P3 valid", wide_config(64, 47, 3)});
   for (const Variant& v : all) {
     const int L = v.config.length;
     for (std::uint64_t seed : kSeeds) {
@@ -416,17 +433,30 @@ TEST(DeepLiftProperties, DenseInput) {
   }
 }
 
+// Bit for bit: every sequence is computed by one thread with its own scratch.
 TEST(DeepLiftProperties, ThreadCountDoesNotChangeTheResult) {
-  ModelConfig c;  // the defaults: L 250, F 32, K 12, P 10, 'same', BatchNorm
-  const Model m = random_model(c, 3);
-  const int n = 37;
-  const auto codes = random_codes(n, c.length, 8);
-  CnnInput in;
-  in.codes = codes.data();
-  for (DeepLiftCompat compat : {DeepLiftCompat::none, DeepLiftCompat::captum_0_8}) {
-    const auto one = deeplift(m.config, m.params, in, n, compat, Target::logit, 1);
-    EXPECT_EQ(one, deeplift(m.config, m.params, in, n, compat, Target::logit, 2));
-    EXPECT_EQ(one, deeplift(m.config, m.params, in, n, compat, Target::logit, 3));
+  // The defaults (L 250, F 32, K 12, P 10, 'same', BatchNorm), and 33 filters.
+  for (const ModelConfig& c : {ModelConfig{}, wide_config(33, 61, 4)}) {
+    const Model m = random_model(c, 3);
+    const int n = 37;
+    const auto codes = random_codes(n, c.length, 8);
+    std::vector<float> scale(n);
+    for (int i = 0; i < n; ++i) scale[i] = 0.5f + 0.125f * static_cast<float>(i % 5);
+    CnnInput in;
+    in.codes = codes.data();
+    for (DeepLiftCompat compat : {DeepLiftCompat::none, DeepLiftCompat::captum_0_8}) {
+      for (Target target : {Target::logit, Target::prob}) {
+        in.scale = target == Target::prob ? scale.data() : nullptr;
+        const auto one = deeplift(m.config, m.params, in, n, compat, target, 1);
+        const auto two = deeplift(m.config, m.params, in, n, compat, target, 2);
+        const auto three = deeplift(m.config, m.params, in, n, compat, target, 3);
+        ASSERT_EQ(one.size(), two.size());
+        EXPECT_EQ(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)), 0)
+            << c.filters << " " << deeplift_compat_name(compat);
+        EXPECT_EQ(std::memcmp(one.data(), three.data(), one.size() * sizeof(float)), 0)
+            << c.filters << " " << deeplift_compat_name(compat);
+      }
+    }
   }
 }
 
