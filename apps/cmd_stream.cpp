@@ -51,6 +51,9 @@ StreamModel parse_model(const std::string& text, const ModelHints& hints) {
     throw Error("--model '" + text + "': expected NAME=FILE[,FILE...] or FILE");
   }
   check_table_name("--model", m.name);
+  if (m.name.find_first_of("/\\") != std::string::npos || m.name == "." || m.name == "..") {
+    throw Error("--model '" + m.name + "': a model name may not contain / or \\ (it names files)");
+  }
   for (std::size_t at = 0; at <= files.size();) {
     const std::size_t comma = std::min(files.find(',', at), files.size());
     const std::string file = files.substr(at, comma - at);

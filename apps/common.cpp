@@ -152,8 +152,10 @@ AttributeOptions AttributeFlags::options(const std::vector<Method>& methods) con
   o.fp_seed = seed;
   for (Method m : methods) {
     if (m == Method::ig) ig_quadrature(o.ig_method, steps);  // reject bad --steps early
-    if (m == Method::fp && batch_size < 2) {
-      throw Error(batch_flag + " must be at least 2 (a permutation needs two sequences)");
+    if (m == Method::fp && (batch_size < 2 || batch_size > (1 << 20))) {
+      throw Error(batch_flag +
+                  " must be in [2, 1048576] (a permutation needs two sequences), got " +
+                  std::to_string(batch_size));
     }
   }
   return o;

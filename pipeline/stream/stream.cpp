@@ -39,7 +39,10 @@ void set_stream_size(SimulationOptions& s, int n_motifs, std::int64_t n) {
     throw Error("--n " + std::to_string(n) + " is too large (at most 2^32 - 1)");
   DesignOptions& d = s.design;
   if (d.kind == DesignKind::regression) {
-    d.test_per_count = (n + n_motifs) / (n_motifs + 1);
+    // Every subset of the largest size class needs a sequence: C(n, n/2) per count at least.
+    std::int64_t widest = 1;
+    for (int k = 1; k <= n_motifs / 2; ++k) widest = widest * (n_motifs - k + 1) / k;
+    d.test_per_count = std::max((n + n_motifs) / (n_motifs + 1), widest);
   } else {
     const std::int64_t groups = std::int64_t{1} << n_motifs;
     d.test_positives = d.test_per_subset = (n + groups - 1) / groups;
@@ -77,7 +80,22 @@ void check_options(const StreamOptions& o) {
   if (o.bootstrap.resamples < 0 || o.bootstrap.resamples > 100000) {
     throw Error("--bootstrap must be in [0, 100000]");
   }
-  if (!(o.bootstrap.level > 0 && o.bootstrap.level < 1)) throw Error("--level must be in (0, 1)");
+  if (!(o.bootstrap.level > 0 && o.bootstrap.level < 1)) {
+    throw Error("--ci must be in (0, 1), got " + format_number(o.bootstrap.level));
+  }
+  if (o.score.positives.by_information) {
+    for (const Motif& m : o.motifs.motifs) {
+      bool any = false;
+      for (std::size_t j = 0; j < m.length(); ++j) {
+        any = any || m.column_information(j) > o.score.positives.ic_threshold;
+      }
+      if (!any) {
+        throw Error("--ic-threshold " + format_number(o.score.positives.ic_threshold) +
+                    ": no column of " + m.name +
+                    " carries more information, so it would have no positives");
+      }
+    }
+  }
   if (!(o.checkpoint_seconds >= 0) || !std::isfinite(o.checkpoint_seconds)) {
     throw Error("--checkpoint-seconds must be a finite number >= 0");
   }
@@ -92,6 +110,23 @@ void check_options(const StreamOptions& o) {
   }
 }
 
+// Where shard i of `shards` starts (i = shards: the end), aligned to FP's batches.
+std::int64_t shard_bound(std::int64_t n, int shards, int i, std::int64_t align) {
+  if (i == shards) return n;
+  const auto at = static_cast<std::int64_t>(static_cast<stream::Wide>(n) * i / shards);
+  return at / align * align;
+}
+
+// A saved state: a regular file of sane size, parsed and checked.
+ShardState read_state(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw Error(path + ": not a regular file");
+  if (fs::file_size(path, ec) > (std::uintmax_t{1} << 36)) {
+    throw Error(path + ": too large for a stream state");
+  }
+  return ShardState::parse(read_file(path), path);
+}
+
 // The shard's state when nothing ran yet.
 ShardState fresh_state(const StreamOptions& o, const std::string& print, std::int64_t n,
                        std::int64_t align) {
@@ -99,13 +134,8 @@ ShardState fresh_state(const StreamOptions& o, const std::string& print, std::in
   s.fingerprint = print;
   s.shard = o.shard;
   s.shards = o.shards;
-  auto bound = [&](int i) {
-    if (i == o.shards) return n;
-    const auto at = static_cast<std::int64_t>(static_cast<stream::Wide>(n) * i / o.shards);
-    return at / align * align;
-  };
-  s.first = bound(o.shard);
-  s.end = bound(o.shard + 1);
+  s.first = shard_bound(n, o.shards, o.shard, align);
+  s.end = shard_bound(n, o.shards, o.shard + 1, align);
   s.next = s.first;
   for (const StreamModel& m : o.models) s.tallies.emplace_back(m.models.size());
   const std::int64_t k = std::min(o.save_attributions, n);
@@ -195,7 +225,14 @@ std::vector<MotifScore> attribute_chunk(Chunk& c, const SplitData& d, std::int64
       a.method == Method::ism ? ScoreRule::ism : ScoreRule::observed, o.score.signed_scores);
   LabelledRows l = label_motif_rows(d, c.sim.grammar, c.sim.motifs, o.score.positives);
   const std::size_t cols = static_cast<std::size_t>(L);
-  const std::vector<CurveScores> curves = score_labelled_rows(pos.data(), l, L);
+  std::vector<CurveScores> curves;
+  try {
+    curves = score_labelled_rows(pos.data(), l, L);
+  } catch (const Error& e) {
+    throw Error("model " + o.models[static_cast<std::size_t>(model)].name + ", " +
+                to_string(a.method) + ", sequences " + std::to_string(first) + " to " +
+                std::to_string(first + count - 1) + ": " + e.what());
+  }
   for (std::size_t i = 0; i < l.rows.size(); ++i) {
     MotifScore& row = l.rows[i];
     row.scores = curves[i];
@@ -263,8 +300,8 @@ void save_state(const StreamOptions& o, const ShardState& s) {
 ShardState load_or_start(const StreamOptions& o, const std::string& print, std::int64_t n,
                          std::int64_t align) {
   const std::string path = state_path(o, o.shard);
-  if (!fs::exists(path)) return fresh_state(o, print, n, align);
-  ShardState s = ShardState::parse(read_file(path), path);
+  if (!fs::exists(path) && !fs::is_symlink(path)) return fresh_state(o, print, n, align);
+  ShardState s = read_state(path);
   if (s.fingerprint != print || s.shard != o.shard || s.shards != o.shards) {
     throw Error(path +
                 ": this stream was started with other options; use another --out or "
@@ -300,7 +337,7 @@ void write_samples(const StreamOptions& o, const ShardState& s) {
 // Every shard's finished state merged into this run's (`mine`, finished), or false when one is
 // missing or unfinished.
 bool merge_shards(const StreamOptions& o, const std::string& print, ShardState& mine,
-                  int& finished) {
+                  std::int64_t n, std::int64_t align, int& finished) {
   finished = 1;
   bool all = true;
   for (int i = 0; i < o.shards; ++i) {
@@ -310,9 +347,15 @@ bool merge_shards(const StreamOptions& o, const std::string& print, ShardState& 
       all = false;
       continue;
     }
-    ShardState s = ShardState::parse(read_file(path), path);
+    ShardState s = read_state(path);
     if (s.fingerprint != print) {
       throw Error(path + ": a shard of a stream with other options; use another --out");
+    }
+    if (s.shard != i || s.first != shard_bound(n, o.shards, i, align) ||
+        s.end != shard_bound(n, o.shards, i + 1, align)) {
+      throw Error(path + ": holds shard " + std::to_string(s.shard) + " (sequences " +
+                  std::to_string(s.first) + " to " + std::to_string(s.end) +
+                  "), not the shard its name says");
     }
     if (!s.finished()) {
       all = false;
@@ -349,6 +392,11 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
   const SamplerTables tables(o.motifs, sim.grammar, o.simulation, plan);
   const std::int64_t n = tables.sequences();
   const std::int64_t align = has_fp(o) ? o.attribute.fp_batch : 1;
+  if (o.shards > std::max<std::int64_t>(n / align, 1)) {
+    throw Error("--shard: " + std::to_string(o.shards) + " shards for " + std::to_string(n) +
+                " sequences" + (align > 1 ? " in batches of " + std::to_string(align) : "") +
+                "; use at most " + std::to_string(std::max<std::int64_t>(n / align, 1)));
+  }
   const std::int64_t chunk = (o.chunk + align - 1) / align * align;
   const Backend backend = o.attribute.compute.backend();
   const std::string print = stream::fingerprint(o, backend);
@@ -381,7 +429,7 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
     if (hooks.after_chunk) hooks.after_chunk(index);
   }
   if (!fs::exists(state_path(o, o.shard))) save_state(o, state);  // an empty shard
-  if (merge_shards(o, print, state, run.finished_shards)) {
+  if (merge_shards(o, print, state, n, align, run.finished_shards)) {
     write_tables(o.out, stream::stream_tables(o, state), true);
     write_samples(o, state);
     run.tables_written = true;

@@ -229,11 +229,23 @@ std::string ShardState::bytes() const {
   for (std::size_t i = 0; i < sample.size(); ++i)
     values[i] = std::bit_cast<std::uint32_t>(sample[i]);
   w.words(values);
+  w.u64(fnv(w.bytes.data(), w.bytes.size()));  // the checksum of everything before it
   return w.bytes;
 }
 
 ShardState ShardState::parse(const std::string& bytes, const std::string& source) {
-  StateReader r(bytes, source);
+  if (bytes.size() < 16) throw Error(source + ": not a mint stream state (too short)");
+  const std::size_t body = bytes.size() - 8;
+  std::uint64_t stored = 0;
+  for (int i = 0; i < 8; ++i) {
+    stored |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[body + i])) << (8 * i);
+  }
+  if (fnv(bytes.data(), body) != stored) {
+    throw Error(source +
+                ": the checksum does not match: the state file is damaged; remove it to "
+                "start this shard again");
+  }
+  StateReader r(bytes.substr(0, body), source);
   if (r.u64() != kMagic) r.fail("not a mint stream state");
   ShardState s;
   s.fingerprint = r.text();

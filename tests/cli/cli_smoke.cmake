@@ -158,7 +158,7 @@ expect_error("captum-0.8" attribute --model ${small}/weights.safetensors
 expect_error("--target" attribute --model ${small}/weights.safetensors
              --data ${small}/inputs.npy --pool-width 4 --method ig --target softmax
              --out ${WORK}/x.npy)
-expect_error("--batch-size must be at least 2" attribute --model ${small}/weights.safetensors
+expect_error("--batch-size must be in [2, 1048576]" attribute --model ${small}/weights.safetensors
              --data ${small}/inputs.npy --pool-width 4 --method fp --batch-size 1
              --out ${WORK}/x.npy)
 expect_error("expects L = 60" attribute --model ${small}/weights.safetensors

@@ -86,4 +86,21 @@ expect_error "no model called 'C'" stream --model "A=$m1" --model "B=$m2" --comp
   --length 120 --out x
 expect_error "given twice" stream --model "A=$m1" --model "A=$m2" --length 120 --out x
 expect_error "other options" stream "${common[@]}" --method deeplift --n 3000 --out whole
+expect_error "--ci must be in (0, 1)" stream --model "$m1" --length 120 --ci 1 --out x
+expect_error "may not contain /" stream --model "../up=$m1" --length 120 --out x
+expect_error "no column of" stream --model "$m1" --length 120 --positives ic --ic-threshold 1.9 \
+  --out x
+expect_error "shards for" stream --model "$m1" --length 120 --n 16 --shard 0/1000 --out x
+expect_error "--fp-batch must be in" stream --model "$m1" --length 120 --method fp \
+  --fp-batch 2147483646 --out x
+
+# A damaged or misplaced state is refused, naming the file.
+cp -r whole damaged
+printf 'x' | dd of=damaged/stream/shard-0-of-1.state bs=1 seek=5000 conv=notrunc 2>/dev/null
+expect_error "checksum does not match" stream "${common[@]}" --method ig,deeplift --steps 50 \
+  --n 3000 --out damaged
+mkdir -p swapped/stream
+cp sharded/stream/shard-0-of-2.state swapped/stream/shard-1-of-2.state
+expect_error "not the shard its name says" stream "${common[@]}" --method ig,deeplift \
+  --steps 50 --n 3000 --out swapped --shard 0/2
 echo "cli_stream: ok"
