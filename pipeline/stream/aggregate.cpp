@@ -12,6 +12,7 @@
 #include "core/philox.hpp"
 #include "ops/auprc/auprc_core.hpp"
 #include "pipeline/score.hpp"
+#include "pipeline/stream/pooled_bins.hpp"
 
 namespace mint::stream {
 
@@ -462,42 +463,46 @@ void PairedBootstrap::read(StateReader& r) {
 
 // ---- PooledHistogram ---------------------------------------------------------------------------
 
-namespace {
-
-// Order-preserving 32-bit key of a float (larger float → larger key), its top 20 bits.
-std::uint32_t score_key(float score) {
-  std::uint32_t u = std::bit_cast<std::uint32_t>(score);
-  u = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
-  return u >> 12;
+std::vector<std::uint64_t>& PooledHistogram::half(bool negative) {
+  std::vector<std::uint64_t>& h = negative ? negative_ : positive_;
+  if (h.empty()) h.assign(std::size_t{2} * kPooledHalf, 0);
+  return h;
 }
-
-}  // namespace
 
 void PooledHistogram::add(float score, bool positive) {
   if (!std::isfinite(score)) throw Error("stream: a position score is not finite");
-  const std::uint32_t key = score_key(score);
-  if (pages_.empty()) pages_.resize(kPages);
-  std::vector<std::uint64_t>& page = pages_[key >> kPageBits];
-  if (page.empty()) page.assign(std::size_t{2} << kPageBits, 0);
-  ++page[2 * (key & ((1u << kPageBits) - 1)) + (positive ? 0 : 1)];
+  const std::uint32_t bin = pooled_bin(score);
+  const bool negative = bin < kPooledHalf;
+  std::vector<std::uint64_t>& h = half(negative);
+  ++h[2 * (negative ? bin : bin - kPooledHalf) + (positive ? 0 : 1)];
+}
+
+void PooledHistogram::add_counts(const std::uint64_t* counts) {
+  for (const bool negative : {true, false}) {
+    const std::uint64_t* c = counts + (negative ? 0 : std::size_t{2} * kPooledHalf);
+    if (std::all_of(c, c + std::size_t{2} * kPooledHalf, [](std::uint64_t v) { return v == 0; })) {
+      continue;
+    }
+    std::vector<std::uint64_t>& h = half(negative);
+    for (std::size_t i = 0; i < h.size(); ++i) h[i] += c[i];
+  }
 }
 
 void PooledHistogram::merge(const PooledHistogram& o) {
-  if (o.pages_.empty()) return;
-  if (pages_.empty()) pages_.resize(kPages);
-  for (std::size_t p = 0; p < o.pages_.size(); ++p) {
-    if (o.pages_[p].empty()) continue;
-    if (pages_[p].empty()) pages_[p].assign(o.pages_[p].size(), 0);
-    for (std::size_t i = 0; i < o.pages_[p].size(); ++i) pages_[p][i] += o.pages_[p][i];
+  for (const bool negative : {true, false}) {
+    const std::vector<std::uint64_t>& from = negative ? o.negative_ : o.positive_;
+    if (from.empty()) continue;
+    std::vector<std::uint64_t>& h = half(negative);
+    for (std::size_t i = 0; i < h.size(); ++i) h[i] += from[i];
   }
 }
 
 std::vector<std::pair<std::uint64_t, std::uint64_t>> PooledHistogram::descending() const {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
-  for (std::size_t p = pages_.size(); p-- > 0;) {
-    const std::vector<std::uint64_t>& page = pages_[p];
-    for (std::size_t i = page.size() / 2; !page.empty() && i-- > 0;) {
-      if (page[2 * i] + page[2 * i + 1] > 0) out.emplace_back(page[2 * i], page[2 * i + 1]);
+  for (const std::vector<std::uint64_t>* h : {&positive_, &negative_}) {
+    for (std::size_t i = h->size() / 2; i-- > 0;) {
+      const std::uint64_t p = (*h)[2 * i], n = (*h)[2 * i + 1];
+      if (p + n > 0) out.emplace_back(p, n);
     }
   }
   return out;
@@ -585,23 +590,19 @@ double PooledHistogram::bound() const {
 }
 
 void PooledHistogram::write(StateWriter& w) const {
-  std::vector<std::uint64_t> used;
-  for (std::size_t p = 0; p < pages_.size(); ++p) {
-    if (!pages_[p].empty()) used.push_back(p);
-  }
-  w.words(used);
-  for (std::uint64_t p : used) w.packed(pages_[p]);
+  w.u64((negative_.empty() ? 0u : 1u) | (positive_.empty() ? 0u : 2u));
+  if (!negative_.empty()) w.packed(negative_);
+  if (!positive_.empty()) w.packed(positive_);
 }
 
 void PooledHistogram::read(StateReader& r) {
-  const std::vector<std::uint64_t> used = r.words(kPages);
-  pages_.clear();
-  if (used.empty()) return;
-  pages_.resize(kPages);
-  for (std::uint64_t p : used) {
-    if (p >= static_cast<std::uint64_t>(kPages)) r.fail("bad pooled page");
-    pages_[p] = r.packed<std::uint64_t>(std::size_t{2} << kPageBits, ~std::uint64_t{0});
-  }
+  const std::uint64_t halves = r.u64();
+  if (halves > 3) r.fail("bad pooled histogram");
+  negative_.clear();
+  positive_.clear();
+  const std::size_t size = std::size_t{2} * kPooledHalf;
+  if (halves & 1u) negative_ = r.packed<std::uint64_t>(size, ~std::uint64_t{0});
+  if (halves & 2u) positive_ = r.packed<std::uint64_t>(size, ~std::uint64_t{0});
 }
 
 }  // namespace mint::stream

@@ -18,12 +18,13 @@
 //                    the sequence's index, so shards agree), added to per-resample histograms of
 //                    2^10 bins for both models. CI endpoints are within 2^-10 of the unbinned
 //                    resamples'.
-//   PooledHistogram  every included position of a group, positives and negatives apart, binned
-//                    by the top 20 bits of the float32 score's order-preserving key (relative
-//                    resolution 2^-11). The pooled AUPRC is scikit-learn's trapezoid for the
-//                    binned scores, exactly; bound() is a bound on its distance to the unbinned
-//                    AUPRC: Σ over bins of (positives in the bin / P) × (the range of precision
-//                    any order inside the bin can reach).
+//   PooledHistogram  every included position of a group, positives and negatives apart, in the
+//                    fixed bins of pooled_bins.hpp (relative width 2^-11 for |score| in
+//                    [2^-20, 2^12), one bin per octave outside), so its size does not depend on N.
+//                    The pooled AUPRC is scikit-learn's trapezoid for the binned scores, exactly;
+//                    bound() is a bound on its distance to the unbinned AUPRC: Σ over bins of
+//                    (positives in the bin / P) × (the range of precision any order inside the bin
+//                    can reach).
 #pragma once
 
 #include <cstdint>
@@ -125,6 +126,8 @@ class PairedBootstrap {
 class PooledHistogram {
  public:
   void add(float score, bool positive);
+  // Counts binned elsewhere (the device stream): (kPooledBins, 2) as (positives, negatives).
+  void add_counts(const std::uint64_t* counts);
   void merge(const PooledHistogram& other);
   double auprc() const;  // scikit-learn's trapezoid AUPRC of the binned scores
   double bound() const;  // |auprc() − AUPRC of the unbinned scores| <= bound()
@@ -137,9 +140,10 @@ class PooledHistogram {
  private:
   // The occupied bins, highest score first: (positives, negatives).
   std::vector<std::pair<std::uint64_t, std::uint64_t>> descending() const;
-  // Small pages, so that the rare far exponents a stream meets cost little.
-  static constexpr int kPageBits = 8, kPages = 1 << 12;
-  std::vector<std::vector<std::uint64_t>> pages_;  // page → 2 · 2^8 counts (pos, neg) or empty
+  std::vector<std::uint64_t>& half(bool negative);
+  // Negative and non-negative scores: empty, or all of the sign's bins as (pos, neg) pairs,
+  // allocated whole at the sign's first score so that memory does not grow with N.
+  std::vector<std::uint64_t> negative_, positive_;
 };
 
 }  // namespace mint::stream

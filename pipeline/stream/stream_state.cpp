@@ -15,7 +15,7 @@ namespace mint::stream {
 
 namespace {
 
-constexpr std::uint64_t kMagic = 0x314D41455254534DULL;  // "MSTREAM1"
+constexpr std::uint64_t kMagic = 0x324D41455254534DULL;  // "MSTREAM2"
 
 std::uint64_t fnv(const void* data, std::size_t n, std::uint64_t h = 1469598103934665603ULL) {
   const auto* p = static_cast<const unsigned char*>(data);

@@ -5,13 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
 #include "ops/auprc/auprc.hpp"
 #include "pipeline/score.hpp"
 #include "pipeline/stream/aggregate.hpp"
+#include "pipeline/stream/pooled_bins.hpp"
 
 namespace mint::stream {
 namespace {
@@ -178,6 +181,73 @@ TEST(StreamAggregate, PooledAuprcIsExactWhenEveryBinHoldsOneScore) {
   a.merge(b);
   EXPECT_EQ(a.auprc(), exact.auprc);
   EXPECT_EQ(a.positives() + a.negatives(), 3000u);
+}
+
+TEST(StreamAggregate, PooledBinsAreOrderedAndFine) {
+  // Non-decreasing in the score over every finite float class, and strictly increasing between
+  // scores 2^-11 apart (relative) inside the fine window.
+  std::mt19937_64 rng(12);
+  std::vector<float> v = {-std::numeric_limits<float>::max(),
+                          -3e38f,
+                          -1e20f,
+                          -4096.0f,
+                          -1.0f,
+                          -1e-6f,
+                          -1e-30f,
+                          -std::numeric_limits<float>::denorm_min(),
+                          -0.0f,
+                          0.0f,
+                          std::numeric_limits<float>::denorm_min(),
+                          1e-30f,
+                          1e-6f,
+                          1.0f,
+                          4095.0f,
+                          4096.0f,
+                          1e20f,
+                          std::numeric_limits<float>::max()};
+  std::uniform_int_distribution<std::uint32_t> bits;
+  for (int i = 0; i < 100000; ++i) {
+    const float f = std::bit_cast<float>(bits(rng));
+    if (std::isfinite(f)) v.push_back(f);
+  }
+  std::sort(v.begin(), v.end());
+  for (std::size_t i = 1; i < v.size(); ++i) {
+    ASSERT_LE(pooled_bin(v[i - 1]), pooled_bin(v[i])) << v[i - 1] << " " << v[i];
+    ASSERT_LT(pooled_bin(v[i]), kPooledBins);
+  }
+  EXPECT_EQ(pooled_bin(-0.0f), pooled_bin(0.0f));
+  EXPECT_LT(pooled_bin(-std::numeric_limits<float>::denorm_min()), pooled_bin(0.0f));
+  for (float x : {1e-6f, 0.37f, 1.0f, 2000.0f, -0.5f}) {
+    EXPECT_NE(pooled_bin(x), pooled_bin(x * (1 + 1.0f / 1024))) << x;
+    EXPECT_EQ(pooled_bin(x),
+              pooled_bin(std::bit_cast<float>(std::bit_cast<std::uint32_t>(x) & ~0xFFFu)));
+  }
+  EXPECT_EQ(pooled_bin(1e-30f), pooled_bin(2e-30f));  // one bin per octave outside the window
+}
+
+TEST(StreamAggregate, PooledCountsAddAsScores) {
+  std::mt19937_64 rng(13);
+  std::normal_distribution<float> d(0.0f, 2.0f);
+  PooledHistogram direct, counted;
+  std::vector<std::uint64_t> counts(std::size_t{2} * kPooledBins, 0);
+  for (int i = 0; i < 20000; ++i) {
+    const float s = d(rng);
+    const bool p = i % 5 == 0;
+    direct.add(s, p);
+    ++counts[2 * pooled_bin(s) + (p ? 0 : 1)];
+  }
+  counted.add_counts(counts.data());
+  EXPECT_EQ(direct.auprc(), counted.auprc());
+  EXPECT_EQ(direct.bound(), counted.bound());
+  StateWriter w;
+  counted.write(w);
+  StateReader r(w.bytes, "test");
+  PooledHistogram back;
+  back.read(r);
+  EXPECT_TRUE(r.done());
+  EXPECT_EQ(back.auprc(), direct.auprc());
+  EXPECT_EQ(back.positives(), 4000u);
+  EXPECT_EQ(back.negatives(), 16000u);
 }
 
 }  // namespace
