@@ -6,6 +6,7 @@
 #include "ops/auprc/auprc.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -194,6 +195,37 @@ std::vector<CurveScores> score_rows_impl(const S* scores, const std::uint8_t* la
 
 }  // namespace
 
+namespace {
+
+// The positions of `cols` finite scores ordered by descending score (ties in any order: a curve
+// depends only on the tie groups), as keys whose low 32 bits are the position: an LSD radix sort
+// of the scores' order-preserving images (-0.0 as +0.0), a byte a pass.
+void descending_order(const float* s, std::size_t cols, std::vector<std::uint64_t>& keys,
+                      std::vector<std::uint64_t>& spare) {
+  keys.resize(cols);
+  spare.resize(cols);
+  if (cols == 0) return;
+  for (std::size_t c = 0; c < cols; ++c) {
+    std::uint32_t u = std::bit_cast<std::uint32_t>(s[c]);
+    if (u == 0x80000000u) u = 0;
+    u = (u & 0x80000000u) ? u : ~(u | 0x80000000u);  // larger score → smaller image
+    keys[c] = std::uint64_t{u} << 32 | c;
+  }
+  constexpr int kBits = 8, kBuckets = 1 << kBits;
+  std::uint32_t count[kBuckets];
+  for (int shift = 32; shift < 64; shift += kBits) {
+    std::fill(count, count + kBuckets, 0u);
+    for (const std::uint64_t k : keys) ++count[(k >> shift) & (kBuckets - 1)];
+    if (count[(keys[0] >> shift) & (kBuckets - 1)] == cols) continue;  // one digit: order kept
+    std::uint32_t at = 0;
+    for (std::uint32_t& n : count) at += std::exchange(n, at);
+    for (const std::uint64_t k : keys) spare[count[(k >> shift) & (kBuckets - 1)]++] = k;
+    keys.swap(spare);
+  }
+}
+
+}  // namespace
+
 std::vector<CurveScores> score_rows_shared(const float* scores, const std::int64_t* source,
                                            const std::uint8_t* labels, const std::uint8_t* include,
                                            std::size_t rows, std::size_t cols) {
@@ -210,6 +242,7 @@ std::vector<CurveScores> score_rows_shared(const float* scores, const std::int64
 #pragma omp parallel
   {
     std::vector<std::pair<float, std::uint32_t>> order;  // (score, position), descending
+    std::vector<std::uint64_t> keys, spare;
     std::vector<std::pair<float, std::uint8_t>> pairs;
 #pragma omp for schedule(dynamic, 8)
     for (long long k = 0; k < nruns; ++k) {
@@ -217,14 +250,17 @@ std::vector<CurveScores> score_rows_shared(const float* scores, const std::int64
       const std::size_t end = runs[static_cast<std::size_t>(k) + 1];
       const float* s = scores + static_cast<std::size_t>(source[first]) * cols;
       bool finite = true;
+      for (std::size_t c = 0; c < cols; ++c) finite = finite && std::isfinite(s[c]);
       order.clear();
-      for (std::size_t c = 0; c < cols; ++c) {
-        finite = finite && std::isfinite(s[c]);
-        order.emplace_back(s[c], static_cast<std::uint32_t>(c));
-      }
       if (finite) {
-        std::sort(order.begin(), order.end(),
-                  [](const auto& a, const auto& b) { return a.first > b.first; });
+        descending_order(s, cols, keys, spare);
+        for (const std::uint64_t key : keys) {
+          const auto c = static_cast<std::uint32_t>(key);
+          order.emplace_back(s[c], c);
+        }
+      } else {
+        for (std::size_t c = 0; c < cols; ++c)
+          order.emplace_back(s[c], static_cast<std::uint32_t>(c));
       }
       for (std::size_t r = first; r < end; ++r) {
         const std::uint8_t* l = labels + r * cols;

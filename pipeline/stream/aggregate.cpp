@@ -477,6 +477,20 @@ void PooledHistogram::add(float score, bool positive) {
   ++h[2 * (negative ? bin : bin - kPooledHalf) + (positive ? 0 : 1)];
 }
 
+void PooledHistogram::add_row(const float* scores, const std::uint8_t* labels,
+                              const std::uint8_t* include, std::size_t n) {
+  std::uint64_t* halves[2] = {nullptr, nullptr};  // negative, non-negative
+  for (std::size_t i = 0; i < n; ++i) {
+    if (include[i] == 0) continue;
+    if (!std::isfinite(scores[i])) throw Error("stream: a position score is not finite");
+    const std::uint32_t bin = pooled_bin(scores[i]);
+    const bool negative = bin < kPooledHalf;
+    std::uint64_t*& h = halves[negative ? 0 : 1];
+    if (h == nullptr) h = half(negative).data();
+    ++h[2 * (negative ? bin : bin - kPooledHalf) + (labels[i] != 0 ? 0 : 1)];
+  }
+}
+
 void PooledHistogram::add_counts(const std::uint64_t* counts) {
   for (const bool negative : {true, false}) {
     const std::uint64_t* c = counts + (negative ? 0 : std::size_t{2} * kPooledHalf);

@@ -126,6 +126,9 @@ class PairedBootstrap {
 class PooledHistogram {
  public:
   void add(float score, bool positive);
+  // add(scores[i], labels[i] != 0) for each i < n with include[i] != 0.
+  void add_row(const float* scores, const std::uint8_t* labels, const std::uint8_t* include,
+               std::size_t n);
   // Counts binned elsewhere (the device stream): (kPooledBins, 2) as (positives, negatives).
   void add_counts(const std::uint64_t* counts);
   void merge(const PooledHistogram& other);

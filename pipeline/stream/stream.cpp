@@ -239,10 +239,8 @@ std::vector<MotifScore> attribute_chunk(Chunk& c, const SplitData& d, std::int64
     row.sequence += first;
     stream::GroupAggregate& g = c.state.groups[GroupKey{model, method, row.motif, row.n_present}];
     g.values.add(metric_of(row.scores, o.metric));
-    const float* s = pos.data() + static_cast<std::size_t>(l.source[i]) * cols;
-    for (std::size_t p = 0; p < cols; ++p) {
-      if (l.include[i * cols + p]) g.pooled.add(s[p], l.labels[i * cols + p]);
-    }
+    g.pooled.add_row(pos.data() + static_cast<std::size_t>(l.source[i]) * cols,
+                     l.labels.data() + i * cols, l.include.data() + i * cols, cols);
   }
   // The sampled sequences' attributions: slot [K][model][method][4][L].
   const std::size_t row = 4 * cols, per = o.models.size() * o.methods.size() * row;

@@ -331,7 +331,12 @@ TEST(AuprcInvariants, SharedRowsMatchCopiedRows) {
   std::mt19937_64 rng(test::kSeeds[3]);
   const std::size_t sources = 23, cols = 70;
   std::vector<float> s(sources * cols);
-  for (float& v : s) v = static_cast<float>(rng() % 50) / 7.0f;  // many ties
+  // Many ties, both signs, ±0 and far exponents (the shared path radix-sorts the float bits).
+  const float special[] = {-0.0f, 0.0f, 1e-30f, -1e-30f, 3e20f, -3e20f, 1e-40f};
+  for (float& v : s) {
+    const auto r = rng() % 60;
+    v = r < 50 ? static_cast<float>(static_cast<int>(r) - 25) / 7.0f : special[r % 7];
+  }
   std::vector<std::int64_t> source;
   for (std::size_t k = 0; k < sources; ++k) {
     for (std::size_t j = 0; j < 1 + rng() % 3; ++j) source.push_back(static_cast<std::int64_t>(k));

@@ -11,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "core/error.hpp"
 #include "ops/auprc/auprc.hpp"
 #include "pipeline/score.hpp"
 #include "pipeline/stream/aggregate.hpp"
@@ -228,14 +229,23 @@ TEST(StreamAggregate, PooledBinsAreOrderedAndFine) {
 TEST(StreamAggregate, PooledCountsAddAsScores) {
   std::mt19937_64 rng(13);
   std::normal_distribution<float> d(0.0f, 2.0f);
-  PooledHistogram direct, counted;
+  PooledHistogram direct, counted, rowed;
   std::vector<std::uint64_t> counts(std::size_t{2} * kPooledBins, 0);
-  for (int i = 0; i < 20000; ++i) {
+  std::vector<float> scores;
+  std::vector<std::uint8_t> labels, include;
+  for (int i = 0; i < 30000; ++i) {
     const float s = d(rng);
-    const bool p = i % 5 == 0;
+    const bool p = i % 5 == 0, in = i % 3 != 0;
+    scores.push_back(s);
+    labels.push_back(p);
+    include.push_back(in);
+    if (!in) continue;
     direct.add(s, p);
     ++counts[2 * pooled_bin(s) + (p ? 0 : 1)];
   }
+  rowed.add_row(scores.data(), labels.data(), include.data(), scores.size());
+  EXPECT_EQ(direct.auprc(), rowed.auprc());
+  EXPECT_EQ(direct.negatives(), rowed.negatives());
   counted.add_counts(counts.data());
   EXPECT_EQ(direct.auprc(), counted.auprc());
   EXPECT_EQ(direct.bound(), counted.bound());
@@ -248,6 +258,8 @@ TEST(StreamAggregate, PooledCountsAddAsScores) {
   EXPECT_EQ(back.auprc(), direct.auprc());
   EXPECT_EQ(back.positives(), 4000u);
   EXPECT_EQ(back.negatives(), 16000u);
+  scores[7] = NAN;
+  EXPECT_THROW(rowed.add_row(scores.data(), labels.data(), include.data(), scores.size()), Error);
 }
 
 }  // namespace
