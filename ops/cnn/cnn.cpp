@@ -222,12 +222,20 @@ void CpuCnn::infer_pooled(const ModelParams& p, const CnnInput& in, int n, const
   const float* wt = transpose_conv_weight(p);
   const float* bias = p.conv_bias.data();
   const bool exp_activation = config_.activation == Activation::exp;
+  // Bias and BatchNorm padded to fp filters, so the epilogue runs on whole vectors.
+  std::vector<float> b_pad(fp, 0.0f), mean_pad(fp, 0.0f), scale_pad(fp, 1.0f), shift_pad(fp, 0.0f);
+  std::copy_n(bias, f_count, b_pad.begin());
+  if (bn_mean != nullptr) {
+    std::copy_n(bn_mean, f_count, mean_pad.begin());
+    std::copy_n(bn_scale, f_count, scale_pad.begin());
+    std::copy_n(bn_shift, f_count, shift_pad.begin());
+  }
 #pragma omp parallel num_threads(threads_)
   {
     std::vector<float> best(fp), value(32);
 #pragma omp for schedule(static)
     for (int i = 0; i < n; ++i) {
-      const float scale = in.scale != nullptr ? in.scale[i] : 1.0f;
+      const Float8 scale = broadcast8(in.scale != nullptr ? in.scale[i] : 1.0f);
       const std::uint8_t* codes =
           in.codes != nullptr ? in.codes + static_cast<std::size_t>(i) * length : nullptr;
       const float* dense =
@@ -243,12 +251,15 @@ void CpuCnn::infer_pooled(const ModelParams& p, const CnnInput& in, int n, const
             } else {
               conv_block<8>(wt, fp, f0, codes, dense, length, j, pad, k_begin, k_end, value.data());
             }
-            const int nf = std::min(block, f_count - f0);
-            for (int q = 0; q < nf; ++q) {
+            // The conv output, then eval BatchNorm, lane-wise as batchnorm_affine.
+            for (int q = 0; q < block; q += 8) {
               const int f = f0 + q;
-              float v = bias[f] + scale * value[q];  // the conv output, then eval BatchNorm
-              if (bn_mean != nullptr) v = batchnorm_affine(v, bn_mean[f], bn_scale[f], bn_shift[f]);
-              best[f] = j == w * pool ? v : (v > best[f] ? v : best[f]);
+              Float8 v = load8(b_pad.data() + f) + scale * load8(value.data() + q);
+              if (bn_mean != nullptr) {
+                v = (v - load8(mean_pad.data() + f)) * load8(scale_pad.data() + f) +
+                    load8(shift_pad.data() + f);
+              }
+              store8(best.data() + f, j == w * pool ? v : max8(load8(best.data() + f), v));
             }
           }
         }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include "core/error.hpp"
@@ -233,14 +234,34 @@ std::vector<MotifScore> attribute_chunk(Chunk& c, const SplitData& d, std::int64
                 to_string(a.method) + ", sequences " + std::to_string(first) + " to " +
                 std::to_string(first + count - 1) + ": " + e.what());
   }
+  // Each row's metric into its group; then each group's positions into its pooled histogram,
+  // a group per thread (integer counts: the same bits for any thread count).
+  std::map<stream::GroupAggregate*, std::vector<std::size_t>> members;
   for (std::size_t i = 0; i < l.rows.size(); ++i) {
     MotifScore& row = l.rows[i];
     row.scores = curves[i];
     row.sequence += first;
     stream::GroupAggregate& g = c.state.groups[GroupKey{model, method, row.motif, row.n_present}];
     g.values.add(metric_of(row.scores, o.metric));
-    g.pooled.add_row(pos.data() + static_cast<std::size_t>(l.source[i]) * cols,
-                     l.labels.data() + i * cols, l.include.data() + i * cols, cols);
+    members[&g].push_back(i);
+  }
+  const std::vector<std::pair<stream::GroupAggregate*, std::vector<std::size_t>>> by_group(
+      members.begin(), members.end());
+  std::vector<std::string> errors(by_group.size());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::size_t k = 0; k < by_group.size(); ++k) {
+    try {
+      for (const std::size_t i : by_group[k].second) {
+        by_group[k].first->pooled.add_row(pos.data() + static_cast<std::size_t>(l.source[i]) * cols,
+                                          l.labels.data() + i * cols, l.include.data() + i * cols,
+                                          cols);
+      }
+    } catch (const std::exception& e) {
+      errors[k] = e.what();
+    }
+  }
+  for (const std::string& e : errors) {
+    if (!e.empty()) throw Error(e);
   }
   // The sampled sequences' attributions: slot [K][model][method][4][L].
   const std::size_t row = 4 * cols, per = o.models.size() * o.methods.size() * row;
