@@ -22,9 +22,10 @@
 #                               first: sequences/s (CUDA events)
 #   bench_auprc_cuda            per-row AUPRC (CUB block sort; segmented sort for long rows)
 #                               checked against the CPU, then rows/s (CUDA events)
-#   bench_stream                the streaming benchmark end to end (run_stream, --device auto:
-#                               the CUDA sampler and attribution kernels, chunks through the
-#                               host), IG-50 and DeepLIFT sequences/s
+#   bench_stream                the streaming benchmark end to end (run_stream), IG-50 and
+#                               DeepLIFT sequences/s on the CPU and with --device cuda (the
+#                               device-resident stream: sampling, attribution, scoring and the
+#                               pooled histograms on the GPU; only per-sequence values cross)
 #   bench_sampler               CPU, --benchmark_min_time=0.2 (JSON in $OUT/bench_sampler.json)
 #
 # A test failure does not stop the benchmarks. Exit status: configure/build failure if any,

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "core/device.hpp"
+#include "core/error.hpp"
 #include "ops/adam/adam_core.hpp"  // AdamOptions
 #include "ops/cnn/cnn.hpp"
 
@@ -20,6 +22,16 @@ class CnnBackend {
   // Logits of a batch (host input, host output). Train mode: batch statistics, running
   // statistics updated, activations kept for backward().
   virtual void forward(const CnnInput& input, int n, Mode mode, float* logits) = 0;
+  // Infer-mode logits (Mode::infer) of n byte-coded sequences (n, L) already in device memory
+  // (d_codes), into host `logits` (n): the same bits as forward() of the same codes, without
+  // their upload. The CUDA backend only (the device stream); the others throw mint::Error.
+  // Ends synchronised; a backward() after it is an error.
+  virtual void forward_device_codes(const std::uint8_t* d_codes, int n, float* logits) {
+    (void)d_codes;
+    (void)n;
+    (void)logits;
+    throw Error(std::string("the ") + name() + " backend takes no device input");
+  }
   // Parameter gradients of Σ dlogits·logits for the last forward batch (kept inside);
   // the input gradient (N, 4, L) too when dinput is not null.
   virtual void backward(const float* dlogits, float* dinput) = 0;

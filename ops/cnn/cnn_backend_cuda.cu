@@ -208,6 +208,29 @@ class CudaBackend final : public CnnBackend {
     last_input_ = in;
   }
 
+  void forward_device_codes(const std::uint8_t* d_codes, int n, float* logits) override {
+    if (n <= 0 || n > capacity_) {
+      throw Error("CudaBackend: batch of " + std::to_string(n) + " outside 1.." +
+                  std::to_string(capacity_));
+    }
+    cuda::DeviceInput in;
+    in.codes = d_codes;
+    last_n_ = 0;  // nothing for backward(): the input is not the backend's
+    if (config_.batchnorm) {
+      cuda::launch_bn_running_affine(config_.filters, config_.bn_eps, tensor(params_, kBnWeight),
+                                     tensor(params_, kBnBias), running_mean_.get(),
+                                     running_var_.get(), bn_mean_.get(), bn_invstd_.get(),
+                                     bn_affine_.get(), stream());
+    }
+    cuda::launch_conv_bn_act_pool(shape_, in, n, tensor(params_, kConvWeight),
+                                  tensor(params_, kConvBias), bn_affine_.get(), pooled_.get(),
+                                  argmax_.get(), pooled_conv_.get(), stream());
+    cuda::head_forward(cublas_.get(), head_, head_params(), pooled_.get(), n, activations(),
+                       logits_.get(), stream());
+    download_async(logits_, logits, static_cast<std::size_t>(n));
+    synchronize();
+  }
+
   void backward(const float* dlogits, float* dinput) override {
     const int n = last_n_;
     if (n == 0) throw Error("CudaBackend::backward before forward");

@@ -86,4 +86,33 @@ void sample_codes_cuda(const SamplerTables& tables, std::int64_t first, std::int
   d_codes.download(codes, bytes);
 }
 
+struct SamplerCuda::Impl {
+  explicit Impl(const SamplerTables& t) : device(t), sequences(t.sequences()) {}
+  cuda::DeviceSamplerTables device;
+  std::int64_t sequences;
+};
+
+namespace {
+
+const SamplerTables& require_sampler_gpu(const SamplerTables& tables) {
+  if (cuda_device_count() == 0) throw Error("CUDA sampler: " + cuda_unavailable_reason());
+  return tables;
+}
+
+}  // namespace
+
+SamplerCuda::SamplerCuda(const SamplerTables& tables)
+    : impl_(std::make_unique<Impl>(require_sampler_gpu(tables))) {}
+SamplerCuda::~SamplerCuda() = default;
+SamplerCuda::SamplerCuda(SamplerCuda&&) noexcept = default;
+SamplerCuda& SamplerCuda::operator=(SamplerCuda&&) noexcept = default;
+
+void SamplerCuda::sample(std::int64_t first, std::int64_t count, std::uint8_t* d_codes,
+                         CUstream_st* stream) const {
+  if (first < 0 || count < 0 || first + count > impl_->sequences) {
+    throw Error("SamplerCuda: sequence range outside the split");
+  }
+  cuda::launch_sample_codes(impl_->device.view(), first, count, d_codes, stream);
+}
+
 }  // namespace mint

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "core/grammar.hpp"
 #include "core/motif.hpp"
 #include "ops/sampler/sampler_core.hpp"
+
+struct CUstream_st;  // = cudaStream_t, without the CUDA headers (public headers compile without)
 
 namespace mint {
 
@@ -60,5 +63,27 @@ void sample_offsets(const SamplerTables& tables, std::int64_t first, std::int64_
 // without CUDA or no GPU is present.
 void sample_codes_cuda(const SamplerTables& tables, std::int64_t first, std::int64_t count,
                        std::uint8_t* codes);
+
+// The device-output sampler for pipelines that keep sequences on the GPU (the device stream):
+// the tables are uploaded once by the constructor (mint::Error without a GPU or without CUDA),
+// each call samples sequences [first, first + count) into d_codes (count * L bytes, device),
+// asynchronously on `stream` (null: the legacy default stream). The same bytes as
+// sample_codes_cpu.
+class SamplerCuda {
+ public:
+  explicit SamplerCuda(const SamplerTables& tables);
+  ~SamplerCuda();
+  SamplerCuda(SamplerCuda&&) noexcept;
+  SamplerCuda& operator=(SamplerCuda&&) noexcept;
+  SamplerCuda(const SamplerCuda&) = delete;
+  SamplerCuda& operator=(const SamplerCuda&) = delete;
+
+  void sample(std::int64_t first, std::int64_t count, std::uint8_t* d_codes,
+              CUstream_st* stream = nullptr) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace mint

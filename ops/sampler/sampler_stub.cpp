@@ -10,4 +10,15 @@ void sample_codes_cuda(const SamplerTables&, std::int64_t, std::int64_t, std::ui
   throw Error(cuda_unavailable_reason());
 }
 
+struct SamplerCuda::Impl {};
+SamplerCuda::SamplerCuda(const SamplerTables&) {
+  throw Error("CUDA sampler: " + cuda_unavailable_reason());
+}
+SamplerCuda::~SamplerCuda() = default;
+SamplerCuda::SamplerCuda(SamplerCuda&&) noexcept = default;
+SamplerCuda& SamplerCuda::operator=(SamplerCuda&&) noexcept = default;
+void SamplerCuda::sample(std::int64_t, std::int64_t, std::uint8_t*, CUstream_st*) const {
+  throw Error("CUDA sampler: " + cuda_unavailable_reason());
+}
+
 }  // namespace mint

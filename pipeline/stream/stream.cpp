@@ -19,6 +19,7 @@
 #include "pipeline/evaluate.hpp"
 #include "pipeline/predict.hpp"
 #include "pipeline/simulate.hpp"
+#include "pipeline/stream/stream_device.hpp"
 #include "pipeline/stream/stream_state.hpp"
 
 namespace mint {
@@ -151,14 +152,18 @@ ShardState fresh_state(const StreamOptions& o, const std::string& print, std::in
 
 // The chunk [first, first + count) of the stream's test split, as a SplitData.
 SplitData sample_chunk(const SamplerTables& tables, const Simulation& sim, std::int64_t first,
-                       std::int64_t count, const Compute& compute) {
+                       std::int64_t count, const Compute& compute, stream::DeviceStream* device) {
   SplitData d;
   d.name = "test";
   d.length = sim.options.length;
   d.n_motifs = static_cast<int>(sim.motifs.size());
-  d.codes.resize(static_cast<std::size_t>(count) * d.length);
+  if (device == nullptr || device->needs_host_codes()) {
+    d.codes.resize(static_cast<std::size_t>(count) * d.length);
+  }
   d.offsets.resize(static_cast<std::size_t>(count));
-  if (compute.backend() == Backend::cuda) {
+  if (device != nullptr) {
+    // sampled below, on the device
+  } else if (compute.backend() == Backend::cuda) {
     sample_codes_cuda(tables, first, count, d.codes.data());
   } else {
     sample_codes_cpu(tables, first, count, d.codes.data(), compute.threads);
@@ -172,6 +177,9 @@ SplitData sample_chunk(const SamplerTables& tables, const Simulation& sim, std::
     const std::uint32_t mask = tables.group_mask_[g];
     d.masks.push_back(mask);
     d.labels.push_back(static_cast<float>(label_of(mask, d.n_motifs, sim.options.design)));
+  }
+  if (device != nullptr) {
+    device->sample(first, count, d.masks, d.offsets, d.codes.empty() ? nullptr : d.codes.data());
   }
   return d;
 }
@@ -207,12 +215,34 @@ struct Chunk {
   std::pair<int, int> compare;
   ShardState& state;
   const StreamHooks& hooks;
+  std::unique_ptr<stream::DeviceStream> device;  // with --device cuda (stream_device.hpp)
 };
+
+// attribute_chunk on the device (IG, DeepLIFT): the device adds the pooled counts and writes
+// the sampled attributions itself.
+std::vector<MotifScore> attribute_chunk_device(Chunk& c, std::int64_t first, int model,
+                                               int method) {
+  const StreamOptions& o = c.o;
+  std::vector<MotifScore> rows = c.device->score(model, method, c.state);
+  for (MotifScore& row : rows) {
+    row.sequence += first;
+    c.state.groups[GroupKey{model, method, row.motif, row.n_present}].values.add(
+        metric_of(row.scores, o.metric));
+  }
+  if (c.hooks.rows) {
+    c.hooks.rows(o.models[static_cast<std::size_t>(model)].name,
+                 o.methods[static_cast<std::size_t>(method)], rows);
+  }
+  return rows;
+}
 
 // One model × method of a chunk: attribute, score, add to the aggregates; returns the rows.
 std::vector<MotifScore> attribute_chunk(Chunk& c, const SplitData& d, std::int64_t first, int model,
                                         int method) {
   const StreamOptions& o = c.o;
+  if (c.device && stream::DeviceStream::attributes(o.methods[static_cast<std::size_t>(method)])) {
+    return attribute_chunk_device(c, first, model, method);
+  }
   const auto count = static_cast<std::int64_t>(d.masks.size());
   const int L = d.length;
   AttributeOptions a = o.attribute;
@@ -281,10 +311,12 @@ std::vector<MotifScore> attribute_chunk(Chunk& c, const SplitData& d, std::int64
 
 void run_chunk(Chunk& c, std::int64_t first, std::int64_t count) {
   const StreamOptions& o = c.o;
-  const SplitData d = sample_chunk(c.tables, c.sim, first, count, o.attribute.compute);
+  const SplitData d =
+      sample_chunk(c.tables, c.sim, first, count, o.attribute.compute, c.device.get());
   const CnnInput in{d.codes.data(), nullptr, nullptr};
   for (std::size_t m = 0; m < o.models.size(); ++m) {
-    const auto preds = c.predictors[m]->predict_each(in, count);
+    const auto preds = c.device ? c.device->predict_each(static_cast<int>(m))
+                                : c.predictors[m]->predict_each(in, count);
     for (std::size_t s = 0; s < preds.size(); ++s) {
       tally_predictions(c.state.tallies[m][s], preds[s], d, c.sim);
     }
@@ -424,9 +456,13 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
   run.sequences = n;
   run.shard_first = state.first;
   run.shard_end = state.end;
-  Chunk c{o, {}, sim, tables, stream::compared_models(o), state, hooks};
-  for (const StreamModel& m : o.models) {
-    c.predictors.push_back(std::make_unique<Predictor>(m.models, o.attribute.compute));
+  Chunk c{o, {}, sim, tables, stream::compared_models(o), state, hooks, nullptr};
+  if (backend == Backend::cuda) {
+    c.device = std::make_unique<stream::DeviceStream>(o, sim, tables);
+  } else {
+    for (const StreamModel& m : o.models) {
+      c.predictors.push_back(std::make_unique<Predictor>(m.models, o.attribute.compute));
+    }
   }
   const auto start = Clock::now();
   auto last_save = start;
@@ -438,6 +474,7 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
     const auto now = Clock::now();
     if (state.finished() ||
         std::chrono::duration<double>(now - last_save).count() >= o.checkpoint_seconds) {
+      if (c.device) c.device->flush(state);  // the device's pooled counts
       save_state(o, state);
       last_save = now;
     }
