@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "pipeline/score_core.hpp"
 #include "core/philox.hpp"
 #include "io/npy.hpp"
 #include "ops/auprc/auprc_cuda.hpp"
@@ -101,21 +102,8 @@ std::vector<float> position_scores(const float* attr, const std::uint8_t* codes,
     const float* a = attr + static_cast<std::size_t>(s) * 4 * L;
     const std::uint8_t* c = codes + static_cast<std::size_t>(s) * L;
     float* o = out.data() + static_cast<std::size_t>(s) * L;
-    for (std::size_t p = 0; p < L; ++p) {
-      const float observed = a[c[p] * L + p];
-      float v;
-      if (rule == ScoreRule::observed) {
-        v = observed;
-      } else {
-        // Mean over the three other bases, summed in base order as NumPy would (the observed
-        // base's Δ is 0 for ISM, so this is the mean of the mutants).
-        float sum = 0;
-        for (std::size_t b = 0; b < 4; ++b) {
-          if (b != c[p]) sum += a[b * L + p];
-        }
-        v = sum / 3.0f;
-      }
-      o[p] = signed_scores ? v : std::abs(v);
+    for (int p = 0; p < length; ++p) {
+      o[p] = position_score(a, c, length, p, rule == ScoreRule::ism, signed_scores);
     }
   }
   return out;
