@@ -10,10 +10,10 @@
 #include <string>
 
 #include "core/error.hpp"
-#include "pipeline/score_core.hpp"
 #include "core/philox.hpp"
 #include "io/npy.hpp"
 #include "ops/auprc/auprc_cuda.hpp"
+#include "pipeline/score_core.hpp"
 
 namespace mint {
 namespace {
