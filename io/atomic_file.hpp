@@ -8,6 +8,23 @@
 namespace mint {
 
 void write_file_atomic(const std::string& path, std::string_view bytes);
+
+// The same in pieces, for outputs too large to hold whole: write() appends, commit() fsyncs and
+// renames into place; destroyed uncommitted (an error, an exception), the temporary is removed.
+class AtomicFileWriter {
+ public:
+  explicit AtomicFileWriter(std::string path);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+  void write(std::string_view bytes);
+  void commit();
+
+ private:
+  [[noreturn]] void fail(const std::string& what);
+  std::string path_, tmp_;
+  int fd_ = -1;
+};
 std::string read_file(const std::string& path);  // whole file; error names the path
 void make_directories(const std::string& path);  // mkdir -p; error names the path
 

@@ -344,7 +344,7 @@ void run_chunk(Chunk& c, std::int64_t first, std::int64_t count) {
 
 void save_state(const StreamOptions& o, const ShardState& s) {
   make_directories((fs::path(o.out) / "stream").string());
-  write_file_atomic(state_path(o, s.shard), s.bytes());
+  s.write(state_path(o, s.shard));
 }
 
 // The saved state of this shard, or a fresh one; a state of other options is an error.

@@ -7,8 +7,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 #include "core/error.hpp"
+#include "io/atomic_file.hpp"
 #include "pipeline/evaluate.hpp"
 
 namespace mint::stream {
@@ -195,45 +197,73 @@ void ShardState::merge(const ShardState& o) {
   }
 }
 
-std::string ShardState::bytes() const {
-  StateWriter w;
+namespace {
+
+// The state's bytes before the checksum, into w; spill() after each part lets a caller move
+// w.bytes out, so that a state is never held whole.
+void put_state(const ShardState& s, StateWriter& w, const std::function<void()>& spill) {
   w.u64(kMagic);
-  w.text(fingerprint);
-  for (std::int64_t v : {std::int64_t{shard}, std::int64_t{shards}, first, end, next}) {
+  w.text(s.fingerprint);
+  for (std::int64_t v : {std::int64_t{s.shard}, std::int64_t{s.shards}, s.first, s.end, s.next}) {
     w.u64(static_cast<std::uint64_t>(v));
   }
-  w.u64(tallies.size());
-  for (const auto& seeds : tallies) {
+  w.u64(s.tallies.size());
+  for (const auto& seeds : s.tallies) {
     w.u64(seeds.size());
     for (const Tally& t : seeds) write_tally(w, t);
   }
-  w.u64(groups.size());
-  for (const auto& [key, g] : groups) {
+  w.u64(s.groups.size());
+  for (const auto& [key, g] : s.groups) {
     w.u64(static_cast<std::uint64_t>(std::get<0>(key)));
     w.u64(static_cast<std::uint64_t>(std::get<1>(key)));
     w.u64(static_cast<std::uint64_t>(std::get<2>(key)));
     w.u64(static_cast<std::uint64_t>(std::get<3>(key)));
     g.values.write(w);
     g.pooled.write(w);
+    spill();
   }
-  w.u64(pairs.size());
-  for (const auto& [key, p] : pairs) {
+  w.u64(s.pairs.size());
+  for (const auto& [key, p] : s.pairs) {
     w.u64(static_cast<std::uint64_t>(std::get<0>(key)));
     w.u64(static_cast<std::uint64_t>(std::get<1>(key)));
     w.u64(static_cast<std::uint64_t>(std::get<2>(key)));
     p.write(w);
+    spill();
   }
-  std::vector<std::uint64_t> index(sample_index.begin(), sample_index.end());
+  std::vector<std::uint64_t> index(s.sample_index.begin(), s.sample_index.end());
   w.words(index);
-  std::vector<std::uint64_t> values(sample.size());
-  for (std::size_t i = 0; i < sample.size(); ++i)
-    values[i] = std::bit_cast<std::uint32_t>(sample[i]);
+  std::vector<std::uint64_t> values(s.sample.size());
+  for (std::size_t i = 0; i < s.sample.size(); ++i)
+    values[i] = std::bit_cast<std::uint32_t>(s.sample[i]);
   w.words(values);
+}
+
+}  // namespace
+
+std::string ShardState::bytes() const {
+  StateWriter w;
+  put_state(*this, w, [] {});
   w.u64(fnv(w.bytes.data(), w.bytes.size()));  // the checksum of everything before it
   return w.bytes;
 }
 
-ShardState ShardState::parse(const std::string& bytes, const std::string& source) {
+void ShardState::write(const std::string& path) const {
+  AtomicFileWriter out(path);
+  StateWriter w;
+  std::uint64_t hash = fnv(nullptr, 0);
+  const auto spill = [&] {
+    hash = fnv(w.bytes.data(), w.bytes.size(), hash);
+    out.write(w.bytes);
+    w.bytes.clear();
+  };
+  put_state(*this, w, spill);
+  spill();
+  w.u64(hash);
+  out.write(w.bytes);
+  out.commit();
+}
+
+ShardState ShardState::parse(std::string bytes, const std::string& source) {
   if (bytes.size() < 16) throw Error(source + ": not a mint stream state (too short)");
   const std::size_t body = bytes.size() - 8;
   std::uint64_t stored = 0;
@@ -245,7 +275,8 @@ ShardState ShardState::parse(const std::string& bytes, const std::string& source
                 ": the checksum does not match: the state file is damaged; remove it to "
                 "start this shard again");
   }
-  StateReader r(bytes.substr(0, body), source);
+  bytes.resize(body);
+  StateReader r(std::move(bytes), source);
   if (r.u64() != kMagic) r.fail("not a mint stream state");
   ShardState s;
   s.fingerprint = r.text();

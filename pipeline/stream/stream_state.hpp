@@ -44,7 +44,9 @@ struct ShardState {
   bool finished() const { return next == end; }
   void merge(const ShardState& other);  // another shard of the same stream
   std::string bytes() const;
-  static ShardState parse(const std::string& bytes, const std::string& source);
+  // bytes() written atomically to `path` part by part, never held whole (memory flat in N).
+  void write(const std::string& path) const;
+  static ShardState parse(std::string bytes, const std::string& source);
 };
 
 // The text that decides a stream's values; a saved state must carry the same.

@@ -17,6 +17,7 @@
 #include "pipeline/predict.hpp"
 #include "pipeline/simulate.hpp"
 #include "pipeline/stream/stream.hpp"
+#include "pipeline/stream/stream_state.hpp"
 #include "pipeline/tables.hpp"
 #include "test_util.hpp"
 
@@ -149,6 +150,10 @@ TEST(Stream, AResumedRunEqualsAnUninterruptedOne) {
   const StreamOptions base = small_stream(test::scratch_dir("stream_whole"));
   run_stream(base);
   const auto expected = tables_of(base.out);
+  // The checkpoint, written part by part, is the state's bytes() and reads back to them.
+  const std::string saved =
+      read_file((fs::path(base.out) / "stream" / "shard-0-of-1.state").string());
+  EXPECT_EQ(stream::ShardState::parse(saved, "state").bytes(), saved);
   std::mt19937_64 rng(::testing::UnitTest::GetInstance()->random_seed());
   for (int trial = 0; trial < 2; ++trial) {
     StreamOptions o = small_stream(test::scratch_dir("stream_killed" + std::to_string(trial)));
