@@ -33,8 +33,9 @@ inline constexpr std::uint32_t kPooledHalf =
 inline constexpr std::uint32_t kPooledBins = 2 * kPooledHalf;
 
 // The bin of the magnitude bits (sign cleared) of a finite float: non-decreasing in |score|.
+// (±inf and NaN, which callers reject or skip, fall in the last bin rather than out of range.)
 MINT_POOLED_HD std::uint32_t pooled_magnitude_bin(std::uint32_t magnitude) {
-  const std::uint32_t e = magnitude >> 23;
+  const std::uint32_t e = (magnitude >> 23) < 255 ? magnitude >> 23 : 254;
   if (e < kPooledFineLo) return e;
   if (e < kPooledFineHi) {
     return kPooledFineLo + ((e - kPooledFineLo) << kPooledMantissaBits) +

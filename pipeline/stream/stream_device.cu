@@ -97,7 +97,8 @@ __global__ void gather_pool_kernel(const float* __restrict__ scores,
     const std::size_t r = i / L, p = i - r * L;
     const float v = scores[static_cast<std::size_t>(row_seq[r]) * L + p];
     row_scores[i] = v;
-    if (include[i] == 0) continue;
+    // A non-finite score is not counted: the row's status reports it, and the run stops.
+    if (include[i] == 0 || !isfinite(v)) continue;
     const std::size_t bin = static_cast<std::size_t>(row_slot[r]) * kPooledBins + pooled_bin(v);
     atomicAdd(&pooled[2 * bin + (labels[i] != 0 ? 0 : 1)], 1ull);
   }

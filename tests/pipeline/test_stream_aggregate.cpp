@@ -217,6 +217,7 @@ TEST(StreamAggregate, PooledBinsAreOrderedAndFine) {
     ASSERT_LT(pooled_bin(v[i]), kPooledBins);
   }
   EXPECT_EQ(pooled_bin(-0.0f), pooled_bin(0.0f));
+  for (float bad : {INFINITY, -INFINITY, NAN, -NAN}) EXPECT_LT(pooled_bin(bad), kPooledBins);
   EXPECT_LT(pooled_bin(-std::numeric_limits<float>::denorm_min()), pooled_bin(0.0f));
   for (float x : {1e-6f, 0.37f, 1.0f, 2000.0f, -0.5f}) {
     EXPECT_NE(pooled_bin(x), pooled_bin(x * (1 + 1.0f / 1024))) << x;
