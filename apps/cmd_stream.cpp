@@ -4,12 +4,14 @@
 //
 //   mint stream --model M_w=w1.safetensors,w2.safetensors --model M_wo=wo.safetensors
 //               --method ig,deeplift --n 1000000 --out results
+#include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -139,10 +141,26 @@ StreamOptions stream_options(StreamArgs& a) {
   return o;
 }
 
+volatile std::sig_atomic_t g_stop = 0;
+void request_stop(int) { g_stop = 1; }
+
+// SIGTERM (Slurm's notice before a kill, `scancel`) and SIGINT (Ctrl-C) finish the chunk in
+// hand, save the checkpoint and stop; a second signal acts as the default would.
+void catch_stop_signals() {
+  struct sigaction act {};
+  act.sa_handler = request_stop;
+  sigemptyset(&act.sa_mask);
+  act.sa_flags = SA_RESETHAND;
+  sigaction(SIGTERM, &act, nullptr);
+  sigaction(SIGINT, &act, nullptr);
+}
+
 void run(StreamArgs& a) {
   const StreamOptions o = stream_options(a);
   StreamHooks hooks;
   hooks.progress = progress_bar(a.quiet);
+  catch_stop_signals();
+  hooks.stop_requested = [] { return g_stop != 0; };
   const auto t0 = std::chrono::steady_clock::now();
   const StreamRun r = run_stream(o, hooks);
   const double seconds =

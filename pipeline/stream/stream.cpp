@@ -354,10 +354,9 @@ ShardState load_or_start(const StreamOptions& o, const std::string& print, std::
   if (!fs::exists(path) && !fs::is_symlink(path)) return fresh_state(o, print, n, align);
   ShardState s = read_state(path);
   if (s.fingerprint != print || s.shard != o.shard || s.shards != o.shards) {
-    throw Error(path +
-                ": this stream was started with other options; use another --out or "
-                "remove " +
-                (fs::path(o.out) / "stream").string());
+    throw Error(path + ": this stream was started with other options (" +
+                stream::fingerprint_difference(s.fingerprint, print) +
+                "); use another --out or remove " + (fs::path(o.out) / "stream").string());
   }
   return s;
 }
@@ -400,7 +399,8 @@ bool merge_shards(const StreamOptions& o, const std::string& print, ShardState& 
     }
     ShardState s = read_state(path);
     if (s.fingerprint != print) {
-      throw Error(path + ": a shard of a stream with other options; use another --out");
+      throw Error(path + ": a shard of a stream with other options (" +
+                  stream::fingerprint_difference(s.fingerprint, print) + "); use another --out");
     }
     if (s.shard != i || s.first != shard_bound(n, o.shards, i, align) ||
         s.end != shard_bound(n, o.shards, i + 1, align)) {
@@ -472,7 +472,8 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
     run_chunk(c, state.next, count);
     state.next += count;
     const auto now = Clock::now();
-    if (state.finished() ||
+    const bool stop = !state.finished() && hooks.stop_requested && hooks.stop_requested();
+    if (stop || state.finished() ||
         std::chrono::duration<double>(now - last_save).count() >= o.checkpoint_seconds) {
       if (c.device) c.device->flush(state);  // the device's pooled counts
       save_state(o, state);
@@ -483,6 +484,11 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
                       std::chrono::duration<double>(now - start).count()});
     }
     if (hooks.after_chunk) hooks.after_chunk(index);
+    if (stop) {
+      throw Error("stopped by a signal after " + std::to_string(state.next - state.first) + " of " +
+                  std::to_string(state.end - state.first) + " sequences; the checkpoint " +
+                  state_path(o, o.shard) + " is saved: run the same command to resume");
+    }
   }
   if (!fs::exists(state_path(o, o.shard))) save_state(o, state);  // an empty shard
   if (merge_shards(o, print, state, n, align, run.finished_shards)) {

@@ -80,6 +80,9 @@ struct StreamHooks {
   // After each chunk (and its checkpoint, if one was due); an exception thrown here stops the
   // run as a kill would.
   std::function<void(std::int64_t chunk)> after_chunk;
+  // Asked after each chunk: true saves a checkpoint at once and stops the run with an Error
+  // that says so (SIGTERM from a scheduler, Ctrl-C); the same command resumes it.
+  std::function<bool()> stop_requested;
 };
 
 struct StreamRun {

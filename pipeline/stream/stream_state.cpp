@@ -136,6 +136,34 @@ std::string fingerprint(const StreamOptions& o, Backend backend) {
   return f;
 }
 
+std::string fingerprint_difference(const std::string& saved, const std::string& now) {
+  const auto split = [](const std::string& text, char by) {
+    std::vector<std::string> out(1);
+    for (const char ch : text) {
+      if (ch == by) {
+        out.emplace_back();
+      } else {
+        out.back() += ch;
+      }
+    }
+    return out;
+  };
+  const std::vector<std::string> a = split(saved, '\n'), b = split(now, '\n');
+  for (std::size_t l = 0; l < std::max(a.size(), b.size()); ++l) {
+    if (l < a.size() && l < b.size() && a[l] == b[l]) continue;
+    const std::vector<std::string> u = l < a.size() ? split(a[l], ' ') : std::vector<std::string>{};
+    const std::vector<std::string> v = l < b.size() ? split(b[l], ' ') : std::vector<std::string>{};
+    std::size_t t = 0;
+    while (t < u.size() && t < v.size() && u[t] == v[t]) ++t;
+    const std::string head = t > 0 ? u[0] : "options";
+    const auto token = [&](const std::vector<std::string>& w) {
+      return t < w.size() ? "'" + w[t] + "'" : std::string("nothing");
+    };
+    return head + ": " + token(u) + " in the saved state, " + token(v) + " now";
+  }
+  return "the same options";
+}
+
 std::pair<int, int> compared_models(const StreamOptions& o) {
   auto find = [&](const std::string& name) {
     for (std::size_t i = 0; i < o.models.size(); ++i) {

@@ -51,6 +51,9 @@ struct ShardState {
 
 // The text that decides a stream's values; a saved state must carry the same.
 std::string fingerprint(const StreamOptions& options, Backend backend);
+// The first difference of two fingerprints, for an error line: "simulation: 'seed=5' in the
+// saved state, 'seed=6' now".
+std::string fingerprint_difference(const std::string& saved, const std::string& now);
 
 // The compared models' indices into options.models, or {-1, -1} when nothing is compared; the
 // first is first in report order.

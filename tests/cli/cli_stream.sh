@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# mint stream end to end: a run killed with SIGKILL at a random moment and resumed writes the
-# same tables as an uninterrupted run, and so do two shards merged; bad options fail with one
+# mint stream end to end: a run killed with SIGKILL at a random moment, or stopped by SIGTERM /
+# SIGINT, and resumed writes the same tables as an uninterrupted run, and so do two shards merged; bad options fail with one
 # "mint: error:" line.   usage: cli_stream.sh MINT WORKDIR
 set -euo pipefail
 mint=$1
@@ -58,6 +58,29 @@ for trial in 1 2; do
   kill -9 $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
   [ ! -e $out/tables/auprc_summary.tsv ] || echo "cli_stream: trial $trial finished before the kill"
+  "$mint" stream "${common[@]}" --method ig,deeplift --steps 50 --n 3000 --out $out \
+    --chunk 100 --threads 2 >/dev/null
+  same_results whole $out
+done
+
+# SIGTERM (a scheduler's notice) and SIGINT: the chunk in hand is finished, the checkpoint saved,
+# one error line says so, the exit is non-zero, and the same command resumes to the same tables.
+for sig in TERM INT; do
+  out=signal$sig
+  "$mint" stream "${common[@]}" --method ig,deeplift --steps 50 --n 3000 --out $out \
+    --chunk 64 --checkpoint-seconds 1000 --threads 1 >/dev/null 2>$out.err &
+  pid=$!
+  sleep 0.4  # no checkpoint is due: the state file below is the signal's
+  kill -$sig $pid 2>/dev/null || true
+  rc=0
+  wait $pid || rc=$?
+  if [ -e $out/tables/auprc_summary.tsv ] && [ $rc -eq 0 ]; then
+    echo "cli_stream: the SIG$sig run finished before the signal"
+  else
+    [ $rc -ne 0 ] || fail "SIG$sig: exit 0 without tables"
+    grep -q "stopped by a signal after" $out.err || fail "SIG$sig: $(cat $out.err)"
+    [ -s $out/stream/shard-0-of-1.state ] || fail "SIG$sig: no checkpoint saved"
+  fi
   "$mint" stream "${common[@]}" --method ig,deeplift --steps 50 --n 3000 --out $out \
     --chunk 100 --threads 2 >/dev/null
   same_results whole $out

@@ -265,8 +265,14 @@ TEST(Stream, RefusesAStateOfOtherOptionsAndBadModels) {
   o.methods = {Method::saliency};
   run_stream(o);
   o.simulation.seed = 6;
-  EXPECT_NE(test::error_of([&] { run_stream(o); }).find("started with other options"),
+  EXPECT_NE(test::error_of([&] { run_stream(o); })
+                .find("started with other options (simulation: 'seed=5' in the saved state, "
+                      "'seed=6' now)"),
             std::string::npos);
+  EXPECT_EQ(stream::fingerprint_difference("a x\nmodel M 1", "a x\nmodel M 1\nmodel N 2"),
+            "options: nothing in the saved state, 'model' now");
+  EXPECT_EQ(stream::fingerprint_difference("methods ig", "methods ig deeplift"),
+            "methods: nothing in the saved state, 'deeplift' now");
   StreamOptions bad = small_stream(test::scratch_dir("stream_bad"));
   bad.simulation.length = 100;
   EXPECT_NE(test::error_of([&] { run_stream(bad); }).find("length"), std::string::npos);
