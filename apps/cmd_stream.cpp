@@ -144,22 +144,22 @@ StreamOptions stream_options(StreamArgs& a) {
 volatile std::sig_atomic_t g_stop = 0;
 void request_stop(int) { g_stop = 1; }
 
-// SIGTERM (Slurm's notice before a kill, `scancel`) and SIGINT (Ctrl-C) finish the chunk in
-// hand, save the checkpoint and stop; a second signal acts as the default would.
+// SIGTERM (Slurm's notice before a kill, `scancel`), SIGINT (Ctrl-C) and SIGHUP (a closed
+// terminal) finish the chunk in hand, save the checkpoint and stop; a second signal acts as the
+// default would.
 void catch_stop_signals() {
   struct sigaction act {};
   act.sa_handler = request_stop;
   sigemptyset(&act.sa_mask);
   act.sa_flags = SA_RESETHAND;
-  sigaction(SIGTERM, &act, nullptr);
-  sigaction(SIGINT, &act, nullptr);
+  for (const int sig : {SIGTERM, SIGINT, SIGHUP}) sigaction(sig, &act, nullptr);
 }
 
 void run(StreamArgs& a) {
+  catch_stop_signals();
   const StreamOptions o = stream_options(a);
   StreamHooks hooks;
   hooks.progress = progress_bar(a.quiet);
-  catch_stop_signals();
   hooks.stop_requested = [] { return g_stop != 0; };
   const auto t0 = std::chrono::steady_clock::now();
   const StreamRun r = run_stream(o, hooks);

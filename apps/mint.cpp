@@ -2,6 +2,7 @@
 // command line and turns every error into one line on stderr and a non-zero exit:
 //   exit 1: a mint::Error (bad input file, impossible option combination, ...)
 //   exit 2 or CLI11's code: the command line itself could not be parsed
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -9,6 +10,9 @@
 #include "core/error.hpp"
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) makes a write fail with EFBIG, reported as any failed write,
+  // instead of killing mint silently.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{
       "mint — simulate genomic sequences with interacting motifs, train CNNs on them,\n"
       "attribute their predictions and score each attribution per motif."};

@@ -3,9 +3,12 @@
 #include "pipeline/stream/stream.hpp"
 
 #include <omp.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -342,6 +345,24 @@ void run_chunk(Chunk& c, std::int64_t first, std::int64_t count) {
   }
 }
 
+// Temporaries ("<name>.tmp.<pid>", io/atomic_file) that a killed run left in `dir`: those of
+// processes no longer running on this machine.
+void remove_stale_temporaries(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    const std::size_t at = name.rfind(".tmp.");
+    if (at == std::string::npos || !e.is_regular_file(ec)) continue;
+    const std::string digits = name.substr(at + 5);
+    if (digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    const auto pid = static_cast<pid_t>(std::stol(digits));
+    if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(e.path(), ec);
+  }
+}
+
 void save_state(const StreamOptions& o, const ShardState& s) {
   make_directories((fs::path(o.out) / "stream").string());
   s.write(state_path(o, s.shard));
@@ -366,6 +387,7 @@ void write_samples(const StreamOptions& o, const ShardState& s) {
   if (k == 0) return;
   const std::string dir = (fs::path(o.out) / "stream" / "attributions").string();
   make_directories(dir);
+  remove_stale_temporaries(dir);
   const std::size_t row = 4 * static_cast<std::size_t>(o.simulation.length);
   const std::size_t per = o.models.size() * o.methods.size() * row;
   for (std::size_t m = 0; m < o.models.size(); ++m) {
@@ -452,6 +474,7 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
   const Backend backend = o.attribute.compute.backend();
   const std::string print = stream::fingerprint(o, backend);
   ShardState state = load_or_start(o, print, n, align);
+  remove_stale_temporaries((fs::path(o.out) / "stream").string());
   StreamRun run;
   run.sequences = n;
   run.shard_first = state.first;
@@ -492,6 +515,7 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
   }
   if (!fs::exists(state_path(o, o.shard))) save_state(o, state);  // an empty shard
   if (merge_shards(o, print, state, n, align, run.finished_shards)) {
+    remove_stale_temporaries((fs::path(o.out) / "tables").string());
     write_tables(o.out, stream::stream_tables(o, state), true);
     write_samples(o, state);
     run.tables_written = true;

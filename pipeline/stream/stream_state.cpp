@@ -119,12 +119,17 @@ std::string fingerprint(const StreamOptions& o, Backend backend) {
   }
   f += "\nmethods";
   for (Method m : o.methods) f += std::string(" ") + to_string(m);
+  // A method's own options only when it runs: they change nothing otherwise.
   const AttributeOptions& a = o.attribute;
-  f += "\nattribute target=" + std::to_string(static_cast<int>(a.target)) +
-       " ig=" + ig_method_name(a.ig_method) + "/" + std::to_string(a.ig_steps) +
-       " compat=" + std::to_string(static_cast<int>(a.compat)) +
-       " fp=" + std::to_string(a.fp_batch) + "/" + std::to_string(a.fp_seed) +
-       " device=" + (backend == Backend::cuda ? "cuda" : "cpu");
+  const auto uses = [&](Method m) {
+    return std::find(o.methods.begin(), o.methods.end(), m) != o.methods.end();
+  };
+  f += "\nattribute target=" + std::to_string(static_cast<int>(a.target));
+  if (uses(Method::ig))
+    f += std::string(" ig=") + ig_method_name(a.ig_method) + "/" + std::to_string(a.ig_steps);
+  if (uses(Method::deeplift)) f += " compat=" + std::to_string(static_cast<int>(a.compat));
+  if (uses(Method::fp)) f += " fp=" + std::to_string(a.fp_batch) + "/" + std::to_string(a.fp_seed);
+  f += std::string(" device=") + (backend == Backend::cuda ? "cuda" : "cpu");
   f += "\nscore ic=" + std::string(o.score.positives.by_information ? "on" : "off") + "/" +
        format_number(o.score.positives.ic_threshold) +
        " signed=" + std::to_string(o.score.signed_scores) + " metric=" + to_string(o.metric) +
@@ -156,10 +161,16 @@ std::string fingerprint_difference(const std::string& saved, const std::string& 
     std::size_t t = 0;
     while (t < u.size() && t < v.size() && u[t] == v[t]) ++t;
     const std::string head = t > 0 ? u[0] : "options";
-    const auto token = [&](const std::vector<std::string>& w) {
-      return t < w.size() ? "'" + w[t] + "'" : std::string("nothing");
+    // The differing word, or the line's words after its name when one line has more words.
+    const bool lists = t >= u.size() || t >= v.size();
+    const auto shown = [&](const std::vector<std::string>& w) {
+      if (!lists) return "'" + w[t] + "'";
+      std::string text;
+      for (std::size_t k = t > 0 ? 1 : 0; k < w.size(); ++k)
+        text += (text.empty() ? "" : " ") + w[k];
+      return text.empty() ? std::string("nothing") : "'" + text + "'";
     };
-    return head + ": " + token(u) + " in the saved state, " + token(v) + " now";
+    return head + ": " + shown(u) + " in the saved state, " + shown(v) + " now";
   }
   return "the same options";
 }

@@ -58,14 +58,17 @@ for trial in 1 2; do
   kill -9 $pid 2>/dev/null || true
   wait $pid 2>/dev/null || true
   [ ! -e $out/tables/auprc_summary.tsv ] || echo "cli_stream: trial $trial finished before the kill"
+  mkdir -p $out/stream
+  : >$out/stream/shard-0-of-1.state.tmp.999999999 # a dead process's temporary
   "$mint" stream "${common[@]}" --method ig,deeplift --steps 50 --n 3000 --out $out \
     --chunk 100 --threads 2 >/dev/null
   same_results whole $out
+  [ -z "$(find $out -name '*.tmp.*')" ] || fail "$out: temporaries left: $(find $out -name '*.tmp.*')"
 done
 
-# SIGTERM (a scheduler's notice) and SIGINT: the chunk in hand is finished, the checkpoint saved,
+# SIGTERM (a scheduler's notice), SIGINT and SIGHUP: the chunk in hand is finished, the checkpoint saved,
 # one error line says so, the exit is non-zero, and the same command resumes to the same tables.
-for sig in TERM INT; do
+for sig in TERM INT HUP; do
   out=signal$sig
   "$mint" stream "${common[@]}" --method ig,deeplift --steps 50 --n 3000 --out $out \
     --chunk 64 --checkpoint-seconds 1000 --threads 1 >/dev/null 2>$out.err &
@@ -95,6 +98,12 @@ grep -q "1 of 2 shards finished" shard1.txt || fail "shard 1/2: $(cat shard1.txt
 same_results whole sharded
 "$mint" report sharded >/dev/null
 [ -s sharded/report.html ] || fail "mint report drew nothing"
+
+# A file-size limit: the checkpoint's write fails with one line (not a silent SIGXFSZ death).
+(
+  ulimit -f 100
+  expect_error "write failed" stream "${common[@]}" --method deeplift --n 3000 --out limited
+) || fail "ulimit -f"
 
 # Bad options: one line naming the option.
 expect_error "--n must be positive" stream --model "$m1" --length 120 --n 0 --out x

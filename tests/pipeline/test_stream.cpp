@@ -270,9 +270,18 @@ TEST(Stream, RefusesAStateOfOtherOptionsAndBadModels) {
                       "'seed=6' now)"),
             std::string::npos);
   EXPECT_EQ(stream::fingerprint_difference("a x\nmodel M 1", "a x\nmodel M 1\nmodel N 2"),
-            "options: nothing in the saved state, 'model' now");
+            "options: nothing in the saved state, 'model N 2' now");
   EXPECT_EQ(stream::fingerprint_difference("methods ig", "methods ig deeplift"),
-            "methods: nothing in the saved state, 'deeplift' now");
+            "methods: 'ig' in the saved state, 'ig deeplift' now");
+  // A method's own options count only when the method runs.
+  StreamOptions dl = small_stream(test::scratch_dir("stream_refuse"));
+  dl.methods = {Method::deeplift};
+  StreamOptions dl_other = dl;
+  dl_other.attribute.ig_steps = 3;
+  dl_other.attribute.fp_seed = 9;
+  EXPECT_EQ(stream::fingerprint(dl, Backend::cpu), stream::fingerprint(dl_other, Backend::cpu));
+  dl.methods = dl_other.methods = {Method::ig};
+  EXPECT_NE(stream::fingerprint(dl, Backend::cpu), stream::fingerprint(dl_other, Backend::cpu));
   StreamOptions bad = small_stream(test::scratch_dir("stream_bad"));
   bad.simulation.length = 100;
   EXPECT_NE(test::error_of([&] { run_stream(bad); }).find("length"), std::string::npos);
