@@ -189,20 +189,9 @@ class CudaBackend final : public CnnBackend {
                                argmax_.get(), pooled_conv_.get(), stream());
       ++num_batches_tracked_;
     } else {
-      if (config_.batchnorm) {
-        cuda::launch_bn_running_affine(config_.filters, config_.bn_eps, tensor(params_, kBnWeight),
-                                       tensor(params_, kBnBias), running_mean_.get(),
-                                       running_var_.get(), bn_mean_.get(), bn_invstd_.get(),
-                                       bn_affine_.get(), stream());
-      }
-      cuda::launch_conv_bn_act_pool(shape_, in, n, tensor(params_, kConvWeight),
-                                    tensor(params_, kConvBias), bn_affine_.get(), pooled_.get(),
-                                    argmax_.get(), pooled_conv_.get(), stream());
+      pool_with_running_statistics(in, n);
     }
-    cuda::head_forward(cublas_.get(), head_, head_params(), pooled_.get(), n, activations(),
-                       logits_.get(), stream());
-    download_async(logits_, logits, rows);
-    synchronize();
+    head_and_download(n, logits);
     last_n_ = n;
     last_train_ = mode == Mode::train;
     last_input_ = in;
@@ -216,6 +205,13 @@ class CudaBackend final : public CnnBackend {
     cuda::DeviceInput in;
     in.codes = d_codes;
     last_n_ = 0;  // nothing for backward(): the input is not the backend's
+    pool_with_running_statistics(in, n);
+    head_and_download(n, logits);
+  }
+
+  // Inference's conv block: eval BatchNorm from the running statistics, fused with the conv,
+  // activation and pooling.
+  void pool_with_running_statistics(const cuda::DeviceInput& in, int n) {
     if (config_.batchnorm) {
       cuda::launch_bn_running_affine(config_.filters, config_.bn_eps, tensor(params_, kBnWeight),
                                      tensor(params_, kBnBias), running_mean_.get(),
@@ -225,6 +221,10 @@ class CudaBackend final : public CnnBackend {
     cuda::launch_conv_bn_act_pool(shape_, in, n, tensor(params_, kConvWeight),
                                   tensor(params_, kConvBias), bn_affine_.get(), pooled_.get(),
                                   argmax_.get(), pooled_conv_.get(), stream());
+  }
+
+  // The dense head on the pooled block, its logits copied to the host.
+  void head_and_download(int n, float* logits) {
     cuda::head_forward(cublas_.get(), head_, head_params(), pooled_.get(), n, activations(),
                        logits_.get(), stream());
     download_async(logits_, logits, static_cast<std::size_t>(n));
