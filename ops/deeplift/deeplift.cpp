@@ -61,17 +61,6 @@ using deeplift_core::relu_delta;
 using deeplift_core::rescale;
 using deeplift_core::sigmoid_factor;
 
-// Lane masks of Float8 comparisons (-1 / 0), and conv positions per lane.
-typedef int Int8 __attribute__((vector_size(32)));
-
-inline Int8 load_int8(const int* p) {
-  Int8 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store_int8(int* p, Int8 v) { std::memcpy(p, &v, sizeof v); }
-inline Int8 splat_int8(int x) { return Int8{} + x; }
-
 // deeplift_core's rules lane by lane: the same comparisons and the same float operations.
 inline Float8 abs8(Float8 v) {
   return reinterpret_cast<Float8>(reinterpret_cast<Int8>(v) & 0x7fffffff);
@@ -286,19 +275,19 @@ void max_pool(const Prepared& m, Scratch& s) {
       const float* d_b = s.d_b.data() + f0;
       const Float8 d_start = load8(d_b + static_cast<std::size_t>(start) * Fp);
       Float8 best = b_r + d_start, best_d = d_start;
-      Int8 at = splat_int8(start);
+      Int8 at = splat8i(start);
       for (int j = start + 1; j < start + P; ++j) {
         const Float8 d = load8(d_b + static_cast<std::size_t>(j) * Fp);
         const Float8 b = b_r + d;
         const Int8 higher = b > best;
         best = higher ? b : best;
         best_d = higher ? d : best_d;
-        at = higher ? splat_int8(j) : at;
+        at = higher ? splat8i(j) : at;
       }
       const Int8 active = best > Float8{};
       const Float8 d_x = active ? best_d : d_start;
       const std::size_t q = static_cast<std::size_t>(w) * Fp + f0;
-      store_int8(s.argmax.data() + q, active ? at : splat_int8(start));
+      store8i(s.argmax.data() + q, active ? at : splat8i(start));
       store8(s.d_x.data() + q, d_x);
       store8(s.d_o.data() + q, relu_delta8(b_r + d_x, b_r, d_x));
     }
@@ -442,10 +431,10 @@ void conv_multipliers(const Prepared& m, DeepLiftCompat compat, const RowZero* r
   const Float8 zero8{};
   for (int w = 0; w < W; ++w) {
     const int start = w * P;
-    const Int8 start8 = splat_int8(start);
+    const Int8 start8 = splat8i(start);
     for (int f0 = 0; f0 < Fp; f0 += 8) {
       const std::size_t q = static_cast<std::size_t>(w) * Fp + f0;
-      const Int8 i_x = load_int8(s.argmax.data() + q), z = load_int8(zero.argmax + q);
+      const Int8 i_x = load8i(s.argmax.data() + q), z = load8i(zero.argmax + q);
       const Float8 g = load8(s.g_p.data() + q), d_o = load8(s.d_o.data() + q);
       const Float8 z_g = load8(zero.g_p + q);
       const Float8 b_r = load8(m.b_r.data() + f0), bn = load8(m.bn_scale.data() + f0);
