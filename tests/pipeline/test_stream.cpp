@@ -19,6 +19,7 @@
 #include "pipeline/stream/stream.hpp"
 #include "pipeline/stream/stream_state.hpp"
 #include "pipeline/tables.hpp"
+#include "stream_test_util.hpp"
 #include "test_util.hpp"
 
 namespace mint {
@@ -26,39 +27,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-ModelConfig stream_config() {
-  ModelConfig c;
-  c.length = 120;
-  c.filters = 6;
-  c.width = 8;
-  c.pool = 4;
-  c.hidden1 = 8;
-  c.hidden2 = 6;
-  return c;
-}
-
 StreamOptions small_stream(const std::string& out, DesignKind kind = DesignKind::classification) {
-  StreamOptions o;
-  o.motifs = load_motifs("distinct_1");
-  o.set = "distinct_1";
-  o.simulation.seed = 5;
-  o.simulation.length = 120;
+  StreamOptions o = test::small_stream_base(out);
   o.simulation.design.kind = kind;
   o.simulation.design.test_positives = 20;
   o.simulation.design.test_per_subset = 5;
   o.simulation.design.test_per_count = 12;
-  const ModelConfig c = stream_config();
-  o.models = {{"M_w", {test::random_model(c, 1), test::random_model(c, 2)}, {}},
-              {"M_wo", {test::random_model(c, 3)}, {}}};
   o.methods = {Method::ig, Method::deeplift, Method::ism, Method::fp, Method::saliency};
-  o.attribute.ig_steps = 8;
   o.attribute.fp_batch = 8;
-  o.attribute.compute.threads = 1;
   o.bootstrap.resamples = 100;
   o.pair_resamples = 40;
-  o.save_attributions = 5;
-  o.checkpoint_seconds = 0;
-  o.out = out;
   return o;
 }
 

@@ -19,6 +19,7 @@
 #include "pipeline/simulate.hpp"
 #include "pipeline/stream/stream.hpp"
 #include "pipeline/stream/stream_device.hpp"
+#include "stream_test_util.hpp"
 #include "test_util.hpp"
 
 namespace mint {
@@ -32,32 +33,14 @@ constexpr double kMetricTol = 1e-4;
 constexpr double kMaxOffRows = 0.02;  // rows allowed beyond kMetricTol (near-ties)
 
 StreamOptions device_stream(const std::string& out, DeviceChoice device) {
-  ModelConfig c;
-  c.length = 120;
-  c.filters = 6;
-  c.width = 8;
-  c.pool = 4;
-  c.hidden1 = 8;
-  c.hidden2 = 6;
-  StreamOptions o;
-  o.motifs = load_motifs("distinct_1");
-  o.set = "distinct_1";
-  o.simulation.seed = 5;
-  o.simulation.length = 120;
+  StreamOptions o = test::small_stream_base(out);
   o.simulation.design.test_positives = 40;
   o.simulation.design.test_per_subset = 9;
-  o.models = {{"M_w", {test::random_model(c, 1), test::random_model(c, 2)}, {}},
-              {"M_wo", {test::random_model(c, 3)}, {}}};
   o.methods = {Method::ig, Method::deeplift, Method::saliency};  // saliency: the host path
-  o.attribute.ig_steps = 8;
   o.attribute.compute.device = device;
-  o.attribute.compute.threads = 1;
   o.bootstrap.resamples = 50;
   o.pair_resamples = 20;
-  o.save_attributions = 5;
-  o.checkpoint_seconds = 0;  // a flush of the device's pooled counts after every chunk
-  o.chunk = 13;
-  o.out = out;
+  o.chunk = 13;  // checkpoints after every chunk: the device's pooled counts flushed each time
   return o;
 }
 
