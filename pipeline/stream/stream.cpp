@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <memory>
 
@@ -239,9 +240,39 @@ std::vector<MotifScore> attribute_chunk_device(Chunk& c, std::int64_t first, int
   return rows;
 }
 
-// One model × method of a chunk: attribute, score, add to the aggregates; returns the rows.
-std::vector<MotifScore> attribute_chunk(Chunk& c, const SplitData& d, std::int64_t first, int model,
-                                        int method) {
+// Each labelled row's positions into its group's pooled histogram, a group per thread (integer
+// counts: the same bits for any thread count).
+void add_pooled(Chunk& c, int model, int method, const LabelledRows& l, const float* pos,
+                std::size_t cols) {
+  std::map<stream::GroupAggregate*, std::vector<std::size_t>> members;
+  for (std::size_t i = 0; i < l.rows.size(); ++i) {
+    const MotifScore& row = l.rows[i];
+    members[&c.state.groups[GroupKey{model, method, row.motif, row.n_present}]].push_back(i);
+  }
+  const std::vector<std::pair<stream::GroupAggregate*, std::vector<std::size_t>>> by_group(
+      std::make_move_iterator(members.begin()), std::make_move_iterator(members.end()));
+  std::vector<std::string> errors(by_group.size());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::size_t k = 0; k < by_group.size(); ++k) {
+    try {
+      for (const std::size_t i : by_group[k].second) {
+        by_group[k].first->pooled.add_row(pos + static_cast<std::size_t>(l.source[i]) * cols,
+                                          l.labels.data() + i * cols, l.include.data() + i * cols,
+                                          cols);
+      }
+    } catch (const std::exception& e) {
+      errors[k] = e.what();
+    }
+  }
+  for (const std::string& e : errors) {
+    if (!e.empty()) throw Error(e);
+  }
+}
+
+// One model × method of a chunk: attribute, score against the chunk's labelled rows (the same
+// for every model and method), add to the aggregates; returns the rows.
+std::vector<MotifScore> attribute_chunk(Chunk& c, const SplitData& d, const LabelledRows* labels,
+                                        std::int64_t first, int model, int method) {
   const StreamOptions& o = c.o;
   if (c.device && stream::DeviceStream::attributes(o.methods[static_cast<std::size_t>(method)])) {
     return attribute_chunk_device(c, first, model, method);
@@ -257,7 +288,7 @@ std::vector<MotifScore> attribute_chunk(Chunk& c, const SplitData& d, std::int64
   const std::vector<float> pos = position_scores(
       r.values.data(), d.codes.data(), count, L,
       a.method == Method::ism ? ScoreRule::ism : ScoreRule::observed, o.score.signed_scores);
-  LabelledRows l = label_motif_rows(d, c.sim.grammar, c.sim.motifs, o.score.positives);
+  const LabelledRows& l = *labels;
   const std::size_t cols = static_cast<std::size_t>(L);
   std::vector<CurveScores> curves;
   try {
@@ -267,35 +298,15 @@ std::vector<MotifScore> attribute_chunk(Chunk& c, const SplitData& d, std::int64
                 to_string(a.method) + ", sequences " + std::to_string(first) + " to " +
                 std::to_string(first + count - 1) + ": " + e.what());
   }
-  // Each row's metric into its group; then each group's positions into its pooled histogram,
-  // a group per thread (integer counts: the same bits for any thread count).
-  std::map<stream::GroupAggregate*, std::vector<std::size_t>> members;
-  for (std::size_t i = 0; i < l.rows.size(); ++i) {
-    MotifScore& row = l.rows[i];
+  std::vector<MotifScore> rows = l.rows;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    MotifScore& row = rows[i];
     row.scores = curves[i];
     row.sequence += first;
-    stream::GroupAggregate& g = c.state.groups[GroupKey{model, method, row.motif, row.n_present}];
-    g.values.add(metric_of(row.scores, o.metric));
-    members[&g].push_back(i);
+    c.state.groups[GroupKey{model, method, row.motif, row.n_present}].values.add(
+        metric_of(row.scores, o.metric));
   }
-  const std::vector<std::pair<stream::GroupAggregate*, std::vector<std::size_t>>> by_group(
-      members.begin(), members.end());
-  std::vector<std::string> errors(by_group.size());
-#pragma omp parallel for schedule(dynamic, 1)
-  for (std::size_t k = 0; k < by_group.size(); ++k) {
-    try {
-      for (const std::size_t i : by_group[k].second) {
-        by_group[k].first->pooled.add_row(pos.data() + static_cast<std::size_t>(l.source[i]) * cols,
-                                          l.labels.data() + i * cols, l.include.data() + i * cols,
-                                          cols);
-      }
-    } catch (const std::exception& e) {
-      errors[k] = e.what();
-    }
-  }
-  for (const std::string& e : errors) {
-    if (!e.empty()) throw Error(e);
-  }
+  add_pooled(c, model, method, l, pos.data(), cols);
   // The sampled sequences' attributions: slot [K][model][method][4][L].
   const std::size_t row = 4 * cols, per = o.models.size() * o.methods.size() * row;
   for (std::size_t k = 0; k < c.state.sample_index.size(); ++k) {
@@ -308,8 +319,8 @@ std::vector<MotifScore> attribute_chunk(Chunk& c, const SplitData& d, std::int64
                                                 static_cast<std::size_t>(method)) *
                                                    row));
   }
-  if (c.hooks.rows) c.hooks.rows(o.models[static_cast<std::size_t>(model)].name, a.method, l.rows);
-  return std::move(l.rows);
+  if (c.hooks.rows) c.hooks.rows(o.models[static_cast<std::size_t>(model)].name, a.method, rows);
+  return rows;
 }
 
 void run_chunk(Chunk& c, std::int64_t first, std::int64_t count) {
@@ -324,10 +335,15 @@ void run_chunk(Chunk& c, std::int64_t first, std::int64_t count) {
       tally_predictions(c.state.tallies[m][s], preds[s], d, c.sim);
     }
   }
+  // The rows' labels, once per chunk, for the methods scored on the host.
+  LabelledRows labels;
+  if (!c.device || c.device->needs_host_codes()) {
+    labels = label_motif_rows(d, c.sim.grammar, c.sim.motifs, o.score.positives);
+  }
   for (std::size_t k = 0; k < o.methods.size(); ++k) {
     std::vector<std::vector<MotifScore>> rows(o.models.size());
     for (std::size_t m = 0; m < o.models.size(); ++m) {
-      rows[m] = attribute_chunk(c, d, first, static_cast<int>(m), static_cast<int>(k));
+      rows[m] = attribute_chunk(c, d, &labels, first, static_cast<int>(m), static_cast<int>(k));
     }
     if (c.compare.first < 0) continue;
     const auto& a = rows[static_cast<std::size_t>(c.compare.first)];
