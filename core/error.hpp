@@ -13,6 +13,13 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
+// An Error from the file system: a file that cannot be opened, read, written or renamed into
+// place (the Python package raises it as OSError, every other Error as ValueError).
+class FileError : public Error {
+ public:
+  using Error::Error;
+};
+
 // "path:line: what" — the form every parser error takes.
 [[noreturn]] void fail_at(const std::string& path, long line, const std::string& what);
 

@@ -491,11 +491,11 @@ MotifSet parse_meme(std::string_view text, const std::string& source) {
 
 MotifSet read_motif_file(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw Error(path + ": cannot open: is a directory");
+  if (std::filesystem::is_directory(path, ec)) throw FileError(path + ": cannot open: is a directory");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
+  if (!in) throw FileError(path + ": cannot open: " + std::strerror(errno));
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw Error(path + ": read error: " + std::strerror(errno));
+  if (in.bad()) throw FileError(path + ": read error: " + std::strerror(errno));
 
   // MEME when any line opens with "MEME version", or when the first non-blank line is a MEME
   // keyword (so a MEME file that lacks its version line says so, rather than failing as JASPAR).

@@ -18,7 +18,7 @@ namespace mint {
 AtomicFileWriter::AtomicFileWriter(std::string path)
     : path_(std::move(path)), tmp_(path_ + ".tmp." + std::to_string(::getpid())) {
   fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw Error(path_ + ": cannot write: " + std::strerror(errno));
+  if (fd_ < 0) throw FileError(path_ + ": cannot write: " + std::strerror(errno));
 }
 
 AtomicFileWriter::~AtomicFileWriter() {
@@ -33,7 +33,7 @@ void AtomicFileWriter::fail(const std::string& what) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   ::unlink(tmp_.c_str());
-  throw Error(path_ + ": " + what + ": " + why);
+  throw FileError(path_ + ": " + what + ": " + why);
 }
 
 void AtomicFileWriter::write(std::string_view bytes) {
@@ -56,12 +56,12 @@ void AtomicFileWriter::commit() {
   if (::close(fd) != 0) {
     const std::string why = std::strerror(errno);
     ::unlink(tmp_.c_str());
-    throw Error(path_ + ": write failed: " + why);
+    throw FileError(path_ + ": write failed: " + why);
   }
   if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
     const std::string why = std::strerror(errno);
     ::unlink(tmp_.c_str());
-    throw Error(path_ + ": cannot rename into place: " + why);
+    throw FileError(path_ + ": cannot rename into place: " + why);
   }
 }
 
@@ -73,10 +73,10 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
+  if (!in) throw FileError(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream ss;
   ss << in.rdbuf();
-  if (in.bad()) throw Error(path + ": read failed");
+  if (in.bad()) throw FileError(path + ": read failed");
   return std::move(ss).str();
 }
 

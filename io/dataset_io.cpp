@@ -214,8 +214,8 @@ std::vector<T> load_array(const std::string& path, const std::vector<std::int64_
 Simulation load_dataset(const std::string& dir) {
   const std::string meta_path = dir + "/dataset.json";
   if (!std::filesystem::exists(meta_path)) {
-    throw Error(dir +
-                ": not a mint data set (no dataset.json; an interrupted `mint simulate` "
+    throw FileError(dir +
+                    ": not a mint data set (no dataset.json; an interrupted `mint simulate` "
                 "leaves none)");
   }
   json doc;

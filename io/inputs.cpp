@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <type_traits>
 
 #include "core/error.hpp"
 #include "io/dataset_io.hpp"
@@ -15,7 +16,7 @@ CnnInput SequenceInput::slice(std::int64_t first) const {
   if (one_hot) {
     in.codes = codes.data();
   } else {
-    in.dense = dense.data();
+    in.dense = dense_view != nullptr ? dense_view : dense.data();
   }
   return offset(in, first, length);
 }
@@ -47,27 +48,49 @@ SequenceInput read_sequences(const std::string& path, const std::string& split) 
   if (a.dtype != "f4" && a.dtype != "f8") {
     throw Error(path + ": expected float32 or float64 values, got dtype " + a.dtype);
   }
-  s.n = a.shape[0];
-  s.length = static_cast<int>(a.shape[2]);
-  if (s.n == 0) throw Error(path + ": no sequences (N = 0)");
-  const std::vector<double> x = a.to_vector<double>();
-  for (std::size_t i = 0; i < x.size(); ++i) {
+  const std::int64_t n = a.shape[0];
+  const int length = static_cast<int>(a.shape[2]);
+  if (n == 0) throw Error(path + ": no sequences (N = 0)");
+  if (a.dtype == "f4") {
+    std::vector<float> x = a.to_vector<float>();
+    s = sequences_from_array(x.data(), n, length, path);
+    if (!s.one_hot) {
+      // The values are kept (moved, not copied); the view pointed into the same buffer.
+      s.dense = std::move(x);
+      s.dense_view = nullptr;
+    }
+  } else {
+    s = sequences_from_array(a.to_vector<double>().data(), n, length, path);
+  }
+  return s;
+}
+
+template <typename T>
+SequenceInput sequences_from_array(const T* x, std::int64_t n, int length,
+                                   const std::string& source) {
+  SequenceInput s;
+  s.source = source;
+  s.n = n;
+  s.length = length;
+  if (n <= 0 || length <= 0) throw Error(source + ": no sequences (N = 0 or L = 0)");
+  const std::size_t L = static_cast<std::size_t>(length);
+  const std::size_t total = static_cast<std::size_t>(n) * 4 * L;
+  for (std::size_t i = 0; i < total; ++i) {
     if (!std::isfinite(x[i])) {
-      const std::size_t L = s.length;
-      throw Error(path + ": non-finite value at sequence " + std::to_string(i / (4 * L)) +
+      throw Error(source + ": non-finite value at sequence " + std::to_string(i / (4 * L)) +
                   ", channel " + std::to_string(i / L % 4) + ", position " + std::to_string(i % L));
     }
   }
-  s.codes.resize(static_cast<std::size_t>(s.n) * s.length);
-  for (std::int64_t i = 0; i < s.n && s.one_hot; ++i) {
-    for (int p = 0; p < s.length; ++p) {
+  s.codes.resize(static_cast<std::size_t>(n) * L);
+  for (std::int64_t i = 0; i < n && s.one_hot; ++i) {
+    for (std::size_t p = 0; p < L; ++p) {
       int hot = -1, ones = 0;
       for (int c = 0; c < 4; ++c) {
-        const double v = x[(static_cast<std::size_t>(i) * 4 + c) * s.length + p];
-        if (v == 1.0) {
+        const T v = x[(static_cast<std::size_t>(i) * 4 + c) * L + p];
+        if (v == T(1)) {
           hot = c;
           ++ones;
-        } else if (v != 0.0) {
+        } else if (v != T(0)) {
           ones = 99;
         }
       }
@@ -75,14 +98,23 @@ SequenceInput read_sequences(const std::string& path, const std::string& split) 
         s.one_hot = false;
         break;
       }
-      s.codes[static_cast<std::size_t>(i) * s.length + p] = static_cast<std::uint8_t>(hot);
+      s.codes[static_cast<std::size_t>(i) * L + p] = static_cast<std::uint8_t>(hot);
     }
   }
-  if (!s.one_hot) {
-    s.codes.clear();
-    s.dense.assign(x.begin(), x.end());
+  if (s.one_hot) return s;
+  s.codes.clear();
+  s.codes.shrink_to_fit();
+  if constexpr (std::is_same_v<T, float>) {
+    s.dense_view = x;
+  } else {
+    s.dense.assign(x, x + total);
   }
   return s;
 }
+
+template SequenceInput sequences_from_array<float>(const float*, std::int64_t, int,
+                                                   const std::string&);
+template SequenceInput sequences_from_array<double>(const double*, std::int64_t, int,
+                                                    const std::string&);
 
 }  // namespace mint

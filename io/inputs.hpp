@@ -20,6 +20,7 @@ struct SequenceInput {
   int length = 0;
   std::vector<std::uint8_t> codes;  // (N, L) when one_hot
   std::vector<float> dense;         // (N, 4, L) otherwise
+  const float* dense_view = nullptr;  // or the caller's float32 (N, 4, L), read in place
   bool one_hot = true;
   std::optional<Simulation> dataset;  // set when read from a data set directory
   std::size_t split = 0;              // index of the split in dataset->splits
@@ -27,6 +28,14 @@ struct SequenceInput {
   // The CnnInput of sequences [first, first + count).
   CnnInput slice(std::int64_t first) const;
 };
+
+// Sequences from an (N, 4, L) array in memory (T float or double): every value finite (an error
+// names `source` and the sequence, channel and position otherwise); exactly one-hot arrays become
+// byte codes, others stay dense — a float array by pointer (dense_view: the caller keeps `x`
+// alive and unchanged while the input is used), a double array converted to float32.
+template <typename T>
+SequenceInput sequences_from_array(const T* x, std::int64_t n, int length,
+                                   const std::string& source);
 
 // path: a data set directory (then `split` picks train/valid/test) or a .npy file.
 SequenceInput read_sequences(const std::string& path, const std::string& split = "test");

@@ -346,20 +346,26 @@ double metric_of(const CurveScores& s, Metric metric) {
 ScoredAttribution score_attribution(const std::vector<float>& attr, const SplitData& split,
                                     const Simulation& data, bool ism, const ScoreOptions& options,
                                     const std::string& source) {
+  return score_attribution(attr.data(), attr.size(), split, data, ism, options, source);
+}
+
+ScoredAttribution score_attribution(const float* attr, std::size_t size, const SplitData& split,
+                                    const Simulation& data, bool ism, const ScoreOptions& options,
+                                    const std::string& source) {
   const std::int64_t n = split.size();
   const int L = split.length;
-  if (attr.size() != static_cast<std::size_t>(n) * 4 * static_cast<std::size_t>(L)) {
-    throw Error(source + ": " + std::to_string(attr.size()) + " attribution values, but split '" +
+  if (size != static_cast<std::size_t>(n) * 4 * static_cast<std::size_t>(L)) {
+    throw Error(source + ": " + std::to_string(size) + " attribution values, but split '" +
                 split.name + "' needs (" + std::to_string(n) + ", 4, " + std::to_string(L) + ")");
   }
-  for (std::size_t i = 0; i < attr.size(); ++i) {
+  for (std::size_t i = 0; i < size; ++i) {
     if (!std::isfinite(attr[i])) {
       throw Error(source + ": non-finite attribution at flat index " + std::to_string(i));
     }
   }
   ScoredAttribution s;
   s.positives = options.positives;
-  s.positions = position_scores(attr.data(), split.codes.data(), n, L,
+  s.positions = position_scores(attr, split.codes.data(), n, L,
                                 ism ? ScoreRule::ism : ScoreRule::observed, options.signed_scores);
   s.rows = score_motifs(s.positions.data(), split, data.grammar, data.motifs, options.positives,
                         options.backend);

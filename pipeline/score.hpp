@@ -129,6 +129,10 @@ struct ScoredAttribution {
 ScoredAttribution score_attribution(const std::vector<float>& attr, const SplitData& split,
                                     const Simulation& data, bool ism, const ScoreOptions& options,
                                     const std::string& source);
+// The same from `size` values at `attr` (read in place).
+ScoredAttribution score_attribution(const float* attr, std::size_t size, const SplitData& split,
+                                    const Simulation& data, bool ism, const ScoreOptions& options,
+                                    const std::string& source);
 // The same from an (N, 4, L) .npy file; a shape other than the split's is an error naming it.
 ScoredAttribution score_attribution_file(const std::string& path, const SplitData& split,
                                          const Simulation& data, bool ism,

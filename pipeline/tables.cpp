@@ -236,7 +236,7 @@ void write_tables(const std::string& dir, const Tables& tables, bool merge) {
 
 TsvReader::TsvReader(const std::string& path, const TableLayout& layout)
     : path_(path), layout_(&layout), in_(path, std::ios::binary) {
-  if (!in_) throw Error(path_ + ": cannot open for reading");
+  if (!in_) throw FileError(path_ + ": cannot open for reading");
   if (!next_line()) fail_at(path_, 1, "empty file, expected a header line");
   const std::vector<std::string_view> header = split_fields(line_);
   for (const Column& c : layout.columns) {

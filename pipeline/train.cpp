@@ -242,14 +242,19 @@ std::string model_stem(const std::string& name, int filters, std::uint64_t seed)
   return name + "_f" + std::to_string(filters) + "_seed" + std::to_string(seed);
 }
 
-TrainResult train_and_save(const Simulation& data, const ModelConfig& config, TrainOptions options,
-                           const Compute& compute, const std::string& dir,
-                           const std::string& stem) {
+TrainResult train_on(const Simulation& data, const ModelConfig& config, TrainOptions options,
+                     const Compute& compute) {
   options.loss = data.options.design.kind == DesignKind::regression ? Loss::mse : Loss::bce;
   const int capacity = std::max(options.batch, options.eval_batch);
   auto backend = make_backend(compute.backend(), config, capacity, compute.threads);
-  const TrainResult r =
-      train_model(config, find_split(data, "train"), find_split(data, "valid"), options, *backend);
+  return train_model(config, find_split(data, "train"), find_split(data, "valid"), options,
+                     *backend);
+}
+
+TrainResult train_and_save(const Simulation& data, const ModelConfig& config, TrainOptions options,
+                           const Compute& compute, const std::string& dir,
+                           const std::string& stem) {
+  const TrainResult r = train_on(data, config, std::move(options), compute);
   make_directories(dir);
   const std::filesystem::path base = std::filesystem::path(dir) / stem;
   write_file_atomic(base.string() + ".log.tsv", training_log_tsv(r));

@@ -99,7 +99,12 @@ ModelConfig model_config(const Simulation& data, const ModelSpec& spec);
 
 std::string model_stem(const std::string& name, int filters, std::uint64_t seed);
 
-// Loss chosen by the data's design; options.loss is overwritten.
+// Trains on the data's train and valid splits, in memory (the Python package's train); the loss
+// is chosen by the data's design (options.loss is overwritten).
+TrainResult train_on(const Simulation& data, const ModelConfig& config, TrainOptions options,
+                     const Compute& compute);
+
+// train_on, then the log and the model file (the model last).
 TrainResult train_and_save(const Simulation& data, const ModelConfig& config, TrainOptions options,
                            const Compute& compute, const std::string& dir, const std::string& stem);
 

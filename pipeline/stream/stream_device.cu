@@ -16,6 +16,7 @@
 #include "ops/common/cuda_check.cuh"
 #include "ops/deeplift/deeplift.hpp"
 #include "ops/ig/ig.hpp"
+#include "pipeline/ensemble_device.cuh"
 #include "pipeline/predict.hpp"
 #include "pipeline/score_core.hpp"
 #include "pipeline/stream/pooled_bins.hpp"
@@ -51,23 +52,6 @@ __global__ void label_rows_kernel(LabelPlanView plan, const std::int32_t* __rest
 }
 
 // sum (+)= x over `size` doubles (first: =), in model order as attribute_models.
-__global__ void ensemble_add_kernel(const float* __restrict__ x, std::size_t size, bool first,
-                                    double* __restrict__ sum) {
-  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < size;
-       i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
-    const double v = static_cast<double>(x[i]);
-    sum[i] = first ? __dadd_rn(0.0, v) : __dadd_rn(sum[i], v);
-  }
-}
-
-__global__ void ensemble_mean_kernel(const double* __restrict__ sum, std::size_t size,
-                                     double models, float* __restrict__ out) {
-  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < size;
-       i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
-    out[i] = __double2float_rn(__ddiv_rn(sum[i], models));
-  }
-}
-
 // (n, L) position scores of (n, 4, L) attributions.
 __global__ void position_scores_kernel(const float* __restrict__ attr,
                                        const std::uint8_t* __restrict__ codes, std::size_t n,
@@ -276,13 +260,13 @@ void DeviceStream::Impl::attribute(int model, Method method) {
       f.deeplift->deeplift(codes.get(), nullptr, n, a.compat, a.target, one, s());
     }
     if (files.size() > 1) {
-      ensemble_add_kernel<<<cuda::elementwise_grid(size, kThreads), kThreads, 0, s()>>>(
+      device_ensemble::add_kernel<<<cuda::elementwise_grid(size, kThreads), kThreads, 0, s()>>>(
           one, size, j == 0, sum.get());
       MINT_CUDA_CHECK_LAUNCH();
     }
   }
   if (files.size() > 1) {
-    ensemble_mean_kernel<<<cuda::elementwise_grid(size, kThreads), kThreads, 0, s()>>>(
+    device_ensemble::mean_kernel<<<cuda::elementwise_grid(size, kThreads), kThreads, 0, s()>>>(
         sum.get(), size, static_cast<double>(files.size()), out);
     MINT_CUDA_CHECK_LAUNCH();
   }

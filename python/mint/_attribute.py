@@ -1,0 +1,75 @@
+"""Attribution: every method and option of ``mint attribute``, ensembles averaged."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple, Union
+
+import numpy as np
+
+from . import _core
+from ._arrays import as_array
+from ._model import as_models
+from ._progress import Progress, progress_callback
+
+METHODS = ("grad", "saliency", "ixg", "ig", "deeplift", "fp", "ism")
+
+
+def attribute(
+    models: Any,
+    x: Any,
+    method: str = "ig",
+    *,
+    target: str = "logit",
+    steps: int = 50,
+    ig_method: str = "gausslegendre",
+    deeplift_compat: str = "none",
+    batch_size: int = 128,
+    seed: int = 0,
+    permutations: Optional[Any] = None,
+    return_permutations: bool = False,
+    device: str = "auto",
+    threads: int = 0,
+    progress: Progress = None,
+) -> Union[np.ndarray, Tuple[np.ndarray, Optional[np.ndarray]]]:
+    """Per-base attributions (N, 4, L) float32 of the models' output, as ``mint attribute``.
+
+    models: a mint.Model, a model file, a MintCNN, or a list of them (an ensemble: the
+    attributions' mean in float64, in model order). x: a Dataset (its test split), a Split,
+    (N, L) uint8 codes or (N, 4, L) float32/float64 (read in place).
+
+    method: grad, saliency, ixg (input × gradient), ig (Integrated Gradients: ``steps`` nodes
+    of ``ig_method``: gausslegendre or riemann_left|right|middle|trapezoid), deeplift
+    (``deeplift_compat`` ``captum-0.8`` for released Captum's batch-dependent numbers), fp
+    (Feature Permutation in batches of ``batch_size``, permutations drawn from ``seed`` or
+    replayed from ``permutations``, a (rows, batch) int64 array) or ism. target: ``logit`` or
+    ``prob`` (the sigmoid). return_permutations: also return FP's permutations.
+
+    A CUDA tensor (or any CUDA array with DLPack) stays on its GPU: IG and DeepLIFT attribute
+    it there and return a CUDA tensor, with no copy through the host.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method: '{method}' (expected {', '.join(METHODS)})")
+    if permutations is not None:
+        permutations = np.ascontiguousarray(as_array(permutations))
+    with progress_callback(progress, method) as callback:
+        values, perms, _ = _core.attribute(
+            as_models(models), as_array(x), method, target, int(steps), ig_method,
+            deeplift_compat, int(batch_size), int(seed), permutations, bool(return_permutations),
+            device, int(threads), callback)
+    if not isinstance(values, np.ndarray):  # a GPU input's attributions, still on the GPU
+        values = _like(x, values)
+    return (values, perms) if return_permutations else values
+
+
+def _like(x: Any, values: Any) -> Any:
+    """A device array in the input's framework (a CUDA tensor for a CUDA tensor), no copy."""
+    module = type(x).__module__.split(".")[0]
+    if module == "torch":
+        import torch
+
+        return torch.from_dlpack(values)
+    if module == "cupy":
+        import cupy
+
+        return cupy.from_dlpack(values)
+    return values
