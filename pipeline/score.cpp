@@ -150,16 +150,21 @@ LabelledRows label_motif_rows(const SplitData& split, const Grammar& grammar,
       out.source[i] = r.sequence;
     }
   }
-  for (std::size_t i = 0; i < rows.size(); ++i) {
+  count_row_labels(out, L);
+  return out;
+}
+
+void count_row_labels(LabelledRows& l, int length) {
+  const auto cols = static_cast<std::size_t>(length);
+  for (std::size_t i = 0; i < l.rows.size(); ++i) {
     int pos = 0, kept = 0;
     for (std::size_t p = 0; p < cols; ++p) {
-      pos += out.labels[i * cols + p];
-      kept += out.include[i * cols + p];
+      pos += l.labels[i * cols + p];
+      kept += l.include[i * cols + p];
     }
-    rows[i].positives = pos;
-    rows[i].negatives = kept - pos;
+    l.rows[i].positives = pos;
+    l.rows[i].negatives = kept - pos;
   }
-  return out;
 }
 
 std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split,

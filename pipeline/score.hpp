@@ -56,6 +56,8 @@ struct LabelledRows {
 };
 LabelledRows label_motif_rows(const SplitData& split, const Grammar& grammar,
                               const MotifSet& motifs, const PositiveRule& rule = {});
+// Sets each row's positives and negatives from its labels and include, (rows, L) each.
+void count_row_labels(LabelledRows& rows, int length);
 // Each row's curves (score_rows_shared over the sequences' (N, L) position scores, or
 // score_rows_cuda on copies with Backend::cuda: the same bits).
 std::vector<CurveScores> score_labelled_rows(const float* scores, const LabelledRows& rows,
