@@ -14,6 +14,7 @@
 #include "io/npy.hpp"
 #include "ops/auprc/auprc_cuda.hpp"
 #include "pipeline/score_core.hpp"
+#include "pipeline/score_instances.hpp"
 
 namespace mint {
 namespace {
@@ -150,16 +151,21 @@ LabelledRows label_motif_rows(const SplitData& split, const Grammar& grammar,
       out.source[i] = r.sequence;
     }
   }
-  for (std::size_t i = 0; i < rows.size(); ++i) {
+  count_row_labels(out, L);
+  return out;
+}
+
+void count_row_labels(LabelledRows& l, int length) {
+  const auto cols = static_cast<std::size_t>(length);
+  for (std::size_t i = 0; i < l.rows.size(); ++i) {
     int pos = 0, kept = 0;
     for (std::size_t p = 0; p < cols; ++p) {
-      pos += out.labels[i * cols + p];
-      kept += out.include[i * cols + p];
+      pos += l.labels[i * cols + p];
+      kept += l.include[i * cols + p];
     }
-    rows[i].positives = pos;
-    rows[i].negatives = kept - pos;
+    l.rows[i].positives = pos;
+    l.rows[i].negatives = kept - pos;
   }
-  return out;
 }
 
 std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split,
@@ -192,34 +198,8 @@ CurveScores pooled_motif_scores(const float* scores, const SplitData& split, con
                                 const PositiveRule& rule) {
   check_split(split, grammar, motifs);
   if (motif < 0 || motif >= split.n_motifs) throw Error("scoring: motif index out of range");
-  const int L = split.length;
-  const auto informative = informative_columns(motifs, rule);
-  const std::size_t cols = static_cast<std::size_t>(L);
-  std::vector<std::int8_t> truth(cols);
-  std::vector<std::uint8_t> labels(cols), include(cols);
-  std::vector<float> pooled;
-  std::vector<std::uint8_t> pooled_labels;
-  for (std::int64_t s = 0; s < split.size(); ++s) {
-    const auto si = static_cast<std::size_t>(s);
-    const std::uint32_t mask = split.masks[si];
-    if (!(mask >> motif & 1u)) continue;
-    if (n_present >= 0 && std::popcount(mask) != n_present) continue;
-    ground_truth(grammar, mask, split.offsets[si], L, truth.data());
-    motif_labels(truth.data(), L, motif, grammar, informative[static_cast<std::size_t>(motif)],
-                 split.offsets[si], labels.data(), include.data());
-    for (std::size_t p = 0; p < cols; ++p) {
-      if (include[p]) {
-        pooled.push_back(scores[si * cols + p]);
-        pooled_labels.push_back(labels[p]);
-      }
-    }
-  }
-  if (pooled.empty()) {
-    CurveScores none;
-    none.auprc = none.average_precision = none.auroc = kNaN;
-    return none;
-  }
-  return score_curve(pooled.data(), pooled_labels.data(), pooled.size());
+  return pooled_labelled_scores(scores, label_motif_rows(split, grammar, motifs, rule),
+                                split.length, motif, n_present);
 }
 
 double percentile(std::vector<double> values, double q) {
@@ -415,18 +395,10 @@ std::vector<GroupSummary> summarize_groups(const ScoredAttribution& scored,
                                            const std::vector<MotifGroup>& groups,
                                            const SplitData& split, const Simulation& data,
                                            const BootstrapOptions& bootstrap) {
-  std::vector<GroupSummary> out;
-  for (const MotifGroup& g : groups) {
-    GroupSummary s;
-    s.group = g;
-    s.distribution = summarize(g.values, bootstrap);
-    s.whiskers = whiskers(g.values, s.distribution);
-    s.pooled_auprc = pooled_motif_scores(scored.positions.data(), split, data.grammar, data.motifs,
-                                         g.motif, g.n_present, scored.positives)
-                         .auprc;
-    out.push_back(std::move(s));
-  }
-  return out;
+  if (groups.empty()) return {};
+  // Every row labelled once for all the groups: (rows, L) bytes twice, as score_motifs'.
+  const LabelledRows rows = label_motif_rows(split, data.grammar, data.motifs, scored.positives);
+  return summarize_labelled_groups(scored.positions.data(), rows, split.length, groups, bootstrap);
 }
 
 }  // namespace mint

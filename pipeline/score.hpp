@@ -56,6 +56,8 @@ struct LabelledRows {
 };
 LabelledRows label_motif_rows(const SplitData& split, const Grammar& grammar,
                               const MotifSet& motifs, const PositiveRule& rule = {});
+// Sets each row's positives and negatives from its labels and include, (rows, L) each.
+void count_row_labels(LabelledRows& rows, int length);
 // Each row's curves (score_rows_shared over the sequences' (N, L) position scores, or
 // score_rows_cuda on copies with Backend::cuda: the same bits).
 std::vector<CurveScores> score_labelled_rows(const float* scores, const LabelledRows& rows,
@@ -69,7 +71,8 @@ std::vector<MotifScore> score_motifs(const float* scores, const SplitData& split
                                      const PositiveRule& rule = {}, Backend backend = Backend::cpu);
 
 // The included positions of every sequence with `motif` present (and, when n_present >= 0,
-// exactly that many motifs present) as one curve — the pooled AUPRC.
+// exactly that many motifs present) as one curve — the pooled AUPRC: pooled_labelled_scores
+// (pipeline/score_instances.hpp) over label_motif_rows.
 CurveScores pooled_motif_scores(const float* scores, const SplitData& split, const Grammar& grammar,
                                 const MotifSet& motifs, int motif, int n_present = -1,
                                 const PositiveRule& rule = {});
@@ -159,6 +162,7 @@ struct GroupSummary {
   Whiskers whiskers;
   double pooled_auprc = 0;  // one curve over every included position of the group
 };
+// summarize_labelled_groups (pipeline/score_instances.hpp) over label_motif_rows of the split.
 std::vector<GroupSummary> summarize_groups(const ScoredAttribution& scored,
                                            const std::vector<MotifGroup>& groups,
                                            const SplitData& split, const Simulation& data,
