@@ -203,7 +203,7 @@ void Runner::train_job(const SetPlan& s, const ModelPlan& m, int f, int seed) {
   t.patience = c_.patience;
   t.adam.lr = static_cast<decltype(t.adam.lr)>(c_.lr);
   t.seed = static_cast<std::uint64_t>(seed);
-  t.progress = false;
+  t.print_progress = false;
   if (live_) {
     t.on_epoch = [this, &t](const EpochLog& e) {
       std::printf("\r\033[K%s epoch %d/%d, valid loss %.4f", status_.c_str(), e.epoch, t.max_epochs,
