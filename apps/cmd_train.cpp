@@ -69,7 +69,7 @@ void add_train_command(CLI::App& app) {
     const Simulation data = load_dataset(a->data);
     const ModelConfig config = model_config(data, spec);
     TrainOptions o = a->train;
-    o.progress = !a->quiet;
+    o.print_progress = !a->quiet;
     for (int k = 0; k < a->seeds; ++k) {
       o.seed = a->seed + static_cast<std::uint64_t>(k);
       const std::string stem = model_stem(a->name, config.filters, o.seed);

@@ -11,8 +11,8 @@ namespace mint {
 
 using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
 
-// Calls `progress` when it is set.
-inline void report(const ProgressFn& progress, std::int64_t done, std::int64_t total) {
+// Calls `progress` when it is set. (Not `report`: that is the namespace of pipeline/report/.)
+inline void report_progress(const ProgressFn& progress, std::int64_t done, std::int64_t total) {
   if (progress) progress(done, total);
 }
 

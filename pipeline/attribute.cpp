@@ -2,6 +2,8 @@
 // (pipeline/attribute.hpp).
 #include "pipeline/attribute.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <memory>
 
 #include "core/error.hpp"
@@ -115,18 +117,13 @@ std::vector<float> attribute_one(const Model& model, const CnnInput& in, int n,
   throw Error(std::string("attribution method ") + to_string(o.method) + " has no path");
 }
 
-}  // namespace
-
-AttributeResult attribute_models(const std::vector<Model>& models, const CnnInput& input,
-                                 std::int64_t n, int length, const AttributeOptions& options) {
-  if (models.empty()) throw Error("attribute_models: no models");
-  if (n > 0x7fffffff)
-    throw Error("too many sequences for one attribution call: " + std::to_string(n));
-  const bool on_gpu = options.compute.backend() == Backend::cuda;
+// Every model on n sequences, one call each; the ensemble's mean in float64.
+AttributeResult attribute_all(const std::vector<Model>& models, const CnnInput& input,
+                              std::int64_t n, int length, const AttributeOptions& options,
+                              bool on_gpu) {
   const std::size_t size = static_cast<std::size_t>(n) * 4 * static_cast<std::size_t>(length);
   AttributeResult r;
   std::vector<double> sum(models.size() > 1 ? size : 0, 0.0);
-  check_lengths(models, length, "sequences");
   for (const Model& model : models) {
     r.values = attribute_one(model, input, static_cast<int>(n), options, on_gpu, r);
     if (r.values.size() != size) throw Error("attribute_models: unexpected attribution size");
@@ -140,6 +137,121 @@ AttributeResult attribute_models(const std::vector<Model>& models, const CnnInpu
     }
   }
   return r;
+}
+
+// The CUDA backend's largest batch (FP's): chunks of a multiple of it keep every backend batch.
+constexpr std::int64_t kGpuChunkAlign = 1024;
+
+std::int64_t round_up(std::int64_t v, std::int64_t m) { return (v + m - 1) / m * m; }
+
+// Sequences per chunk; n (one chunk) where chunking could change a result or an error message
+// (attribute.hpp).
+std::int64_t chunk_size(const CnnInput& input, std::int64_t n, int length,
+                        const AttributeOptions& o, bool on_gpu) {
+  if (o.chunk <= 0) throw Error("attribute_models: chunk must be positive");
+  if (n <= 1) return std::max<std::int64_t>(n, 1);
+  if (input.codes != nullptr) {
+    const std::size_t total = static_cast<std::size_t>(n) * static_cast<std::size_t>(length);
+    for (std::size_t i = 0; i < total; ++i) {
+      if (input.codes[i] > 3) return n;  // the method's own error, naming the sequence
+    }
+  }
+  std::int64_t chunk = o.chunk;
+  if (o.method == Method::fp) {
+    if (o.fp_replay != nullptr || o.fp_batch < 2 || n % o.fp_batch == 1) return n;
+    chunk = round_up(chunk, o.fp_batch);
+  } else if (on_gpu) {
+    const bool plain_codes = input.codes != nullptr && input.scale == nullptr;
+    if (o.method == Method::ism && !plain_codes) return n;
+    chunk = round_up(chunk, kGpuChunkAlign);
+  }
+  return std::min(chunk, n);
+}
+
+// Sequences [first, first + count) of `input`, with sequence 0 in front for DeepLIFT's
+// captum-0.8 mode after the first chunk (its fallback gradient is every sequence's).
+struct ChunkInput {
+  CnnInput input;
+  std::int64_t n = 0;
+  std::int64_t skip = 0;  // leading results that are not the chunk's (0 or 1)
+  std::vector<std::uint8_t> codes;
+  std::vector<float> floats;  // scale or dense
+};
+
+void chunk_input(const CnnInput& in, std::int64_t first, std::int64_t count, int length,
+                 bool row0_first, ChunkInput& c) {
+  c.input = offset(in, first, length);
+  c.n = count;
+  c.skip = 0;
+  if (!row0_first || first == 0) return;
+  const auto L = static_cast<std::size_t>(length);
+  const auto rows = static_cast<std::size_t>(count);
+  const auto at = static_cast<std::size_t>(first);
+  c.input = CnnInput{};
+  c.n = count + 1;
+  c.skip = 1;
+  if (in.codes != nullptr) {
+    c.codes.assign(in.codes, in.codes + L);
+    c.codes.insert(c.codes.end(), in.codes + at * L, in.codes + (at + rows) * L);
+    c.input.codes = c.codes.data();
+    if (in.scale != nullptr) {
+      c.floats.assign(in.scale, in.scale + 1);
+      c.floats.insert(c.floats.end(), in.scale + at, in.scale + at + rows);
+      c.input.scale = c.floats.data();
+    }
+  } else {
+    c.floats.assign(in.dense, in.dense + 4 * L);
+    c.floats.insert(c.floats.end(), in.dense + at * 4 * L, in.dense + (at + rows) * 4 * L);
+    c.input.dense = c.floats.data();
+  }
+}
+
+// attribute_all chunk by chunk, reporting after each (attribute.hpp: the same bits).
+AttributeResult attribute_chunked(const std::vector<Model>& models, const CnnInput& input,
+                                  std::int64_t n, int length, const AttributeOptions& options,
+                                  bool on_gpu) {
+  const std::int64_t chunk = chunk_size(input, n, length, options, on_gpu);
+  report_progress(options.progress, 0, n);
+  AttributeOptions o = options;
+  o.progress = nullptr;
+  if (chunk >= n) {
+    AttributeResult r = attribute_all(models, input, n, length, o, on_gpu);
+    report_progress(options.progress, n, n);
+    return r;
+  }
+  const bool row0_first = o.method == Method::deeplift && o.compat == DeepLiftCompat::captum_0_8;
+  const std::size_t row = 4 * static_cast<std::size_t>(length);
+  AttributeResult r;
+  r.values.resize(static_cast<std::size_t>(n) * row);
+  ChunkInput c;
+  for (std::int64_t first = 0; first < n; first += chunk) {
+    const std::int64_t count = std::min(chunk, n - first);
+    if (o.method == Method::fp) {
+      o.fp_first_batch = options.fp_first_batch + static_cast<int>(first / o.fp_batch);
+    }
+    chunk_input(input, first, count, length, row0_first, c);
+    AttributeResult part = attribute_all(models, c.input, c.n, length, o, on_gpu);
+    std::copy(part.values.begin() + static_cast<std::ptrdiff_t>(c.skip * row), part.values.end(),
+              r.values.begin() + static_cast<std::ptrdiff_t>(first * row));
+    r.where = part.where;
+    r.permutations.insert(r.permutations.end(), std::make_move_iterator(part.permutations.begin()),
+                          std::make_move_iterator(part.permutations.end()));
+    report_progress(options.progress, first + count, n);
+  }
+  return r;
+}
+
+}  // namespace
+
+AttributeResult attribute_models(const std::vector<Model>& models, const CnnInput& input,
+                                 std::int64_t n, int length, const AttributeOptions& options) {
+  if (models.empty()) throw Error("attribute_models: no models");
+  if (n > 0x7fffffff)
+    throw Error("too many sequences for one attribution call: " + std::to_string(n));
+  const bool on_gpu = options.compute.backend() == Backend::cuda;
+  check_lengths(models, length, "sequences");
+  if (options.progress) return attribute_chunked(models, input, n, length, options, on_gpu);
+  return attribute_all(models, input, n, length, options, on_gpu);
 }
 
 }  // namespace mint

@@ -6,6 +6,21 @@
 //
 // Methods (SPEC §5): grad, saliency, ixg (input × gradient), ig, deeplift, fp (Feature
 // Permutation), ism. The result is (N, 4, L) float32, channels A,C,G,T.
+//
+// Progress (AttributeOptions::progress, core/progress.hpp): when set, the sequences go through
+// the method (every model of an ensemble) chunk by chunk, and the hook is called with
+// (sequences done, n) once at 0 and after every chunk; it may throw to stop the call. The
+// result is the same bits as without the hook: every path's result for a sequence depends only
+// on that sequence, except
+//   fp         chunks are whole Captum batches (a multiple of fp_batch) and continue the seeded
+//              permutation stream (fp_first_batch); `permutations` is the whole call's
+//   deeplift   with DeepLiftCompat::captum_0_8 every result depends on sequence 0 of the call
+//              (its fallback gradient): each later chunk is attributed with sequence 0 in front
+//   on a GPU   the CUDA backend's batches (256 and 1024 sequences, cuBLAS GEMMs whose rounding
+//              may depend on the batch) stay the same: chunks are a multiple of 1024
+// and one chunk (reports at 0 and n only) where chunking could change a result or an error
+// message: replayed FP permutations, an FP batch size that fails, codes above 3, ISM of dense
+// or scaled input on a GPU (variable mutants per sequence).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +29,7 @@
 
 #include "core/device.hpp"
 #include "core/model.hpp"
+#include "core/progress.hpp"
 #include "ops/cnn/cnn.hpp"
 #include "ops/common/target.hpp"
 #include "ops/deeplift/deeplift.hpp"
@@ -38,6 +54,11 @@ struct AttributeOptions {
   int fp_first_batch = 0;     // the first batch's index in the seeded stream (FpOptions)
   const std::vector<std::vector<std::int64_t>>* fp_replay = nullptr;  // or replay these
   Compute compute;  // the device, and CPU threads (<= 0: all)
+  // Called with (sequences done, n) between chunks (above); empty: one call, no chunks.
+  ProgressFn progress;
+  // Sequences per chunk when `progress` is set, rounded up to a multiple of fp_batch (fp) or
+  // of 1024 (on a GPU); must be positive.
+  int chunk = 4096;
 };
 
 struct AttributeResult {

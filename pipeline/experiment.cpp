@@ -167,8 +167,9 @@ class Runner {
   const ExperimentConfig& c_;
   const RunOptions& o_;
   fs::path out_;
-  std::string status_;  // "[i/N] step …" of the running step, for live status lines
-  bool live_ = false;   // stdout is a terminal and not quiet: redraw status_ with details
+  std::string status_;        // "[i/N] step …" of the running step, for live status lines
+  ProgressFn step_progress_;  // the running step's calls report (steps done, steps) through it
+  bool live_ = false;         // stdout is a terminal and not quiet: redraw status_ with details
   std::vector<SetPlan> plan_;
   std::map<std::string, Simulation> cache_;
 };
@@ -187,8 +188,8 @@ std::vector<Model> Runner::load_seed_models(const SetPlan& s, const ModelPlan& m
 
 void Runner::simulate_data(const SetPlan& s, const std::string& d) {
   const MotifSet motifs = load_motifs(s.spec);
-  const Simulation sim =
-      simulate(motifs, simulation_options(c_, d), c_.compute.backend(), c_.compute.threads);
+  const Simulation sim = simulate(motifs, simulation_options(c_, d), c_.compute.backend(),
+                                  c_.compute.threads, step_progress_);
   write_dataset(sim, data_dir(s, d).string());
   cache_.erase(data_dir(s, d).string());
 }
@@ -203,7 +204,8 @@ void Runner::train_job(const SetPlan& s, const ModelPlan& m, int f, int seed) {
   t.patience = c_.patience;
   t.adam.lr = static_cast<decltype(t.adam.lr)>(c_.lr);
   t.seed = static_cast<std::uint64_t>(seed);
-  t.progress = false;
+  t.print_progress = false;
+  t.progress = step_progress_;
   if (live_) {
     t.on_epoch = [this, &t](const EpochLog& e) {
       std::printf("\r\033[K%s epoch %d/%d, valid loss %.4f", status_.c_str(), e.epoch, t.max_epochs,
@@ -223,6 +225,7 @@ void Runner::attribute_job(const SetPlan& s, const ModelPlan& m, int f, Method m
   o.ig_steps = c_.ig_steps;
   o.fp_batch = c_.fp_batch;
   o.compute = c_.compute;
+  o.progress = step_progress_;
   CnnInput in;
   in.codes = test.codes.data();
   const std::vector<float> attr = attribute_models(models, in, test.size(), test.length, o).values;
@@ -238,8 +241,9 @@ void Runner::model_tables(Tables& t, const SetPlan& s, const ModelPlan& m, int f
   const RowOwner owner{s.name, f, m.name};
   CnnInput in;
   in.codes = test.codes.data();
-  const Evaluation e = evaluate(predict_each(models, in, test.size(), test.length, c_.compute),
-                                test, data.motifs, data.options.design);
+  const Evaluation e =
+      evaluate(predict_each(models, in, test.size(), test.length, c_.compute, step_progress_), test,
+               data.motifs, data.options.design);
   add_accuracy_rows(t, owner, e);
   for (int seed = 1; seed <= c_.seeds; ++seed) {
     add_training_row(t, owner, static_cast<std::uint64_t>(seed),
@@ -376,8 +380,15 @@ ExperimentResult Runner::run() {
   const std::vector<Step> steps = plan_steps(stage, sharded);
   ExperimentResult result;
   const std::size_t total = steps.size();
+  const auto steps_total = static_cast<std::int64_t>(total);
+  report_progress(o_.progress, 0, steps_total);
   for (std::size_t i = 0; i < total; ++i) {
     const Step& st = steps[i];
+    if (o_.progress) {
+      step_progress_ = [this, i, steps_total](std::int64_t, std::int64_t) {
+        report_progress(o_.progress, static_cast<std::int64_t>(i), steps_total);
+      };
+    }
     StepStatus status{st.name, false, 0};
     if (!o_.force && st.is_fresh()) {
       if (!o_.quiet) std::printf("[%zu/%zu] %s: skipped\n", i + 1, total, st.name.c_str());
@@ -399,6 +410,7 @@ ExperimentResult Runner::run() {
     }
     if (!o_.quiet) std::fflush(stdout);
     result.steps.push_back(status);
+    report_progress(o_.progress, static_cast<std::int64_t>(i + 1), steps_total);
   }
   return result;
 }

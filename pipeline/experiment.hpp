@@ -19,6 +19,11 @@
 // default; attribute once all models exist in its --out, e.g. a shared directory) and writes
 // no tables. merge_experiments() copies the shards' data, models and attributions into one
 // directory and runs the whole experiment there — the same code path as a single run.
+//
+// Progress: RunOptions::progress (core/progress.hpp) is called with (steps done, steps) once at
+// 0 and after every step, skipped ones included, and, with the running step's count, between
+// the units of its work (sampled chunks, mini-batches, attributed chunks, predicted batches),
+// so a hook that throws stops a long step too; the step's outputs are then not written.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +33,7 @@
 
 #include "core/design.hpp"
 #include "core/device.hpp"
+#include "core/progress.hpp"
 #include "pipeline/attribute.hpp"
 #include "pipeline/train.hpp"
 
@@ -88,8 +94,9 @@ struct RunOptions {
   std::string out;
   int shard_index = 0, shard_count = 1;
   Stage stage = Stage::all;
-  bool force = false;  // a different config may replace config.json; every step reruns
-  bool quiet = false;  // no progress lines
+  bool force = false;   // a different config may replace config.json; every step reruns
+  bool quiet = false;   // no progress lines
+  ProgressFn progress;  // (steps done, steps); also called within a step (above)
 };
 
 struct StepStatus {

@@ -25,13 +25,18 @@ void check_lengths(const std::vector<Model>& models, int length, const std::stri
 
 namespace {
 
+// Model `index` of `models` (its predictions are [index·n, (index + 1)·n) of the progress).
 std::vector<float> predict_with(CnnBackend& backend, const Model& model, const CnnInput& input,
-                                std::int64_t n) {
+                                std::int64_t n, const ProgressFn& progress = {},
+                                std::size_t index = 0, std::size_t models = 1) {
   std::vector<float> logits(static_cast<std::size_t>(n));
+  const std::int64_t done = static_cast<std::int64_t>(index) * n;
+  const std::int64_t total = static_cast<std::int64_t>(models) * n;
   for (std::int64_t first = 0; first < n; first += kPredictBatch) {
     const int count = static_cast<int>(std::min<std::int64_t>(kPredictBatch, n - first));
     backend.forward(offset(input, first, model.config.length), count, Mode::infer,
                     logits.data() + first);
+    report_progress(progress, done + first + count, total);
   }
   return logits;
 }
@@ -55,20 +60,28 @@ Predictor::Predictor(const std::vector<Model>& models, const Compute& compute) {
 
 Predictor::~Predictor() = default;
 
-std::vector<std::vector<float>> Predictor::predict_each(const CnnInput& input, std::int64_t n) {
+std::vector<std::vector<float>> Predictor::predict_each(const CnnInput& input, std::int64_t n,
+                                                        const ProgressFn& progress) {
+  report_progress(progress, 0, static_cast<std::int64_t>(models_.size()) * n);
   std::vector<std::vector<float>> out;
   for (std::size_t i = 0; i < models_.size(); ++i) {
-    out.push_back(predict_with(*backends_[i], *models_[i], input, n));
+    out.push_back(predict_with(*backends_[i], *models_[i], input, n, progress, i, models_.size()));
   }
   return out;
 }
 
 std::vector<std::vector<float>> predict_each(const std::vector<Model>& models,
                                              const CnnInput& input, std::int64_t n, int length,
-                                             const Compute& compute) {
+                                             const Compute& compute, const ProgressFn& progress) {
   check_lengths(models, length, "sequences");
+  report_progress(progress, 0, static_cast<std::int64_t>(models.size()) * n);
   std::vector<std::vector<float>> out;
-  for (const Model& m : models) out.push_back(predict(m, input, n, compute));
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const Model& m = models[i];
+    auto backend = make_backend(compute.backend(), m.config, kPredictBatch, compute.threads);
+    backend->set_params(m.params);
+    out.push_back(predict_with(*backend, m, input, n, progress, i, models.size()));
+  }
   return out;
 }
 

@@ -6,6 +6,10 @@
 // Input: a CnnInput of n sequences (byte codes (N, L), or dense (N, 4, L)), all of `length`;
 // every model must take that length (mint::Error naming the model's file otherwise).
 // Ensembles average in float64, in model order: mean[i] = Σ_m logit_m[i] / M.
+//
+// Progress (core/progress.hpp): predict_each reports (predictions done, models × n) once at 0
+// and after every kPredictBatch sequences of each model, model after model; the hook may throw
+// to stop the call. The logits are the same bits with or without it.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +18,7 @@
 
 #include "core/device.hpp"
 #include "core/model.hpp"
+#include "core/progress.hpp"
 #include "ops/cnn/cnn.hpp"
 
 namespace mint {
@@ -27,7 +32,8 @@ std::vector<float> predict(const Model& model, const CnnInput& input, std::int64
 // One logit vector per model.
 std::vector<std::vector<float>> predict_each(const std::vector<Model>& models,
                                              const CnnInput& input, std::int64_t n, int length,
-                                             const Compute& compute);
+                                             const Compute& compute,
+                                             const ProgressFn& progress = {});
 
 class CnnBackend;
 
@@ -37,7 +43,8 @@ class Predictor {
  public:
   Predictor(const std::vector<Model>& models, const Compute& compute);
   ~Predictor();
-  std::vector<std::vector<float>> predict_each(const CnnInput& input, std::int64_t n);
+  std::vector<std::vector<float>> predict_each(const CnnInput& input, std::int64_t n,
+                                               const ProgressFn& progress = {});
 
  private:
   std::vector<const Model*> models_;

@@ -2,6 +2,7 @@
 // acceptance check, the grammar, then every split through the sampler.
 #include "pipeline/simulate.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -56,10 +57,29 @@ Simulation plan_simulation(const MotifSet& motifs, const SimulationOptions& opti
   return sim;
 }
 
+namespace {
+
+// Sequences [first, first + count) of a split into codes (count · L bytes).
+void sample(const SamplerTables& tables, std::int64_t first, std::int64_t count,
+            std::uint8_t* codes, Backend backend, int threads) {
+  if (backend == Backend::cuda) {
+    sample_codes_cuda(tables, first, count, codes);
+  } else {
+    sample_codes_cpu(tables, first, count, codes, threads);
+  }
+}
+
+}  // namespace
+
 Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Backend backend,
-                    int threads) {
+                    int threads, const ProgressFn& progress) {
   Simulation sim = plan_simulation(motifs, options);
   const int n = static_cast<int>(motifs.size());
+  std::int64_t total = 0, done = 0;
+  for (const SplitPlan& plan : sim.plans) {
+    for (const Group& g : plan.groups) total += g.count;
+  }
+  report_progress(progress, 0, total);
   for (const SplitPlan& plan : sim.plans) {
     SamplerTables tables(motifs, sim.grammar, options, plan);
     SplitData data;
@@ -67,13 +87,18 @@ Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Ba
     data.length = options.length;
     data.n_motifs = n;
     const std::int64_t count = tables.sequences();
-    data.codes.resize(static_cast<std::size_t>(count) * options.length);
+    const auto L = static_cast<std::size_t>(options.length);
+    data.codes.resize(static_cast<std::size_t>(count) * L);
     data.offsets.resize(count);
-    if (backend == Backend::cuda) {
-      sample_codes_cuda(tables, 0, count, data.codes.data());
-    } else {
-      sample_codes_cpu(tables, 0, count, data.codes.data(), threads);
+    // Without a hook, one sampler call per split (the CUDA sampler uploads its tables per call).
+    const std::int64_t chunk = progress ? kSimulateChunk : std::max<std::int64_t>(count, 1);
+    for (std::int64_t first = 0; first < count; first += chunk) {
+      const std::int64_t part = std::min(chunk, count - first);
+      sample(tables, first, part, data.codes.data() + static_cast<std::size_t>(first) * L, backend,
+             threads);
+      report_progress(progress, done + first + part, total);
     }
+    done += count;
     sample_offsets(tables, 0, count, data.offsets.data());
     for (const Group& g : plan.groups) {
       const auto label = static_cast<float>(label_of(g.mask, n, options.design));

@@ -100,7 +100,7 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
     throw Error("--batch must be in 1.." + std::to_string(backend.capacity()));
   if (train.size() == 0 || valid.size() == 0)
     throw Error("training needs non-empty train and valid splits");
-  const bool tty = o.progress && ::isatty(2);
+  const bool tty = o.print_progress && ::isatty(2);
   TrainResult result;
   result.model = init_model(config, o.seed);
   backend.set_params(result.model.params);
@@ -110,6 +110,9 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
   const int length = config.length;
   std::vector<std::uint8_t> batch_codes(static_cast<std::size_t>(o.batch) * length);
   std::vector<float> logits(o.batch), dlogits(o.batch);
+  const std::int64_t batches = (train.size() + o.batch - 1) / o.batch;
+  const std::int64_t total_batches = batches * std::max(o.max_epochs, 0);
+  report_progress(o.progress, 0, total_batches);
   for (int epoch = 1; epoch <= o.max_epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::vector<std::int64_t> order = epoch_order(train.size(), o.seed, epoch);
@@ -137,6 +140,7 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
       backend.adam_step(o.adam, ++step);
       progress(tty, epoch, o.max_epochs, first + n, train.size(),
                loss_sum / static_cast<double>(first + n));
+      report_progress(o.progress, (epoch - 1) * batches + first / o.batch + 1, total_batches);
     }
     const std::vector<float> valid_logits =
         predict_codes(backend, valid.codes.data(), valid.size(), length);
@@ -158,7 +162,7 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
     log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.history.push_back(log);
     if (o.on_epoch) o.on_epoch(log);
-    if (o.progress) {
+    if (o.print_progress) {
       std::fprintf(stderr,
                    "%sepoch %3d/%d  train loss %.4f  valid loss %.4f  valid acc %.4f  %.1f s%s\n",
                    tty ? "\r" : "", epoch, o.max_epochs, log.train_loss, log.valid_loss,
@@ -172,6 +176,10 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
     } else if (++since_best >= o.patience) {
       break;
     }
+  }
+  if (result.history.size() < static_cast<std::size_t>(o.max_epochs)) {
+    report_progress(o.progress, total_batches,
+                    total_batches);  // stopped early: the run is complete
   }
   return result;
 }

@@ -7,6 +7,12 @@
 // from a ModelSpec and the data (model_config), training on the data's train and valid splits,
 // then <dir>/<stem>.log.tsv and <dir>/<stem>.safetensors, the model last (its presence marks a
 // finished model). Stems are <name>_f<F>_seed<S> (model_stem).
+//
+// Progress: TrainOptions::progress (core/progress.hpp) is called with (mini-batches done,
+// max_epochs × batches per epoch) once at 0 and after every mini-batch, outside any parallel
+// region; early stopping ends with a report of (total, total). It and on_epoch may throw to stop
+// training: the exception propagates out of train_model and train_and_save, which then writes
+// nothing (the files are written only after training returns). The weights do not depend on it.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +23,7 @@
 #include "core/dataset.hpp"
 #include "core/design.hpp"
 #include "core/device.hpp"
+#include "core/progress.hpp"
 #include "ops/cnn/cnn_backend.hpp"
 
 namespace mint {
@@ -31,9 +38,11 @@ struct TrainOptions {
   std::uint64_t seed = 1;  // initialisation and shuffling
   Loss loss = Loss::bce;
   int eval_batch = 512;
-  bool progress = true;  // progress bar on stderr when it is a terminal
+  bool print_progress = true;  // progress bar on stderr when it is a terminal
   // Called after every epoch (with that epoch's log), e.g. for a caller's own status line.
   std::function<void(const struct EpochLog&)> on_epoch;
+  // Called with (mini-batches done, max_epochs × batches per epoch) after every mini-batch.
+  ProgressFn progress;
 };
 
 struct EpochLog {

@@ -49,7 +49,7 @@ TEST(Train, ClassifierSeparatesAllMotifsFromNone) {
   const ModelConfig c = small_model(sim.options.length);
   TrainOptions o;
   o.max_epochs = 12;
-  o.progress = false;
+  o.print_progress = false;
   auto backend = make_cpu_backend(c, 512, 2);
   const TrainResult r = train_model(c, sim.splits[0], sim.splits[1], o, *backend);
   backend->set_params(r.model.params);
@@ -75,7 +75,7 @@ TEST(Train, RegressionBeatsTheMean) {
   o.max_epochs = 20;
   o.adam.lr = 3e-3f;
   o.loss = Loss::mse;
-  o.progress = false;
+  o.print_progress = false;
   auto backend = make_cpu_backend(c, 512, 2);
   const TrainResult r = train_model(c, sim.splits[0], sim.splits[1], o, *backend);
   backend->set_params(r.model.params);
@@ -99,7 +99,7 @@ TEST(Train, SameSeedAndThreadsGiveTheSameWeights) {
   const ModelConfig c = small_model(sim.options.length);
   TrainOptions o;
   o.max_epochs = 2;
-  o.progress = false;
+  o.print_progress = false;
   auto run = [&](std::uint64_t seed) {
     o.seed = seed;
     auto backend = make_cpu_backend(c, 512, 2);
