@@ -491,7 +491,8 @@ MotifSet parse_meme(std::string_view text, const std::string& source) {
 
 MotifSet read_motif_file(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw FileError(path + ": cannot open: is a directory");
+  if (std::filesystem::is_directory(path, ec))
+    throw FileError(path + ": cannot open: is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FileError(path + ": cannot open: " + std::strerror(errno));
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -530,8 +531,11 @@ MotifSet load_motifs(const std::string& name_or_path) {
   }
   std::error_code ec;
   if (std::filesystem::exists(name_or_path, ec)) return read_motif_file(name_or_path);
-  throw Error("unknown motif set '" + name_or_path + "': not a bundled set (" + names +
-              ") and no such file");
+  const std::string what = "unknown motif set '" + name_or_path + "': not a bundled set (" + names +
+                           ") and no such file";
+  // A name with a directory or an extension was meant as a file: a file-system error.
+  if (name_or_path.find_first_of("/.") != std::string::npos) throw FileError(what);
+  throw Error(what);
 }
 
 }  // namespace mint

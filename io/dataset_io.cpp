@@ -216,7 +216,7 @@ Simulation load_dataset(const std::string& dir) {
   if (!std::filesystem::exists(meta_path)) {
     throw FileError(dir +
                     ": not a mint data set (no dataset.json; an interrupted `mint simulate` "
-                "leaves none)");
+                    "leaves none)");
   }
   json doc;
   try {

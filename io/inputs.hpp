@@ -18,8 +18,8 @@ struct SequenceInput {
   std::string source;
   std::int64_t n = 0;
   int length = 0;
-  std::vector<std::uint8_t> codes;  // (N, L) when one_hot
-  std::vector<float> dense;         // (N, 4, L) otherwise
+  std::vector<std::uint8_t> codes;    // (N, L) when one_hot
+  std::vector<float> dense;           // (N, 4, L) otherwise
   const float* dense_view = nullptr;  // or the caller's float32 (N, 4, L), read in place
   bool one_hot = true;
   std::optional<Simulation> dataset;  // set when read from a data set directory

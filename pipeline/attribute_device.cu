@@ -107,8 +107,9 @@ float* attribute_models_device(const std::vector<Model>& models, const std::uint
   check_lengths(models, length, "sequences");
   MINT_CUDA_CHECK(cudaDeviceSynchronize());
   const std::size_t size = static_cast<std::size_t>(n) * 4 * static_cast<std::size_t>(length);
-  const Quadrature quadrature =
-      options.method == Method::ig ? ig_quadrature(options.ig_method, options.ig_steps) : Quadrature{};
+  const Quadrature quadrature = options.method == Method::ig
+                                    ? ig_quadrature(options.ig_method, options.ig_steps)
+                                    : Quadrature{};
   float* out = nullptr;
   MINT_CUDA_CHECK(cudaMalloc(&out, size * sizeof(float)));
   try {
@@ -119,8 +120,8 @@ float* attribute_models_device(const std::vector<Model>& models, const std::uint
       const Model& m = models[j];
       if (options.method == Method::ig) {
         IntegratedGradientsCuda(m.config, m.params)
-            .integrated_gradients(d_codes, nullptr, static_cast<int>(n), quadrature,
-                                  options.target, target);
+            .integrated_gradients(d_codes, nullptr, static_cast<int>(n), quadrature, options.target,
+                                  target);
       } else {
         DeepLiftCuda(m.config, m.params)
             .deeplift(d_codes, nullptr, static_cast<int>(n), options.compat, options.target,
@@ -158,8 +159,7 @@ std::vector<std::vector<float>> predict_each_device(const std::vector<Model>& mo
     std::vector<float> logits(static_cast<std::size_t>(n));
     for (std::int64_t first = 0; first < n; first += kPredictBatch) {
       const int count = static_cast<int>(std::min<std::int64_t>(kPredictBatch, n - first));
-      backend->forward_device_codes(d_codes + first * length, count,
-                                    logits.data() + first);
+      backend->forward_device_codes(d_codes + first * length, count, logits.data() + first);
     }
     out.push_back(std::move(logits));
   }

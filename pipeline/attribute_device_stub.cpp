@@ -19,8 +19,8 @@ float* attribute_models_device(const std::vector<Model>&, const std::uint8_t*, s
                                const AttributeOptions&) {
   unavailable();
 }
-std::vector<std::vector<float>> predict_each_device(const std::vector<Model>&,
-                                                    const std::uint8_t*, std::int64_t, int) {
+std::vector<std::vector<float>> predict_each_device(const std::vector<Model>&, const std::uint8_t*,
+                                                    std::int64_t, int) {
   unavailable();
 }
 

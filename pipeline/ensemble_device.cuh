@@ -20,8 +20,8 @@ static __global__ void add_kernel(const float* __restrict__ x, std::size_t size,
 }
 
 // out = float(sum / models).
-static __global__ void mean_kernel(const double* __restrict__ sum, std::size_t size,
-                                   double models, float* __restrict__ out) {
+static __global__ void mean_kernel(const double* __restrict__ sum, std::size_t size, double models,
+                                   float* __restrict__ out) {
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < size;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
     out[i] = __double2float_rn(__ddiv_rn(sum[i], models));

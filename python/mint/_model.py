@@ -46,7 +46,7 @@ class Model:
         """A model from a state dict (NumPy arrays or tensors), validated as a model file is:
         every name, shape and dtype, finite values. F, K, H1, H2 and BatchNorm come from the
         shapes; ``length`` and ``pool`` must be given unless ``metadata`` records them."""
-        tensors = [(str(k), np.ascontiguousarray(_to_numpy(v))) for k, v in state_dict.items()]
+        tensors = [(str(k), _c_order(_to_numpy(v))) for k, v in state_dict.items()]
         meta = [(str(k), str(v)) for k, v in (metadata or {}).items()]
         return cls(_core.Model.from_state_dict(tensors, meta, length, pool, padding, activation))
 
@@ -99,6 +99,10 @@ class Model:
         return (f"<mint.Model L={c['length']} F={c['filters']} K={c['width']} P={c['pool']} "
                 f"H={c['hidden1']},{c['hidden2']} {c['padding']} "
                 f"{'BN ' if c['batchnorm'] else ''}{c['activation']}>")
+
+
+def _c_order(a: np.ndarray) -> np.ndarray:
+    return a if a.flags.c_contiguous else a.copy(order="C")  # 0-d arrays stay 0-d
 
 
 def _to_numpy(v: Any) -> np.ndarray:
@@ -159,7 +163,7 @@ def train(data: Any, *, filters: int = 32, width: int = 0, pool: Union[int, str]
 
     if not isinstance(data, Dataset):
         raise TypeError(f"data: expected a mint.Dataset, got {type(data).__name__}")
-    with progress_callback(progress, "train", unit="epoch") as callback:
+    with progress_callback(progress, "train", unit="batch") as callback:
         native, history = _core.train(
             data._native, int(filters), int(width), str(pool), int(hidden1), int(hidden2),
             padding, activation, bool(batchnorm), int(epochs), int(patience), int(batch),

@@ -6,8 +6,8 @@
 #include <nanobind/stl/vector.h>
 
 #include "common.hpp"
-#include "device.hpp"
 #include "core/error.hpp"
+#include "device.hpp"
 #include "inputs.hpp"
 #include "pipeline/attribute.hpp"
 #include "pipeline/predict.hpp"
@@ -113,10 +113,10 @@ void bind_attribute(nb::module_& m) {
       [](const std::vector<Model>& models, const AnyArray& x, const std::string& method,
          const std::string& target, int steps, const std::string& ig_method,
          const std::string& compat, int batch_size, std::uint64_t seed,
-         std::optional<AnyArray> permutations, bool want_permutations,
-         const std::string& device, int threads, nb::handle progress) {
-        const AttributeArgs a{method, target, ig_method, compat, steps,
-                              batch_size, seed, device, threads};
+         std::optional<AnyArray> permutations, bool want_permutations, const std::string& device,
+         int threads, nb::handle progress) {
+        const AttributeArgs a{method,     target, ig_method, compat, steps,
+                              batch_size, seed,   device,    threads};
         return attribute(models, x, a, permutations, want_permutations, progress);
       },
       nb::arg("models"), nb::arg("x"), nb::arg("method"), nb::arg("target"), nb::arg("steps"),

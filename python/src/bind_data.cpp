@@ -74,7 +74,8 @@ nb::ndarray<nb::numpy, std::uint8_t> presence(const SplitData& s) {
   const auto n = static_cast<std::size_t>(s.n_motifs);
   std::vector<std::uint8_t> out(static_cast<std::size_t>(s.size()) * n);
   for (std::size_t i = 0; i < s.masks.size(); ++i) {
-    for (std::size_t m = 0; m < n; ++m) out[i * n + m] = static_cast<std::uint8_t>(s.masks[i] >> m & 1u);
+    for (std::size_t m = 0; m < n; ++m)
+      out[i * n + m] = static_cast<std::uint8_t>(s.masks[i] >> m & 1u);
   }
   return to_numpy(std::move(out), {static_cast<std::size_t>(s.size()), n});
 }
@@ -123,9 +124,11 @@ void bind_split(nb::module_& m) {
           "codes",
           [](nb::handle self) {
             const SplitData& s = nb::cast<const SplitRef&>(self).data();
-            return view(s.codes.data(), {static_cast<std::size_t>(s.size()),
-                                         static_cast<std::size_t>(s.length)}, self);
+            return view(s.codes.data(),
+                        {static_cast<std::size_t>(s.size()), static_cast<std::size_t>(s.length)},
+                        self);
           },
+          nb::rv_policy::reference,
           "(N, L) uint8 base codes 0..3 = A,C,G,T (a read-only view, no copy).")
       .def_prop_ro(
           "labels",
@@ -133,19 +136,20 @@ void bind_split(nb::module_& m) {
             const SplitData& s = nb::cast<const SplitRef&>(self).data();
             return view(s.labels.data(), {static_cast<std::size_t>(s.size())}, self);
           },
-          "(N,) float32 labels (a view).")
+          nb::rv_policy::reference, "(N,) float32 labels (a view).")
       .def_prop_ro(
           "offsets",
           [](nb::handle self) {
             const SplitData& s = nb::cast<const SplitRef&>(self).data();
             return view(s.offsets.data(), {static_cast<std::size_t>(s.size())}, self);
           },
-          "(N,) int32 start of the grammar in each sequence (a view).")
+          nb::rv_policy::reference, "(N,) int32 start of the grammar in each sequence (a view).")
       .def_prop_ro(
-          "presence", [](const SplitRef& r) { return presence(r.data()); },
+          "presence", [](const SplitRef& r) { return presence(r.data()); }, nb::rv_policy::move,
           "(N, n) uint8: 1 where the motif (file order) is present.")
-      .def("onehot", [](const SplitRef& r) { return onehot(r.data()); },
-           "(N, 4, L) float32 one-hot sequences, channels A,C,G,T (a new array).")
+      .def(
+          "onehot", [](const SplitRef& r) { return onehot(r.data()); },
+          "(N, 4, L) float32 one-hot sequences, channels A,C,G,T (a new array).")
       .def("instances", &instances,
            "The motif instances: dict of columns sequence, start, end (0-based, half-open), "
            "motif (index in file order).");
@@ -182,7 +186,6 @@ SimulationOptions simulation_options(const SimulateArgs& a) {
   return o;
 }
 
-
 void bind_data(nb::module_& m) {
   nb::class_<SimulateArgs>(m, "SimulateArgs", "mint.simulate's options (the CLI's flags).")
       .def(nb::init<>())
@@ -206,9 +209,10 @@ void bind_data(nb::module_& m) {
       .def_rw("filter_width", &SimulateArgs::filter_width)
       .def_rw("gc", &SimulateArgs::gc)
       .def_rw("pseudocount", &SimulateArgs::pseudocount);
-  m.def("load_motifs", [](const std::string& spec) { return motif_list(load_motifs(spec)); },
-        nb::arg("motifs"),
-        "The motifs of a bundled set (distinct_1, MEF2A) or a JASPAR/MEME file, as dicts.");
+  m.def(
+      "load_motifs", [](const std::string& spec) { return motif_list(load_motifs(spec)); },
+      nb::arg("motifs"),
+      "The motifs of a bundled set (distinct_1, MEF2A) or a JASPAR/MEME file, as dicts.");
   m.def("bundled_motif_sets", [] {
     std::vector<std::string> names;
     for (const BundledMotifSet& s : bundled_motif_sets()) names.push_back(s.name);
@@ -246,9 +250,8 @@ void bind_data(nb::module_& m) {
       .def_prop_ro("motif_set", [](const DatasetRef& d) { return d.sim->motifs.name; })
       .def_prop_ro("length", [](const DatasetRef& d) { return d.sim->options.length; })
       .def_prop_ro("seed", [](const DatasetRef& d) { return d.sim->options.seed; })
-      .def_prop_ro("design", [](const DatasetRef& d) {
-        return to_string(d.sim->options.design.kind);
-      })
+      .def_prop_ro("design",
+                   [](const DatasetRef& d) { return to_string(d.sim->options.design.kind); })
       .def_prop_ro("filter_width", [](const DatasetRef& d) { return d.sim->grammar.filter_width; })
       .def_prop_ro("grammar", [](const DatasetRef& d) {
         nb::dict g;

@@ -3,15 +3,16 @@
 // (pipeline/predict) and train_on (pipeline/train). A state dict from PyTorch goes through the
 // same safetensors validation a model file does (names, shapes, dtypes, finite values).
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
 #include <cstring>
 
 #include "common.hpp"
-#include "device.hpp"
 #include "core/device.hpp"
 #include "core/error.hpp"
+#include "device.hpp"
 #include "inputs.hpp"
 #include "io/model_io.hpp"
 #include "pipeline/predict.hpp"
@@ -49,7 +50,8 @@ Model from_state_dict(const std::vector<std::pair<std::string, AnyArray>>& tenso
     }
     SafeTensor t;
     t.dtype = safetensors_dtype(a, name);
-    for (std::size_t i = 0; i < a.ndim(); ++i) t.shape.push_back(static_cast<std::int64_t>(a.shape(i)));
+    for (std::size_t i = 0; i < a.ndim(); ++i)
+      t.shape.push_back(static_cast<std::int64_t>(a.shape(i)));
     const auto* bytes = static_cast<const char*>(a.data());
     t.data.assign(bytes, bytes + a.nbytes());
     st.tensors[name] = std::move(t);
@@ -100,9 +102,9 @@ Compute compute_of(const std::string& device, int threads) {
 }
 
 // (M, N) float32 logits, one row per model.
-nb::ndarray<nb::numpy, float> predict_models(const std::vector<Model>& models,
-                                             const AnyArray& x, const std::string& device,
-                                             int threads, nb::handle progress) {
+nb::ndarray<nb::numpy, float> predict_models(const std::vector<Model>& models, const AnyArray& x,
+                                             const std::string& device, int threads,
+                                             nb::handle progress) {
   if (models.empty()) throw Error("models: give at least one model");
   if (on_gpu(x)) {
     std::vector<float> out;
@@ -123,9 +125,9 @@ nb::ndarray<nb::numpy, float> predict_models(const std::vector<Model>& models,
   return to_numpy(std::move(out), {models.size(), static_cast<std::size_t>(in.n)});
 }
 
-nb::ndarray<nb::numpy, float> predict_mean(const std::vector<Model>& models,
-                                           const AnyArray& x, const std::string& device,
-                                           int threads, nb::handle progress) {
+nb::ndarray<nb::numpy, float> predict_mean(const std::vector<Model>& models, const AnyArray& x,
+                                           const std::string& device, int threads,
+                                           nb::handle progress) {
   if (models.empty()) throw Error("models: give at least one model");
   if (on_gpu(x)) {
     const std::vector<double> mean = ensemble_mean(predict_gpu(models, x));
@@ -171,12 +173,11 @@ nb::tuple train(const DatasetRef& data, const TrainArgs& a, const std::string& d
   o.batch = a.batch;
   o.adam.lr = a.lr;
   o.seed = a.seed;
-  o.progress = false;
+  o.print_progress = false;
   if (o.max_epochs <= 0) throw Error("epochs must be positive, got " + std::to_string(a.epochs));
-  const ProgressFn hook = python_progress(progress);
+  o.progress = python_progress(progress);  // (mini-batches done, max_epochs × batches per epoch)
   PyObject* epoch_cb = on_epoch.is_none() ? nullptr : on_epoch.ptr();
-  o.on_epoch = [&, epoch_cb](const EpochLog& e) {
-    if (hook) hook(e.epoch, o.max_epochs);
+  o.on_epoch = [epoch_cb](const EpochLog& e) {
     if (epoch_cb == nullptr) return;
     nb::gil_scoped_acquire gil;
     const nb::handle callback(epoch_cb);
@@ -211,14 +212,15 @@ void bind_model(nb::module_& m) {
              std::optional<std::string> padding, std::optional<std::string> activation) {
             return load_model(path, hints_of(length, pool, padding, activation));
           },
-          nb::arg("path"), nb::arg("length").none() = nb::none(), nb::arg("pool").none() = nb::none(),
-          nb::arg("padding").none() = nb::none(), nb::arg("activation").none() = nb::none())
+          nb::arg("path"), nb::arg("length").none() = nb::none(),
+          nb::arg("pool").none() = nb::none(), nb::arg("padding").none() = nb::none(),
+          nb::arg("activation").none() = nb::none())
       .def_static(
           "from_state_dict",
           [](const std::vector<std::pair<std::string, AnyArray>>& tensors,
              const std::vector<std::pair<std::string, std::string>>& metadata,
-             std::optional<int> length, std::optional<int> pool,
-             std::optional<std::string> padding, std::optional<std::string> activation) {
+             std::optional<int> length, std::optional<int> pool, std::optional<std::string> padding,
+             std::optional<std::string> activation) {
             return from_state_dict(tensors, metadata, hints_of(length, pool, padding, activation));
           },
           nb::arg("tensors"), nb::arg("metadata"), nb::arg("length").none() = nb::none(),
@@ -240,8 +242,8 @@ void bind_model(nb::module_& m) {
          int hidden2, const std::string& padding, const std::string& activation, bool batchnorm,
          int epochs, int patience, int batch, double lr, std::uint64_t seed,
          const std::string& device, int threads, nb::handle on_epoch, nb::handle progress) {
-        const TrainArgs a{filters, width,   hidden1, hidden2,    epochs,    patience, batch,
-                          pool,    padding, activation, batchnorm, lr, seed};
+        const TrainArgs a{filters, width,   hidden1,    hidden2,   epochs, patience, batch,
+                          pool,    padding, activation, batchnorm, lr,     seed};
         return train(data, a, device, threads, on_epoch, progress);
       },
       nb::arg("data"), nb::arg("filters"), nb::arg("width"), nb::arg("pool"), nb::arg("hidden1"),

@@ -16,8 +16,8 @@ namespace mint::py {
 namespace {
 
 nb::list experiment(const std::string& kind, const std::string& size, const std::string& out,
-                     const std::string& config_json, const std::string& shard,
-                     const std::string& stage, bool force, bool quiet, nb::handle progress) {
+                    const std::string& config_json, const std::string& shard,
+                    const std::string& stage, bool force, bool quiet, nb::handle progress) {
   const ExperimentConfig config =
       apply_config_json(default_config(parse_experiment_kind(kind), parse_experiment_size(size)),
                         config_json, "config");

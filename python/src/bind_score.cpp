@@ -154,8 +154,8 @@ InstanceTruth truth_of(const nb::dict& instances, std::int64_t n, int length, in
       }
       return static_cast<int>(v);
     };
-    t.instances.push_back({seq[i], narrow(start[i], "start"), narrow(end[i], "end"),
-                           narrow(motif[i], "motif")});
+    t.instances.push_back(
+        {seq[i], narrow(start[i], "start"), narrow(end[i], "end"), narrow(motif[i], "motif")});
   }
   return t;
 }
@@ -165,8 +165,9 @@ std::vector<Entry> score_truth(const std::vector<EntryIn>& entries, const AnyArr
   check_unique(entries);
   const PyInput in = sequences_in(x, "x");
   if (in.input.codes == nullptr) {
-    throw Error("x: the sequences must be one-hot (each position exactly one base at 1) to "
-                "find the observed base");
+    throw Error(
+        "x: the sequences must be one-hot (each position exactly one base at 1) to "
+        "find the observed base");
   }
   const InstanceTruth truth = truth_of(instances, in.n, in.length, n_motifs);
   const ScoreOptions options = score_options(a, nullptr);
@@ -188,10 +189,9 @@ std::vector<Entry> score_truth(const std::vector<EntryIn>& entries, const AnyArr
       }
     }
     Entry r{std::get<0>(e), std::get<1>(e), labelled.rows, {}, {}};
-    const std::vector<float> positions =
-        position_scores(attr, in.input.codes, in.n, in.length,
-                        r.method == "ism" ? ScoreRule::ism : ScoreRule::observed,
-                        options.signed_scores);
+    const std::vector<float> positions = position_scores(
+        attr, in.input.codes, in.n, in.length,
+        r.method == "ism" ? ScoreRule::ism : ScoreRule::observed, options.signed_scores);
     const std::vector<CurveScores> curves =
         score_labelled_rows(positions.data(), labelled, in.length, options.backend);
     for (std::size_t i = 0; i < r.rows.size(); ++i) r.rows[i].scores = curves[i];
@@ -254,8 +254,8 @@ nb::dict tables(const std::vector<Entry>& entries, const std::pair<std::string, 
         for (const MotifGroup& gb : eb.groups) {
           if (ga.motif != gb.motif || ga.n_present != gb.n_present) continue;
           const Difference d = median_difference(ga.values, gb.values, boot);
-          differences.append(nb::make_tuple(ea.method, ga.motif, ga.n_present, d.pairs, d.delta,
-                                            d.lo, d.hi));
+          differences.append(
+              nb::make_tuple(ea.method, ga.motif, ga.n_present, d.pairs, d.delta, d.lo, d.hi));
         }
       }
     }
@@ -283,8 +283,10 @@ nb::dict curves(const AnyArray& labels, const AnyArray& scores, bool per_row,
     }
   }
   if (per_row ? labels.ndim() != 2 : labels.ndim() != 1) {
-    throw Error(std::string("auprc: ") + (per_row ? "per_row needs (R, C) arrays" :
-                "expected 1-D arrays (per_row=True for one curve per row of a 2-D array)") +
+    throw Error(std::string("auprc: ") +
+                (per_row
+                     ? "per_row needs (R, C) arrays"
+                     : "expected 1-D arrays (per_row=True for one curve per row of a 2-D array)") +
                 ", got shape " + shape_text(labels));
   }
   auto bytes01 = [](const AnyArray& a, const char* what, bool strict) {
@@ -292,13 +294,20 @@ nb::dict curves(const AnyArray& labels, const AnyArray& scores, bool per_row,
     for (std::size_t i = 0; i < a.size(); ++i) {
       double v = 0;
       const void* p = a.data();
-      if (has_dtype<bool>(a) || has_dtype<std::uint8_t>(a)) v = static_cast<const std::uint8_t*>(p)[i];
-      else if (has_dtype<std::int8_t>(a)) v = static_cast<const std::int8_t*>(p)[i];
-      else if (has_dtype<std::int32_t>(a)) v = static_cast<const std::int32_t*>(p)[i];
-      else if (has_dtype<std::int64_t>(a)) v = static_cast<double>(static_cast<const std::int64_t*>(p)[i]);
-      else if (has_dtype<float>(a)) v = static_cast<const float*>(p)[i];
-      else if (has_dtype<double>(a)) v = static_cast<const double*>(p)[i];
-      else throw Error(std::string("auprc: ") + what + " has dtype " + dtype_name(a.dtype()));
+      if (has_dtype<bool>(a) || has_dtype<std::uint8_t>(a))
+        v = static_cast<const std::uint8_t*>(p)[i];
+      else if (has_dtype<std::int8_t>(a))
+        v = static_cast<const std::int8_t*>(p)[i];
+      else if (has_dtype<std::int32_t>(a))
+        v = static_cast<const std::int32_t*>(p)[i];
+      else if (has_dtype<std::int64_t>(a))
+        v = static_cast<double>(static_cast<const std::int64_t*>(p)[i]);
+      else if (has_dtype<float>(a))
+        v = static_cast<const float*>(p)[i];
+      else if (has_dtype<double>(a))
+        v = static_cast<const double*>(p)[i];
+      else
+        throw Error(std::string("auprc: ") + what + " has dtype " + dtype_name(a.dtype()));
       if (strict && v != 0 && v != 1) {
         throw Error(std::string("auprc: ") + what + " at index " + std::to_string(i) + " is " +
                     std::to_string(v) + ", expected 0 or 1");
@@ -322,7 +331,8 @@ nb::dict curves(const AnyArray& labels, const AnyArray& scores, bool per_row,
   std::vector<CurveScores> out;
   {
     nb::gil_scoped_release release;
-    const std::size_t rows = per_row ? labels.shape(0) : 1, cols = labels.size() / std::max<std::size_t>(rows, 1);
+    const std::size_t rows = per_row ? labels.shape(0) : 1,
+                      cols = labels.size() / std::max<std::size_t>(rows, 1);
     const std::uint8_t* mask = include ? keep.data() : nullptr;
     if (per_row && f32) {
       out = score_rows(static_cast<const float*>(scores.data()), y.data(), mask, rows, cols);
@@ -336,8 +346,10 @@ nb::dict curves(const AnyArray& labels, const AnyArray& scores, bool per_row,
       for (std::size_t i = 0; i < cols; ++i) {
         if (mask != nullptr && mask[i] == 0) continue;
         labels_kept.push_back(y[i]);
-        if (f32) f.push_back(static_cast<const float*>(scores.data())[i]);
-        else d.push_back(static_cast<const double*>(scores.data())[i]);
+        if (f32)
+          f.push_back(static_cast<const float*>(scores.data())[i]);
+        else
+          d.push_back(static_cast<const double*>(scores.data())[i]);
       }
       out.push_back(f32 ? score_curve(f.data(), labels_kept.data(), labels_kept.size())
                         : score_curve(d.data(), labels_kept.data(), labels_kept.size()));
@@ -371,8 +383,8 @@ void bind_score(nb::module_& m) {
          std::pair<std::string, std::string> compare, const std::string& metric,
          const std::string& positives, double ic_threshold, bool signed_scores, int bootstrap,
          double level, std::uint64_t seed, const std::string& device) {
-        const ScoreArgs a{metric, positives, ic_threshold, signed_scores, bootstrap, level, seed,
-                          device};
+        const ScoreArgs a{metric,    positives, ic_threshold, signed_scores,
+                          bootstrap, level,     seed,         device};
         return tables(score_dataset(entries, split, a), compare, a);
       },
       nb::arg("entries"), nb::arg("split"), nb::arg("compare"), nb::arg("metric"),
@@ -388,8 +400,8 @@ void bind_score(nb::module_& m) {
         return tables(score_truth(entries, x, instances, n_motifs, a), compare, a);
       },
       nb::arg("entries"), nb::arg("x"), nb::arg("instances"), nb::arg("n_motifs"),
-      nb::arg("compare"), nb::arg("metric"), nb::arg("signed"), nb::arg("bootstrap"),
-      nb::arg("ci"), nb::arg("seed"), nb::arg("device"));
+      nb::arg("compare"), nb::arg("metric"), nb::arg("signed"), nb::arg("bootstrap"), nb::arg("ci"),
+      nb::arg("seed"), nb::arg("device"));
   m.def("auprc", &curves, nb::arg("labels"), nb::arg("scores"), nb::arg("per_row"),
         nb::arg("include").none());
 }

@@ -3,6 +3,7 @@
 
 #include "core/error.hpp"
 #include "pipeline/attribute_device.hpp"
+#include "pipeline/predict.hpp"
 
 namespace mint::py {
 namespace {
@@ -25,8 +26,9 @@ struct DeviceCodes {
 void codes_of(const AnyArray& x, DeviceCodes& out) {
   const bool codes = has_dtype<std::uint8_t>(x);
   if (codes ? x.ndim() != 2 : (x.ndim() != 3 || x.shape(1) != 4 || !has_dtype<float>(x))) {
-    throw Error("x: a GPU array must be (N, L) uint8 base codes or (N, 4, L) float32 one-hot, got " +
-                dtype_name(x.dtype()) + " of shape " + shape_text(x));
+    throw Error(
+        "x: a GPU array must be (N, L) uint8 base codes or (N, 4, L) float32 one-hot, got " +
+        dtype_name(x.dtype()) + " of shape " + shape_text(x));
   }
   out.n = static_cast<std::int64_t>(x.shape(0));
   const std::size_t L = x.shape(x.ndim() - 1);
@@ -42,8 +44,9 @@ void codes_of(const AnyArray& x, DeviceCodes& out) {
   }
   out.held = onehot_codes_device(static_cast<const float*>(x.data()), out.n, out.length);
   if (out.held == nullptr) {
-    throw Error("x: a GPU array must be exactly one-hot (each position one base at 1, the others "
-                "0; no NaN); attribute other inputs on the CPU");
+    throw Error(
+        "x: a GPU array must be exactly one-hot (each position one base at 1, the others "
+        "0; no NaN); attribute other inputs on the CPU");
   }
   out.codes = out.held;
 }
@@ -64,9 +67,8 @@ nb::object attribute_gpu(const std::vector<Model>& models, const AnyArray& x,
   nb::capsule owner(out, [](void* p) noexcept { free_device(p); });
   const std::size_t shape[3] = {static_cast<std::size_t>(in.n), 4,
                                 static_cast<std::size_t>(in.length)};
-  return nb::cast(nb::ndarray<float, nb::device::cuda>(out, 3, shape, owner, nullptr,
-                                                      nb::dtype<float>(), nb::device::cuda::value,
-                                                      x.device_id()));
+  return nb::cast(nb::ndarray<float, nb::device::cuda>(
+      out, 3, shape, owner, nullptr, nb::dtype<float>(), nb::device::cuda::value, x.device_id()));
 }
 
 std::vector<std::vector<float>> predict_gpu(const std::vector<Model>& models, const AnyArray& x) {

@@ -9,8 +9,9 @@ namespace mint::py {
 
 PyInput sequences_in(const AnyArray& x, const std::string& what) {
   if (x.device_type() != nb::device::cpu::value) {
-    throw Error(what + ": a GPU array; this call reads sequences from host memory (pass a "
-                       "NumPy array or a CPU tensor)");
+    throw Error(what +
+                ": a GPU array; this call reads sequences from host memory (pass a "
+                "NumPy array or a CPU tensor)");
   }
   const bool codes = has_dtype<std::uint8_t>(x);
   if (codes ? x.ndim() != 2 : (x.ndim() != 3 || x.shape(1) != 4)) {

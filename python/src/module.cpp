@@ -19,11 +19,20 @@ std::string shape_text(const AnyArray& a) {
 std::string dtype_name(nb::dlpack::dtype d) {
   const char* kind = "?";
   switch (static_cast<nb::dlpack::dtype_code>(d.code)) {
-    case nb::dlpack::dtype_code::Int: kind = "int"; break;
-    case nb::dlpack::dtype_code::UInt: kind = "uint"; break;
-    case nb::dlpack::dtype_code::Float: kind = "float"; break;
-    case nb::dlpack::dtype_code::Bool: return "bool";
-    default: kind = "other"; break;
+    case nb::dlpack::dtype_code::Int:
+      kind = "int";
+      break;
+    case nb::dlpack::dtype_code::UInt:
+      kind = "uint";
+      break;
+    case nb::dlpack::dtype_code::Float:
+      kind = "float";
+      break;
+    case nb::dlpack::dtype_code::Bool:
+      return "bool";
+    default:
+      kind = "other";
+      break;
   }
   return std::string(kind) + std::to_string(d.bits);
 }

@@ -34,7 +34,7 @@ def test_outputs_own_their_memory_without_a_copy(model, data):
 
 
 def test_long_calls_release_the_gil(model, data):
-    x = np.repeat(data.onehot(), 8, axis=0)
+    x = np.repeat(data.onehot(), 20, axis=0)  # 3000 sequences: a second or so on one thread
     ticks = []
     stop = threading.Event()
 
@@ -46,7 +46,7 @@ def test_long_calls_release_the_gil(model, data):
     t = threading.Thread(target=tick)
     t.start()
     start = time.perf_counter()
-    mint.attribute(model, x, "ig", steps=50, threads=1, progress=False)
+    mint.attribute(model, x, "ig", steps=300, threads=1, progress=False)
     end = time.perf_counter()
     stop.set()
     t.join()

@@ -145,8 +145,10 @@ def test_auprc_equals_sklearn_and_cli(tmp_path):
     import json
     cli = json.loads(run_cli("auprc", "--labels", tmp_path / "y.npy", "--scores", tmp_path / "s.npy").stdout)
     assert (one.auprc, one.average_precision, one.auroc) == (cli["auprc"], cli["average_precision"], cli["auroc"])
-    with pytest.warns(UserWarning, match="No positive class"):
-        mint.auprc(np.zeros(4, int), np.arange(4.0))
+    with pytest.warns(UserWarning) as caught:
+        c = mint.auprc(np.zeros(4, int), np.arange(4.0))
+    assert sorted(str(w.message)[:8] for w in caught) == ["No posit", "Only one"]
+    assert (c.auprc, c.average_precision, np.isnan(c.auroc)) == (0.5, 0.0, True)
 
 
 @pytest.mark.parametrize("labels, scores, message", [
