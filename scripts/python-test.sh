@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${BUILD_DIR:-build}"
 venv="${MINT_VENV:-.venv}"
+case "$venv" in /*) ;; *) venv="$PWD/$venv" ;; esac
 python="${PYTHON:-python3}"
 stamp="$venv/.requirements"
 if ! cmp -s python/requirements-test.txt "$stamp" 2>/dev/null; then
@@ -25,4 +26,4 @@ echo "python: pip install . (build directory $build)"
   .
 export MINT_CLI="${MINT_CLI:-$PWD/$build/mint}"
 cd python/tests  # import the installed package, not python/mint
-OMP_WAIT_POLICY=PASSIVE "$OLDPWD/$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
+OMP_WAIT_POLICY=PASSIVE "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"

@@ -267,6 +267,37 @@ nb::dict tables(const std::vector<Entry>& entries, const std::pair<std::string, 
   return out;
 }
 
+// 0/1 bytes of any integer, bool or float array; `strict`: anything but 0 and 1 is an error
+// naming the index (labels), else non-zero is 1 (an include mask).
+std::vector<std::uint8_t> zero_one(const AnyArray& a, const char* what, bool strict) {
+  std::vector<std::uint8_t> out(a.size());
+  const void* p = a.data();
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    double v = 0;
+    if (has_dtype<bool>(a) || has_dtype<std::uint8_t>(a)) {
+      v = static_cast<const std::uint8_t*>(p)[i];
+    } else if (has_dtype<std::int8_t>(a)) {
+      v = static_cast<const std::int8_t*>(p)[i];
+    } else if (has_dtype<std::int32_t>(a)) {
+      v = static_cast<const std::int32_t*>(p)[i];
+    } else if (has_dtype<std::int64_t>(a)) {
+      v = static_cast<double>(static_cast<const std::int64_t*>(p)[i]);
+    } else if (has_dtype<float>(a)) {
+      v = static_cast<const float*>(p)[i];
+    } else if (has_dtype<double>(a)) {
+      v = static_cast<const double*>(p)[i];
+    } else {
+      throw Error(std::string("auprc: ") + what + " has dtype " + dtype_name(a.dtype()));
+    }
+    if (strict && v != 0 && v != 1) {
+      throw Error(std::string("auprc: ") + what + " at index " + std::to_string(i) + " is " +
+                  std::to_string(v) + ", expected 0 or 1");
+    }
+    out[i] = v != 0;
+  }
+  return out;
+}
+
 nb::dict curves(const AnyArray& labels, const AnyArray& scores, bool per_row,
                 std::optional<AnyArray> include) {
   for (const AnyArray* a : {&labels, &scores}) {
@@ -289,40 +320,13 @@ nb::dict curves(const AnyArray& labels, const AnyArray& scores, bool per_row,
                      : "expected 1-D arrays (per_row=True for one curve per row of a 2-D array)") +
                 ", got shape " + shape_text(labels));
   }
-  auto bytes01 = [](const AnyArray& a, const char* what, bool strict) {
-    std::vector<std::uint8_t> out(a.size());
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      double v = 0;
-      const void* p = a.data();
-      if (has_dtype<bool>(a) || has_dtype<std::uint8_t>(a))
-        v = static_cast<const std::uint8_t*>(p)[i];
-      else if (has_dtype<std::int8_t>(a))
-        v = static_cast<const std::int8_t*>(p)[i];
-      else if (has_dtype<std::int32_t>(a))
-        v = static_cast<const std::int32_t*>(p)[i];
-      else if (has_dtype<std::int64_t>(a))
-        v = static_cast<double>(static_cast<const std::int64_t*>(p)[i]);
-      else if (has_dtype<float>(a))
-        v = static_cast<const float*>(p)[i];
-      else if (has_dtype<double>(a))
-        v = static_cast<const double*>(p)[i];
-      else
-        throw Error(std::string("auprc: ") + what + " has dtype " + dtype_name(a.dtype()));
-      if (strict && v != 0 && v != 1) {
-        throw Error(std::string("auprc: ") + what + " at index " + std::to_string(i) + " is " +
-                    std::to_string(v) + ", expected 0 or 1");
-      }
-      out[i] = v != 0;
-    }
-    return out;
-  };
-  const std::vector<std::uint8_t> y = bytes01(labels, "labels", true);
+  const std::vector<std::uint8_t> y = zero_one(labels, "labels", true);
   std::vector<std::uint8_t> keep;
   if (include) {
     if (include->size() != labels.size() || include->ndim() != labels.ndim()) {
       throw Error("auprc: include must have the shape of labels, got " + shape_text(*include));
     }
-    keep = bytes01(*include, "include", false);
+    keep = zero_one(*include, "include", false);
   }
   const bool f32 = has_dtype<float>(scores);
   if (!f32 && !has_dtype<double>(scores)) {
