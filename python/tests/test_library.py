@@ -138,3 +138,12 @@ def test_models_argument_errors(data):
         mint.attribute([], data, "ig", progress=False)
     with pytest.raises(TypeError):
         mint.attribute([42], data, "ig", progress=False)
+
+
+def test_build_information():
+    assert mint.__version__ == "0.1.0"
+    assert mint.built_with_cuda() == _core.built_with_cuda()
+    assert mint.cuda_available() == (_core.cuda_device_count() > 0)
+    if not mint.cuda_available():
+        assert _core.cuda_unavailable_reason() != ""
+    assert set(mint.METHODS) == {"grad", "saliency", "ixg", "ig", "deeplift", "fp", "ism"}
