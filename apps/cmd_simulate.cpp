@@ -29,6 +29,7 @@ struct SimulateArgs {
 void run_simulate(SimulateArgs& a) {
   const MotifSet motifs = load_motifs(a.simulation.motifs);
   const SimulationOptions o = a.simulation.resolve(motifs);
+  check_threads(a.threads, "--threads");
   const Backend backend = resolve_backend(parse_device(a.device));
   const bool cuda = backend == Backend::cuda;
 

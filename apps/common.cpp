@@ -31,6 +31,7 @@ void DeviceFlags::add_to(CLI::App* cmd) {
 }
 
 Compute DeviceFlags::compute() const {
+  check_threads(threads, "--threads");
   Compute c;
   c.device = parse_device(device);
   c.threads = threads;

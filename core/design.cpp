@@ -119,6 +119,15 @@ std::vector<SplitPlan> plan_splits(int n, const DesignOptions& o) {
     throw Error("--weights needs one value per motif (" + std::to_string(n) + "), got " +
                 std::to_string(o.weights.size()));
   }
+  for (double w : o.weights) {
+    if (!std::isfinite(w)) throw Error("--weights: every main effect must be a finite number");
+  }
+  if (o.interaction_set && !std::isfinite(o.interaction)) {
+    throw Error("--interaction must be a finite number");
+  }
+  if (o.kind == DesignKind::classification && (!o.weights.empty() || o.interaction_set)) {
+    throw Error("--weights and --interaction apply to the regression design only");
+  }
   const std::vector<std::uint32_t> subsets = canonical_subsets(n);
   const std::uint32_t full = (1u << n) - 1;
   std::vector<SplitPlan> plans;

@@ -33,4 +33,11 @@ bool use_cuda(DeviceChoice choice) {
   return available;
 }
 
+void check_threads(int threads, const std::string& option) {
+  if (threads < 0 || threads > kMaxThreads) {
+    throw Error(option + " must be in [0, " + std::to_string(kMaxThreads) +
+                "] (0: all cores), got " + std::to_string(threads));
+  }
+}
+
 }  // namespace mint

@@ -23,6 +23,11 @@ bool use_cuda(DeviceChoice choice);
 Backend resolve_backend(DeviceChoice choice);
 const char* to_string(Backend backend);  // "cpu" | "cuda"
 
+// CPU threads a caller may ask for: 0 (all cores) to kMaxThreads; check_threads throws
+// mint::Error naming `option` otherwise (OpenMP itself crashes on absurd counts).
+inline constexpr int kMaxThreads = 1024;
+void check_threads(int threads, const std::string& option);
+
 // Where a pipeline step computes: the device asked for and the CPU threads (<= 0: all cores).
 struct Compute {
   DeviceChoice device = DeviceChoice::auto_select;

@@ -72,6 +72,9 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
 }
 
 std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw FileError(path + ": cannot open: is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FileError(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream ss;
@@ -83,7 +86,7 @@ std::string read_file(const std::string& path) {
 void make_directories(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
-  if (ec) throw Error(path + ": cannot create directory: " + ec.message());
+  if (ec) throw FileError(path + ": cannot create directory: " + ec.message());
 }
 
 }  // namespace mint

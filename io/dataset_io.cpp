@@ -154,6 +154,9 @@ void write_dataset(const Simulation& sim, const std::string& dir, const WriteOpt
     const SplitData& s = sim.splits[k];
     const SplitPlan& plan = sim.plans[k];
     write_split(sim, s, dir, options);
+    // The optional files of an earlier data set written here would no longer match it.
+    if (!options.fasta) std::filesystem::remove(dir + "/" + s.name + ".fasta", ec);
+    if (!options.onehot) std::filesystem::remove(dir + "/" + s.name + ".onehot.npy", ec);
     json groups = json::array();
     for (const Group& g : plan.groups) {
       const std::string name = subset_name(g.mask, sim.motifs);

@@ -252,6 +252,13 @@ std::string model_stem(const std::string& name, int filters, std::uint64_t seed)
 
 TrainResult train_on(const Simulation& data, const ModelConfig& config, TrainOptions options,
                      const Compute& compute) {
+  if (!(std::isfinite(options.adam.lr) && options.adam.lr > 0)) {
+    throw Error("--lr must be a positive finite number, got " + std::to_string(options.adam.lr));
+  }
+  if (options.batch < 1 || options.batch > kMaxTrainBatch) {
+    throw Error("--batch must be in 1.." + std::to_string(kMaxTrainBatch) + ", got " +
+                std::to_string(options.batch));
+  }
   options.loss = data.options.design.kind == DesignKind::regression ? Loss::mse : Loss::bce;
   const int capacity = std::max(options.batch, options.eval_batch);
   auto backend = make_backend(compute.backend(), config, capacity, compute.threads);

@@ -108,6 +108,9 @@ ModelConfig model_config(const Simulation& data, const ModelSpec& spec);
 
 std::string model_stem(const std::string& name, int filters, std::uint64_t seed);
 
+// The largest mini-batch train_on takes (the backend holds a batch's activations).
+inline constexpr int kMaxTrainBatch = 65536;
+
 // Trains on the data's train and valid splits, in memory (the Python package's train); the loss
 // is chosen by the data's design (options.loss is overwritten).
 TrainResult train_on(const Simulation& data, const ModelConfig& config, TrainOptions options,

@@ -53,6 +53,10 @@ struct Quadrature {
   std::vector<double> alphas, weights;
 };
 Quadrature ig_quadrature(IgMethod method, int n_steps);
+// The most steps ig_quadrature takes: gausslegendre's nodes cost O(steps²) (1,024: ~0.5 s), the
+// riemann rules' nothing (their limit keeps the attribution's own cost finite).
+inline constexpr int kMaxGaussLegendreSteps = 1024;
+inline constexpr int kMaxRiemannSteps = 1 << 20;
 
 // The n-point Gauss–Legendre nodes on [−1, 1] (ascending) and weights, in float64.
 void gauss_legendre(int n, std::vector<double>& nodes, std::vector<double>& weights);

@@ -164,6 +164,12 @@ Quadrature ig_quadrature(IgMethod method, int n_steps) {
   const auto un = static_cast<std::size_t>(std::max(n_steps, 0));
   if (method == IgMethod::gausslegendre) {
     if (n_steps < 1) throw Error("integrated gradients: --steps must be at least 1");
+    // The nodes cost O(steps²) to find; Captum's 20–300 take well under a millisecond.
+    if (n_steps > kMaxGaussLegendreSteps) {
+      throw Error("integrated gradients: --steps " + std::to_string(n_steps) +
+                  " is above gausslegendre's limit of " + std::to_string(kMaxGaussLegendreSteps) +
+                  "; use a riemann_* method for more steps");
+    }
     std::vector<double> t, w;
     gauss_legendre(n_steps, t, w);
     q.alphas.resize(un);
@@ -177,6 +183,10 @@ Quadrature ig_quadrature(IgMethod method, int n_steps) {
   if (n_steps < 2) {
     throw Error(std::string("integrated gradients: ") + ig_method_name(method) +
                 " needs at least 2 steps");
+  }
+  if (n_steps > kMaxRiemannSteps) {
+    throw Error(std::string("integrated gradients: ") + ig_method_name(method) + " takes at most " +
+                std::to_string(kMaxRiemannSteps) + " steps, got " + std::to_string(n_steps));
   }
   const double n = n_steps;
   switch (method) {

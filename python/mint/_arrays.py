@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def as_array(x: Any) -> Any:
-    """``x`` ready for the native module: tensors detached, data sets turned into their codes."""
+def as_array(x: Any, name: str = "x") -> Any:
+    """``x`` ready for the native module: tensors detached, data sets turned into their codes,
+    anything else checked to be an array (TypeError naming ``name`` otherwise)."""
+    from ._checks import array
     from ._data import Dataset
 
     if isinstance(x, Dataset):
@@ -20,4 +22,4 @@ def as_array(x: Any) -> Any:
         return x.codes
     if hasattr(x, "detach") and hasattr(x, "requires_grad"):
         return x.detach()
-    return x
+    return array(name, x)

@@ -6,6 +6,7 @@ from typing import Any, Optional, Tuple, Union
 
 import numpy as np
 
+from . import _checks as C
 from . import _core
 from ._arrays import as_array
 from ._model import as_models
@@ -50,12 +51,14 @@ def attribute(
     if method not in METHODS:
         raise ValueError(f"method: '{method}' (expected {', '.join(METHODS)})")
     if permutations is not None:
-        permutations = np.ascontiguousarray(as_array(permutations))
+        permutations = np.ascontiguousarray(as_array(permutations, "permutations"))
+    args = (as_models(models), as_array(x), method, C.choice("target", target),
+            C.integer("steps", steps, 1, C.INT32), C.choice("ig_method", ig_method),
+            C.choice("deeplift_compat", deeplift_compat), C.integer("batch_size", batch_size, 1, C.INT32),
+            C.seed("seed", seed), permutations, bool(return_permutations), C.choice("device", device),
+            C.threads(threads))
     with progress_callback(progress, method) as callback:
-        values, perms, _ = _core.attribute(
-            as_models(models), as_array(x), method, target, int(steps), ig_method,
-            deeplift_compat, int(batch_size), int(seed), permutations, bool(return_permutations),
-            device, int(threads), callback)
+        values, perms, _ = _core.attribute(*args, callback)
     if not isinstance(values, np.ndarray):  # a GPU input's attributions, still on the GPU
         values = _like(x, values)
     return (values, perms) if return_permutations else values

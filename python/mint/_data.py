@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
+from . import _checks as C
 from . import _core
 from ._progress import Progress, progress_callback
 from ._tables import frame
@@ -26,7 +27,8 @@ def load_motifs(motifs: PathLike = "distinct_1") -> List[Dict[str, Any]]:
 class Dataset:
     """A simulated data set: its motifs, grammar and three splits (train, valid, test).
 
-    The arrays of a split are read-only NumPy views of mint's memory (no copy). The
+    A split's ``codes``, ``labels`` and ``offsets`` are read-only NumPy views of mint's memory
+    (no copy); ``presence``, ``onehot()`` and ``instances()`` are new arrays. The
     properties ``codes``, ``labels``, ``presence``, ``offsets``, ``instances`` and
     ``onehot()`` of the data set itself are those of its test split, the one ``attribute`` and
     ``score`` use unless told otherwise.
@@ -101,7 +103,7 @@ class Dataset:
 
     @property
     def presence(self) -> np.ndarray:
-        """(N, n_motifs) uint8: 1 where the motif (file order) is present."""
+        """(N, n_motifs) uint8: 1 where the motif (file order) is present (a new array)."""
         return self.test.presence
 
     @property
@@ -162,21 +164,39 @@ def simulate(
     order: ``file``, ``random`` or a permutation of the motif indices. device: ``auto``,
     ``cpu`` or ``cuda`` (the same bytes on either). threads: CPU threads (0: all).
     """
+    o = simulation_args(motifs, design=design, negatives=negatives, effect=effect,
+                        interaction=interaction, weights=weights, train=train, valid=valid,
+                        test_positives=test_positives, test_per_subset=test_per_subset,
+                        test_per_count=test_per_count, seed=seed, length=length, gc=gc,
+                        pseudocount=pseudocount, min_instance_score=min_instance_score,
+                        filter_width=filter_width, order=order, gaps=gaps)
+    n_threads = C.threads(threads)
+    with progress_callback(progress, "simulate") as callback:
+        return Dataset(_core.simulate(o, C.choice("device", device), n_threads, callback))
+
+
+def simulation_args(motifs: PathLike, **k: Any) -> "_core.SimulateArgs":
+    """simulate's keyword arguments, checked, as the native module's options."""
     o = _core.SimulateArgs()
+    if not isinstance(motifs, (str, os.PathLike)):
+        raise TypeError(f"motifs: expected a bundled set's name or a file, got {type(motifs).__name__}")
     o.motifs = os.fspath(motifs)
-    o.design, o.negatives, o.effect = design, negatives, effect
-    o.interaction = interaction
-    o.weights = [float(w) for w in (weights or [])]
-    o.train, o.valid = int(train), int(valid)
-    o.test_positives, o.test_per_subset, o.test_per_count = (
-        int(test_positives), int(test_per_subset), int(test_per_count))
-    o.seed, o.length, o.gc, o.pseudocount = int(seed), int(length), float(gc), float(pseudocount)
-    o.min_instance_score = min_instance_score
-    o.filter_width = int(filter_width)
+    o.design, o.negatives, o.effect = (C.choice(n, k[n]) for n in ("design", "negatives", "effect"))
+    o.interaction = C.optional_real("interaction", k["interaction"])
+    o.weights = [C.real("weights", w) for w in (k["weights"] or [])]
+    o.train, o.valid = C.integer("train", k["train"], 0, C.INT62), C.integer("valid", k["valid"], 0, C.INT62)
+    o.test_positives = C.integer("test_positives", k["test_positives"], 0, C.INT62)
+    o.test_per_subset = C.integer("test_per_subset", k["test_per_subset"], 0, C.INT62)
+    o.test_per_count = C.integer("test_per_count", k["test_per_count"], 0, C.INT62)
+    o.seed = C.seed("seed", k["seed"])
+    o.length = C.integer("length", k["length"], 1, C.INT32)
+    o.gc, o.pseudocount = C.real("gc", k["gc"]), C.real("pseudocount", k["pseudocount"])
+    o.min_instance_score = C.optional_real("min_instance_score", k["min_instance_score"])
+    o.filter_width = C.integer("filter_width", k["filter_width"], 0, C.INT32)
+    order = k["order"]
     if isinstance(order, str):
         o.order = order
     else:
-        o.order, o.order_list = "file", [int(i) for i in order]
-    o.gaps = [int(g) for g in (gaps or [])]
-    with progress_callback(progress, "simulate") as callback:
-        return Dataset(_core.simulate(o, device, int(threads), callback))
+        o.order, o.order_list = "file", [C.integer("order", i, 0, C.INT32) for i in order]
+    o.gaps = [C.integer("gaps", g, 0, C.INT32) for g in (k["gaps"] or [])]
+    return o

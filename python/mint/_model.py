@@ -7,6 +7,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
+from . import _checks as C
 from . import _core
 from ._arrays import as_array
 from ._progress import Progress, progress_callback
@@ -46,7 +47,10 @@ class Model:
         """A model from a state dict (NumPy arrays or tensors), validated as a model file is:
         every name, shape and dtype, finite values. F, K, H1, H2 and BatchNorm come from the
         shapes; ``length`` and ``pool`` must be given unless ``metadata`` records them."""
-        tensors = [(str(k), _c_order(_to_numpy(v))) for k, v in state_dict.items()]
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"state_dict: expected a dict of arrays, got {type(state_dict).__name__}")
+        tensors = [(str(k), _c_order(C.array(f"state dict: {k}", _to_numpy(v))))
+                   for k, v in state_dict.items()]
         meta = [(str(k), str(v)) for k, v in (metadata or {}).items()]
         return cls(_core.Model.from_state_dict(tensors, meta, length, pool, padding, activation))
 
@@ -59,6 +63,9 @@ class Model:
         MintCNN carries its own length, pool, padding and activation."""
         module = module_or_state_dict
         state = module.state_dict() if hasattr(module, "state_dict") else module
+        if not isinstance(state, dict) and not hasattr(state, "items"):
+            raise TypeError("module_or_state_dict: expected a torch.nn.Module or a state dict, got "
+                            f"{type(module).__name__}")
         config = getattr(module, "mint_config", None)
         metadata = {}
         if config is not None:
@@ -118,6 +125,9 @@ def as_models(models: Any) -> List["_core.Model"]:
     """One model, a path, or a sequence of them → the native models (files loaded)."""
     if isinstance(models, (Model, str, os.PathLike)) or hasattr(models, "state_dict"):
         models = [models]
+    if isinstance(models, dict) or not hasattr(models, "__iter__"):
+        raise TypeError("models: expected a mint.Model, a model file, a MintCNN or a list of them, "
+                        f"got {type(models).__name__}")
     out = []
     for m in models:
         if isinstance(m, Model):
@@ -141,11 +151,11 @@ def predict(models: Any, x: Any, *, ensemble: bool = True, device: str = "auto",
     one-hot (NumPy or a CPU tensor, read in place). Several models: their mean in float64,
     rounded to float32 (``ensemble=True``, the CLI's output), or one row per model (M, N).
     """
-    native = as_models(models)
+    native, x, n_threads = as_models(models), as_array(x), C.threads(threads)
     with progress_callback(progress, "predict") as callback:
         if ensemble:
-            return _core.predict_mean(native, as_array(x), device, int(threads), callback)
-        return _core.predict_each(native, as_array(x), device, int(threads), callback)
+            return _core.predict_mean(native, x, C.choice("device", device), n_threads, callback)
+        return _core.predict_each(native, x, C.choice("device", device), n_threads, callback)
 
 
 def train(data: Any, *, filters: int = 32, width: int = 0, pool: Union[int, str] = 10,
@@ -163,9 +173,16 @@ def train(data: Any, *, filters: int = 32, width: int = 0, pool: Union[int, str]
 
     if not isinstance(data, Dataset):
         raise TypeError(f"data: expected a mint.Dataset, got {type(data).__name__}")
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(f"on_epoch: expected a callable, got {type(on_epoch).__name__}")
+    if not isinstance(pool, str):
+        pool = C.integer("pool", pool, 1, C.INT32)
+    args = (C.integer("filters", filters, 1, C.INT32), C.integer("width", width, 0, C.INT32), str(pool),
+            C.integer("hidden1", hidden1, 1, C.INT32), C.integer("hidden2", hidden2, 1, C.INT32),
+            C.choice("padding", padding), C.choice("activation", activation), bool(batchnorm),
+            C.integer("epochs", epochs, 1, C.INT32), C.integer("patience", patience, 0, C.INT32),
+            C.integer("batch", batch, 1, 65536), C.real("lr", lr), C.seed("seed", seed),
+            C.choice("device", device), C.threads(threads))
     with progress_callback(progress, "train", unit="batch") as callback:
-        native, history = _core.train(
-            data._native, int(filters), int(width), str(pool), int(hidden1), int(hidden2),
-            padding, activation, bool(batchnorm), int(epochs), int(patience), int(batch),
-            float(lr), int(seed), device, int(threads), on_epoch, callback)
+        native, history = _core.train(data._native, *args, on_epoch, callback)
     return Model(native, list(history))

@@ -22,6 +22,9 @@ Progress = Union[None, bool, Callable[[int, int], object]]
 @contextlib.contextmanager
 def progress_callback(progress: Progress, desc: str, unit: str = "seq") -> Iterator[Optional[Callable[[int, int], None]]]:
     """The callback the native module calls, and the bar it drives (closed on exit)."""
+    if progress is not None and not isinstance(progress, bool) and not callable(progress):
+        raise TypeError(f"progress: expected None, True, False or a callable (done, total), got "
+                        f"{type(progress).__name__}")
     if progress is False:
         yield None
         return

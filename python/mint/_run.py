@@ -6,7 +6,9 @@ import json
 import os
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from . import _checks as C
 from . import _core
+from ._data import simulation_args
 from ._model import as_models
 from ._progress import Progress, progress_callback
 
@@ -22,9 +24,16 @@ def experiment(kind: str = "all", out: PathLike = "out/quick", *, size: str = "q
     (docs/experiment.md), e.g. ``seeds=1, methods=["ig"], device="cpu"``. shard: ``"i/N"``.
     Returns the steps: name, whether it ran, seconds."""
     with progress_callback(progress, f"experiment {kind}", unit="step") as callback:
-        steps = _core.experiment(kind, size, os.fspath(out), json.dumps(config), shard or "",
+        steps = _core.experiment(kind, size, os.fspath(out), json.dumps(config, default=_plain), shard or "",
                                  stage, bool(force), bool(quiet), callback)
     return [{"step": name, "ran": ran, "seconds": seconds} for name, ran, seconds in steps]
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars and arrays in config values, as JSON takes them."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"config: {type(value).__name__} is not a JSON value")
 
 
 def stream(models: Mapping[str, Any], out: PathLike, *, methods: Sequence[str] = ("ig", "deeplift"),
@@ -40,32 +49,40 @@ def stream(models: Mapping[str, Any], out: PathLike, *, methods: Sequence[str] =
            pair_resamples: int = 200, save_attributions: int = 0, checkpoint_seconds: float = 30,
            set_name: str = "", device: str = "auto", threads: int = 0,
            progress: Progress = None) -> Dict[str, Any]:
-    """The streaming benchmark (``mint stream``): ``n`` test sequences of the design simulated,
+    """The streaming benchmark (``mint stream``): ``n`` test sequences of the design (rounded up
+    to fill its groups evenly, as the CLI's --n) simulated,
     predicted, attributed and scored chunk by chunk in constant memory, with checkpoints under
     ``out/stream/`` (a rerun resumes) and the tables in ``out/tables/``.
 
     models: ``{"M_w": [model, ...], "M_wo": ...}`` — each value one model or an ensemble of
     seed models (mint.Model objects or files). Returns what the run did (sequences, its
     shard's range, finished shards, whether the tables were written)."""
-    sim = _core.SimulateArgs()
-    sim.motifs = os.fspath(motifs)
-    sim.design, sim.negatives, sim.effect = design, negatives, effect
-    sim.seed, sim.length, sim.gc = int(seed), int(length), float(gc)
-    sim.min_instance_score = min_instance_score
-    sim.test_positives, sim.test_per_subset, sim.test_per_count = (
-        int(test_positives), int(test_per_subset), int(test_per_count))
+    sim = simulation_args(motifs, design=design, negatives=negatives, effect=effect,
+                          interaction=None, weights=None, train=40000, valid=5000,
+                          test_positives=test_positives, test_per_subset=test_per_subset,
+                          test_per_count=test_per_count, seed=seed, length=length, gc=gc,
+                          pseudocount=0.01, min_instance_score=min_instance_score,
+                          filter_width=0, order="file", gaps=None)
+    if not isinstance(models, Mapping):
+        raise TypeError("models: expected a dict {name: model or list of seed models}, got "
+                        f"{type(models).__name__}")
     o = _core.StreamArgs()
     o.models = [(str(name), as_models(value)) for name, value in models.items()]
-    o.methods = list(methods)
-    o.n = None if n is None else int(n)
-    o.out, o.set = os.fspath(out), set_name
-    o.metric, o.positives, o.ic_threshold, o.signed = metric, positives, float(ic_threshold), bool(signed)
-    o.target, o.ig_method, o.steps, o.deeplift_compat = target, ig_method, int(steps), deeplift_compat
-    o.batch_size, o.seed = int(batch_size), int(fp_seed)
-    o.bootstrap, o.ci, o.bootstrap_seed = int(bootstrap), float(ci), int(bootstrap_seed)
-    o.pair_resamples, o.save_attributions = int(pair_resamples), int(save_attributions)
-    o.checkpoint_seconds, o.chunk, o.shard = float(checkpoint_seconds), int(chunk), shard or ""
+    o.methods = [methods] if isinstance(methods, str) else list(methods)
+    o.n = None if n is None else C.integer("n", n, 1, C.INT62)
+    o.out, o.set = os.fspath(out), C.choice("set_name", set_name)
+    o.metric, o.positives = C.choice("metric", metric), C.choice("positives", positives)
+    o.ic_threshold, o.signed = C.real("ic_threshold", ic_threshold), bool(signed)
+    o.target, o.ig_method = C.choice("target", target), C.choice("ig_method", ig_method)
+    o.steps, o.deeplift_compat = C.integer("steps", steps, 1, C.INT32), C.choice("deeplift_compat", deeplift_compat)
+    o.batch_size, o.seed = C.integer("batch_size", batch_size, 1, C.INT32), C.seed("fp_seed", fp_seed)
+    o.bootstrap = C.integer("bootstrap", bootstrap, 0, C.MAX_BOOTSTRAP)
+    o.ci, o.bootstrap_seed = C.real("ci", ci), C.seed("bootstrap_seed", bootstrap_seed)
+    o.pair_resamples = C.integer("pair_resamples", pair_resamples, 0, C.MAX_BOOTSTRAP)
+    o.save_attributions = C.integer("save_attributions", save_attributions, 0, C.INT62)
+    o.checkpoint_seconds = C.real("checkpoint_seconds", checkpoint_seconds)
+    o.chunk, o.shard = C.integer("chunk", chunk, 1, C.INT62), shard or ""
     o.compare = ("", "") if compare is None else (str(compare[0]), str(compare[1]))
-    o.device, o.threads = device, int(threads)
+    o.device, o.threads = C.choice("device", device), C.threads(threads)
     with progress_callback(progress, "stream") as callback:
         return dict(_core.stream(sim, o, callback))

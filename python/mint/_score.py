@@ -8,8 +8,10 @@ from typing import Any, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple, Un
 
 import numpy as np
 
+from . import _checks as C
 from . import _core
 from ._arrays import as_array
+from ._progress import Progress, progress_callback
 from ._tables import frame, frame_of_rows
 
 
@@ -42,12 +44,15 @@ def _entries(attributions: Any, method: Optional[str], model: Optional[str]) -> 
     entries = []
     for key, value in items:
         if isinstance(key, tuple):
+            if len(key) != 2:
+                raise ValueError(f"attributions: key {key!r}: expected (model, method)")
             model_name, method_name = key
         elif ":" in str(key):
             model_name, method_name = str(key).split(":", 1)
         else:
             model_name, method_name = model or "model", str(key)
-        entries.append((str(model_name), str(method_name), as_array(value)))
+        entries.append((str(model_name), str(method_name),
+                        as_array(value, f"attributions {model_name}:{method_name}")))
     return entries
 
 
@@ -86,6 +91,7 @@ def score(
     ci: float = 0.95,
     seed: int = 0,
     device: str = "auto",
+    progress: Progress = None,
 ) -> Scores:
     """Per-sequence, per-motif AUPRC, AP and AUROC of attributions, with the summary and Δ
     tables — ``mint score``'s numbers, from arrays of any source (mint, Captum, tangermeme).
@@ -104,10 +110,18 @@ def score(
     summary summarises (auprc, ap, auroc). positives ``ic``: only columns with information
     content above ``ic_threshold`` bits (a Dataset only). signed: signed position scores.
     bootstrap resamples, ci level and seed as the CLI's --bootstrap, --ci, --seed.
+    progress: reported per attribution array scored (Ctrl-C stops between them).
     """
     from ._data import Dataset
 
+    if isinstance(attributions, (list, tuple)):
+        raise TypeError("attributions: expected one array or a dict {(model, method): array}, "
+                        f"got a {type(attributions).__name__}")
     entries = _entries(attributions, method, model)
+    options = (C.choice("metric", metric), C.choice("positives", positives),
+               C.real("ic_threshold", ic_threshold), bool(signed),
+               C.integer("bootstrap", bootstrap, 0, C.MAX_BOOTSTRAP), C.real("ci", ci),
+               C.seed("seed", seed), C.choice("device", device))
     models = list(dict.fromkeys(e[0] for e in entries))
     if compare is None:
         compare = (models[0], models[1]) if len(models) >= 2 else ("", "")
@@ -118,10 +132,9 @@ def score(
                 raise ValueError(f"compare: no attributions for model '{name}'")
     if isinstance(data, Dataset) or type(data).__name__ == "Split":
         native_split = data.split(split) if isinstance(data, Dataset) else data
-        names = data.motif_names if isinstance(data, Dataset) else None
-        raw = _core.score_dataset(entries, native_split, compare, metric, positives,
-                                  float(ic_threshold), bool(signed), int(bootstrap), float(ci),
-                                  int(seed), device)
+        names = list(native_split.motif_names)
+        with progress_callback(progress, "score", unit="array") as callback:
+            raw = _core.score_dataset(entries, native_split, compare, *options, callback)
     else:
         if x is None:
             raise ValueError("score: with motif instances as ground truth, pass the sequences x")
@@ -131,11 +144,15 @@ def score(
         n_motifs = len(motif_names) if motif_names is not None else (
             int(columns["motif"].max()) + 1 if len(columns["motif"]) else 0)
         names = list(motif_names) if motif_names is not None else [str(i) for i in range(n_motifs)]
-        raw = _core.score_instances(entries, as_array(x), columns, n_motifs, compare, metric,
-                                    bool(signed), int(bootstrap), float(ci), int(seed), device)
-    if names is None:
-        names = [str(i) for i in range(1 + max([int(m) for m in raw["per_sequence"]["motif"]] or [0]))]
-    return _tables(raw, np.array(names, dtype=object), compare)
+        metric_, _, _, signed_, boot, level, seed_, device_ = options
+        with progress_callback(progress, "score", unit="array") as callback:
+            raw = _core.score_instances(entries, as_array(x), columns, n_motifs, compare, metric_,
+                                        signed_, boot, level, seed_, device_, callback)
+    scores = _tables(raw, np.array(names, dtype=object), compare)
+    if compare[0] and len(scores.differences) == 0:
+        warnings.warn(f"compare: models '{compare[0]}' and '{compare[1]}' share no method with "
+                      "rows in common: the differences table is empty", UserWarning, stacklevel=2)
+    return scores
 
 
 def _tables(raw: Dict[str, Any], names: np.ndarray, compare: Tuple[str, str]) -> Scores:
@@ -172,9 +189,13 @@ def auprc(labels: Any, scores: Any, *, per_row: bool = False, include: Any = Non
     curve; ``per_row=True`` one per row of (R, C) arrays. include: optional mask of the same
     shape (non-zero keeps a position). scikit-learn's warnings are issued as UserWarning.
     """
-    labels, scores = np.ascontiguousarray(as_array(labels)), np.ascontiguousarray(as_array(scores))
+    labels, scores = np.asarray(as_array(labels, "labels")), np.asarray(as_array(scores, "scores"))
+    if labels.ndim == 0 or scores.ndim == 0:
+        raise ValueError("auprc: labels and scores must be 1-D arrays (or 2-D with per_row=True), "
+                         "not scalars")
+    labels, scores = np.ascontiguousarray(labels), np.ascontiguousarray(scores)
     if include is not None:
-        include = np.ascontiguousarray(as_array(include))
+        include = np.ascontiguousarray(as_array(include, "include"))
     out = _core.auprc(labels, scores, bool(per_row), include)
     for message in out["warnings"]:
         warnings.warn(message, UserWarning, stacklevel=2)

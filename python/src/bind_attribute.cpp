@@ -67,6 +67,7 @@ AttributeOptions options_of(const AttributeArgs& a) {
   o.fp_batch = a.batch_size;
   o.fp_seed = a.seed;
   o.compute.device = parse_device(a.device);
+  check_threads(a.threads, "threads");
   o.compute.threads = a.threads;
   if (o.method == Method::ig) ig_quadrature(o.ig_method, o.ig_steps);  // bad steps: an error now
   if (o.method == Method::fp && (a.batch_size < 2 || a.batch_size > (1 << 20))) {

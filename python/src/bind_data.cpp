@@ -52,6 +52,7 @@ DatasetRef run_simulate(const SimulateArgs& a, const std::string& device, int th
                         nb::handle progress) {
   const MotifSet motifs = load_motifs(a.motifs);
   const SimulationOptions o = simulation_options(a);
+  check_threads(threads, "threads");
   const Backend backend = resolve_backend(parse_device(device));
   const ProgressFn hook = python_progress(progress);
   auto sim = std::make_shared<Simulation>();
@@ -120,6 +121,9 @@ void bind_split(nb::module_& m) {
       .def_prop_ro("n", [](const SplitRef& r) { return r.data().size(); })
       .def_prop_ro("length", [](const SplitRef& r) { return r.data().length; })
       .def_prop_ro("n_motifs", [](const SplitRef& r) { return r.data().n_motifs; })
+      .def_prop_ro(
+          "motif_names", [](const SplitRef& r) { return r.sim->motifs.labels(); },
+          "What the tables call each motif (file order).")
       .def_prop_ro(
           "codes",
           [](nb::handle self) {

@@ -95,6 +95,7 @@ nb::dict config_dict(const ModelConfig& c) {
 }
 
 Compute compute_of(const std::string& device, int threads) {
+  check_threads(threads, "threads");
   Compute c;
   c.device = parse_device(device);
   c.threads = threads;

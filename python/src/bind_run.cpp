@@ -74,6 +74,7 @@ StreamOptions stream_options(const SimulateArgs& sim, const StreamArgs& a) {
   o.attribute.fp_batch = a.batch_size;
   o.attribute.fp_seed = a.seed;
   o.attribute.compute.device = parse_device(a.device);
+  check_threads(a.threads, "threads");
   o.attribute.compute.threads = a.threads;
   for (Method m : o.methods) {
     if (m == Method::ig) ig_quadrature(o.attribute.ig_method, a.steps);

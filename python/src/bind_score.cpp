@@ -105,7 +105,7 @@ void check_unique(const std::vector<EntryIn>& entries) {
 std::string entry_name(const EntryIn& e) { return std::get<0>(e) + ":" + std::get<1>(e); }
 
 std::vector<Entry> score_dataset(const std::vector<EntryIn>& entries, const SplitRef& split,
-                                 const ScoreArgs& a) {
+                                 const ScoreArgs& a, const ProgressFn& progress) {
   check_unique(entries);
   const Simulation& sim = *split.sim;
   const SplitData& s = split.data();
@@ -114,6 +114,8 @@ std::vector<Entry> score_dataset(const std::vector<EntryIn>& entries, const Spli
   const Metric metric = parse_metric(a.metric);
   std::vector<Entry> out;
   for (const EntryIn& e : entries) {
+    report_progress(progress, static_cast<std::int64_t>(out.size()),
+                    static_cast<std::int64_t>(entries.size()));
     std::vector<float> converted;
     const float* attr = attributions(std::get<2>(e), s.size(), s.length, entry_name(e), converted);
     nb::gil_scoped_release release;
@@ -161,7 +163,8 @@ InstanceTruth truth_of(const nb::dict& instances, std::int64_t n, int length, in
 }
 
 std::vector<Entry> score_truth(const std::vector<EntryIn>& entries, const AnyArray& x,
-                               const nb::dict& instances, int n_motifs, const ScoreArgs& a) {
+                               const nb::dict& instances, int n_motifs, const ScoreArgs& a,
+                               const ProgressFn& progress) {
   check_unique(entries);
   const PyInput in = sequences_in(x, "x");
   if (in.input.codes == nullptr) {
@@ -180,6 +183,8 @@ std::vector<Entry> score_truth(const std::vector<EntryIn>& entries, const AnyArr
     labelled = label_instance_rows(truth);
   }
   for (const EntryIn& e : entries) {
+    report_progress(progress, static_cast<std::int64_t>(out.size()),
+                    static_cast<std::int64_t>(entries.size()));
     std::vector<float> converted;
     const float* attr = attributions(std::get<2>(e), in.n, in.length, entry_name(e), converted);
     nb::gil_scoped_release release;
@@ -333,7 +338,7 @@ nb::dict curves(const AnyArray& labels, const AnyArray& scores, bool per_row,
     throw Error("auprc: scores must be float32 or float64, got " + dtype_name(scores.dtype()));
   }
   std::vector<CurveScores> out;
-  {
+  try {
     nb::gil_scoped_release release;
     const std::size_t rows = per_row ? labels.shape(0) : 1,
                       cols = labels.size() / std::max<std::size_t>(rows, 1);
@@ -358,6 +363,8 @@ nb::dict curves(const AnyArray& labels, const AnyArray& scores, bool per_row,
       out.push_back(f32 ? score_curve(f.data(), labels_kept.data(), labels_kept.size())
                         : score_curve(d.data(), labels_kept.data(), labels_kept.size()));
     }
+  } catch (const Error& e) {  // the curve's own message ("Input contains NaN."), said of scores
+    throw Error(std::string("auprc: scores: ") + e.what());
   }
   std::vector<double> a, p, r;
   std::vector<std::string> warnings;
@@ -386,26 +393,34 @@ void bind_score(nb::module_& m) {
       [](const std::vector<EntryIn>& entries, const SplitRef& split,
          std::pair<std::string, std::string> compare, const std::string& metric,
          const std::string& positives, double ic_threshold, bool signed_scores, int bootstrap,
-         double level, std::uint64_t seed, const std::string& device) {
+         double level, std::uint64_t seed, const std::string& device, nb::handle progress) {
         const ScoreArgs a{metric,    positives, ic_threshold, signed_scores,
                           bootstrap, level,     seed,         device};
-        return tables(score_dataset(entries, split, a), compare, a);
+        const ProgressFn hook = python_progress(progress);
+        const std::vector<Entry> scored = score_dataset(entries, split, a, hook);
+        report_progress(hook, static_cast<std::int64_t>(entries.size()),
+                        static_cast<std::int64_t>(entries.size()));
+        return tables(scored, compare, a);
       },
       nb::arg("entries"), nb::arg("split"), nb::arg("compare"), nb::arg("metric"),
       nb::arg("positives"), nb::arg("ic_threshold"), nb::arg("signed"), nb::arg("bootstrap"),
-      nb::arg("ci"), nb::arg("seed"), nb::arg("device"));
+      nb::arg("ci"), nb::arg("seed"), nb::arg("device"), nb::arg("progress").none());
   m.def(
       "score_instances",
       [](const std::vector<EntryIn>& entries, const AnyArray& x, const nb::dict& instances,
          int n_motifs, std::pair<std::string, std::string> compare, const std::string& metric,
          bool signed_scores, int bootstrap, double level, std::uint64_t seed,
-         const std::string& device) {
+         const std::string& device, nb::handle progress) {
         const ScoreArgs a{metric, "span", 1.0, signed_scores, bootstrap, level, seed, device};
-        return tables(score_truth(entries, x, instances, n_motifs, a), compare, a);
+        const ProgressFn hook = python_progress(progress);
+        const std::vector<Entry> scored = score_truth(entries, x, instances, n_motifs, a, hook);
+        report_progress(hook, static_cast<std::int64_t>(entries.size()),
+                        static_cast<std::int64_t>(entries.size()));
+        return tables(scored, compare, a);
       },
       nb::arg("entries"), nb::arg("x"), nb::arg("instances"), nb::arg("n_motifs"),
       nb::arg("compare"), nb::arg("metric"), nb::arg("signed"), nb::arg("bootstrap"), nb::arg("ci"),
-      nb::arg("seed"), nb::arg("device"));
+      nb::arg("seed"), nb::arg("device"), nb::arg("progress").none());
   m.def("auprc", &curves, nb::arg("labels"), nb::arg("scores"), nb::arg("per_row"),
         nb::arg("include").none());
 }

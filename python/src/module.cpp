@@ -30,6 +30,9 @@ std::string dtype_name(nb::dlpack::dtype d) {
       break;
     case nb::dlpack::dtype_code::Bool:
       return "bool";
+    case nb::dlpack::dtype_code::Complex:
+      kind = "complex";
+      break;
     default:
       kind = "other";
       break;
