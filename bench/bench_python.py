@@ -69,7 +69,7 @@ def main():
             assert np.array_equal(attr, np.load(tmp / f"{method}.npy"))
             rows.append((f"attribute {method}", c, py, data.test.n))
         c, _ = best(lambda: cli("score", "--data", tmp / "d", "--attr", f"m:ig={tmp / 'ig.npy'}", "--device", "cpu", "--out", tmp / "r"), a.repeats)
-        py, _ = best(lambda: mint.score({("m", "ig"): attr}, data, device="cpu"), a.repeats)
+        py, _ = best(lambda: mint.score({("m", "ig"): attr}, data, device="cpu", progress=False), a.repeats)
         rows.append(("score ig (1000 bootstrap)", c, py, data.test.n))
     print(f"{'step':28s} {'CLI s':>8s} {'Python s':>9s} {'Py/CLI':>7s} {'Python seq/s':>13s}")
     for name, c, py, n in rows:
