@@ -1,0 +1,353 @@
+// Parsing and checking a sequential architecture. See sequential_io.hpp.
+#include "io/sequential_io.hpp"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+
+#include "core/error.hpp"
+
+namespace mint {
+namespace {
+
+using json = nlohmann::json;
+
+const std::map<std::string, LayerType>& layer_types() {
+  static const std::map<std::string, LayerType> types = {
+      {"Conv1d", LayerType::conv1d},
+      {"BatchNorm1d", LayerType::batchnorm1d},
+      {"ReLU", LayerType::relu},
+      {"Exp", LayerType::exp},
+      {"GELU", LayerType::gelu},
+      {"Softplus", LayerType::softplus},
+      {"Sigmoid", LayerType::sigmoid},
+      {"Tanh", LayerType::tanh},
+      {"MaxPool1d", LayerType::maxpool1d},
+      {"AvgPool1d", LayerType::avgpool1d},
+      {"GlobalMaxPool1d", LayerType::global_maxpool1d},
+      {"GlobalAvgPool1d", LayerType::global_avgpool1d},
+      {"AdaptiveMaxPool1d", LayerType::global_maxpool1d},
+      {"AdaptiveAvgPool1d", LayerType::global_avgpool1d},
+      {"Flatten", LayerType::flatten},
+      {"Linear", LayerType::linear},
+      {"Dropout", LayerType::dropout}};
+  return types;
+}
+
+// Errors of one layer: "<source>: layer 2 ('0', Conv1d): <what>".
+struct LayerContext {
+  std::string where;
+  [[noreturn]] void fail(const std::string& what) const { throw Error(where + ": " + what); }
+
+  // An integer key (a one-element list, as PyTorch stores kernel_size, is accepted).
+  int integer(const json& j, const char* key, long lo, long hi,
+              std::optional<int> fallback = {}) const {
+    if (!j.contains(key) || j[key].is_null()) {
+      if (fallback) return *fallback;
+      fail(std::string("missing '") + key + "'");
+    }
+    json v = j[key];
+    if (v.is_array() && v.size() == 1) v = v[0];
+    if (!v.is_number_integer()) fail(std::string("'") + key + "' must be an integer");
+    const long long x = v.get<long long>();
+    if (x < lo || x > hi) {
+      fail(std::string("'") + key + "' is " + std::to_string(x) + ", expected " +
+           std::to_string(lo) + ".." + std::to_string(hi));
+    }
+    return static_cast<int>(x);
+  }
+  bool boolean(const json& j, const char* key) const {  // absent: true (PyTorch's default)
+    if (!j.contains(key)) return true;
+    if (!j[key].is_boolean()) fail(std::string("'") + key + "' must be true or false");
+    return j[key].get<bool>();
+  }
+  double real(const json& j, const char* key, double fallback) const {
+    if (!j.contains(key) || j[key].is_null()) return fallback;
+    if (!j[key].is_number()) fail(std::string("'") + key + "' must be a number");
+    const double x = j[key].get<double>();
+    if (!std::isfinite(x)) fail(std::string("'") + key + "' must be finite");
+    return x;
+  }
+};
+
+constexpr long kMaxDim = std::numeric_limits<int>::max();
+
+void conv_padding(const json& j, const LayerContext& c, SequentialLayer& l) {
+  const int span = l.dilation * (l.kernel - 1);
+  const json p = j.contains("padding") ? j["padding"] : json("valid");
+  if (p.is_string() && p == "same") {
+    l.pad_left = span / 2;
+    l.pad_right = span - l.pad_left;
+  } else if (p.is_string() && p == "valid") {
+    l.pad_left = l.pad_right = 0;
+  } else if (p.is_number_integer() || (p.is_array() && p.size() == 1)) {
+    l.pad_left = l.pad_right = c.integer(j, "padding", 0, 1 << 20);
+  } else {
+    c.fail("padding must be \"same\", \"valid\" or an integer");
+  }
+}
+
+// Reads one layer's keys and walks the shape (channels, length) — length 0 once flat.
+void read_layer(const json& j, const LayerContext& c, SequentialLayer& l, int& ch, int& len) {
+  const bool flat = len == 0;
+  auto need_map = [&] {
+    if (flat) c.fail("needs (channels, length) input, but the activations are already flat");
+  };
+  switch (l.type) {
+    case LayerType::conv1d: {
+      need_map();
+      l.in = c.integer(j, "in_channels", 1, kMaxDim);
+      l.out = c.integer(j, "out_channels", 1, kMaxDim);
+      l.kernel = c.integer(j, "kernel_size", 1, 1 << 20);
+      l.dilation = c.integer(j, "dilation", 1, 1 << 20, 1);
+      if (c.integer(j, "stride", 1, 1 << 20, 1) != 1) c.fail("stride must be 1");
+      if (c.integer(j, "groups", 1, kMaxDim, 1) != 1) c.fail("groups must be 1");
+      l.bias = c.boolean(j, "bias");
+      if (l.in != ch) {
+        c.fail("in_channels " + std::to_string(l.in) + " but its input has " + std::to_string(ch) +
+               " channels");
+      }
+      conv_padding(j, c, l);
+      const long out_len = static_cast<long>(len) + l.pad_left + l.pad_right -
+                           static_cast<long>(l.dilation) * (l.kernel - 1);
+      if (out_len < 1) {
+        c.fail("its receptive field (" + std::to_string(l.dilation * (l.kernel - 1) + 1) +
+               ") is longer than its padded input (" + std::to_string(len) + ")");
+      }
+      ch = l.out;
+      len = static_cast<int>(out_len);
+      break;
+    }
+    case LayerType::batchnorm1d:
+      need_map();
+      l.in = l.out = c.integer(j, "num_features", 1, kMaxDim);
+      l.eps = c.real(j, "eps", 1e-5);
+      l.momentum = c.real(j, "momentum", 0.1);
+      if (!(l.eps > 0)) c.fail("eps must be positive");
+      if (l.in != ch) {
+        c.fail("num_features " + std::to_string(l.in) + " but its input has " + std::to_string(ch) +
+               " channels");
+      }
+      break;
+    case LayerType::maxpool1d:
+    case LayerType::avgpool1d:
+      need_map();
+      l.kernel = c.integer(j, "kernel_size", 1, 1 << 20);
+      l.stride = c.integer(j, "stride", 1, 1 << 20, l.kernel);
+      if (c.integer(j, "padding", 0, 0, 0) != 0) c.fail("padding must be 0");
+      if (l.kernel > len) {
+        c.fail("kernel_size " + std::to_string(l.kernel) + " is longer than its input (" +
+               std::to_string(len) + ")");
+      }
+      len = (len - l.kernel) / l.stride + 1;
+      break;
+    case LayerType::global_maxpool1d:
+    case LayerType::global_avgpool1d:
+      need_map();
+      if (j.contains("output_size") && c.integer(j, "output_size", 1, 1) != 1) {
+        c.fail("output_size must be 1");
+      }
+      len = 1;
+      break;
+    case LayerType::flatten:
+      need_map();
+      if (c.integer(j, "start_dim", 1, 1, 1) != 1 || c.integer(j, "end_dim", -1, -1, -1) != -1) {
+        c.fail("only Flatten(start_dim=1, end_dim=-1) is supported");
+      }
+      ch = ch * len;
+      len = 0;
+      break;
+    case LayerType::linear:
+      if (!flat) c.fail("needs flat input: put a Flatten before it");
+      l.in = c.integer(j, "in_features", 1, kMaxDim);
+      l.out = c.integer(j, "out_features", 1, kMaxDim);
+      l.bias = c.boolean(j, "bias");
+      if (l.in != ch) {
+        c.fail("in_features " + std::to_string(l.in) + " but its input has " + std::to_string(ch) +
+               " features");
+      }
+      ch = l.out;
+      break;
+    case LayerType::softplus:
+      l.beta = c.real(j, "beta", 1.0);
+      l.threshold = c.real(j, "threshold", 20.0);
+      break;
+    case LayerType::gelu:
+      l.approximate = j.value("approximate", std::string("none"));
+      if (l.approximate != "none" && l.approximate != "tanh") {
+        c.fail("approximate must be \"none\" or \"tanh\"");
+      }
+      break;
+    case LayerType::dropout:
+      l.p = c.real(j, "p", 0.5);
+      break;
+    default:
+      break;  // elementwise, no keys
+  }
+  l.channels_after = ch;
+  l.length_after = len;
+}
+
+// One expected tensor: its name, shape and dtype.
+struct Expected {
+  std::string name;
+  std::vector<std::int64_t> shape;
+  std::string dtype = "F32";
+  bool optional = false;
+  std::string layer;
+};
+
+std::string shape_text(const std::vector<std::int64_t>& s) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+std::vector<Expected> expected_tensors(const SequentialArchitecture& arch) {
+  std::vector<Expected> out;
+  for (std::size_t i = 0; i < arch.layers.size(); ++i) {
+    const SequentialLayer& l = arch.layers[i];
+    const std::string who =
+        "layer " + std::to_string(i) + " ('" + l.name + "', " + to_string(l.type) + ")";
+    const std::string p = l.name + ".";
+    if (l.type == LayerType::conv1d) {
+      out.push_back({p + "weight", {l.out, l.in, l.kernel}, "F32", false, who});
+      if (l.bias) out.push_back({p + "bias", {l.out}, "F32", false, who});
+    } else if (l.type == LayerType::linear) {
+      out.push_back({p + "weight", {l.out, l.in}, "F32", false, who});
+      if (l.bias) out.push_back({p + "bias", {l.out}, "F32", false, who});
+    } else if (l.type == LayerType::batchnorm1d) {
+      for (const char* t : {"weight", "bias", "running_mean", "running_var"}) {
+        out.push_back({p + t, {l.in}, "F32", false, who});
+      }
+      out.push_back({p + "num_batches_tracked", {}, "I64", true, who});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(LayerType type) {
+  switch (type) {
+    case LayerType::conv1d:
+      return "Conv1d";
+    case LayerType::batchnorm1d:
+      return "BatchNorm1d";
+    case LayerType::relu:
+      return "ReLU";
+    case LayerType::exp:
+      return "Exp";
+    case LayerType::gelu:
+      return "GELU";
+    case LayerType::softplus:
+      return "Softplus";
+    case LayerType::sigmoid:
+      return "Sigmoid";
+    case LayerType::tanh:
+      return "Tanh";
+    case LayerType::maxpool1d:
+      return "MaxPool1d";
+    case LayerType::avgpool1d:
+      return "AvgPool1d";
+    case LayerType::global_maxpool1d:
+      return "GlobalMaxPool1d";
+    case LayerType::global_avgpool1d:
+      return "GlobalAvgPool1d";
+    case LayerType::flatten:
+      return "Flatten";
+    case LayerType::linear:
+      return "Linear";
+    case LayerType::dropout:
+      return "Dropout";
+  }
+  return "?";
+}
+
+int SequentialArchitecture::outputs() const {
+  return layers.empty() ? 0 : layers.back().channels_after;
+}
+
+SequentialArchitecture parse_architecture(const std::string& json_text, const std::string& source) {
+  json doc;
+  try {
+    doc = json::parse(json_text);
+  } catch (const json::exception& e) {
+    throw Error(source + ": the architecture is not valid JSON: " + e.what());
+  }
+  if (!doc.is_object() || !doc.contains("layers") || !doc["layers"].is_array() ||
+      doc["layers"].empty()) {
+    throw Error(source + ": the architecture needs a non-empty \"layers\" list");
+  }
+  SequentialArchitecture arch;
+  const LayerContext top{source + ": input"};
+  const json input = doc.value("input", json::object());
+  arch.channels = top.integer(input, "channels", 4, 4, 4);
+  arch.length = top.integer(input, "length", 1, kMaxDim);
+  int ch = arch.channels, len = arch.length;
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < doc["layers"].size(); ++i) {
+    const json& j = doc["layers"][i];
+    const std::string type = j.is_object() ? j.value("type", std::string()) : std::string();
+    SequentialLayer l;
+    l.name = j.is_object() ? j.value("name", std::to_string(i)) : std::to_string(i);
+    const LayerContext c{source + ": layer " + std::to_string(i) + " ('" + l.name + "', " +
+                         (type.empty() ? "no type" : type) + ")"};
+    const auto it = layer_types().find(type);
+    if (it == layer_types().end()) {
+      c.fail(
+          "unsupported layer type (supported: Conv1d, BatchNorm1d, ReLU, Exp, GELU, "
+          "Softplus, Sigmoid, Tanh, MaxPool1d, AvgPool1d, GlobalMaxPool1d, GlobalAvgPool1d, "
+          "Flatten, Linear, Dropout)");
+    }
+    l.type = it->second;
+    const bool has_params = l.type == LayerType::conv1d || l.type == LayerType::linear ||
+                            l.type == LayerType::batchnorm1d;
+    if (has_params && !names.insert(l.name).second) c.fail("a second layer with this name");
+    try {
+      read_layer(j, c, l, ch, len);
+    } catch (const json::exception& e) {
+      c.fail(std::string("a key of the wrong type: ") + e.what());
+    }
+    arch.layers.push_back(l);
+  }
+  if (len != 0) {
+    throw Error(source + ": the last layer's output is (channels, length) = (" +
+                std::to_string(ch) + ", " + std::to_string(len) +
+                "); end with Flatten or Linear so each output is one number");
+  }
+  return arch;
+}
+
+void check_sequential_weights(const SequentialArchitecture& arch, const SafeTensors& weights,
+                              const std::string& source) {
+  std::set<std::string> used;
+  for (const Expected& e : expected_tensors(arch)) {
+    const auto it = weights.tensors.find(e.name);
+    if (it == weights.tensors.end()) {
+      if (e.optional) continue;
+      throw Error(source + ": " + e.layer + ": missing tensor '" + e.name + "' " +
+                  shape_text(e.shape));
+    }
+    const SafeTensor& t = it->second;
+    if (t.dtype != e.dtype) {
+      throw Error(source + ": " + e.layer + ": tensor '" + e.name + "' is " + t.dtype +
+                  ", expected " + e.dtype);
+    }
+    if (t.shape != e.shape) {
+      throw Error(source + ": " + e.layer + ": tensor '" + e.name + "' has shape " +
+                  shape_text(t.shape) + ", expected " + shape_text(e.shape));
+    }
+    used.insert(e.name);
+  }
+  for (const auto& [name, t] : weights.tensors) {
+    if (!used.count(name)) {
+      throw Error(source + ": tensor '" + name + "' belongs to no layer of the architecture");
+    }
+  }
+}
+
+}  // namespace mint
