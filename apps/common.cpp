@@ -151,14 +151,7 @@ AttributeOptions AttributeFlags::options(const std::vector<Method>& methods) con
   o.compat = parse_deeplift_compat(compat);
   o.fp_batch = batch_size;
   o.fp_seed = seed;
-  for (Method m : methods) {
-    if (m == Method::ig) ig_quadrature(o.ig_method, steps);  // reject bad --steps early
-    if (m == Method::fp && (batch_size < 2 || batch_size > (1 << 20))) {
-      throw Error(batch_flag +
-                  " must be in [2, 1048576] (a permutation needs two sequences), got " +
-                  std::to_string(batch_size));
-    }
-  }
+  check_attribute_options(o, methods, batch_flag);  // bad --steps or batch: an error now
   return o;
 }
 

@@ -243,6 +243,18 @@ AttributeResult attribute_chunked(const std::vector<Model>& models, const CnnInp
 
 }  // namespace
 
+void check_attribute_options(const AttributeOptions& o, const std::vector<Method>& methods,
+                             const std::string& batch_option) {
+  for (Method m : methods) {
+    if (m == Method::ig) ig_quadrature(o.ig_method, o.ig_steps);
+    if (m == Method::fp && (o.fp_batch < 2 || o.fp_batch > (1 << 20))) {
+      throw Error(batch_option +
+                  " must be in [2, 1048576] (a permutation needs two sequences), got " +
+                  std::to_string(o.fp_batch));
+    }
+  }
+}
+
 AttributeResult attribute_models(const std::vector<Model>& models, const CnnInput& input,
                                  std::int64_t n, int length, const AttributeOptions& options) {
   if (models.empty()) throw Error("attribute_models: no models");

@@ -68,6 +68,12 @@ struct AttributeResult {
   std::vector<std::vector<std::int64_t>> permutations;
 };
 
+// Checks the options `methods` will use before any work: IG's steps (ig_quadrature's limits) and
+// Feature Permutation's batch in [2, 2^20] (mint::Error naming `batch_option`, the caller's name
+// for it: --batch-size, --fp-batch, batch_size).
+void check_attribute_options(const AttributeOptions& options, const std::vector<Method>& methods,
+                             const std::string& batch_option);
+
 // Throws mint::Error for an unknown method, models whose length differs from `length`, or
 // sequences the method cannot take (n above 2^31 - 1).
 AttributeResult attribute_models(const std::vector<Model>& models, const CnnInput& input,

@@ -323,6 +323,14 @@ double metric_of(const CurveScores& s, Metric metric) {
   return s.auprc;
 }
 
+void check_finite_attributions(const float* attr, std::size_t size, const std::string& source) {
+  for (std::size_t i = 0; i < size; ++i) {
+    if (!std::isfinite(attr[i])) {
+      throw Error(source + ": non-finite attribution at flat index " + std::to_string(i));
+    }
+  }
+}
+
 ScoredAttribution score_attribution(const std::vector<float>& attr, const SplitData& split,
                                     const Simulation& data, bool ism, const ScoreOptions& options,
                                     const std::string& source) {
@@ -338,11 +346,7 @@ ScoredAttribution score_attribution(const float* attr, std::size_t size, const S
     throw Error(source + ": " + std::to_string(size) + " attribution values, but split '" +
                 split.name + "' needs (" + std::to_string(n) + ", 4, " + std::to_string(L) + ")");
   }
-  for (std::size_t i = 0; i < size; ++i) {
-    if (!std::isfinite(attr[i])) {
-      throw Error(source + ": non-finite attribution at flat index " + std::to_string(i));
-    }
-  }
+  check_finite_attributions(attr, size, source);
   ScoredAttribution s;
   s.positives = options.positives;
   s.positions = position_scores(attr, split.codes.data(), n, L,

@@ -132,6 +132,9 @@ struct ScoredAttribution {
 ScoredAttribution score_attribution(const std::vector<float>& attr, const SplitData& split,
                                     const Simulation& data, bool ism, const ScoreOptions& options,
                                     const std::string& source);
+// mint::Error naming `source` and the flat index of the first NaN or infinite value.
+void check_finite_attributions(const float* attr, std::size_t size, const std::string& source);
+
 // The same from `size` values at `attr` (read in place).
 ScoredAttribution score_attribution(const float* attr, std::size_t size, const SplitData& split,
                                     const Simulation& data, bool ism, const ScoreOptions& options,

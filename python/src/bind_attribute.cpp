@@ -69,11 +69,7 @@ AttributeOptions options_of(const AttributeArgs& a) {
   o.compute.device = parse_device(a.device);
   check_threads(a.threads, "threads");
   o.compute.threads = a.threads;
-  if (o.method == Method::ig) ig_quadrature(o.ig_method, o.ig_steps);  // bad steps: an error now
-  if (o.method == Method::fp && (a.batch_size < 2 || a.batch_size > (1 << 20))) {
-    throw Error("batch_size must be in [2, 1048576] (a permutation needs two sequences), got " +
-                std::to_string(a.batch_size));
-  }
+  check_attribute_options(o, {o.method}, "batch_size");
   return o;
 }
 

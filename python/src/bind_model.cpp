@@ -102,50 +102,38 @@ Compute compute_of(const std::string& device, int threads) {
   return c;
 }
 
+// Each model's logits (one vector per model): a GPU array where it is, else the host path.
+std::vector<std::vector<float>> logits_each(const std::vector<Model>& models, const AnyArray& x,
+                                            const std::string& device, int threads,
+                                            nb::handle progress) {
+  if (models.empty()) throw Error("models: give at least one model");
+  if (on_gpu(x)) return predict_gpu(models, x);
+  const PyInput in = sequences_in(x, "x");
+  check_lengths(models, in.length, "x");
+  const ProgressFn hook = python_progress(progress);
+  const Compute compute = compute_of(device, threads);
+  nb::gil_scoped_release release;
+  return predict_each(models, in.input, in.n, in.length, compute, hook);
+}
+
 // (M, N) float32 logits, one row per model.
 nb::ndarray<nb::numpy, float> predict_models(const std::vector<Model>& models, const AnyArray& x,
                                              const std::string& device, int threads,
                                              nb::handle progress) {
-  if (models.empty()) throw Error("models: give at least one model");
-  if (on_gpu(x)) {
-    std::vector<float> out;
-    for (const auto& v : predict_gpu(models, x)) out.insert(out.end(), v.begin(), v.end());
-    return to_numpy(std::move(out), {models.size(), out.size() / models.size()});
-  }
-  const PyInput in = sequences_in(x, "x");
-  check_lengths(models, in.length, "x");
-  const ProgressFn hook = python_progress(progress);
-  const Compute compute = compute_of(device, threads);
+  const auto each = logits_each(models, x, device, threads, progress);
+  const std::size_t n = each.front().size();
   std::vector<float> out;
-  {
-    nb::gil_scoped_release release;
-    const auto each = predict_each(models, in.input, in.n, in.length, compute, hook);
-    out.reserve(each.size() * static_cast<std::size_t>(in.n));
-    for (const auto& v : each) out.insert(out.end(), v.begin(), v.end());
-  }
-  return to_numpy(std::move(out), {models.size(), static_cast<std::size_t>(in.n)});
+  out.reserve(each.size() * n);
+  for (const auto& v : each) out.insert(out.end(), v.begin(), v.end());
+  return to_numpy(std::move(out), {each.size(), n});
 }
 
+// (N,) the ensemble's mean (float64, rounded to float32: `mint predict`'s output).
 nb::ndarray<nb::numpy, float> predict_mean(const std::vector<Model>& models, const AnyArray& x,
                                            const std::string& device, int threads,
                                            nb::handle progress) {
-  if (models.empty()) throw Error("models: give at least one model");
-  if (on_gpu(x)) {
-    const std::vector<double> mean = ensemble_mean(predict_gpu(models, x));
-    return to_numpy(std::vector<float>(mean.begin(), mean.end()), {mean.size()});
-  }
-  const PyInput in = sequences_in(x, "x");
-  check_lengths(models, in.length, "x");
-  const ProgressFn hook = python_progress(progress);
-  const Compute compute = compute_of(device, threads);
-  std::vector<float> logits;
-  {
-    nb::gil_scoped_release release;
-    const std::vector<double> mean =
-        ensemble_mean(predict_each(models, in.input, in.n, in.length, compute, hook));
-    logits.assign(mean.begin(), mean.end());
-  }
-  return to_numpy(std::move(logits), {static_cast<std::size_t>(in.n)});
+  const std::vector<double> mean = ensemble_mean(logits_each(models, x, device, threads, progress));
+  return to_numpy(std::vector<float>(mean.begin(), mean.end()), {mean.size()});
 }
 
 struct TrainArgs {

@@ -76,9 +76,7 @@ StreamOptions stream_options(const SimulateArgs& sim, const StreamArgs& a) {
   o.attribute.compute.device = parse_device(a.device);
   check_threads(a.threads, "threads");
   o.attribute.compute.threads = a.threads;
-  for (Method m : o.methods) {
-    if (m == Method::ig) ig_quadrature(o.attribute.ig_method, a.steps);
-  }
+  check_attribute_options(o.attribute, o.methods, "batch_size");
   for (const auto& [name, models] : a.models) {
     if (models.empty()) throw Error("models: '" + name + "' has no model");
     StreamModel sm;

@@ -188,11 +188,7 @@ std::vector<Entry> score_truth(const std::vector<EntryIn>& entries, const AnyArr
     std::vector<float> converted;
     const float* attr = attributions(std::get<2>(e), in.n, in.length, entry_name(e), converted);
     nb::gil_scoped_release release;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(in.n) * 4 * in.length; ++i) {
-      if (!std::isfinite(attr[i])) {
-        throw Error(entry_name(e) + ": non-finite attribution at flat index " + std::to_string(i));
-      }
-    }
+    check_finite_attributions(attr, static_cast<std::size_t>(in.n) * 4 * in.length, entry_name(e));
     Entry r{std::get<0>(e), std::get<1>(e), labelled.rows, {}, {}};
     const std::vector<float> positions = position_scores(
         attr, in.input.codes, in.n, in.length,
