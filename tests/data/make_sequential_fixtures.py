@@ -1,28 +1,48 @@
 """Generates tests/data/sequential/<case>/: reference outputs of three general sequential CNNs
-(issue 12) from PyTorch and released Captum, for mint's parity tests.
+(issue 12) from PyTorch and Captum 0.9.0, for mint's parity tests.
 
 Run from the repository root with a Python that has torch, captum and numpy, and mint's Python
-package on PYTHONPATH (for ``mint.torch.export_sequential``)::
+package on PYTHONPATH (for ``mint.torch.export_sequential``; when the compiled ``mint._core`` is
+missing, ``python/mint/torch.py`` is loaded on its own, it is pure Python)::
 
     PYTHONPATH=python /tmp/pyenv/bin/python tests/data/make_sequential_fixtures.py
 
-Everything is float32, as Captum returns for a float32 model; ``gradient_f64.npy`` and
-``ig_gausslegendre_50_f64.npy`` come from a float64 copy of the model, so that tests can size
-float32 error against them. DeepLIFT here is released Captum 0.9's (mint's compat mode
-``captum-0.8``: 0.9 has neither PR #1843 nor #1847); the default (fixed) mode's fixtures are not
-generated here.
+Needs ``../shared/fixtures/captum/`` next to the repository (the DeepLIFT patch is validated
+against it before anything is written).
+
+Everything is float32, as Captum returns for a float32 model; ``*_f64`` files come from a
+float64 copy of the model, so that tests can size float32 error against them.
+
+DeepLIFT (docs/reference-semantics.md §4.3): Captum hooks only the module types in its
+``SUPPORTED_NON_LINEAR`` table; mint applies the rescale rule to every elementwise
+nonlinearity, so the generator registers ``mint.torch.Exp`` and ``nn.GELU`` there (Captum's
+``nonlinear`` rule) for every DeepLIFT file. Two modes:
+
+- ``deeplift.npy`` (mint's default): Captum 0.9.0 with upstream PR #1843 (issue #1104) and PR
+  #1847 (issue #1276), which no release has, applied as a monkeypatch (``captum_with_fixes``),
+  validated on every run against ``../shared/fixtures/captum/*/deeplift.npy`` (made with the
+  real PRs) and, unpatched, against ``deeplift_captum_0_8_0.npy``;
+- ``deeplift_captum_0_9.npy`` (mint's compat mode ``captum-0.8``): released Captum 0.9.0.
+
+Training step (``train_*``): one forward/backward/Adam step of a train-mode copy of each model
+(Dropout p set to 0) on a fixed batch of 8; see ``TRAIN`` and the manifests.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
+import importlib.util
 import json
+import os
 import platform
+import struct
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from collections import OrderedDict
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import captum
 import numpy as np
@@ -32,12 +52,24 @@ from captum.attr import (DeepLift, FeaturePermutation, InputXGradient, Integrate
 from captum.attr._core import deep_lift as captum_deep_lift
 from torch import nn
 
-from mint.torch import Exp, export_sequential
+try:
+    from mint.torch import ARCHITECTURE_KEY, Exp, export_sequential, write_safetensors
+except ImportError:  # mint's compiled _core is not built: load the pure-Python module alone
+    _spec = importlib.util.spec_from_file_location(
+        "mint_torch", Path(__file__).resolve().parents[2] / "python" / "mint" / "torch.py")
+    assert _spec is not None and _spec.loader is not None
+    _mint_torch = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_mint_torch)
+    ARCHITECTURE_KEY, Exp = _mint_torch.ARCHITECTURE_KEY, _mint_torch.Exp
+    export_sequential, write_safetensors = (_mint_torch.export_sequential,
+                                            _mint_torch.write_safetensors)
 
 L = 100
 N = 6
 OUT = Path(__file__).resolve().parent / "sequential"
 GENERATOR = "tests/data/make_sequential_fixtures.py"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "captum"
+SHARED_CASES = ("small", "paper4", "paper32", "maxpool_ties")
 
 
 def dilated_conv_maxpool() -> nn.Sequential:
@@ -81,12 +113,206 @@ CASES: Dict[str, Tuple[Callable[[], nn.Sequential], int, int, int, List[int]]] =
 }
 
 
-def one_hot_inputs(seed: int) -> np.ndarray:
-    """N random one-hot sequences (N, 4, L) float32, channels A, C, G, T."""
-    idx = np.random.default_rng(seed).integers(0, 4, size=(N, L))
-    x = np.zeros((N, 4, L), dtype=np.float32)
-    x[np.arange(N)[:, None], idx, np.arange(L)[None, :]] = 1.0
+def one_hot_inputs(seed: int, n: int = N) -> np.ndarray:
+    """n random one-hot sequences (n, 4, L) float32, channels A, C, G, T."""
+    return one_hot(np.random.default_rng(seed), n)
+
+
+def one_hot(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n one-hot sequences (n, 4, L) float32 from ``rng.integers(0, 4, (n, L))``."""
+    idx = rng.integers(0, 4, size=(n, L))
+    x = np.zeros((n, 4, L), dtype=np.float32)
+    x[np.arange(n)[:, None], idx, np.arange(L)[None, :]] = 1.0
     return x
+
+
+# ---------------------------------------------------------------------------------------------
+# DeepLIFT: mint's rules for every elementwise nonlinearity, and Captum's two upstream fixes
+# ---------------------------------------------------------------------------------------------
+
+#: Module types Captum 0.9.0 does not hook but mint rescales (docs/reference-semantics.md §4.3).
+MINT_RESCALED = (Exp, nn.GELU)
+
+
+@contextlib.contextmanager
+def mint_rules() -> Iterator[None]:
+    """Registers Exp and nn.GELU with Captum's rescale rule (``nonlinear``), as mint applies
+    the rescale rule to every elementwise nonlinearity; restores the table afterwards."""
+    table = captum_deep_lift.SUPPORTED_NON_LINEAR
+    saved = dict(table)
+    for cls in MINT_RESCALED:
+        table[cls] = captum_deep_lift.nonlinear
+    try:
+        yield
+    finally:
+        table.clear()
+        table.update(saved)
+
+
+def _maxpool_pr1847(module: nn.Module, pool_func: Callable[..., Tuple[torch.Tensor, torch.Tensor]],
+                    unpool_func: Callable[..., torch.Tensor], inputs: torch.Tensor,
+                    outputs: torch.Tensor, grad_input: torch.Tensor, grad_output: torch.Tensor,
+                    eps: float = 1e-10) -> torch.Tensor:
+    """Captum 0.9.0's ``deep_lift.maxpool`` with PR #1847 (issue #1276): where |delta_in| < eps
+    the fallback is ``grad_input``, each example's own gradient, not ``grad_input[0]`` (batch
+    row 0's, broadcast). Otherwise line for line the released function."""
+    with torch.no_grad():
+        input, input_ref = inputs.chunk(2)
+        output, output_ref = outputs.chunk(2)
+        delta_in = input - input_ref
+        delta_in = torch.cat(2 * [delta_in])
+        delta_out_xmax = torch.max(output, output_ref)
+        delta_out = torch.cat([delta_out_xmax - output_ref, output - delta_out_xmax])
+        _, indices = pool_func(module.input, module.kernel_size, module.stride, module.padding,
+                               module.dilation, module.ceil_mode, True)
+        unpool_grad_out_delta, unpool_grad_out_ref_delta = torch.chunk(
+            unpool_func(grad_output * delta_out, indices, module.kernel_size, module.stride,
+                        module.padding, list(module.input.shape)), 2)
+    unpool_grad_out_delta = unpool_grad_out_delta + unpool_grad_out_ref_delta
+    unpool_grad_out_delta = torch.cat(2 * [unpool_grad_out_delta])
+    if grad_input.shape != inputs.shape:
+        raise AssertionError("maxpool: the gradient w.r.t. the inputs covers only a subset of "
+                             "the inputs (see captum.attr._core.deep_lift.maxpool)")
+    return torch.where(abs(delta_in) < eps, grad_input, unpool_grad_out_delta / delta_in)
+
+
+def _register_backward_hook_pr1843(module: nn.Module, hook: Callable[..., Any],
+                                   attr_obj: Any) -> List[torch.utils.hooks.RemovableHandle]:
+    """Captum 0.9.0's ``captum._utils.common._register_backward_hook`` with PR #1843 (issue
+    #1104): the module's output gradient is recorded by a full backward pre-hook, which sees the
+    gradient that flows into the module's backward, i.e. after the next hooked module's input
+    tensor hook has rewritten it. Released Captum records it with a tensor hook on the raw
+    output, registered before the next module's and so run first: a stale gradient. The input
+    side (tensor hook on the input, which calls ``hook(module, grad_input, grad_output)``, and
+    the returned clone) is the released code."""
+    grad_out: Dict[torch.device, torch.Tensor] = {}
+
+    def backward_pre_hook(module: nn.Module, grad_output: Tuple[torch.Tensor, ...]) -> None:
+        if len(grad_output) != 1:
+            raise AssertionError("Backward hooks not supported for module with >1 output")
+        grad_out[grad_output[0].device] = grad_output[0]
+
+    def pre_hook(module: nn.Module, inp: Any) -> torch.Tensor:
+        def input_tensor_hook(input_grad: torch.Tensor) -> Any:
+            if len(grad_out) == 0:
+                return None
+            hook_out = hook(module, input_grad, grad_out[input_grad.device])
+            if hook_out is not None:
+                return hook_out[0] if isinstance(hook_out, tuple) else hook_out
+            return None
+
+        if isinstance(inp, tuple):
+            if len(inp) != 1:
+                raise AssertionError("Backward hooks not supported for module with >1 input")
+            inp = inp[0]
+        inp.register_hook(input_tensor_hook)
+        return inp.clone()
+
+    return [module.register_forward_pre_hook(pre_hook),
+            module.register_full_backward_pre_hook(backward_pre_hook)]
+
+
+@contextlib.contextmanager
+def captum_with_fixes(pr1843: bool = True, pr1847: bool = True) -> Iterator[None]:
+    """Captum 0.9.0 DeepLift with upstream PRs #1843 and #1847 (mint's default DeepLIFT), as a
+    monkeypatch of ``captum.attr._core.deep_lift``: its ``_register_backward_hook`` (imported
+    there by name from captum._utils.common) and its ``maxpool`` (called by name from
+    ``maxpool1d``/``2d``/``3d``, the functions ``SUPPORTED_NON_LINEAR`` maps MaxPool*d to).
+    Restored on exit."""
+    saved = captum_deep_lift._register_backward_hook, captum_deep_lift.maxpool
+    if pr1843:
+        captum_deep_lift._register_backward_hook = _register_backward_hook_pr1843
+    if pr1847:
+        captum_deep_lift.maxpool = _maxpool_pr1847
+    try:
+        yield
+    finally:
+        captum_deep_lift._register_backward_hook, captum_deep_lift.maxpool = saved
+
+
+def deeplift(model: nn.Module, x: torch.Tensor, target: int,
+             fixed: bool) -> Tuple[torch.Tensor, torch.Tensor]:
+    """DeepLift(model) (multiply_by_inputs=True, eps=1e-10), zero baseline, the whole batch in
+    one call, with mint's rules registered; Captum with the two fixes when ``fixed``. Returns the
+    attribution and Captum's convergence delta (sum of attr minus f(x) - f(0), per row)."""
+    fixes = captum_with_fixes() if fixed else contextlib.nullcontext()
+    with mint_rules(), fixes:
+        attr, delta = DeepLift(model).attribute(x, baselines=torch.zeros_like(x), target=target,
+                                                return_convergence_delta=True)
+    return attr.detach(), delta.detach()
+
+
+def _read_safetensors(path: Path) -> Tuple[Dict[str, torch.Tensor], Dict[str, str]]:
+    """A pure-Python safetensors reader (F32, F64, I64)."""
+    data = path.read_bytes()
+    (size,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + size])
+    body = data[8 + size:]
+    dtypes = {"F32": "<f4", "F64": "<f8", "I64": "<i8"}
+    tensors = {}
+    for name, h in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = h["data_offsets"]
+        arr = np.frombuffer(body[begin:end], dtype=dtypes[h["dtype"]]).reshape(h["shape"])
+        tensors[name] = torch.from_numpy(arr.copy())
+    return tensors, header.get("__metadata__", {})
+
+
+def shared_model(case_dir: Path) -> nn.Sequential:
+    """The paper's CNN of a ../shared fixture (manifest config, weights.safetensors) as a
+    float64 nn.Sequential with one module instance per nonlinearity: conv ('valid') → bn →
+    relu1 → pool → flatten → fc1 → relu2 → fc2 → relu3 → fc3; eval mode."""
+    weights, meta = _read_safetensors(case_dir / "weights.safetensors")
+    cfg = json.loads((case_dir / "manifest.json").read_text())["config"]
+    f, k, p, h1, h2 = cfg["F"], cfg["K"], cfg["P"], cfg["H1"], cfg["H2"]
+    if meta.get("activation", "relu") != "relu" or "bn.weight" not in weights:
+        raise SystemExit(f"{case_dir}: expected a relu model with batchnorm")
+    model = nn.Sequential(OrderedDict(
+        conv=nn.Conv1d(4, f, k), bn=nn.BatchNorm1d(f, eps=float(meta.get("bn_eps", 1e-5))),
+        relu1=nn.ReLU(), pool=nn.MaxPool1d(p), flatten=nn.Flatten(),
+        fc1=nn.Linear(f * ((cfg["L"] - k + 1) // p), h1), relu2=nn.ReLU(), fc2=nn.Linear(h1, h2),
+        relu3=nn.ReLU(), fc3=nn.Linear(h2, 1)))
+    model.load_state_dict(weights)
+    return model.double().eval()
+
+
+#: Largest max|ours - shared| / max|shared| accepted by validate_fixes (float64 both; the shared
+#: fixtures were made with torch 1.13, whose float64 conv may sum in another order).
+FIX_TOLERANCE = 1e-9
+
+
+def validate_fixes() -> Dict[str, Any]:
+    """Checks ``captum_with_fixes`` against the fixtures made with the real PRs: on every
+    ../shared case the patched DeepLift must reproduce ``deeplift.npy`` and the unpatched one
+    ``deeplift_captum_0_8_0.npy`` (float64 model, whole batch in one call, as they were made).
+    Also records how far each fix alone gets (both are needed). Exits on failure."""
+    if not SHARED.is_dir():
+        raise SystemExit(f"{SHARED} not found: needed to validate the DeepLIFT patch")
+    result: Dict[str, Any] = {"tolerance (max abs diff / max abs reference)": FIX_TOLERANCE}
+    for case in SHARED_CASES:
+        d = SHARED / case
+        model = shared_model(d)
+        x = torch.from_numpy(np.load(d / "inputs.npy")).double()
+        fixed_ref, released_ref = np.load(d / "deeplift.npy"), np.load(d / "deeplift_captum_0_8_0.npy")
+        runs = {}
+        for key, fixes in (("patched", captum_with_fixes()), ("unpatched", contextlib.nullcontext()),
+                           ("pr1843 only", captum_with_fixes(pr1847=False)),
+                           ("pr1847 only", captum_with_fixes(pr1843=False))):
+            with fixes:
+                runs[key] = DeepLift(model).attribute(x, baselines=torch.zeros_like(x),
+                                                      target=0).detach().numpy()
+        r = {"patched vs deeplift.npy": rel(runs["patched"], fixed_ref),
+             "unpatched vs deeplift_captum_0_8_0.npy": rel(runs["unpatched"], released_ref),
+             "pr1843 only vs deeplift.npy": rel(runs["pr1843 only"], fixed_ref),
+             "pr1847 only vs deeplift.npy": rel(runs["pr1847 only"], fixed_ref)}
+        for key in ("patched vs deeplift.npy", "unpatched vs deeplift_captum_0_8_0.npy"):
+            if not r[key]["max_abs_over_max_ref"] <= FIX_TOLERANCE:
+                raise SystemExit(f"DeepLIFT patch validation failed on {case}: {key} {r[key]}")
+        result[case] = r
+        print(f"validate_fixes {case}: " + ", ".join(
+            f"{k} {v['max_abs_over_max_ref']:.3g}" for k, v in r.items()), file=sys.stderr)
+    return result
 
 
 def ism(model: nn.Module, x: torch.Tensor, target: int) -> np.ndarray:
@@ -167,18 +393,43 @@ def attribute(model: nn.Module, model64: nn.Module, x: torch.Tensor, target: int
         x, baselines=zero, target=target, n_steps=50, method="gausslegendre",
         return_convergence_delta=True)
     a["ig_gausslegendre_50"] = ig.detach().numpy()
-    dl, dl_delta = DeepLift(model).attribute(x, baselines=zero, target=target,
-                                             return_convergence_delta=True)
-    a["deeplift_captum_0_9"] = dl.detach().numpy()
+    dl, dl_delta = deeplift(model, x, target, fixed=False)
+    a["deeplift_captum_0_9"] = dl.numpy()
+    dl_fix, dl_fix_delta = deeplift(model, x, target, fixed=True)
+    a["deeplift"] = dl_fix.numpy()
     a["ism"] = ism(model, x, target)
     a["feature_permutation"], perms = feature_permutation(model, x, target, fp_seed)
     a["gradient_f64"] = Saliency(model64).attribute(x64, target=target, abs=False).numpy()
     a["ig_gausslegendre_50_f64"] = IntegratedGradients(model64).attribute(
         x64, baselines=torch.zeros_like(x64), target=target, n_steps=50,
         method="gausslegendre").detach().numpy()
+    dl64, dl64_delta = deeplift(model64, x64, target, fixed=False)
+    dl_fix64, dl_fix64_delta = deeplift(model64, x64, target, fixed=True)
+    a["deeplift_f64"] = dl_fix64.numpy()
+    alone = np.concatenate([deeplift(model64, x64[n:n + 1], target, fixed=True)[0].numpy()
+                            for n in range(N)])
+    sum_to_delta = {"deeplift_captum_0_9": float(dl64_delta.abs().max()),
+                    "deeplift": float(dl_fix64_delta.abs().max())}
+    # The default mode must sum to delta; released Captum need not (its stale gradient, issue
+    # #1104, moves contributions between positions whose reference activations differ, e.g. a
+    # second conv's zero padding at the edges), so its number is only recorded.
+    if not sum_to_delta["deeplift"] <= 1e-12:
+        raise SystemExit(f"deeplift target {target}: float64 summation-to-delta "
+                         f"{sum_to_delta['deeplift']} > 1e-12")
     checks = {
         "ig_gausslegendre_50: max|captum convergence delta|": float(ig_delta.abs().max()),
         "deeplift_captum_0_9: max|captum convergence delta|": float(dl_delta.abs().max()),
+        "deeplift: max|captum convergence delta|": float(dl_fix_delta.abs().max()),
+        "deeplift_captum_0_9, float64 model: max|sum(attr) - (f(x) - f(0))|":
+            sum_to_delta["deeplift_captum_0_9"],
+        "deeplift_f64 (default mode): max|sum(attr) - (f(x) - f(0))|": sum_to_delta["deeplift"],
+        "deeplift_f64: max|whole batch - each sequence alone|":
+            float(np.abs(a["deeplift_f64"] - alone).max()),
+        "float32 deeplift vs deeplift_f64": rel(a["deeplift"], a["deeplift_f64"]),
+        "float32 deeplift_captum_0_9 vs its float64 run": rel(a["deeplift_captum_0_9"],
+                                                             dl64.numpy()),
+        "deeplift_captum_0_9 vs deeplift (float64 runs; how far compat is from default)":
+            rel(dl64.numpy(), a["deeplift_f64"]),
         "feature_permutation: max|captum - replay(fp_perms)|":
             float(np.abs(a["feature_permutation"] - replay_fp(model, x, target, perms)).max()),
         "float32 gradient vs gradient_f64": rel(a["gradient"], a["gradient_f64"]),
@@ -197,8 +448,14 @@ DESCRIPTIONS = {
                            "n_steps=50, method='gausslegendre')",
     "deeplift_captum_0_9": "DeepLift(model) (multiply_by_inputs=True, eps=1e-10).attribute(x, "
                            "baselines=0, target=t), released Captum 0.9.0 (no PR #1843/#1847; "
-                           "mint's compat mode captum-0.8); whole batch in one call, rows in "
-                           "file order",
+                           "mint's compat mode captum-0.8) with Exp and nn.GELU registered as "
+                           "rescale (SUPPORTED_NON_LINEAR[cls] = nonlinear); whole batch in one "
+                           "call, rows in file order",
+    "deeplift": "mint's default DeepLIFT: as deeplift_captum_0_9 but Captum 0.9.0 with PR #1843 "
+                "and PR #1847 applied (monkeypatch captum_with_fixes in the generator); "
+                "batch-independent",
+    "deeplift_f64": "as deeplift (default mode), with a float64 copy of the model on float64 "
+                    "inputs",
     "ism": "ism[n,b,p] = f(x_n with position p set to base b)[t] - f(x_n)[t]; exactly 0 at the "
            "observed base (plain torch, float32)",
     "feature_permutation": "FeaturePermutation(model).attribute(x, target=t, feature_mask=fp_mask)"
@@ -213,7 +470,8 @@ DESCRIPTIONS = {
 
 #: Files written for target 0 only: saliency_abs_t<t> is exactly |gradient_t<t>| (checked
 #: bit for bit above) and the float64 references size float32 error once per case.
-SKIPPED_FOR_LATER_TARGETS = ("saliency_abs", "gradient_f64", "ig_gausslegendre_50_f64")
+SKIPPED_FOR_LATER_TARGETS = ("saliency_abs", "gradient_f64", "ig_gausslegendre_50_f64",
+                             "deeplift_f64")
 
 #: Children that are linear in eval mode: Captum's DeepLift does not hook them, the gradient
 #: is exact there.
@@ -221,13 +479,23 @@ LINEAR_IN_EVAL = (nn.Conv1d, nn.Linear, nn.Flatten, nn.Dropout, nn.BatchNorm1d, 
                   nn.AdaptiveAvgPool1d)
 
 
+RULE_NAMES = {"nonlinear": "rescale rule", "maxpool1d": "max-pool rule",
+              "softmax": "softmax rule"}
+
+
 def deeplift_rules(model: nn.Sequential) -> Dict[str, str]:
-    """What released Captum's DeepLift does at each child (its SUPPORTED_NON_LINEAR table)."""
-    hooked = captum_deep_lift.SUPPORTED_NON_LINEAR
+    """What Captum's DeepLift does at each child, with mint's rules registered (its
+    SUPPORTED_NON_LINEAR table plus Exp and nn.GELU)."""
+    with mint_rules():
+        hooked = dict(captum_deep_lift.SUPPORTED_NON_LINEAR)
     rules = {}
     for name, m in model.named_children():
         if type(m) in hooked:
-            rules[name] = f"{type(m).__name__}: Captum's {hooked[type(m)].__name__} rule"
+            fn = hooked[type(m)].__name__
+            extra = (" (registered by the generator: SUPPORTED_NON_LINEAR[" + type(m).__name__ +
+                     "] = nonlinear)" if isinstance(m, MINT_RESCALED) else "")
+            rules[name] = (f"{type(m).__name__}: {RULE_NAMES.get(fn, fn)} (Captum's {fn})"
+                           + extra)
         elif isinstance(m, LINEAR_IN_EVAL):
             rules[name] = f"{type(m).__name__}: linear in eval, not hooked (gradient, exact)"
         else:
@@ -236,14 +504,170 @@ def deeplift_rules(model: nn.Sequential) -> Dict[str, str]:
     return rules
 
 
+# ---------------------------------------------------------------------------------------------
+# One training step
+# ---------------------------------------------------------------------------------------------
+
+B = 8
+LR = 1e-3
+#: case name -> (loss, batch seed): "bce" = BCEWithLogitsLoss (mean) on output 0 with labels in
+#: {0, 1}; "mse" = MSELoss (mean) on output 0 with real labels.
+TRAIN: Dict[str, Tuple[str, int]] = {
+    "dilated_conv_maxpool": ("bce", 4201),
+    "exp_global_avgpool": ("mse", 4202),
+    "two_output_head": ("bce", 4203),
+}
+LOSSES = {"bce": "torch.nn.BCEWithLogitsLoss() (mean over the batch) of (logits[:, 0], labels)",
+          "mse": "torch.nn.MSELoss() (mean over the batch) of (logits[:, 0], labels)"}
+
+
+def train_batch(seed: int, loss: str) -> Tuple[np.ndarray, np.ndarray]:
+    """B one-hot inputs (B,4,L) and labels (B,) float32 from one numpy Generator: first
+    ``rng.integers(0, 4, (B, L))``, then labels ``rng.integers(0, 2, B)`` (bce) or
+    ``rng.standard_normal(B)`` (mse), cast to float32."""
+    rng = np.random.default_rng(seed)
+    x = one_hot(rng, B)
+    y = rng.integers(0, 2, size=B) if loss == "bce" else rng.standard_normal(B)
+    if loss == "bce" and len(set(y.tolist())) < 2:
+        raise SystemExit(f"train seed {seed}: labels of one class only; choose another seed")
+    return x, y.astype(np.float32)
+
+
+def train_copy(model: nn.Sequential, dtype: torch.dtype) -> nn.Sequential:
+    """A train-mode copy of the (eval) model, Dropout p set to 0 (the module stays in place)."""
+    m = copy.deepcopy(model).to(dtype)
+    for child in m.modules():
+        if isinstance(child, nn.Dropout):
+            child.p = 0.0
+    return m.train()
+
+
+def forward_backward(m: nn.Sequential, x: torch.Tensor, y: torch.Tensor,
+                     loss: str) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Train-mode forward (BN on batch statistics, running stats updated), the loss of output 0
+    and its backward; returns (logits, loss)."""
+    fn = nn.BCEWithLogitsLoss() if loss == "bce" else nn.MSELoss()
+    logits = m(x)
+    value = fn(logits[:, 0], y)
+    value.backward()
+    return logits.detach(), value.detach()
+
+
+def write_safetensors_f64(path: Path, tensors: Dict[str, torch.Tensor],
+                          metadata: Dict[str, str]) -> None:
+    """As mint.torch.write_safetensors (sorted names, header space-padded to 8 bytes), with
+    every tensor stored as F64."""
+    header: Dict[str, Any] = {"__metadata__": dict(metadata)}
+    blobs: List[bytes] = []
+    offset = 0
+    for name in sorted(tensors):
+        blob = tensors[name].detach().contiguous().double().numpy().astype("<f8").tobytes()
+        header[name] = {"dtype": "F64", "shape": list(tensors[name].shape),
+                        "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def train_step(name: str, model: nn.Sequential, arch: Dict[str, Any], out: Path
+               ) -> Tuple[Dict[str, Tuple[np.ndarray, str]], Dict[str, str], Dict[str, Any]]:
+    """One training step of a train-mode copy of ``model``; writes the safetensors files and
+    returns the .npy arrays (with descriptions), the safetensors descriptions and the checks."""
+    loss, seed = TRAIN[name]
+    x_np, y_np = train_batch(seed, loss)
+    x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
+    m32 = train_copy(model, torch.float32)
+    m64 = train_copy(model, torch.float64)
+    checks: Dict[str, Any] = {}
+    if any(isinstance(c, nn.Dropout) for c in model.modules()):
+        ident = copy.deepcopy(m32)
+        for i, child in enumerate(ident):
+            if isinstance(child, nn.Dropout):
+                ident[i] = nn.Identity()
+        with torch.no_grad():
+            same = torch.equal(ident(x), copy.deepcopy(m32)(x))
+        checks["Dropout(p=0) in train mode == nn.Identity, bit for bit"] = bool(same)
+        if not same:
+            raise SystemExit(f"{name}: Dropout(p=0) is not the identity")
+    logits, value = forward_backward(m32, x, y, loss)
+    _, value64 = forward_backward(m64, x.double(), y.double(), loss)
+    grads = {n: p.grad.detach().clone() for n, p in m32.named_parameters()}
+    grads64 = {n: p.grad.detach().clone() for n, p in m64.named_parameters()}
+    before = {n: p.detach().clone() for n, p in m32.named_parameters()}
+    opt = torch.optim.Adam(m32.parameters(), lr=LR, foreach=False)
+    opt.step()
+    state = m32.state_dict()
+    meta = {"content": f"{GENERATOR}, case {name}: see manifest.json train_step"}
+    write_safetensors(out / "train_grad.safetensors", grads, meta)
+    write_safetensors_f64(out / "train_grad_f64.safetensors", grads64, meta)
+    write_safetensors(out / "train_after_step.safetensors", state,
+                      {ARCHITECTURE_KEY: json.dumps(arch, separators=(",", ":")), **meta})
+    # Adam's first step from its formula, in float64 from the float32 values
+    adam_err = 0.0
+    for n, p in before.items():
+        g = grads[n].double()
+        m_hat = (1 - 0.9) * g / (1 - 0.9)
+        v_hat = (1 - 0.999) * g * g / (1 - 0.999)
+        expect = p.double() - LR * m_hat / (v_hat.sqrt() + 1e-8)
+        adam_err = max(adam_err, float((state[n].double() - expect).abs().max()))
+    flat = lambda d: np.concatenate([d[n].double().numpy().ravel() for n in sorted(d)])  # noqa: E731
+    top = float(np.abs(flat(grads64)).max())
+    noise = {n: {"max|grad float32|": float(grads[n].abs().max()),
+                 "max|grad float64|": float(grads64[n].abs().max()),
+                 "max|after - before|": float((state[n] - before[n]).abs().max())}
+             for n in sorted(grads) if float(grads64[n].abs().max()) <= 1e-12 * top}
+    checks.update({
+        "parameters whose gradient is 0 up to rounding (max|grad_f64| <= 1e-12 max over all)":
+            noise,
+        "float32 loss": float(value),
+        "float64 loss": float(value64),
+        "float32 train_grad vs train_grad_f64 (all parameters)": rel(flat(grads), flat(grads64)),
+        "float32 train_grad vs train_grad_f64, per parameter": {
+            n: rel(grads[n].numpy(), grads64[n].numpy())["rel_l2"] for n in sorted(grads)},
+        "max|train_after_step - (p - lr*g/(|g|+eps)) in float64| (Adam's first step)": adam_err,
+        "labels": y_np.tolist(),
+    })
+    arrays = {
+        "train_inputs.npy": (x_np, f"training batch: {B} one-hot inputs (B,4,L), channels "
+                             f"A,C,G,T; numpy.random.default_rng({seed}).integers(0, 4, (B, L))"),
+        "train_labels.npy": (y_np, "labels (B,), float32: " + (
+            f"rng.integers(0, 2, B) from the same Generator after the inputs, in {{0, 1}}"
+            if loss == "bce" else "rng.standard_normal(B) from the same Generator after the "
+            "inputs, cast to float32")),
+        "train_loss.npy": (np.array(float(value), dtype=np.float64),
+                           f"the float32 loss {LOSSES[loss]} as a float64 scalar, shape ()"),
+        "train_logits.npy": (logits.numpy(), "the train-mode forward's output (B, outputs), "
+                             "float32: BatchNorm normalises with the batch statistics"),
+    }
+    st = {
+        "train_grad.safetensors": "d loss / d parameter for every parameter (named_parameters, "
+                                  "the state_dict's names; no buffers), F32, from the float32 "
+                                  "train-mode copy",
+        "train_grad_f64.safetensors": "as train_grad.safetensors from a float64 copy of the "
+                                      "train-mode model on float64 inputs and labels, F64",
+        "train_after_step.safetensors": "every state_dict tensor after the forward/backward and "
+                                        "ONE torch.optim.Adam(lr=1e-3, betas=(0.9, 0.999), "
+                                        "eps=1e-8, weight_decay=0, foreach=False) step: "
+                                        "parameters stepped, BatchNorm running_mean/running_var"
+                                        " updated by the train-mode forward (momentum 0.1, "
+                                        "unbiased batch variance), num_batches_tracked + 1 (I64);"
+                                        " F32; __metadata__['mint.architecture'] is "
+                                        "model.safetensors' (Dropout p as exported)",
+    }
+    return arrays, st, checks
+
+
 def versions() -> Dict[str, str]:
     """The versions the fixtures were generated with."""
     return {"torch": torch.__version__, "captum": captum.__version__,
             "numpy": np.__version__, "python": platform.python_version()}
 
 
-def make_case(name: str) -> None:
-    """Writes one case's directory: model, inputs, logits, attributions and manifest.json."""
+def make_case(name: str, fix_validation: Dict[str, Any]) -> None:
+    """Writes one case's directory: model, inputs, logits, attributions, the training step and
+    manifest.json; ``fix_validation`` is validate_fixes()'s result, recorded in the manifest."""
     build, model_seed, input_seed, fp_seed, targets = CASES[name]
     torch.manual_seed(model_seed)
     model = build().eval()
@@ -284,12 +708,16 @@ def make_case(name: str) -> None:
                               "permuted sample n takes column p from sample perm[n]; the same "
                               f"draws for every target (torch.manual_seed({fp_seed}) before "
                               "each call)")
+    train_arrays, train_st, train_checks = train_step(name, model, arch, out)
+    arrays.update(train_arrays)
     for fname, (arr, desc) in arrays.items():
         np.save(out / fname, arr)
         files[fname] = {"shape": list(arr.shape), "dtype": str(arr.dtype), "description": desc}
     files["model.safetensors"] = {"description": "export_sequential(model, path, L): the float32 "
                                   "state_dict (F32; num_batches_tracked I64), architecture JSON in "
                                   "__metadata__['mint.architecture']"}
+    for fname, desc in train_st.items():
+        files[fname] = {"description": desc}
     for fname in files:
         files[fname]["sha256"] = hashlib.sha256((out / fname).read_bytes()).hexdigest()
     manifest = {
@@ -307,18 +735,71 @@ def make_case(name: str) -> None:
                    "target_suffix": "files for output index t > 0 end in _t<t>",
                    "target_0_only": list(SKIPPED_FOR_LATER_TARGETS)},
         "deeplift": {
+            "rules": "docs/reference-semantics.md §4.3: the generator registers mint.torch.Exp "
+                     "and nn.GELU in captum.attr._core.deep_lift.SUPPORTED_NON_LINEAR with "
+                     "Captum's rescale rule (nonlinear) for every DeepLIFT file, as mint "
+                     "rescales every elementwise nonlinearity; summation-to-delta is checked in "
+                     "float64 (<= 1e-12, checks: 'max|sum(attr) - (f(x) - f(0))|')",
+            "captum_rule_per_layer": deeplift_rules(model),
+            "default": {
+                "files": [f"deeplift{'' if t == 0 else f'_t{t}'}.npy" for t in targets]
+                + ["deeplift_f64.npy"],
+                "captum": captum.__version__,
+                "semantics": "Captum 0.9.0 with PR #1843 (issue #1104: a hooked module's output "
+                             "gradient is recorded by a full backward pre-hook, after the next "
+                             "module's input hook rewrote it) and PR #1847 (issue #1276: the "
+                             "MaxPool eps fallback uses each example's own gradient) applied as "
+                             "a monkeypatch in the generator (captum_with_fixes), validated "
+                             "against ../shared/fixtures/captum/{small,paper4,paper32,"
+                             "maxpool_ties} (made with the real PRs): max|patched - "
+                             "deeplift.npy| / max|deeplift.npy| = " + ", ".join(
+                                 f"{c} {fix_validation[c]['patched vs deeplift.npy']['max_abs_over_max_ref']:.2g}"
+                                 for c in SHARED_CASES) + "; unpatched vs "
+                             "deeplift_captum_0_8_0.npy = " + ", ".join(
+                                 f"{c} {fix_validation[c]['unpatched vs deeplift_captum_0_8_0.npy']['max_abs_over_max_ref']:.2g}"
+                                 for c in SHARED_CASES) + " (details: validation). Rescale rule, "
+                             "zero baseline, eps 1e-10, multiply_by_inputs; batch-independent",
+                "validation": fix_validation,
+            },
             "compat_captum_0_9": {
                 "files": [f"deeplift_captum_0_9{'' if t == 0 else f'_t{t}'}.npy" for t in targets],
                 "captum": captum.__version__,
-                "semantics": "released Captum 0.9.0 DeepLift: rescale rule, zero baseline, eps "
-                             "1e-10; lacks PR #1843 (issue #1104) and PR #1847 (issue #1276), "
-                             "like 0.8.0, so it is mint's compat mode captum-0.8",
-                "captum_rule_per_layer": deeplift_rules(model),
+                "semantics": "released Captum 0.9.0 DeepLift (Exp and nn.GELU registered as "
+                             "above): rescale rule, zero baseline, eps 1e-10; lacks PR #1843 "
+                             "(issue #1104) and PR #1847 (issue #1276), like 0.8.0, so it is "
+                             "mint's compat mode captum-0.8",
             },
-            "default": "not generated here: mint's default (fixed) DeepLIFT needs Captum with PRs "
-                       "#1843 and #1847 applied (docs/reference-semantics.md §4, SPEC §5)",
         },
-        "checks": checks,
+        "train_step": {
+            "files": ["train_inputs.npy", "train_labels.npy", "train_loss.npy",
+                      "train_logits.npy", "train_grad.safetensors", "train_grad_f64.safetensors",
+                      "train_after_step.safetensors"],
+            "model": "copy.deepcopy of the case's model (model.safetensors' weights and buffers), "
+                     "every nn.Dropout's p set to 0.0 (kept in place, so layer names and indices "
+                     "are model.safetensors'; checked bit for bit equal to nn.Identity: mint's "
+                     "dropout RNG cannot match PyTorch's), .train(): BatchNorm normalises with "
+                     "the batch mean and biased batch variance and updates its running stats "
+                     "(momentum 0.1, unbiased variance) and num_batches_tracked",
+            "batch": f"B = {B}, seed {TRAIN[name][1]} (train_inputs.npy, train_labels.npy)",
+            "loss": LOSSES[TRAIN[name][0]] + (
+                "; logits[:, 1] does not enter the loss" if int(logits.shape[1]) > 1 else ""),
+            "step": "zero grads, one forward, loss.backward(), then "
+                    "torch.optim.Adam(model.parameters(), lr=1e-3) (betas (0.9, 0.999), eps "
+                    "1e-8, no weight decay, no amsgrad; foreach=False, the single-tensor CPU "
+                    "path) .step() once: exp_avg = 0.1 g, exp_avg_sq = 0.001 g^2, p -= "
+                    "(lr / 0.1) * exp_avg / (sqrt(exp_avg_sq) / sqrt(0.001) + eps), i.e. "
+                    "p - lr * g / (|g| + eps) up to rounding; a parameter with g = 0 is unchanged",
+            "float64": "train_grad_f64.safetensors: the same step's gradients from a float64 copy "
+                       "(float64 inputs and labels); checks give the float32 error",
+            "zero_gradients": "a parameter whose exact gradient is 0 (e.g. the bias of a conv "
+                              "followed by train-mode BatchNorm, which subtracts the per-channel "
+                              "batch mean) has a float32 gradient of pure rounding noise, and "
+                              "Adam's first step turns any nonzero g into a step of about "
+                              "lr * sign(g): compare such gradients to 0 with an absolute "
+                              "tolerance and their after-step values only to within lr of the "
+                              "start (listed under checks.train_step)",
+        },
+        "checks": {**checks, "train_step": train_checks},
         "files": files,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
@@ -331,8 +812,9 @@ def main() -> None:
     warnings.filterwarnings("ignore", category=UserWarning)
     torch.use_deterministic_algorithms(True, warn_only=True)  # max_unpool1d (DeepLift) has none
     torch.set_num_threads(1)
+    fix_validation = validate_fixes()
     for name in CASES:
-        make_case(name)
+        make_case(name, fix_validation)
 
 
 if __name__ == "__main__":
