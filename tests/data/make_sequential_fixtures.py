@@ -294,9 +294,11 @@ def validate_fixes() -> Dict[str, Any]:
         d = SHARED / case
         model = shared_model(d)
         x = torch.from_numpy(np.load(d / "inputs.npy")).double()
-        fixed_ref, released_ref = np.load(d / "deeplift.npy"), np.load(d / "deeplift_captum_0_8_0.npy")
+        fixed_ref = np.load(d / "deeplift.npy")
+        released_ref = np.load(d / "deeplift_captum_0_8_0.npy")
         runs = {}
-        for key, fixes in (("patched", captum_with_fixes()), ("unpatched", contextlib.nullcontext()),
+        for key, fixes in (("patched", captum_with_fixes()),
+                           ("unpatched", contextlib.nullcontext()),
                            ("pr1843 only", captum_with_fixes(pr1847=False)),
                            ("pr1847 only", captum_with_fixes(pr1843=False))):
             with fixes:
@@ -312,7 +314,34 @@ def validate_fixes() -> Dict[str, Any]:
         result[case] = r
         print(f"validate_fixes {case}: " + ", ".join(
             f"{k} {v['max_abs_over_max_ref']:.3g}" for k, v in r.items()), file=sys.stderr)
+    result["worked examples (docs/reference-semantics.md §4.1, §4.2)"] = worked_examples()
     return result
+
+
+def worked_examples() -> Dict[str, Any]:
+    """The toy of reference-semantics §4.1/§4.2, conv1d(1→1, w=[1,-1], bias 0.5) → ReLU →
+    MaxPool1d(2), float64: x = [0, 0.3, 0.4] must give [0, -0.1, 0] patched and [0, 0.3, -0.4]
+    released; B = [0.2, 0.2, 0] in batch [A = [0.5, 0, 0], B] must give [0, 0.2, 0] patched and
+    [0.2, 0, 0] released. Exits on failure."""
+    conv = nn.Conv1d(1, 1, 2)
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor([[[1.0, -1.0]]]))
+        conv.bias.fill_(0.5)
+    toy = nn.Sequential(conv, nn.ReLU(), nn.MaxPool1d(2), nn.Flatten()).double().eval()
+    t = lambda v: torch.tensor([[v]], dtype=torch.float64)  # noqa: E731
+    x, batch = t([0.0, 0.3, 0.4]), torch.cat([t([0.5, 0.0, 0.0]), t([0.2, 0.2, 0.0])])
+    expected = {("x", True): [0.0, -0.1, 0.0], ("x", False): [0.0, 0.3, -0.4],
+                ("B in [A, B]", True): [0.0, 0.2, 0.0], ("B in [A, B]", False): [0.2, 0.0, 0.0]}
+    out = {}
+    for (what, fixed), want in expected.items():
+        got = (deeplift(toy, x, 0, fixed)[0][0] if what == "x" else
+               deeplift(toy, batch, 0, fixed)[0][1]).numpy().ravel()
+        err = float(np.abs(got - want).max())
+        if not err <= 1e-15:
+            raise SystemExit(f"worked example {what} ({'patched' if fixed else 'released'}): "
+                             f"{got.tolist()} != {want}")
+        out[f"{what}, {'patched' if fixed else 'released'}: max|attr - {want}|"] = err
+    return out
 
 
 def ism(model: nn.Module, x: torch.Tensor, target: int) -> np.ndarray:
@@ -612,7 +641,9 @@ def train_step(name: str, model: nn.Sequential, arch: Dict[str, Any], out: Path
         v_hat = (1 - 0.999) * g * g / (1 - 0.999)
         expect = p.double() - LR * m_hat / (v_hat.sqrt() + 1e-8)
         adam_err = max(adam_err, float((state[n].double() - expect).abs().max()))
-    flat = lambda d: np.concatenate([d[n].double().numpy().ravel() for n in sorted(d)])  # noqa: E731
+    def flat(d: Dict[str, torch.Tensor]) -> np.ndarray:
+        return np.concatenate([d[n].double().numpy().ravel() for n in sorted(d)])
+
     top = float(np.abs(flat(grads64)).max())
     noise = {n: {"max|grad float32|": float(grads[n].abs().max()),
                  "max|grad float64|": float(grads64[n].abs().max()),
@@ -685,6 +716,11 @@ def make_case(name: str, fix_validation: Dict[str, Any]) -> None:
     arrays["logits.npy"] = (logits, "model(x) in float32, eval mode, shape (N, outputs)")
     checks: Dict[str, Any] = {}
     perms0 = None
+
+    def summary(key: str) -> str:
+        return ", ".join(f"{c} {fix_validation[c][key]['max_abs_over_max_ref']:.2g}"
+                         for c in SHARED_CASES)
+
     for t in targets:
         sfx = "" if t == 0 else f"_t{t}"
         res, chk = attribute(model, model64, x, t, fp_seed)
@@ -696,7 +732,7 @@ def make_case(name: str, fix_validation: Dict[str, Any]) -> None:
         checks[f"target {t}"] = chk
         checks[f"target {t}"]["saliency_abs == abs(gradient), bit for bit"] = bool(
             np.array_equal(res["saliency_abs"], np.abs(res["gradient"])))
-        if t > 0:  # size budget (< 200 KB a case): derivable or float64 files for target 0 only
+        if t > 0:  # size budget (< 300 KB a case): derivable or float64 files for target 0 only
             for key in SKIPPED_FOR_LATER_TARGETS:
                 del res[key]
         for key, arr in res.items():
@@ -752,12 +788,11 @@ def make_case(name: str, fix_validation: Dict[str, Any]) -> None:
                              "a monkeypatch in the generator (captum_with_fixes), validated "
                              "against ../shared/fixtures/captum/{small,paper4,paper32,"
                              "maxpool_ties} (made with the real PRs): max|patched - "
-                             "deeplift.npy| / max|deeplift.npy| = " + ", ".join(
-                                 f"{c} {fix_validation[c]['patched vs deeplift.npy']['max_abs_over_max_ref']:.2g}"
-                                 for c in SHARED_CASES) + "; unpatched vs "
-                             "deeplift_captum_0_8_0.npy = " + ", ".join(
-                                 f"{c} {fix_validation[c]['unpatched vs deeplift_captum_0_8_0.npy']['max_abs_over_max_ref']:.2g}"
-                                 for c in SHARED_CASES) + " (details: validation). Rescale rule, "
+                             "deeplift.npy| / max|deeplift.npy| = "
+                             + summary("patched vs deeplift.npy") + "; unpatched vs "
+                             "deeplift_captum_0_8_0.npy = "
+                             + summary("unpatched vs deeplift_captum_0_8_0.npy")
+                             + " (details: validation). Rescale rule, "
                              "zero baseline, eps 1e-10, multiply_by_inputs; batch-independent",
                 "validation": fix_validation,
             },
