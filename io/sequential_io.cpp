@@ -2,6 +2,7 @@
 #include "io/sequential_io.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -231,46 +232,6 @@ std::vector<Expected> expected_tensors(const SequentialArchitecture& arch) {
 
 }  // namespace
 
-const char* to_string(LayerType type) {
-  switch (type) {
-    case LayerType::conv1d:
-      return "Conv1d";
-    case LayerType::batchnorm1d:
-      return "BatchNorm1d";
-    case LayerType::relu:
-      return "ReLU";
-    case LayerType::exp:
-      return "Exp";
-    case LayerType::gelu:
-      return "GELU";
-    case LayerType::softplus:
-      return "Softplus";
-    case LayerType::sigmoid:
-      return "Sigmoid";
-    case LayerType::tanh:
-      return "Tanh";
-    case LayerType::maxpool1d:
-      return "MaxPool1d";
-    case LayerType::avgpool1d:
-      return "AvgPool1d";
-    case LayerType::global_maxpool1d:
-      return "GlobalMaxPool1d";
-    case LayerType::global_avgpool1d:
-      return "GlobalAvgPool1d";
-    case LayerType::flatten:
-      return "Flatten";
-    case LayerType::linear:
-      return "Linear";
-    case LayerType::dropout:
-      return "Dropout";
-  }
-  return "?";
-}
-
-int SequentialArchitecture::outputs() const {
-  return layers.empty() ? 0 : layers.back().channels_after;
-}
-
 SequentialArchitecture parse_architecture(const std::string& json_text, const std::string& source) {
   json doc;
   try {
@@ -348,6 +309,159 @@ void check_sequential_weights(const SequentialArchitecture& arch, const SafeTens
       throw Error(source + ": tensor '" + name + "' belongs to no layer of the architecture");
     }
   }
+}
+
+}  // namespace mint
+
+namespace mint {
+namespace {
+
+using json = nlohmann::json;
+
+std::vector<float> f32_values(const SafeTensor& t) {
+  std::vector<float> v(static_cast<std::size_t>(t.elements()));
+  std::memcpy(v.data(), t.data.data(), v.size() * sizeof(float));
+  return v;
+}
+
+SafeTensor f32_tensor(const std::vector<float>& v, std::vector<std::int64_t> shape) {
+  SafeTensor t;
+  t.dtype = "F32";
+  t.shape = std::move(shape);
+  t.data.resize(v.size() * sizeof(float));
+  std::memcpy(t.data.data(), v.data(), t.data.size());
+  return t;
+}
+
+}  // namespace
+
+std::string architecture_json(const SequentialArchitecture& arch) {
+  json layers = json::array();
+  for (const SequentialLayer& l : arch.layers) {
+    json j = {{"type", to_string(l.type)}, {"name", l.name}};
+    switch (l.type) {
+      case LayerType::conv1d:
+        j["in_channels"] = l.in;
+        j["out_channels"] = l.out;
+        j["kernel_size"] = l.kernel;
+        j["dilation"] = l.dilation;
+        j["bias"] = l.bias;
+        if (l.pad_left == l.pad_right) {
+          j["padding"] = l.pad_left;
+        } else {
+          j["padding"] = "same";
+        }
+        break;
+      case LayerType::batchnorm1d:
+        j["num_features"] = l.in;
+        j["eps"] = l.eps;
+        j["momentum"] = l.momentum;
+        break;
+      case LayerType::maxpool1d:
+      case LayerType::avgpool1d:
+        j["kernel_size"] = l.kernel;
+        j["stride"] = l.stride;
+        break;
+      case LayerType::linear:
+        j["in_features"] = l.in;
+        j["out_features"] = l.out;
+        j["bias"] = l.bias;
+        break;
+      case LayerType::softplus:
+        j["beta"] = l.beta;
+        j["threshold"] = l.threshold;
+        break;
+      case LayerType::gelu:
+        j["approximate"] = l.approximate;
+        break;
+      case LayerType::dropout:
+        j["p"] = l.p;
+        break;
+      default:
+        break;
+    }
+    layers.push_back(j);
+  }
+  return json{{"input", {{"channels", arch.channels}, {"length", arch.length}}}, {"layers", layers}}
+      .dump();
+}
+
+SequentialModel sequential_from_safetensors(const SafeTensors& st, const std::string& source,
+                                            const std::string& arch_json,
+                                            const std::string& arch_source) {
+  SequentialModel m;
+  if (!arch_json.empty()) {
+    m.arch = parse_architecture(arch_json, arch_source.empty() ? source : arch_source);
+  } else {
+    const auto it = st.metadata.find(kArchitectureKey);
+    if (it == st.metadata.end()) {
+      throw Error(source + ": no architecture: the metadata has no '" +
+                  std::string(kArchitectureKey) + "' (give one with --arch FILE.json)");
+    }
+    m.arch = parse_architecture(it->second,
+                                source + " (metadata '" + std::string(kArchitectureKey) + "')");
+  }
+  check_sequential_weights(m.arch, st, source);
+  m.params = SequentialParams::zeros(m.arch);
+  for (std::size_t i = 0; i < m.arch.layers.size(); ++i) {
+    const SequentialLayer& l = m.arch.layers[i];
+    LayerParams& lp = m.params.layers[i];
+    auto get = [&](const char* what, std::vector<float>& dst) {
+      const auto it = st.tensors.find(l.name + "." + what);
+      if (it == st.tensors.end()) return;
+      dst = f32_values(it->second);
+      for (std::size_t k = 0; k < dst.size(); ++k) {
+        if (!std::isfinite(dst[k]) || (std::string(what) == "running_var" && dst[k] < 0.0f)) {
+          throw Error(source + ": tensor '" + l.name + "." + what + "' has a " +
+                      (std::isfinite(dst[k]) ? "negative" : "non-finite") + " value at index " +
+                      std::to_string(k));
+        }
+      }
+    };
+    if (l.type == LayerType::conv1d || l.type == LayerType::linear ||
+        l.type == LayerType::batchnorm1d) {
+      get("weight", lp.weight);
+      if (l.bias || l.type == LayerType::batchnorm1d) get("bias", lp.bias);
+    }
+    if (l.type == LayerType::batchnorm1d) {
+      get("running_mean", lp.running_mean);
+      get("running_var", lp.running_var);
+      const auto it = st.tensors.find(l.name + ".num_batches_tracked");
+      if (it != st.tensors.end()) {
+        std::memcpy(&lp.num_batches_tracked, it->second.data.data(), sizeof(std::int64_t));
+      }
+    }
+  }
+  return m;
+}
+
+SafeTensors sequential_to_safetensors(const SequentialModel& m) {
+  SafeTensors st;
+  st.metadata["format"] = "pt";
+  st.metadata[kArchitectureKey] = architecture_json(m.arch);
+  for (std::size_t i = 0; i < m.arch.layers.size(); ++i) {
+    const SequentialLayer& l = m.arch.layers[i];
+    const LayerParams& lp = m.params.layers[i];
+    const std::string p = l.name + ".";
+    if (l.type == LayerType::conv1d) {
+      st.tensors[p + "weight"] = f32_tensor(lp.weight, {l.out, l.in, l.kernel});
+      if (l.bias) st.tensors[p + "bias"] = f32_tensor(lp.bias, {l.out});
+    } else if (l.type == LayerType::linear) {
+      st.tensors[p + "weight"] = f32_tensor(lp.weight, {l.out, l.in});
+      if (l.bias) st.tensors[p + "bias"] = f32_tensor(lp.bias, {l.out});
+    } else if (l.type == LayerType::batchnorm1d) {
+      st.tensors[p + "weight"] = f32_tensor(lp.weight, {l.in});
+      st.tensors[p + "bias"] = f32_tensor(lp.bias, {l.in});
+      st.tensors[p + "running_mean"] = f32_tensor(lp.running_mean, {l.in});
+      st.tensors[p + "running_var"] = f32_tensor(lp.running_var, {l.in});
+      SafeTensor t;
+      t.dtype = "I64";
+      t.data.resize(sizeof(std::int64_t));
+      std::memcpy(t.data.data(), &lp.num_batches_tracked, sizeof(std::int64_t));
+      st.tensors[p + "num_batches_tracked"] = t;
+    }
+  }
+  return st;
 }
 
 }  // namespace mint

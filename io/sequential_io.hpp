@@ -17,55 +17,17 @@
 // mismatch, unknown type or unsupported setting is one mint::Error naming the source, the layer
 // (index, name, type) and what is wrong.
 //
-// This is the format and its checks only; the models themselves are the rest of issue 12.
+// A model file is the state_dict in safetensors with this JSON in its metadata
+// (sequential_from_safetensors / sequential_to_safetensors); the network itself is ops/seqnet.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "core/sequential.hpp"
 #include "io/safetensors.hpp"
 
 namespace mint {
-
-enum class LayerType {
-  conv1d,
-  batchnorm1d,
-  relu,
-  exp,
-  gelu,
-  softplus,
-  sigmoid,
-  tanh,
-  maxpool1d,
-  avgpool1d,
-  global_maxpool1d,
-  global_avgpool1d,
-  flatten,
-  linear,
-  dropout
-};
-const char* to_string(LayerType type);  // the PyTorch class name ("Conv1d", ...)
-
-struct SequentialLayer {
-  LayerType type = LayerType::relu;
-  std::string name;     // state_dict prefix
-  int in = 0, out = 0;  // channels (Conv1d, BatchNorm1d) or features (Linear)
-  int kernel = 0, stride = 0, dilation = 1;
-  int pad_left = 0, pad_right = 0;    // Conv1d
-  bool bias = true;                   // Conv1d, Linear
-  double eps = 1e-5, momentum = 0.1;  // BatchNorm1d
-  double beta = 1, threshold = 20;    // Softplus
-  std::string approximate = "none";   // GELU
-  double p = 0;                       // Dropout
-  // The activation's shape after this layer: (channels, length), or (features, 0) once flat.
-  int channels_after = 0, length_after = 0;
-};
-
-struct SequentialArchitecture {
-  int channels = 4, length = 0;  // the input (N, channels, length)
-  std::vector<SequentialLayer> layers;
-  int outputs() const;  // features of the last layer (the model's outputs)
-};
 
 // Parses and walks the shapes; `source` names the file in errors.
 SequentialArchitecture parse_architecture(const std::string& json_text, const std::string& source);
@@ -74,5 +36,20 @@ SequentialArchitecture parse_architecture(const std::string& json_text, const st
 // num_batches_tracked I64 and optional), and nothing else is: errors name the tensor and layer.
 void check_sequential_weights(const SequentialArchitecture& arch, const SafeTensors& weights,
                               const std::string& source);
+
+// The metadata key of the architecture JSON.
+inline constexpr const char* kArchitectureKey = "mint.architecture";
+
+// The JSON parse_architecture reads back to the same architecture.
+std::string architecture_json(const SequentialArchitecture& arch);
+
+// The model of a safetensors state_dict: its architecture from `arch_json` when not empty
+// (a file given beside the weights, named `arch_source` in errors), else from the metadata key
+// kArchitectureKey. Weights checked (check_sequential_weights) and finite (running_var ≥ 0).
+SequentialModel sequential_from_safetensors(const SafeTensors& st, const std::string& source,
+                                            const std::string& arch_json = "",
+                                            const std::string& arch_source = "");
+// The state_dict (F32; num_batches_tracked I64) with the architecture in the metadata.
+SafeTensors sequential_to_safetensors(const SequentialModel& m);
 
 }  // namespace mint

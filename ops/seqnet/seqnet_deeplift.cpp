@@ -1,0 +1,211 @@
+// DeepLIFT (rescale rule, zero baseline) on a general sequential network, computed the way Captum
+// computes it: the input x and the reference go forward side by side (two "halves"), and one
+// backward pass carries a gradient for each half; every hooked layer (an elementwise
+// nonlinearity, max pooling) replaces the gradient w.r.t. its input by its rule
+// (docs/reference-semantics.md §4), every other layer backpropagates plainly.
+//
+//   rescale   m = g_rec·Δout/Δin where |Δin| ≥ eps, else the half's plain gradient g·f'(v)
+//   max pool  U = unpool(g_rec,x·(M − o_r) at the input's argmax) + unpool(g_rec,r·(o_x − M)
+//             at the reference's argmax), M = max(o_x, o_r); m = U/Δin where |Δin| ≥ eps,
+//             else the half's plain max-pool gradient
+// g_rec is the gradient the layer recorded for its output. With the fixes (PR #1843, #1847:
+// DeepLiftCompat::none) it is the gradient that flows there; released Captum
+// (DeepLiftCompat::captum_0_8) records it before the next layer's rule rewrites it, so where the
+// next layer is hooked too, g_rec is that layer's plain input gradient (issue #1104), and the
+// max-pool fallback takes batch row 0's plain gradient — sequence 0's — for every row
+// (issue #1276). attribution = (x − 0) ⊙ m at the input.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.hpp"
+#include "ops/deeplift/deeplift_core.hpp"
+#include "ops/seqnet/seqnet.hpp"
+#include "ops/seqnet/seqnet_layers.hpp"
+
+namespace mint {
+namespace {
+
+std::size_t sz(std::int64_t v) { return static_cast<std::size_t>(v); }
+
+// One half's forward pass: every layer's input (acts[i]) and output (acts[L]), and the
+// max-pool argmaxes.
+struct Pass {
+  std::vector<std::vector<float>> acts;
+  std::vector<std::vector<std::int32_t>> args;
+};
+
+void run_forward(const SequentialModel& m, const std::vector<seqnet::LayerPlan>& plans,
+                 const float* x, Pass& pass, seqnet::Scratch& s) {
+  const std::size_t L = m.arch.layers.size();
+  pass.acts.resize(L + 1);
+  pass.args.resize(L);
+  pass.acts[0].assign(x, x + 4 * sz(m.arch.length));
+  for (std::size_t i = 0; i < L; ++i) {
+    const SequentialLayer& l = m.arch.layers[i];
+    pass.acts[i + 1].resize(sz(l.size_after()));
+    pass.args[i].resize(is_max_pool(l.type) ? sz(l.size_after()) : 0);
+    seqnet::forward_row(m.arch, i, m.params.layers[i], plans[i], pass.acts[i].data(),
+                        pass.acts[i + 1].data(),
+                        pass.args[i].empty() ? nullptr : pass.args[i].data(), s);
+  }
+}
+
+struct Context {
+  const SequentialModel& m;
+  const std::vector<seqnet::LayerPlan>& plans;
+  const Pass& ref;
+  DeepLiftCompat compat;
+  SeqAttributeOptions o;
+  // captum_0_8: sequence 0's plain max-pool input gradients (per layer; empty otherwise).
+  std::vector<std::vector<float>>* row0;
+  bool record_row0;  // this call is sequence 0's: fill row0
+};
+
+// The max-pool rule of layer i for both halves.
+void maxpool_rule(const Context& c, std::size_t i, const Pass& x, const float* rec_x,
+                  const float* rec_r, const std::vector<float>& plain_x,
+                  const std::vector<float>& plain_r, float* m_x, float* m_r) {
+  const SequentialLayer& l = c.m.arch.layers[i];
+  const std::size_t n_in = sz(c.m.arch.size_before(i)), n_out = sz(l.size_after());
+  const float* in_x = x.acts[i].data();
+  const float* in_r = c.ref.acts[i].data();
+  const float* o_x = x.acts[i + 1].data();
+  const float* o_r = c.ref.acts[i + 1].data();
+  const int cin = c.m.arch.channels_before(i), lin = c.m.arch.length_before(i);
+  const int lout = l.length_after;
+  std::vector<float> ux(n_in, 0.0f), ur(n_in, 0.0f);
+  for (int ch = 0; ch < cin; ++ch) {  // max_unpool1d: assignment, later windows win
+    for (int w = 0; w < lout; ++w) {
+      const std::size_t k = sz(ch) * sz(lout) + sz(w);
+      const float M = std::max(o_x[k], o_r[k]);
+      ux[sz(ch) * sz(lin) + sz(x.args[i][k])] = rec_x[k] * (M - o_r[k]);
+      ur[sz(ch) * sz(lin) + sz(c.ref.args[i][k])] = rec_r[k] * (o_x[k] - M);
+    }
+  }
+  const bool compat = c.compat == DeepLiftCompat::captum_0_8;
+  if (compat && c.record_row0) (*c.row0)[i] = plain_x;
+  const float eps = static_cast<float>(kDeepLiftEps);
+  for (std::size_t k = 0; k < n_in; ++k) {
+    const float d = in_x[k] - in_r[k];
+    const float u = ux[k] + ur[k];
+    if (std::fabs(d) < eps) {
+      m_x[k] = compat ? (*c.row0)[i][k] : plain_x[k];
+      m_r[k] = compat ? (*c.row0)[i][k] : plain_r[k];
+    } else {
+      m_x[k] = m_r[k] = u / d;
+    }
+  }
+  (void)n_out;
+}
+
+// One sequence's attribution (4, L) into out.
+void attribute_one(const Context& c, const float* xs, float* out, seqnet::Scratch& s) {
+  const SequentialArchitecture& a = c.m.arch;
+  const std::size_t L = a.layers.size();
+  Pass x;
+  run_forward(c.m, c.plans, xs, x, s);
+  const std::size_t outs = sz(a.outputs());
+  std::vector<float> gx(outs, 0.0f), gr(outs, 0.0f);
+  {  // the output's gradient: 1, or the final Sigmoid's rule (Target::prob)
+    const float fx = x.acts[L][sz(c.o.output)], fr = c.ref.acts[L][sz(c.o.output)];
+    float tx = 1.0f, tr = 1.0f;
+    if (c.o.target == Target::prob) {
+      const double d = static_cast<double>(fx) - fr;
+      tx = static_cast<float>(deeplift_core::sigmoid_factor(fr, d, kDeepLiftEps));
+      tr = std::fabs(d) < kDeepLiftEps
+               ? static_cast<float>(deeplift_core::sigmoid(fr) * (1 - deeplift_core::sigmoid(fr)))
+               : tx;
+    }
+    gx[sz(c.o.output)] = tx;
+    gr[sz(c.o.output)] = tr;
+  }
+  const bool compat = c.compat == DeepLiftCompat::captum_0_8;
+  std::vector<float> nx, nr, px, pr, stale_x, stale_r;
+  bool have_stale = false;  // stale_*: the next (hooked) layer's plain input gradients
+  for (std::size_t i = L; i-- > 0;) {
+    const SequentialLayer& l = a.layers[i];
+    const std::size_t n_in = sz(a.size_before(i));
+    const LayerParams& p = c.m.params.layers[i];
+    nx.assign(n_in, 0.0f);
+    nr.assign(n_in, 0.0f);
+    const std::int32_t* ax = x.args[i].empty() ? nullptr : x.args[i].data();
+    const std::int32_t* ar = c.ref.args[i].empty() ? nullptr : c.ref.args[i].data();
+    if (!is_deeplift_hooked(l.type)) {
+      seqnet::backward_row(a, i, p, c.plans[i], x.acts[i].data(), x.acts[i + 1].data(), ax,
+                           gx.data(), nx.data(), s);
+      seqnet::backward_row(a, i, p, c.plans[i], c.ref.acts[i].data(), c.ref.acts[i + 1].data(), ar,
+                           gr.data(), nr.data(), s);
+      have_stale = false;
+    } else {
+      // Plain input gradients of each half (autograd's grad_input), and the recorded output
+      // gradients.
+      px.assign(n_in, 0.0f);
+      pr.assign(n_in, 0.0f);
+      seqnet::backward_row(a, i, p, c.plans[i], x.acts[i].data(), x.acts[i + 1].data(), ax,
+                           gx.data(), px.data(), s);
+      seqnet::backward_row(a, i, p, c.plans[i], c.ref.acts[i].data(), c.ref.acts[i + 1].data(), ar,
+                           gr.data(), pr.data(), s);
+      const float* rec_x = compat && have_stale ? stale_x.data() : gx.data();
+      const float* rec_r = compat && have_stale ? stale_r.data() : gr.data();
+      if (is_max_pool(l.type)) {
+        maxpool_rule(c, i, x, rec_x, rec_r, px, pr, nx.data(), nr.data());
+      } else {
+        const float eps = static_cast<float>(kDeepLiftEps);
+        const float* in_x = x.acts[i].data();
+        const float* in_r = c.ref.acts[i].data();
+        const float* o_x = x.acts[i + 1].data();
+        const float* o_r = c.ref.acts[i + 1].data();
+        for (std::size_t k = 0; k < n_in; ++k) {
+          const float din = in_x[k] - in_r[k], dout = o_x[k] - o_r[k];
+          const bool flat = std::fabs(din) < eps;
+          nx[k] = flat ? px[k] : rec_x[k] * dout / din;
+          nr[k] = flat ? pr[k] : rec_r[k] * dout / din;
+        }
+      }
+      stale_x.swap(px);
+      stale_r.swap(pr);
+      have_stale = true;
+    }
+    gx.swap(nx);
+    gr.swap(nr);
+  }
+  for (std::size_t k = 0; k < gx.size(); ++k) out[k] = xs[k] * gx[k];
+}
+
+}  // namespace
+
+std::vector<float> seqnet_deeplift(const SequentialModel& m, const CnnInput& in, int n,
+                                   DeepLiftCompat compat, const SeqAttributeOptions& o) {
+  if (n < 0) throw Error("deeplift: negative number of sequences");
+  if (o.output < 0 || o.output >= m.arch.outputs()) {
+    throw Error("deeplift: target index " + std::to_string(o.output) +
+                " is out of range: the model has " + std::to_string(m.arch.outputs()) +
+                " output(s)");
+  }
+  const std::size_t row = 4 * sz(m.arch.length);
+  const std::vector<float> x = dense_input(in, n, m.arch.length);
+  std::vector<float> out(sz(n) * row);
+  if (n == 0) return out;
+  const std::vector<seqnet::LayerPlan> plans = seqnet::LayerPlan::make(m.arch, m.params);
+  Pass ref;
+  seqnet::Scratch s0;
+  const std::vector<float> zero(row, 0.0f);
+  run_forward(m, plans, zero.data(), ref, s0);
+  std::vector<std::vector<float>> row0(m.arch.layers.size());
+  Context first{m, plans, ref, compat, o, &row0, true};
+  attribute_one(first, x.data(), out.data(), s0);  // sequence 0 first: row 0 of the batch
+  const Context rest{m, plans, ref, compat, o, &row0, false};
+  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+#pragma omp parallel num_threads(threads)
+  {
+    seqnet::Scratch s;
+#pragma omp for schedule(dynamic, 4)
+    for (int k = 1; k < n; ++k)
+      attribute_one(rest, x.data() + sz(k) * row, out.data() + sz(k) * row, s);
+  }
+  return out;
+}
+
+}  // namespace mint

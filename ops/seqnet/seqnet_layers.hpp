@@ -1,0 +1,59 @@
+// Internal to ops/seqnet: one sequence ("row") through one layer of a general sequential CNN —
+// forward, the input gradient and the parameter gradients — in PyTorch's layout (channels ×
+// length per row, or a flat vector after Flatten). The network (seqnet.cpp), DeepLIFT
+// (seqnet_deeplift.cpp) and the attribution methods (seqnet_methods.cpp) are made of these.
+// Not a public header.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "core/sequential.hpp"
+
+namespace mint::seqnet {
+
+// What a layer needs besides PyTorch's parameters, derived from them once per call
+// (LayerPlan::make): the conv's weights flipped and transposed for its input gradient,
+// eval-mode BatchNorm as an affine map (PyTorch's: alpha = weight / √(running_var + eps),
+// beta = bias − running_mean · alpha).
+struct LayerPlan {
+  std::vector<float> flipped;      // Conv1d: (in, out, K), flipped[c,o,k'] = w[o,c,K−1−k']
+  std::vector<float> alpha, beta;  // BatchNorm1d (eval)
+  static std::vector<LayerPlan> make(const SequentialArchitecture& arch,
+                                     const SequentialParams& params);
+};
+
+// Scratch a thread reuses between rows (padded inputs of the conv).
+struct Scratch {
+  std::vector<float> padded;
+};
+
+// out[o,t] = bias[o] + Σ_c Σ_k w[o,c,k] · x[c, t + k·dil − pad_left] (zero outside [0, lin)),
+// t < lout; bias may be null.
+void conv1d_row(const float* x, int cin, int lin, const float* w, const float* bias, int cout,
+                int kernel, int dil, int pad_left, int lout, float* out, Scratch& s);
+
+// Elementwise nonlinearities: f(x) and f'(x) (given y = f(x)), as PyTorch computes them.
+float activation(const SequentialLayer& l, float x);
+float activation_grad(const SequentialLayer& l, float x, float y);
+
+// One row through layer `l` (eval semantics: BatchNorm's running statistics, Dropout the
+// identity). `argmax` (the output's size) receives each max-pool output's input index (the
+// first maximum, as PyTorch); may be null for other layers.
+void forward_row(const SequentialArchitecture& arch, std::size_t i, const LayerParams& p,
+                 const LayerPlan& plan, const float* in, float* out, std::int32_t* argmax,
+                 Scratch& s);
+
+// The plain input gradient of one row: din = J_lᵀ · dout (eval semantics), from the layer's
+// input `in`, output `out` and argmax as forward_row left them.
+void backward_row(const SequentialArchitecture& arch, std::size_t i, const LayerParams& p,
+                  const LayerPlan& plan, const float* in, const float* out,
+                  const std::int32_t* argmax, const float* dout, float* din, Scratch& s);
+
+// Adds one row's parameter gradients of Conv1d and Linear (weight, bias) into g. BatchNorm's
+// are the network's (they need the batch's statistics).
+void param_grad_row(const SequentialArchitecture& arch, std::size_t i, const float* in,
+                    const float* dout, LayerParams& g, Scratch& s);
+
+}  // namespace mint::seqnet
