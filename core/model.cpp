@@ -153,6 +153,14 @@ Model init_model(const ModelConfig& config, std::uint64_t seed) {
   return m;
 }
 
+int Model::filters() const {
+  if (!sequential) return config.filters;
+  for (const SequentialLayer& l : sequential->arch.layers) {
+    if (l.type == LayerType::conv1d) return l.out;
+  }
+  return 0;
+}
+
 Model Model::general(SequentialModel m, std::string source) {
   Model out;
   out.config.length = m.arch.length;

@@ -81,6 +81,8 @@ struct Model {
 
   bool is_sequential() const { return sequential != nullptr; }
   int outputs() const { return sequential ? sequential->arch.outputs() : 1; }
+  // F: the first layer's filters (a general model's first Conv1d; 0 without one).
+  int filters() const;
   // A general model: config.length = the architecture's input length.
   static Model general(SequentialModel m, std::string source = "");
 };

@@ -290,10 +290,10 @@ AttributeResult attribute_models(const std::vector<Model>& models, const CnnInpu
   if (models.empty()) throw Error("attribute_models: no models");
   if (n > 0x7fffffff)
     throw Error("too many sequences for one attribution call: " + std::to_string(n));
-  const bool on_gpu = options.compute.backend() == Backend::cuda;
   check_lengths(models, length, "sequences");
   check_outputs(models, options.output, "--target-index");
   check_device(models, options.compute);
+  const bool on_gpu = options.compute.backend() == Backend::cuda;
   if (options.progress) return attribute_chunked(models, input, n, length, options, on_gpu);
   return attribute_all(models, input, n, length, options, on_gpu);
 }
