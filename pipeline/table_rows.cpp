@@ -42,14 +42,22 @@ void add_accuracy_rows(Tables& tables, const RowOwner& owner, const Evaluation& 
 }
 
 void add_filter_rows(Tables& tables, const RowOwner& owner, const Model& model) {
-  const ModelConfig& c = model.config;
-  const std::vector<float>& w = model.params.conv_weight;
+  int filters = model.config.filters, width = model.config.width;
+  const std::vector<float>* weights = &model.params.conv_weight;
+  if (model.is_sequential()) {  // its first layer's weights (out, 4, K) when that is a Conv1d
+    const SequentialModel& s = *model.sequential;
+    if (s.arch.layers.empty() || s.arch.layers.front().type != LayerType::conv1d) return;
+    filters = s.arch.layers.front().out;
+    width = s.arch.layers.front().kernel;
+    weights = &s.params.layers.front().weight;
+  }
+  const std::vector<float>& w = *weights;
   Table& t = tables[layouts::filters()];
-  for (int f = 0; f < c.filters; ++f) {
-    for (int k = 0; k < c.width; ++k) {
+  for (int f = 0; f < filters; ++f) {
+    for (int k = 0; k < width; ++k) {
       std::vector<std::string> row = row_of(owner, {std::to_string(f), std::to_string(k)});
       for (int ch = 0; ch < 4; ++ch) {
-        row.push_back(format_number(w[static_cast<std::size_t>((f * 4 + ch) * c.width + k)]));
+        row.push_back(format_number(w[static_cast<std::size_t>((f * 4 + ch) * width + k)]));
       }
       t.add(std::move(row));
     }

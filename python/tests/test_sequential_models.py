@@ -126,7 +126,7 @@ def batchnorm_cnn() -> nn.Sequential:
     model = nn.Sequential(OrderedDict([
         ("conv", nn.Conv1d(4, 5, 8, padding=2, dilation=2)), ("bn", nn.BatchNorm1d(5)),
         ("gelu", nn.GELU()), ("pool", nn.AvgPool1d(3, 2)), ("drop", nn.Dropout(0.3)),
-        ("flat", nn.Flatten()), ("fc", nn.Linear(5 * 27, 3)), ("tanh", nn.Tanh()),
+        ("flat", nn.Flatten()), ("fc", nn.Linear(5 * 24, 3)), ("tanh", nn.Tanh()),
         ("out", nn.Linear(3, 2))]))
     with torch.no_grad():  # eval statistics and affine parameters away from their defaults
         model.bn.running_mean.uniform_(-0.3, 0.3)
@@ -212,12 +212,13 @@ def test_load_with_arch_file(tmp_path):
 # For the shared data set (length 120).
 ARCH = {"input": {"channels": 4, "length": SIM["length"]},
         "layers": [{"type": "Conv1d", "name": "0", "in_channels": 4, "out_channels": 6,
-                    "kernel_size": 9, "padding": "same"},
+                    "kernel_size": 9, "padding": "same", "dilation": 1, "bias": True},
                    {"type": "ReLU", "name": "1"},
                    {"type": "MaxPool1d", "name": "2", "kernel_size": 10, "stride": 10},
                    {"type": "Flatten", "name": "3"},
                    {"type": "Dropout", "name": "4", "p": 0.2},
-                   {"type": "Linear", "name": "5", "in_features": 72, "out_features": 1}]}
+                   {"type": "Linear", "name": "5", "in_features": 72, "out_features": 1,
+                    "bias": True}]}
 
 
 @pytest.fixture(scope="module")
@@ -244,9 +245,13 @@ def test_train_architecture_refusals(data, tmp_path):
     with pytest.raises(ValueError, match="filters, pool: describe the paper's model"):
         mint.train(data, architecture=ARCH, filters=8, pool=5, epochs=1)
     wrong = json.loads(json.dumps(ARCH))
-    wrong["input"]["length"] = 100
-    with pytest.raises(ValueError, match="length"):
+    wrong["input"]["length"], wrong["layers"][-1]["in_features"] = 130, 78
+    with pytest.raises(ValueError, match="input length is 130 but the sequences have length 120"):
         mint.train(data, architecture=wrong, epochs=1)
+    two = json.loads(json.dumps(ARCH))
+    two["layers"][-1]["out_features"] = 2
+    with pytest.raises(ValueError, match="output"):
+        mint.train(data, architecture=two, epochs=1, progress=False)
     with pytest.raises(OSError, match="missing.json"):
         mint.train(data, architecture=tmp_path / "missing.json", epochs=1)
     with pytest.raises(TypeError, match="architecture"):
@@ -263,26 +268,30 @@ def test_experiment_with_an_architecture(tmp_path):
     assert written["architecture"]["layers"][0]["type"] == "Conv1d" and written["filters"] == [6]
     (path, *_) = sorted((tmp_path / "e").rglob("*.safetensors"))
     assert mint.Model.load(path).is_sequential
+    # the filters table holds the first Conv1d's weights: 2 models × 6 filters × 9 positions
+    rows = (tmp_path / "e" / "tables" / "filters.tsv").read_text().splitlines()
+    assert len(rows) == 1 + 2 * 6 * 9
 
 
 # ---- refusals ---------------------------------------------------------------------------------
 
 def test_target_index_out_of_range(model):
-    model, x, _ = fixture("two_output_head")
+    two, x, _ = fixture("two_output_head")
     with pytest.raises(ValueError, match="target_index 2 is out of range"):
-        mint.predict(model, x, target_index=2)
+        mint.predict(two, x, target_index=2, progress=False)
     with pytest.raises(ValueError, match="target_index 2 is out of range"):
-        mint.attribute(model, x, "ig", target_index=2)
+        mint.attribute(two, x, "ig", target_index=2, progress=False)
     with pytest.raises(ValueError, match="target_index must be in"):
-        mint.attribute(model, x, "grad", target_index=-1)
+        mint.attribute(two, x, "grad", target_index=-1, progress=False)
     with pytest.raises(TypeError, match="target_index"):
-        mint.predict(model, x, target_index=1.0)
+        mint.predict(two, x, target_index=1.0, progress=False)
     single, x1, _ = fixture("dilated_conv_maxpool")
     with pytest.raises(ValueError, match="target_index 1 is out of range"):
-        mint.attribute(single, x1, "ism", target_index=1)
+        mint.attribute(single, x1, "ism", target_index=1, progress=False)
     with pytest.raises(ValueError, match="target_index 1 is out of range"):  # the paper's model
-        mint.predict(model, np.zeros((2, 120), np.uint8), target_index=1)
+        mint.predict(model, np.zeros((2, 120), np.uint8), target_index=1, progress=False)
     assert model.outputs == 1 and not model.is_sequential and "kind" not in model.config
+    assert repr(model).startswith("<mint.Model paper CNN L=120 F=8")
 
 
 @pytest.mark.parametrize("layer, name", [(nn.LSTM(4, 4), "LSTM"), (nn.Conv2d(4, 4, 3), "Conv2d")])
@@ -297,7 +306,7 @@ def test_from_torch_refusals():
         mint.Model.from_torch(plain_cnn())
     with pytest.raises(ValueError, match="pool"):
         mint.Model.from_torch(plain_cnn(), length=L, pool=4)
-    with pytest.raises(ValueError, match="length"):  # the module does not fit this length
+    with pytest.raises(ValueError, match="does not fit"):  # not a module for this length
         mint.Model.from_torch(plain_cnn(), length=L + 8)
 
 
