@@ -109,7 +109,8 @@ class Model:
         for name, t in module.state_dict().items():
             t = t.detach().cpu()
             state[name] = t.float() if t.is_floating_point() else t
-        return cls.from_state_dict(state, metadata={ARCHITECTURE_KEY: json.dumps(arch, separators=(",", ":"))})
+        metadata = {ARCHITECTURE_KEY: json.dumps(arch, separators=(",", ":"))}
+        return cls.from_state_dict(state, metadata=metadata)
 
     def to_torch(self) -> Any:
         """The equivalent ``torch.nn.Module`` in eval mode, with these parameters: a
