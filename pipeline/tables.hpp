@@ -171,7 +171,8 @@ struct RowOwner {
 // name is the effect) from an evaluation; the "total" row is not a table row.
 void add_accuracy_rows(Tables& tables, const RowOwner& owner, const Evaluation& evaluation);
 
-// filters: the first-layer weights (F, 4, K) of a model, one row per (filter, position).
+// filters: the first-layer weights (F, 4, K) of a model, one row per (filter, position); for a
+// general sequential model its first layer's when that is a Conv1d (else no rows).
 void add_filter_rows(Tables& tables, const RowOwner& owner, const Model& model);
 
 // training: one row per seed model, from its training log (read_training_log).

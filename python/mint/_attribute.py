@@ -21,6 +21,7 @@ def attribute(
     method: str = "ig",
     *,
     target: str = "logit",
+    target_index: int = 0,
     steps: int = 50,
     ig_method: str = "gausslegendre",
     deeplift_compat: str = "none",
@@ -34,7 +35,8 @@ def attribute(
 ) -> Union[np.ndarray, Tuple[np.ndarray, Optional[np.ndarray]]]:
     """Per-base attributions (N, 4, L) float32 of the models' output, as ``mint attribute``.
 
-    models: a mint.Model, a model file, a MintCNN, or a list of them (an ensemble: the
+    models: a mint.Model (the paper's CNN or a general sequential one), a model file, a
+    MintCNN, or a list of them (an ensemble: the
     attributions' mean in float64, in model order). x: a Dataset (its test split), a Split,
     (N, L) uint8 codes or (N, 4, L) float32/float64 (read in place).
 
@@ -43,7 +45,8 @@ def attribute(
     (``deeplift_compat`` ``captum-0.8`` for released Captum's batch-dependent numbers), fp
     (Feature Permutation in batches of ``batch_size``, permutations drawn from ``seed`` or
     replayed from ``permutations``, a (rows, batch) int64 array) or ism. target: ``logit`` or
-    ``prob`` (the sigmoid). return_permutations: also return FP's permutations.
+    ``prob`` (the sigmoid). target_index: which output of a multi-output model (the CLI's
+    --target-index). return_permutations: also return FP's permutations.
 
     A CUDA tensor (or any CUDA array with DLPack) stays on its GPU: IG and DeepLIFT attribute
     it there and return a CUDA tensor, with no copy through the host.
@@ -56,7 +59,7 @@ def attribute(
             C.integer("steps", steps, 1, C.INT32), C.choice("ig_method", ig_method),
             C.choice("deeplift_compat", deeplift_compat), C.integer("batch_size", batch_size, 1, C.INT32),
             C.seed("seed", seed), permutations, bool(return_permutations), C.choice("device", device),
-            C.threads(threads))
+            C.threads(threads), C.integer("target_index", target_index, 0, C.INT32))
     with progress_callback(progress, method) as callback:
         values, perms, _ = _core.attribute(*args, callback)
     if not isinstance(values, np.ndarray):  # a GPU input's attributions, still on the GPU

@@ -1,5 +1,6 @@
 """mint's CNN as a PyTorch module (docs/pytorch.md), for ``Model.to_torch`` / ``from_torch``,
-and the exporter of general sequential CNNs (``export_sequential``, issue 12).
+and the exporter of general sequential CNNs (``export_sequential``, issue 12) with its inverse
+(``sequential_module``).
 
 Importing this module needs torch; the rest of the package does not.
 """
@@ -272,3 +273,50 @@ def read_architecture(path: PathLike) -> Dict[str, Any]:
     if not isinstance(arch, dict):
         raise ValueError(f"{os.fspath(path)}: '{ARCHITECTURE_KEY}' is not a JSON object")
     return arch
+
+
+def _conv1d_from(e: Dict[str, Any]) -> nn.Module:
+    padding = e.get("padding", 0)
+    return nn.Conv1d(e["in_channels"], e["out_channels"], e["kernel_size"],
+                     padding=0 if padding == "valid" else padding, dilation=e.get("dilation", 1),
+                     bias=e.get("bias", True))
+
+
+#: Architecture type → the module it builds (the inverse of ``_LAYERS``).
+_BUILDERS: Dict[str, Callable[[Dict[str, Any]], nn.Module]] = {
+    "Conv1d": _conv1d_from,
+    "BatchNorm1d": lambda e: nn.BatchNorm1d(e["num_features"], eps=e.get("eps", 1e-5),
+                                            momentum=e.get("momentum", 0.1)),
+    "ReLU": lambda e: nn.ReLU(),
+    "GELU": lambda e: nn.GELU(approximate=e.get("approximate", "none")),
+    "Softplus": lambda e: nn.Softplus(beta=e.get("beta", 1.0), threshold=e.get("threshold", 20.0)),
+    "Sigmoid": lambda e: nn.Sigmoid(),
+    "Tanh": lambda e: nn.Tanh(),
+    "Exp": lambda e: Exp(),
+    "MaxPool1d": lambda e: nn.MaxPool1d(e["kernel_size"], e.get("stride")),
+    "AvgPool1d": lambda e: nn.AvgPool1d(e["kernel_size"], e.get("stride")),
+    "GlobalMaxPool1d": lambda e: nn.AdaptiveMaxPool1d(1),
+    "GlobalAvgPool1d": lambda e: nn.AdaptiveAvgPool1d(1),
+    "AdaptiveMaxPool1d": lambda e: nn.AdaptiveMaxPool1d(1),
+    "AdaptiveAvgPool1d": lambda e: nn.AdaptiveAvgPool1d(1),
+    "Flatten": lambda e: nn.Flatten(e.get("start_dim", 1), e.get("end_dim", -1)),
+    "Linear": lambda e: nn.Linear(e["in_features"], e["out_features"], bias=e.get("bias", True)),
+    "Dropout": lambda e: nn.Dropout(e.get("p", 0.5)),
+}
+
+
+def sequential_module(arch: Dict[str, Any], state_dict: Dict[str, Any]) -> nn.Sequential:
+    """The ``torch.nn.Sequential`` of an architecture dict (children named as its layers), with
+    ``state_dict`` (NumPy arrays or tensors) loaded, in eval mode: ``Model.to_torch`` of a
+    general sequential model."""
+    from collections import OrderedDict
+
+    children = OrderedDict()
+    for i, e in enumerate(arch["layers"]):
+        builder = _BUILDERS.get(e["type"])
+        if builder is None:
+            raise ValueError(f"layer {i} ('{e.get('name', i)}'): unknown type '{e['type']}'")
+        children[str(e.get("name", i))] = builder(e)
+    module = nn.Sequential(children)
+    module.load_state_dict({k: torch.as_tensor(np.array(v)) for k, v in state_dict.items()})
+    return module.eval()

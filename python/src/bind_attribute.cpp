@@ -1,6 +1,7 @@
 // mint.attribute: pipeline/attribute's attribute_models, the function `mint attribute` calls,
 // with the CLI's options by name (target, steps, ig_method, deeplift_compat, batch_size, seed,
-// permutations) and an ensemble when several models are given (the mean in float64).
+// permutations, target_index: the output of a multi-output general model) and an ensemble when
+// several models are given (the mean in float64).
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -51,7 +52,7 @@ nb::object permutations_out(std::vector<std::vector<std::int64_t>>&& rows) {
 
 struct AttributeArgs {
   std::string method, target, ig_method, compat;
-  int steps, batch_size;
+  int steps, batch_size, output;
   std::uint64_t seed;
   std::string device;
   int threads;
@@ -61,6 +62,7 @@ AttributeOptions options_of(const AttributeArgs& a) {
   AttributeOptions o;
   o.method = parse_method(a.method);
   o.target = parse_target(a.target);
+  o.output = a.output;
   o.ig_method = parse_ig_method(a.ig_method);
   o.ig_steps = a.steps;
   o.compat = parse_deeplift_compat(a.compat);
@@ -77,6 +79,7 @@ nb::tuple attribute(const std::vector<Model>& models, const AnyArray& x, const A
                     std::optional<AnyArray> permutations, bool want_permutations,
                     nb::handle progress) {
   if (models.empty()) throw Error("models: give at least one model");
+  check_outputs(models, a.output, "target_index");
   AttributeOptions o = options_of(a);
   std::vector<std::vector<std::int64_t>> replay;
   if (permutations) {
@@ -85,6 +88,13 @@ nb::tuple attribute(const std::vector<Model>& models, const AnyArray& x, const A
     o.fp_replay = &replay;
   }
   if (on_gpu(x)) {  // stays on the device: IG and DeepLIFT of the tensor's memory
+    for (const Model& m : models) {
+      if (m.is_sequential()) {
+        throw Error(
+            "x: general sequential models run on the CPU in this version; pass a CPU array "
+            "(tensor.cpu())");
+      }
+    }
     if (want_permutations) throw Error("return_permutations: method fp reads host arrays");
     return nb::make_tuple(attribute_gpu(models, x, o), nb::none(), "cuda");
   }
@@ -111,15 +121,15 @@ void bind_attribute(nb::module_& m) {
          const std::string& target, int steps, const std::string& ig_method,
          const std::string& compat, int batch_size, std::uint64_t seed,
          std::optional<AnyArray> permutations, bool want_permutations, const std::string& device,
-         int threads, nb::handle progress) {
-        const AttributeArgs a{method,     target, ig_method, compat, steps,
-                              batch_size, seed,   device,    threads};
+         int threads, int target_index, nb::handle progress) {
+        const AttributeArgs a{method,     target,       ig_method, compat, steps,
+                              batch_size, target_index, seed,      device, threads};
         return attribute(models, x, a, permutations, want_permutations, progress);
       },
       nb::arg("models"), nb::arg("x"), nb::arg("method"), nb::arg("target"), nb::arg("steps"),
       nb::arg("ig_method"), nb::arg("deeplift_compat"), nb::arg("batch_size"), nb::arg("seed"),
       nb::arg("permutations").none(), nb::arg("return_permutations"), nb::arg("device"),
-      nb::arg("threads"), nb::arg("progress").none(),
+      nb::arg("threads"), nb::arg("target_index"), nb::arg("progress").none(),
       "(values (N, 4, L) float32, permutations or None, where it ran).");
 }
 

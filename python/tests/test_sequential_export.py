@@ -61,8 +61,9 @@ def test_round_trip(case: str, tmp_path: Path) -> None:
         ref = t.numpy()
         assert tensors[name].shape == ref.shape and tensors[name].dtype == ref.dtype, name
         assert tensors[name].tobytes() == ref.tobytes(), name
-    with pytest.raises(ValueError):
-        mint.Model.load(path)
+    loaded = mint.Model.load(path)  # mint reads it back (test_sequential_models.py: everything)
+    assert loaded.is_sequential and loaded.config["length"] == gen.L
+    assert all(np.array_equal(v, state[k].numpy()) for k, v in loaded.state_dict().items())
     # the committed fixture's model is the same file
     assert path.read_bytes() == (FIXTURES / case / "model.safetensors").read_bytes()
 
