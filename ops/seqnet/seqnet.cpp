@@ -85,9 +85,9 @@ void SeqNet::forward(const SequentialParams& p, const float* in, int n, Mode mod
 #pragma omp parallel for num_threads(threads_) schedule(static)
       for (int r = 0; r < n; ++r) {
         for (std::size_t k = 0; k < s_in; ++k) {
-          const float m = seqnet::dropout_multiplier(dropout_seed_, dropout_step_, i,
-                                                     static_cast<std::uint32_t>(r),
-                                                     static_cast<std::uint32_t>(k), l.p, keep_scale);
+          const float m = seqnet::dropout_multiplier(
+              dropout_seed_, dropout_step_, i, static_cast<std::uint32_t>(r),
+              static_cast<std::uint32_t>(k), l.p, keep_scale);
           const std::size_t at = sz(r) * s_in + k;
           mask_[i][at] = m;
           act_[i + 1][at] = act_[i][at] * m;

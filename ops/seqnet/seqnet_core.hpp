@@ -18,7 +18,7 @@ namespace mint::seqnet {
 // What an elementwise layer's formula needs, as plain values (a kernel argument).
 struct ActParams {
   LayerType type = LayerType::relu;
-  bool gelu_tanh = false;  // GELU(approximate='tanh')
+  bool gelu_tanh = false;           // GELU(approximate='tanh')
   double beta = 1, threshold = 20;  // Softplus
 };
 
@@ -108,10 +108,9 @@ MINT_HD float activation_derivative(const ActParams& a, float x, float y) {
 // p, else keep_scale = 1 / (1 − p). Philox keyed by seed, counter (k, r, step, 7 + layer·256).
 MINT_HD float dropout_multiplier(std::uint64_t seed, std::uint64_t step, std::uint64_t layer,
                                  std::uint32_t row, std::uint32_t k, double p, float keep_scale) {
-  const Philox4x32 u = philox4x32({{k, row, static_cast<std::uint32_t>(step),
-                                    static_cast<std::uint32_t>(7 + (layer << 8))}},
-                                  static_cast<std::uint32_t>(seed),
-                                  static_cast<std::uint32_t>(seed >> 32));
+  const Philox4x32 u = philox4x32(
+      {{k, row, static_cast<std::uint32_t>(step), static_cast<std::uint32_t>(7 + (layer << 8))}},
+      static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32));
   const double v = static_cast<double>(u.v[0] >> 8) * 0x1p-24;
   return v < p ? 0.0f : keep_scale;
 }

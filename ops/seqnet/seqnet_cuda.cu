@@ -38,14 +38,14 @@ struct DeviceLayer {
 
 void upload(float* dst, const std::vector<float>& src, cudaStream_t s) {
   if (src.empty()) return;
-  MINT_CUDA_CHECK(cudaMemcpyAsync(dst, src.data(), src.size() * sizeof(float),
-                                  cudaMemcpyHostToDevice, s));
+  MINT_CUDA_CHECK(
+      cudaMemcpyAsync(dst, src.data(), src.size() * sizeof(float), cudaMemcpyHostToDevice, s));
 }
 
 void download(std::vector<float>& dst, const float* src, cudaStream_t s) {
   if (dst.empty()) return;
-  MINT_CUDA_CHECK(cudaMemcpyAsync(dst.data(), src, dst.size() * sizeof(float),
-                                  cudaMemcpyDeviceToHost, s));
+  MINT_CUDA_CHECK(
+      cudaMemcpyAsync(dst.data(), src, dst.size() * sizeof(float), cudaMemcpyDeviceToHost, s));
 }
 
 }  // namespace
@@ -115,7 +115,8 @@ SeqNetCuda::Impl::Impl(const SequentialArchitecture& a, int cap) : arch(a), capa
                                      &d.running_var, &d.grad_weight, &d.grad_bias}) {
         *b = DeviceBuffer<float>(sz(l.in));
       }
-      for (DeviceBuffer<double>* b : {&d.mean, &d.var, &d.invstd}) *b = DeviceBuffer<double>(sz(l.in));
+      for (DeviceBuffer<double>* b : {&d.mean, &d.var, &d.invstd})
+        *b = DeviceBuffer<double>(sz(l.in));
     } else if (is_max_pool(l.type)) {
       d.argmax = DeviceBuffer<std::int32_t>(out);
     } else if (l.type == LayerType::dropout) {
@@ -167,11 +168,11 @@ void SeqNetCuda::Impl::conv_forward(std::size_t i, int n) {
     x = padded.get();
   }
   const float one = 1.0f, zero = 0.0f;
-  MINT_CUDNN_CHECK(cudnnConvolutionForward(cudnn.get(), &one, c.x.get(), x, c.w.get(),
-                                           layers[i].weight.get(), c.conv.get(), c.fwd,
-                                           workspace.get(), c.workspace, &zero, c.y.get(),
-                                           act[i + 1].get()));
-  if (l.bias) k::add_channel_bias(act[i + 1].get(), layers[i].bias.get(), n, l.out, l.length_after, s());
+  MINT_CUDNN_CHECK(cudnnConvolutionForward(
+      cudnn.get(), &one, c.x.get(), x, c.w.get(), layers[i].weight.get(), c.conv.get(), c.fwd,
+      workspace.get(), c.workspace, &zero, c.y.get(), act[i + 1].get()));
+  if (l.bias)
+    k::add_channel_bias(act[i + 1].get(), layers[i].bias.get(), n, l.out, l.length_after, s());
 }
 
 // y (n, out) = x (n, in) · Wᵀ + b, row-major: in cuBLAS's column-major terms yᵀ = W·xᵀ with W
@@ -211,15 +212,15 @@ void SeqNetCuda::Impl::forward_layer(std::size_t i, int n, bool train) {
     case LayerType::maxpool1d:
     case LayerType::global_maxpool1d: {
       const bool global = l.type == LayerType::global_maxpool1d;
-      k::max_pool_forward(x, n, cin, lin, global ? lin : l.kernel, global ? lin : l.stride, lout,
-                          y, d.argmax.get(), s());
+      k::max_pool_forward(x, n, cin, lin, global ? lin : l.kernel, global ? lin : l.stride, lout, y,
+                          d.argmax.get(), s());
       return;
     }
     case LayerType::avgpool1d:
     case LayerType::global_avgpool1d: {
       const bool global = l.type == LayerType::global_avgpool1d;
-      k::avg_pool_forward(x, n, cin, lin, global ? lin : l.kernel, global ? lin : l.stride, lout,
-                          y, s());
+      k::avg_pool_forward(x, n, cin, lin, global ? lin : l.kernel, global ? lin : l.stride, lout, y,
+                          s());
       return;
     }
     case LayerType::dropout:
@@ -230,8 +231,8 @@ void SeqNetCuda::Impl::forward_layer(std::size_t i, int n, bool train) {
       }
       [[fallthrough]];
     case LayerType::flatten:
-      MINT_CUDA_CHECK(cudaMemcpyAsync(y, x, sz(count) * sizeof(float), cudaMemcpyDeviceToDevice,
-                                      s()));
+      MINT_CUDA_CHECK(
+          cudaMemcpyAsync(y, x, sz(count) * sizeof(float), cudaMemcpyDeviceToDevice, s()));
       return;
     default:  // elementwise
       k::activation_forward(seqnet::act_params(l), x, y, count, s());
@@ -250,10 +251,9 @@ void SeqNetCuda::Impl::param_grad(std::size_t i, int n, bool train, const float*
       k::pad_rows(x, n, l.in, arch.length_before(i), l.pad_left, c.lx, padded.get(), s());
       x = padded.get();
     }
-    MINT_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cudnn.get(), &one, c.x.get(), x, c.y.get(), g,
-                                                    c.conv.get(), c.bwd_filter, workspace.get(),
-                                                    c.workspace, &zero, c.w.get(),
-                                                    d.grad_weight.get()));
+    MINT_CUDNN_CHECK(cudnnConvolutionBackwardFilter(
+        cudnn.get(), &one, c.x.get(), x, c.y.get(), g, c.conv.get(), c.bwd_filter, workspace.get(),
+        c.workspace, &zero, c.w.get(), d.grad_weight.get()));
     if (l.bias) k::channel_sum(g, n, l.out, l.length_after, d.grad_bias.get(), s());
   } else if (l.type == LayerType::linear) {
     // dW (out, in) = gᵀ·x: column-major dWᵀ (in × out) = xᵀ (in × n) · g (n × out).
@@ -263,8 +263,7 @@ void SeqNetCuda::Impl::param_grad(std::size_t i, int n, bool train, const float*
     if (l.bias) k::channel_sum(g, n, l.out, 1, d.grad_bias.get(), s());
   } else if (l.type == LayerType::batchnorm1d && !train) {
     k::bn_eval_param_grad(act[i].get(), g, d.running_mean.get(), d.running_var.get(), l.eps, n,
-                          l.in, arch.length_before(i), d.grad_weight.get(), d.grad_bias.get(),
-                          s());
+                          l.in, arch.length_before(i), d.grad_weight.get(), d.grad_bias.get(), s());
   }  // train-mode BatchNorm: input_grad computes its parameter gradients too
 }
 
@@ -273,10 +272,9 @@ void SeqNetCuda::Impl::conv_input_grad(std::size_t i, int n, const float* g, flo
   k::ConvPlan& c = *convs[i];
   const float one = 1.0f, zero = 0.0f;
   float* dx = c.padded ? padded.get() : gin;
-  MINT_CUDNN_CHECK(cudnnConvolutionBackwardData(cudnn.get(), &one, c.w.get(),
-                                                layers[i].weight.get(), c.y.get(), g, c.conv.get(),
-                                                c.bwd_data, workspace.get(), c.workspace, &zero,
-                                                c.x.get(), dx));
+  MINT_CUDNN_CHECK(cudnnConvolutionBackwardData(
+      cudnn.get(), &one, c.w.get(), layers[i].weight.get(), c.y.get(), g, c.conv.get(), c.bwd_data,
+      workspace.get(), c.workspace, &zero, c.x.get(), dx));
   if (c.padded) k::crop_rows(dx, n, l.in, c.lx, l.pad_left, arch.length_before(i), gin, s());
 }
 
@@ -361,7 +359,8 @@ void SeqNetCuda::forward(const SequentialParams& p, const float* in, int n, Mode
     throw Error(std::string(kWho) + ": batch of " + std::to_string(n) + " rows, capacity " +
                 std::to_string(m.capacity));
   }
-  if (first < 0 || sz(first) >= L) throw Error(std::string(kWho) + ": no layer " + std::to_string(first));
+  if (first < 0 || sz(first) >= L)
+    throw Error(std::string(kWho) + ": no layer " + std::to_string(first));
   m.upload_params(p);
   m.last_n = n;
   m.last_first = first;

@@ -58,14 +58,14 @@ class SeqNetCuda {
 };
 
 // As seqnet_predict and the gradient methods of seqnet.hpp, on the GPU (o.threads is ignored).
-std::vector<float> seqnet_predict_cuda(const SequentialModel& m, const CnnInput& in,
-                                       std::int64_t n, int threads = 0);
+std::vector<float> seqnet_predict_cuda(const SequentialModel& m, const CnnInput& in, std::int64_t n,
+                                       int threads = 0);
 std::vector<float> seqnet_gradient_cuda(const SequentialModel& m, const CnnInput& in, int n,
                                         const SeqAttributeOptions& o);
 std::vector<float> seqnet_saliency_cuda(const SequentialModel& m, const CnnInput& in, int n,
                                         const SeqAttributeOptions& o);
-std::vector<float> seqnet_input_x_gradient_cuda(const SequentialModel& m, const CnnInput& in,
-                                                int n, const SeqAttributeOptions& o);
+std::vector<float> seqnet_input_x_gradient_cuda(const SequentialModel& m, const CnnInput& in, int n,
+                                                const SeqAttributeOptions& o);
 // Zero baseline; rows of a batch are (sequence, step) pairs of several sequences. When layer 0
 // is a Conv1d it is evaluated once per sequence on the host (as seqnet_integrated_gradients
 // does; it is linear in the input) and the steps start at layer 1.

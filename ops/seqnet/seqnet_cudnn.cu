@@ -32,8 +32,7 @@ decltype(Perf{}.algo) choose(const Perf* perf, int count, const char* what) {
   for (int k = 0; k < count; ++k) {
     const Perf& p = perf[k];
     if (p.status != CUDNN_STATUS_SUCCESS || is_fft_or_winograd(p.algo)) continue;
-    if (p.mathType == CUDNN_TENSOR_OP_MATH ||
-        p.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION) {
+    if (p.mathType == CUDNN_TENSOR_OP_MATH || p.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION) {
       continue;
     }
     if (p.determinism == CUDNN_DETERMINISTIC) return p.algo;
@@ -50,7 +49,9 @@ decltype(Perf{}.algo) choose(const Perf* perf, int count, const char* what) {
 ConvPlan::ConvPlan(int cin_, int cout_, int kernel_, int dilation_, int lin, int pad_left,
                    int pad_right, int lout_)
     : cin(cin_), cout(cout_), kernel(kernel_), dilation(dilation_), lout(lout_) {
-  padded = pad_left != pad_right;
+  // cuDNN pads symmetrically; padding beyond the kernel's span is padded explicitly too (not
+  // every algorithm takes it).
+  padded = pad_left != pad_right || pad_left > dilation * (kernel - 1);
   pad = padded ? 0 : pad_left;
   lx = padded ? lin + pad_left + pad_right : lin;
   MINT_CUDNN_CHECK(cudnnSetFilter4dDescriptor(w.get(), CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, cout,
@@ -89,8 +90,8 @@ void ConvPlan::prepare(cudnnHandle_t h, int n) {
   // The heuristics may report a math type per algorithm; FMA stays set on the descriptor.
   MINT_CUDNN_CHECK(cudnnSetConvolutionMathType(conv.get(), CUDNN_FMA_MATH));
   std::size_t a = 0, b = 0, c = 0;
-  MINT_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(h, x.get(), w.get(), conv.get(),
-                                                           y.get(), fwd, &a));
+  MINT_CUDNN_CHECK(
+      cudnnGetConvolutionForwardWorkspaceSize(h, x.get(), w.get(), conv.get(), y.get(), fwd, &a));
   MINT_CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(h, w.get(), y.get(), conv.get(),
                                                                 x.get(), bwd_data, &b));
   MINT_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(h, x.get(), y.get(), conv.get(),

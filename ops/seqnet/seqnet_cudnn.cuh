@@ -5,8 +5,9 @@
 //   * FMA math only (cudnnSetConvolutionMathType(CUDNN_FMA_MATH)): never TF32 or tensor ops;
 //   * no FFT or Winograd algorithms (they round differently from a direct sum);
 //   * deterministic algorithms first (cudnnGetConvolution*Algorithm_v7's order within each).
-// cuDNN pads symmetrically: a conv padded unevenly (even kernels' 'same') gets its input padded
-// explicitly by the caller and a cuDNN padding of 0. Private to ops/seqnet.
+// cuDNN pads symmetrically: a conv padded unevenly (even kernels' 'same') or by more than its
+// span gets its input padded explicitly by the caller and a cuDNN padding of 0. Private to
+// ops/seqnet.
 #pragma once
 
 #include <cublas_v2.h>
@@ -34,8 +35,7 @@ inline void check_cublas(cublasStatus_t status, const char* expr, const char* fi
 
 }  // namespace mint::seqnet::cuda
 
-#define MINT_CUDNN_CHECK(expr) \
-  ::mint::seqnet::cuda::check_cudnn((expr), #expr, __FILE__, __LINE__)
+#define MINT_CUDNN_CHECK(expr) ::mint::seqnet::cuda::check_cudnn((expr), #expr, __FILE__, __LINE__)
 #define MINT_SEQ_CUBLAS_CHECK(expr) \
   ::mint::seqnet::cuda::check_cublas((expr), #expr, __FILE__, __LINE__)
 
@@ -49,7 +49,8 @@ class CudnnOwned {
   CudnnOwned() { MINT_CUDNN_CHECK(Create(&h_)); }
   ~CudnnOwned() {
     const cudnnStatus_t status = Destroy(h_);
-    if (status != CUDNN_STATUS_SUCCESS) std::fprintf(stderr, "cuDNN: %s\n", cudnnGetErrorString(status));
+    if (status != CUDNN_STATUS_SUCCESS)
+      std::fprintf(stderr, "cuDNN: %s\n", cudnnGetErrorString(status));
   }
   CudnnOwned(const CudnnOwned&) = delete;
   CudnnOwned& operator=(const CudnnOwned&) = delete;
@@ -60,10 +61,10 @@ class CudnnOwned {
 };
 
 using CudnnHandle = CudnnOwned<cudnnHandle_t, cudnnCreate, cudnnDestroy>;
-using TensorDesc = CudnnOwned<cudnnTensorDescriptor_t, cudnnCreateTensorDescriptor,
-                              cudnnDestroyTensorDescriptor>;
-using FilterDesc = CudnnOwned<cudnnFilterDescriptor_t, cudnnCreateFilterDescriptor,
-                              cudnnDestroyFilterDescriptor>;
+using TensorDesc =
+    CudnnOwned<cudnnTensorDescriptor_t, cudnnCreateTensorDescriptor, cudnnDestroyTensorDescriptor>;
+using FilterDesc =
+    CudnnOwned<cudnnFilterDescriptor_t, cudnnCreateFilterDescriptor, cudnnDestroyFilterDescriptor>;
 using ConvDesc = CudnnOwned<cudnnConvolutionDescriptor_t, cudnnCreateConvolutionDescriptor,
                             cudnnDestroyConvolutionDescriptor>;
 

@@ -7,7 +7,7 @@ namespace {
 
 using mint::cuda::elementwise_grid;
 
-constexpr int kThreads = 256;       // elementwise kernels
+constexpr int kThreads = 256;        // elementwise kernels
 constexpr int kReduceThreads = 256;  // one block per channel (a power of two)
 
 // Element (r, c, t) of (n, C, len) rows.
@@ -30,8 +30,8 @@ __device__ double block_sum(double v, double* shared) {
 
 __global__ void add_channel_bias_kernel(float* y, const float* bias, std::int64_t total, int C,
                                         int len) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-       k < total; k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < total;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     y[k] += bias[(k / len) % C];
   }
 }
@@ -50,8 +50,8 @@ __global__ void channel_sum_kernel(const float* x, int n, int C, int len, float*
 
 __global__ void affine_channels_kernel(const float* x, const float* a, const float* b,
                                        std::int64_t total, int C, int len, float* y) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-       k < total; k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < total;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     const int c = static_cast<int>((k / len) % C);
     y[k] = b != nullptr ? x[k] * a[c] + b[c] : x[k] * a[c];
   }
@@ -117,8 +117,7 @@ __global__ void bn_train_backward_kernel(const float* x, const float* dout, cons
 
 __global__ void bn_eval_param_grad_kernel(const float* x, const float* dout,
                                           const float* running_mean, const float* running_var,
-                                          double eps, int n, int C, int len, float* gw,
-                                          float* gb) {
+                                          double eps, int n, int C, int len, float* gw, float* gb) {
   __shared__ double shared[kReduceThreads];
   const int c = blockIdx.x;
   const std::int64_t M = static_cast<std::int64_t>(n) * len;
@@ -140,16 +139,16 @@ __global__ void bn_eval_param_grad_kernel(const float* x, const float* dout,
 
 __global__ void activation_forward_kernel(ActParams a, const float* x, float* y,
                                           std::int64_t count) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-       k < count; k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < count;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     y[k] = activation_value(a, x[k]);
   }
 }
 
 __global__ void activation_backward_kernel(ActParams a, const float* x, const float* y,
                                            const float* dout, float* din, std::int64_t count) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-       k < count; k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < count;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     din[k] = dout[k] * activation_derivative(a, x[k], y[k]);
   }
 }
@@ -157,8 +156,8 @@ __global__ void activation_backward_kernel(ActParams a, const float* x, const fl
 // One thread per output (r, c, w).
 __global__ void max_pool_forward_kernel(const float* x, std::int64_t total, int lin, int kernel,
                                         int stride, int lout, float* y, std::int32_t* argmax) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-       k < total; k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < total;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     const std::int64_t rc = k / lout;
     const int w = static_cast<int>(k % lout);
     const float* xr = x + rc * lin;
@@ -182,8 +181,8 @@ __device__ __forceinline__ void windows_of(int t, int kernel, int stride, int lo
 __global__ void max_pool_backward_kernel(const float* dout, const std::int32_t* argmax,
                                          std::int64_t total, int lin, int kernel, int stride,
                                          int lout, float* din) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-       k < total; k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < total;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     const std::int64_t rc = k / lin;
     const int t = static_cast<int>(k % lin);
     int lo, hi;
@@ -198,8 +197,8 @@ __global__ void max_pool_backward_kernel(const float* dout, const std::int32_t* 
 
 __global__ void avg_pool_forward_kernel(const float* x, std::int64_t total, int lin, int kernel,
                                         int stride, int lout, float* y) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-       k < total; k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < total;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     const std::int64_t rc = k / lout;
     const int w = static_cast<int>(k % lout);
     const float* xr = x + rc * lin;
@@ -209,10 +208,10 @@ __global__ void avg_pool_forward_kernel(const float* x, std::int64_t total, int 
   }
 }
 
-__global__ void avg_pool_backward_kernel(const float* dout, std::int64_t total, int lin,
-                                         int kernel, int stride, int lout, float* din) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-       k < total; k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+__global__ void avg_pool_backward_kernel(const float* dout, std::int64_t total, int lin, int kernel,
+                                         int stride, int lout, float* din) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < total;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     const std::int64_t rc = k / lin;
     const int t = static_cast<int>(k % lin);
     int lo, hi;
@@ -224,22 +223,20 @@ __global__ void avg_pool_backward_kernel(const float* dout, std::int64_t total, 
 }
 
 __global__ void dropout_forward_kernel(const float* x, std::int64_t total, std::int64_t row,
-                                       std::uint64_t seed, std::uint64_t step,
-                                       std::uint64_t layer, double p, float keep, float* mask,
-                                       float* y) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-       k < total; k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
-    const float m =
-        dropout_multiplier(seed, step, layer, static_cast<std::uint32_t>(k / row),
-                           static_cast<std::uint32_t>(k % row), p, keep);
+                                       std::uint64_t seed, std::uint64_t step, std::uint64_t layer,
+                                       double p, float keep, float* mask, float* y) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < total;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+    const float m = dropout_multiplier(seed, step, layer, static_cast<std::uint32_t>(k / row),
+                                       static_cast<std::uint32_t>(k % row), p, keep);
     mask[k] = m;
     y[k] = x[k] * m;
   }
 }
 
 __global__ void multiply_kernel(const float* a, const float* b, float* out, std::int64_t count) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-       k < count; k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < count;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     out[k] = a[k] * b[k];
   }
 }
@@ -247,8 +244,8 @@ __global__ void multiply_kernel(const float* a, const float* b, float* out, std:
 // One thread per padded element (r, c, j).
 __global__ void pad_rows_kernel(const float* x, std::int64_t total, int lin, int left, int lpad,
                                 float* xp) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-       k < total; k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < total;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     const std::int64_t rc = k / lpad;
     const int t = static_cast<int>(k % lpad) - left;
     xp[k] = t >= 0 && t < lin ? x[rc * lin + t] : 0.0f;
@@ -258,17 +255,15 @@ __global__ void pad_rows_kernel(const float* x, std::int64_t total, int lin, int
 // One thread per cropped element (r, c, t).
 __global__ void crop_rows_kernel(const float* xp, std::int64_t total, int lpad, int left, int lin,
                                  float* x) {
-  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
-       k < total; k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+  for (std::int64_t k = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; k < total;
+       k += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
     const std::int64_t rc = k / lin;
     const int t = static_cast<int>(k % lin);
     x[k] = xp[rc * lpad + t + left];
   }
 }
 
-std::int64_t rows_total(int n, int C, int len) {
-  return static_cast<std::int64_t>(n) * C * len;
-}
+std::int64_t rows_total(int n, int C, int len) { return static_cast<std::int64_t>(n) * C * len; }
 
 unsigned grid(std::int64_t items) {
   return elementwise_grid(static_cast<std::size_t>(items), kThreads);
@@ -342,8 +337,8 @@ void max_pool_forward(const float* x, int n, int C, int lin, int kernel, int str
                       float* y, std::int32_t* argmax, cudaStream_t stream) {
   const std::int64_t total = rows_total(n, C, lout);
   if (total == 0) return;
-  max_pool_forward_kernel<<<grid(total), kThreads, 0, stream>>>(x, total, lin, kernel, stride,
-                                                                lout, y, argmax);
+  max_pool_forward_kernel<<<grid(total), kThreads, 0, stream>>>(x, total, lin, kernel, stride, lout,
+                                                                y, argmax);
   MINT_CUDA_CHECK_LAUNCH();
 }
 
@@ -360,13 +355,13 @@ void avg_pool_forward(const float* x, int n, int C, int lin, int kernel, int str
                       float* y, cudaStream_t stream) {
   const std::int64_t total = rows_total(n, C, lout);
   if (total == 0) return;
-  avg_pool_forward_kernel<<<grid(total), kThreads, 0, stream>>>(x, total, lin, kernel, stride,
-                                                                lout, y);
+  avg_pool_forward_kernel<<<grid(total), kThreads, 0, stream>>>(x, total, lin, kernel, stride, lout,
+                                                                y);
   MINT_CUDA_CHECK_LAUNCH();
 }
 
-void avg_pool_backward(const float* dout, int n, int C, int lin, int kernel, int stride,
-                       int lout, float* din, cudaStream_t stream) {
+void avg_pool_backward(const float* dout, int n, int C, int lin, int kernel, int stride, int lout,
+                       float* din, cudaStream_t stream) {
   const std::int64_t total = rows_total(n, C, lin);
   if (total == 0) return;
   avg_pool_backward_kernel<<<grid(total), kThreads, 0, stream>>>(dout, total, lin, kernel, stride,
@@ -379,8 +374,8 @@ void dropout_forward(const float* x, int n, std::int64_t row, std::uint64_t seed
                      cudaStream_t stream) {
   const std::int64_t total = static_cast<std::int64_t>(n) * row;
   if (total == 0) return;
-  dropout_forward_kernel<<<grid(total), kThreads, 0, stream>>>(
-      x, total, row, seed, step, layer, p, dropout_keep_scale(p), mask, y);
+  dropout_forward_kernel<<<grid(total), kThreads, 0, stream>>>(x, total, row, seed, step, layer, p,
+                                                               dropout_keep_scale(p), mask, y);
   MINT_CUDA_CHECK_LAUNCH();
 }
 

@@ -51,8 +51,8 @@ void max_pool_backward(const float* dout, const std::int32_t* argmax, int n, int
                        int kernel, int stride, int lout, float* din, cudaStream_t stream);
 void avg_pool_forward(const float* x, int n, int C, int lin, int kernel, int stride, int lout,
                       float* y, cudaStream_t stream);
-void avg_pool_backward(const float* dout, int n, int C, int lin, int kernel, int stride,
-                       int lout, float* din, cudaStream_t stream);
+void avg_pool_backward(const float* dout, int n, int C, int lin, int kernel, int stride, int lout,
+                       float* din, cudaStream_t stream);
 
 // Train-mode Dropout of layer `layer`: mask[r,k] = dropout_multiplier(...), y = x·mask.
 void dropout_forward(const float* x, int n, std::int64_t row, std::uint64_t seed,

@@ -93,9 +93,7 @@ void conv1d_row(const float* x, int cin, int lin, const float* w, const float* b
   }
 }
 
-float activation(const SequentialLayer& l, float x) {
-  return activation_value(act_params(l), x);
-}
+float activation(const SequentialLayer& l, float x) { return activation_value(act_params(l), x); }
 
 float activation_grad(const SequentialLayer& l, float x, float y) {
   return activation_derivative(act_params(l), x, y);
@@ -241,7 +239,8 @@ void backward_row(const SequentialArchitecture& arch, std::size_t i, const Layer
       return;
     default: {  // elementwise
       const ActParams a = act_params(l);
-      for (std::size_t k = 0; k < n_in; ++k) din[k] = dout[k] * activation_derivative(a, in[k], out[k]);
+      for (std::size_t k = 0; k < n_in; ++k)
+        din[k] = dout[k] * activation_derivative(a, in[k], out[k]);
       return;
     }
   }

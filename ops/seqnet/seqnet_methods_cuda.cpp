@@ -66,8 +66,8 @@ std::vector<float> input_gradient(const SequentialModel& m, const std::vector<fl
 
 }  // namespace
 
-std::vector<float> seqnet_predict_cuda(const SequentialModel& m, const CnnInput& in,
-                                       std::int64_t n, int threads) {
+std::vector<float> seqnet_predict_cuda(const SequentialModel& m, const CnnInput& in, std::int64_t n,
+                                       int threads) {
   (void)threads;
   check(m, in, n, SeqAttributeOptions{}, "predict");
   const std::size_t outs = sz(m.arch.outputs());
@@ -94,8 +94,8 @@ std::vector<float> seqnet_saliency_cuda(const SequentialModel& m, const CnnInput
   return g;
 }
 
-std::vector<float> seqnet_input_x_gradient_cuda(const SequentialModel& m, const CnnInput& in,
-                                                int n, const SeqAttributeOptions& o) {
+std::vector<float> seqnet_input_x_gradient_cuda(const SequentialModel& m, const CnnInput& in, int n,
+                                                const SeqAttributeOptions& o) {
   check(m, in, n, o, "input x gradient");
   const std::vector<float> x = dense_input(in, n, m.arch.length);
   std::vector<float> g = input_gradient(m, x, n, o);

@@ -170,9 +170,9 @@ TEST(SeqNetCuda, MethodsEqualCpu) {
       o.output = m.arch.outputs() - 1;
       EXPECT_LT(rel_l2(seqnet_gradient(m, in, n, o), seqnet_gradient_cuda(m, in, n, o)), kTol);
       EXPECT_LT(rel_l2(seqnet_saliency(m, in, n, o), seqnet_saliency_cuda(m, in, n, o)), kTol);
-      EXPECT_LT(rel_l2(seqnet_input_x_gradient(m, in, n, o),
-                       seqnet_input_x_gradient_cuda(m, in, n, o)),
-                kTol);
+      EXPECT_LT(
+          rel_l2(seqnet_input_x_gradient(m, in, n, o), seqnet_input_x_gradient_cuda(m, in, n, o)),
+          kTol);
       for (const IgMethod method : {IgMethod::gausslegendre, IgMethod::riemann_trapezoid}) {
         EXPECT_LT(rel_l2(seqnet_integrated_gradients(m, in, n, method, 20, o),
                          seqnet_integrated_gradients_cuda(m, in, n, method, 20, o)),
@@ -182,17 +182,19 @@ TEST(SeqNetCuda, MethodsEqualCpu) {
   }
 }
 
-// Pairs of (sequence, step) span several sequences per batch and one sequence over several
-// batches: both splits give the CPU's attributions.
+// Rows are (sequence, step) pairs of chunks of capacity / steps sequences: every sequence in one
+// chunk (3, 50 steps), and 1,000 steps (chunks of 4 of the 5 sequences, then 1) give the CPU's
+// attributions.
 TEST(SeqNetCuda, IntegratedGradientsBatchingEqualsCpu) {
   MINT_REQUIRE_GPU();
-  const SequentialModel m{seqnet_test::arch_a(0.0), seqnet_test::random_params(seqnet_test::arch_a(0.0), 2)};
+  const SequentialModel m{seqnet_test::arch_a(0.0),
+                          seqnet_test::random_params(seqnet_test::arch_a(0.0), 2)};
   constexpr int n = 5;
   const std::vector<std::uint8_t> codes = seqnet_test::random_codes(n, m.arch.length, 4);
   CnnInput in;
   in.codes = codes.data();
   SeqAttributeOptions o;
-  for (const int steps : {3, 50, 700}) {
+  for (const int steps : {3, 50, 1000}) {
     EXPECT_LT(rel_l2(seqnet_integrated_gradients(m, in, n, IgMethod::gausslegendre, steps, o),
                      seqnet_integrated_gradients_cuda(m, in, n, IgMethod::gausslegendre, steps, o)),
               kTol)
@@ -270,7 +272,8 @@ TEST(SeqNetCuda, PaperModelEqualsFusedCudaBackend) {
 
 TEST(SeqNetCuda, WithoutGpuEveryEntryPointSaysWhy) {
   if (cuda_device_count() > 0) GTEST_SKIP() << "a GPU is present";
-  const SequentialModel m{seqnet_test::arch_d(), seqnet_test::random_params(seqnet_test::arch_d(), 1)};
+  const SequentialModel m{seqnet_test::arch_d(),
+                          seqnet_test::random_params(seqnet_test::arch_d(), 1)};
   const std::string msg = test::error_of([&] { SeqNetCuda net(m.arch, 4); });
   EXPECT_NE(msg.find("sequential network on the GPU"), std::string::npos) << msg;
   const std::vector<std::uint8_t> codes = seqnet_test::random_codes(2, m.arch.length, 1);
