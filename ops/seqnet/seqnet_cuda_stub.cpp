@@ -18,8 +18,8 @@ namespace {
 #if defined(MINT_SEQNET_NO_CUDNN)
   throw Error(
       "sequential network on the GPU: mint was built without cuDNN (not found at configure "
-      "time; install cuDNN and reconfigure), so general sequential models run on the CPU only "
-      "(--device cpu)");
+      "time, or MINT_CUDNN=OFF; install cuDNN, set CUDNN_ROOT and reconfigure), so general "
+      "sequential models run on the CPU only (--device cpu)");
 #else
   throw Error("sequential network on the GPU: " + cuda_unavailable_reason());
 #endif
