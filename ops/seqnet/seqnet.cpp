@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/philox.hpp"
+#include "ops/seqnet/seqnet_core.hpp"
 #include "ops/seqnet/seqnet_layers.hpp"
 
 namespace mint {
@@ -80,18 +81,13 @@ void SeqNet::forward(const SequentialParams& p, const float* in, int n, Mode mod
     }
     if (train && l.type == LayerType::dropout) {
       mask_[i].resize(s_in * n);
-      const float keep_scale = l.p < 1 ? static_cast<float>(1.0 / (1.0 - l.p)) : 0.0f;
+      const float keep_scale = seqnet::dropout_keep_scale(l.p);
 #pragma omp parallel for num_threads(threads_) schedule(static)
       for (int r = 0; r < n; ++r) {
         for (std::size_t k = 0; k < s_in; ++k) {
-          const Philox4x32 u =
-              philox4x32({{static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(r),
-                           static_cast<std::uint32_t>(dropout_step_),
-                           static_cast<std::uint32_t>(7 + (i << 8))}},
-                         static_cast<std::uint32_t>(dropout_seed_),
-                         static_cast<std::uint32_t>(dropout_seed_ >> 32));
-          const double v = static_cast<double>(u.v[0] >> 8) * 0x1p-24;
-          const float m = v < l.p ? 0.0f : keep_scale;
+          const float m = seqnet::dropout_multiplier(
+              dropout_seed_, dropout_step_, i, static_cast<std::uint32_t>(r),
+              static_cast<std::uint32_t>(k), l.p, keep_scale);
           const std::size_t at = sz(r) * s_in + k;
           mask_[i][at] = m;
           act_[i + 1][at] = act_[i][at] * m;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ops/common/simd.hpp"
+#include "ops/seqnet/seqnet_core.hpp"
 
 namespace mint::seqnet {
 namespace {
@@ -13,28 +14,6 @@ constexpr int kTile = 16;  // conv output positions per register tile (two Float
 constexpr int kRows = 4;   // conv output channels per register tile
 
 int round_up(int x, int m) { return (x + m - 1) / m * m; }
-
-float gelu(float x, bool tanh_approx) {
-  const double v = x;
-  if (tanh_approx) {
-    const double k = std::sqrt(2.0 / M_PI);
-    return static_cast<float>(0.5 * v * (1 + std::tanh(k * (v + 0.044715 * v * v * v))));
-  }
-  return static_cast<float>(0.5 * v * (1 + std::erf(v / std::sqrt(2.0))));
-}
-
-float gelu_grad(float x, bool tanh_approx) {
-  const double v = x;
-  if (tanh_approx) {
-    const double k = std::sqrt(2.0 / M_PI), inner = k * (v + 0.044715 * v * v * v);
-    const double t = std::tanh(inner);
-    return static_cast<float>(0.5 * (1 + t) +
-                              0.5 * v * (1 - t * t) * k * (1 + 3 * 0.044715 * v * v));
-  }
-  const double cdf = 0.5 * (1 + std::erf(v / std::sqrt(2.0)));
-  const double pdf = std::exp(-0.5 * v * v) / std::sqrt(2 * M_PI);
-  return static_cast<float>(cdf + v * pdf);
-}
 
 }  // namespace
 
@@ -114,49 +93,10 @@ void conv1d_row(const float* x, int cin, int lin, const float* w, const float* b
   }
 }
 
-float activation(const SequentialLayer& l, float x) {
-  switch (l.type) {
-    case LayerType::relu:
-      return x > 0.0f ? x : 0.0f;
-    case LayerType::exp:
-      return std::exp(x);
-    case LayerType::gelu:
-      return gelu(x, l.approximate == "tanh");
-    case LayerType::softplus: {
-      const double bx = static_cast<double>(x) * l.beta;
-      if (bx > l.threshold) return x;
-      return static_cast<float>(std::log1p(std::exp(bx)) / l.beta);
-    }
-    case LayerType::sigmoid:
-      return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(x))));
-    case LayerType::tanh:
-      return std::tanh(x);
-    default:
-      return x;
-  }
-}
+float activation(const SequentialLayer& l, float x) { return activation_value(act_params(l), x); }
 
 float activation_grad(const SequentialLayer& l, float x, float y) {
-  switch (l.type) {
-    case LayerType::relu:
-      return x > 0.0f ? 1.0f : 0.0f;
-    case LayerType::exp:
-      return y;
-    case LayerType::gelu:
-      return gelu_grad(x, l.approximate == "tanh");
-    case LayerType::softplus: {
-      const double bx = static_cast<double>(x) * l.beta;
-      if (bx > l.threshold) return 1.0f;
-      const double z = std::exp(bx);
-      return static_cast<float>(z / (z + 1));
-    }
-    case LayerType::sigmoid:
-      return y * (1.0f - y);
-    case LayerType::tanh:
-      return 1.0f - y * y;
-    default:
-      return 1.0f;
-  }
+  return activation_derivative(act_params(l), x, y);
 }
 
 void forward_row(const SequentialArchitecture& arch, std::size_t i, const LayerParams& p,
@@ -229,9 +169,11 @@ void forward_row(const SequentialArchitecture& arch, std::size_t i, const LayerP
     case LayerType::dropout:
       std::copy(in, in + n_in, out);
       return;
-    default:  // elementwise
-      for (std::size_t k = 0; k < n_in; ++k) out[k] = activation(l, in[k]);
+    default: {  // elementwise
+      const ActParams a = act_params(l);
+      for (std::size_t k = 0; k < n_in; ++k) out[k] = activation_value(a, in[k]);
       return;
+    }
   }
 }
 
@@ -295,9 +237,12 @@ void backward_row(const SequentialArchitecture& arch, std::size_t i, const Layer
     case LayerType::dropout:
       std::copy(dout, dout + n_in, din);
       return;
-    default:  // elementwise
-      for (std::size_t k = 0; k < n_in; ++k) din[k] = dout[k] * activation_grad(l, in[k], out[k]);
+    default: {  // elementwise
+      const ActParams a = act_params(l);
+      for (std::size_t k = 0; k < n_in; ++k)
+        din[k] = dout[k] * activation_derivative(a, in[k], out[k]);
       return;
+    }
   }
 }
 
