@@ -13,6 +13,7 @@
 #include "ops/ig/ig.hpp"
 #include "ops/perturbation/perturbation.hpp"
 #include "ops/seqnet/seqnet.hpp"
+#include "ops/seqnet/seqnet_cuda.hpp"
 #include "pipeline/predict.hpp"
 
 namespace mint {
@@ -73,7 +74,8 @@ FpOptions fp_options(const AttributeOptions& o) {
   return f;
 }
 
-// A general sequential model's attribution (ops/seqnet, on the CPU).
+// A general sequential model's attribution: ops/seqnet on the CPU; with an explicit --device cuda
+// the gradient methods and IG on the GPU (seqnet_cuda.hpp), the others on the CPU.
 std::vector<float> attribute_general(const SequentialModel& m, const CnnInput& in, int n,
                                      const AttributeOptions& o, AttributeResult& r) {
   SeqAttributeOptions so;
@@ -81,6 +83,19 @@ std::vector<float> attribute_general(const SequentialModel& m, const CnnInput& i
   so.output = o.output;
   so.threads = o.compute.threads;
   r.where = "cpu";
+  if (general_on_gpu(o.compute) && is_gradient_family(o.method)) {
+    r.where = "cuda";
+    switch (o.method) {
+      case Method::grad:
+        return seqnet_gradient_cuda(m, in, n, so);
+      case Method::saliency:
+        return seqnet_saliency_cuda(m, in, n, so);
+      case Method::ixg:
+        return seqnet_input_x_gradient_cuda(m, in, n, so);
+      default:
+        return seqnet_integrated_gradients_cuda(m, in, n, o.ig_method, o.ig_steps, so);
+    }
+  }
   switch (o.method) {
     case Method::grad:
       return seqnet_gradient(m, in, n, so);
@@ -292,7 +307,6 @@ AttributeResult attribute_models(const std::vector<Model>& models, const CnnInpu
     throw Error("too many sequences for one attribution call: " + std::to_string(n));
   check_lengths(models, length, "sequences");
   check_outputs(models, options.output, "--target-index");
-  check_device(models, options.compute);
   const bool on_gpu = options.compute.backend() == Backend::cuda;
   if (options.progress) return attribute_chunked(models, input, n, length, options, on_gpu);
   return attribute_all(models, input, n, length, options, on_gpu);

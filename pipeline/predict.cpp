@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "ops/cnn/cnn_backend.hpp"
 #include "ops/seqnet/seqnet.hpp"
+#include "ops/seqnet/seqnet_cuda.hpp"
 
 namespace mint {
 
@@ -35,31 +36,28 @@ void check_outputs(const std::vector<Model>& models, int output, const std::stri
   }
 }
 
-void check_device(const std::vector<Model>& models, const Compute& compute) {
-  if (compute.device != DeviceChoice::cuda) return;
-  for (const Model& m : models) {
-    if (m.is_sequential()) {
-      throw Error((m.source.empty() ? std::string("a general sequential model") : m.source) +
-                  ": general sequential models run on the CPU in this version; use --device "
-                  "cpu or auto");
-    }
-  }
+bool general_on_gpu(const Compute& compute) {
+  return compute.device == DeviceChoice::cuda && compute.backend() == Backend::cuda;
 }
 
 namespace {
 
 // A general model's output `output` of n sequences, in batches (progress as predict_with).
 std::vector<float> predict_general(const Model& model, const CnnInput& input, std::int64_t n,
-                                   int threads, int output, const ProgressFn& progress = {},
-                                   std::size_t index = 0, std::size_t models = 1) {
+                                   const Compute& compute, int output,
+                                   const ProgressFn& progress = {}, std::size_t index = 0,
+                                   std::size_t models = 1) {
+  const bool gpu = general_on_gpu(compute);
   std::vector<float> out(static_cast<std::size_t>(n));
   const int outs = model.outputs();
   const std::int64_t done = static_cast<std::int64_t>(index) * n;
   const std::int64_t total = static_cast<std::int64_t>(models) * n;
   for (std::int64_t first = 0; first < n; first += kPredictBatch) {
     const std::int64_t count = std::min<std::int64_t>(kPredictBatch, n - first);
-    const std::vector<float> all = seqnet_predict(
-        *model.sequential, offset(input, first, model.config.length), count, threads);
+    const CnnInput part = offset(input, first, model.config.length);
+    const std::vector<float> all =
+        gpu ? seqnet_predict_cuda(*model.sequential, part, count)
+            : seqnet_predict(*model.sequential, part, count, compute.threads);
     for (std::int64_t i = 0; i < count; ++i) {
       out[static_cast<std::size_t>(first + i)] = all[static_cast<std::size_t>(i * outs + output)];
     }
@@ -89,17 +87,15 @@ std::vector<float> predict_with(CnnBackend& backend, const Model& model, const C
 std::vector<float> predict(const Model& model, const CnnInput& input, std::int64_t n,
                            const Compute& compute, int output) {
   check_outputs({model}, output, "output");
-  check_device({model}, compute);
-  if (model.is_sequential()) return predict_general(model, input, n, compute.threads, output);
+  if (model.is_sequential()) return predict_general(model, input, n, compute, output);
   auto backend = make_backend(compute.backend(), model.config, kPredictBatch, compute.threads);
   backend->set_params(model.params);
   return predict_with(*backend, model, input, n);
 }
 
 Predictor::Predictor(const std::vector<Model>& models, const Compute& compute, int output)
-    : threads_(compute.threads), output_(output) {
+    : compute_(compute), output_(output) {
   check_outputs(models, output, "output");
-  check_device(models, compute);
   for (const Model& m : models) {
     models_.push_back(&m);
     if (m.is_sequential()) {
@@ -120,7 +116,7 @@ std::vector<std::vector<float>> Predictor::predict_each(const CnnInput& input, s
   for (std::size_t i = 0; i < models_.size(); ++i) {
     out.push_back(
         backends_[i] == nullptr
-            ? predict_general(*models_[i], input, n, threads_, output_, progress, i, models_.size())
+            ? predict_general(*models_[i], input, n, compute_, output_, progress, i, models_.size())
             : predict_with(*backends_[i], *models_[i], input, n, progress, i, models_.size()));
   }
   return out;
@@ -132,14 +128,12 @@ std::vector<std::vector<float>> predict_each(const std::vector<Model>& models,
                                              int output) {
   check_lengths(models, length, "sequences");
   check_outputs(models, output, "output");
-  check_device(models, compute);
   report_progress(progress, 0, static_cast<std::int64_t>(models.size()) * n);
   std::vector<std::vector<float>> out;
   for (std::size_t i = 0; i < models.size(); ++i) {
     const Model& m = models[i];
     if (m.is_sequential()) {
-      out.push_back(
-          predict_general(m, input, n, compute.threads, output, progress, i, models.size()));
+      out.push_back(predict_general(m, input, n, compute, output, progress, i, models.size()));
       continue;
     }
     auto backend = make_backend(compute.backend(), m.config, kPredictBatch, compute.threads);

@@ -3,9 +3,10 @@
 // the running BatchNorm statistics, Mode::infer). `mint predict`, `mint evaluate` and the
 // experiment's tables all call these, so the backend is chosen in one place.
 //
-// General sequential models (Model::sequential) run on the CPU (ops/seqnet): with --device auto
-// on a GPU machine too; --device cuda is an error naming the model. `output` picks which of a
-// multi-output model's outputs is returned (the paper's model has one).
+// General sequential models (Model::sequential) run on the CPU (ops/seqnet), with --device auto
+// on a GPU machine too; only an explicit --device cuda runs them on the GPU
+// (ops/seqnet/seqnet_cuda.hpp: cuDNN and cuBLAS, not yet run on a GPU — docs/models.md). `output`
+// picks which of a multi-output model's outputs is returned (the paper's model has one).
 //
 // Input: a CnnInput of n sequences (byte codes (N, L), or dense (N, 4, L)), all of `length`;
 // every model must take that length (mint::Error naming the model's file otherwise).
@@ -53,7 +54,8 @@ class Predictor {
  private:
   std::vector<const Model*> models_;
   std::vector<std::unique_ptr<CnnBackend>> backends_;  // null for a general model
-  int threads_ = 0, output_ = 0;
+  Compute compute_;
+  int output_ = 0;
 };
 
 // The mean over the models of per-model predictions, float64.
@@ -64,8 +66,10 @@ std::vector<double> ensemble_mean(const std::vector<std::vector<float>>& predict
 void check_lengths(const std::vector<Model>& models, int length, const std::string& source);
 
 // Throws mint::Error when `output` is not an output of every model (`option` names it:
-// --target-index, target_index), or a general model is asked to run on CUDA (--device cuda).
+// --target-index, target_index).
 void check_outputs(const std::vector<Model>& models, int output, const std::string& option);
-void check_device(const std::vector<Model>& models, const Compute& compute);
+// Whether general models run on the GPU: only with an explicit --device cuda (which must be
+// usable: mint::Error saying why not otherwise).
+bool general_on_gpu(const Compute& compute);
 
 }  // namespace mint

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <numeric>
 #include <sstream>
+#include <type_traits>
 
 #include "core/error.hpp"
 #include "core/philox.hpp"
@@ -18,7 +19,9 @@
 #include "io/model_io.hpp"
 #include "ops/adam/adam_core.hpp"
 #include "ops/seqnet/seqnet.hpp"
+#include "ops/seqnet/seqnet_cuda.hpp"
 #include "pipeline/evaluate.hpp"
+#include "pipeline/predict.hpp"
 
 namespace mint {
 
@@ -136,13 +139,15 @@ class BackendNet final : public TrainNet {
   CnnBackend& backend_;
 };
 
-// A general sequential model (ops/seqnet) on the CPU: Adam as PyTorch's (ops/adam), Dropout's
-// masks from the seed and the step.
+// A general sequential model: ops/seqnet's SeqNet on the CPU or SeqNetCuda on the GPU (the same
+// interface); Adam as PyTorch's (ops/adam) on the host, Dropout's masks from the seed and the
+// step.
+template <typename Net>
 class SequentialNet final : public TrainNet {
  public:
   SequentialNet(const SequentialArchitecture& arch, std::uint64_t seed, int capacity, int threads)
       : model_{arch, init_sequential(arch, seed)},
-        net_(arch, capacity, threads),
+        net_(make(arch, capacity, threads)),
         m_(SequentialParams::zeros(arch)),
         v_(SequentialParams::zeros(arch)),
         seed_(seed),
@@ -175,14 +180,23 @@ class SequentialNet final : public TrainNet {
   std::vector<float> predict(const std::uint8_t* codes, std::int64_t n) override {
     CnnInput in;
     in.codes = codes;
+    if constexpr (std::is_same_v<Net, SeqNetCuda>) return seqnet_predict_cuda(model_, in, n);
     return seqnet_predict(model_, in, n, threads_);
   }
   Model snapshot() const override { return Model::general(model_); }
   int capacity() const override { return net_.capacity(); }
 
  private:
+  static Net make(const SequentialArchitecture& arch, int capacity, int threads) {
+    if constexpr (std::is_same_v<Net, SeqNetCuda>) {
+      (void)threads;
+      return Net(arch, capacity);
+    } else {
+      return Net(arch, capacity, threads);
+    }
+  }
   SequentialModel model_;
-  SeqNet net_;
+  Net net_;
   SequentialParams grads_, m_, v_;
   std::vector<float> out_;
   std::uint64_t seed_;
@@ -290,14 +304,18 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
 }
 
 TrainResult train_sequential(const SequentialArchitecture& arch, const SplitData& train,
-                             const SplitData& valid, const TrainOptions& o, int threads) {
+                             const SplitData& valid, const TrainOptions& o, int threads, bool gpu) {
   if (arch.outputs() != 1) {
     throw Error(
         "training needs a model with one output (a data set has one label per "
         "sequence); the architecture has " +
         std::to_string(arch.outputs()));
   }
-  SequentialNet net(arch, o.seed, std::max(o.batch, 1), threads);
+  if (gpu) {
+    SequentialNet<SeqNetCuda> net(arch, o.seed, std::max(o.batch, 1), threads);
+    return train_loop(net, arch.length, train, valid, o);
+  }
+  SequentialNet<SeqNet> net(arch, o.seed, std::max(o.batch, 1), threads);
   return train_loop(net, arch.length, train, valid, o);
 }
 
@@ -409,7 +427,7 @@ TrainResult train_on(const Simulation& data, const SequentialArchitecture& arch,
         "or auto");
   }
   return train_sequential(arch, find_split(data, "train"), find_split(data, "valid"), options,
-                          compute.threads);
+                          compute.threads, general_on_gpu(compute));
 }
 
 TrainResult train_and_save(const Simulation& data, const ModelConfig& config, TrainOptions options,

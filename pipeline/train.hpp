@@ -93,11 +93,12 @@ struct PoolSpec {
 PoolSpec parse_pool(const std::string& text);  // "global" or a positive integer
 std::string to_string(const PoolSpec& pool);
 
-// The same loop for a general sequential model (ops/seqnet, on the CPU with `threads`),
-// initialised by init_sequential(arch, options.seed); the architecture must have one output.
-// Train-mode Dropout draws its masks from (options.seed, the step).
+// The same loop for a general sequential model (ops/seqnet: on the CPU with `threads`, or on the
+// GPU with `gpu`), initialised by init_sequential(arch, options.seed); the architecture must have
+// one output. Train-mode Dropout draws its masks from (options.seed, the step).
 TrainResult train_sequential(const SequentialArchitecture& arch, const SplitData& train,
-                             const SplitData& valid, const TrainOptions& options, int threads);
+                             const SplitData& valid, const TrainOptions& options, int threads,
+                             bool gpu = false);
 
 // The model's hyper-parameters before the data fixes L (and K when width is 0).
 struct ModelSpec {
@@ -122,7 +123,7 @@ inline constexpr int kMaxTrainBatch = 65536;
 TrainResult train_on(const Simulation& data, const ModelConfig& config, TrainOptions options,
                      const Compute& compute);
 
-// A general sequential model of `arch` (on the CPU; --device cuda is an error).
+// A general sequential model of `arch` (on the CPU; on the GPU with an explicit --device cuda).
 TrainResult train_on(const Simulation& data, const SequentialArchitecture& arch,
                      TrainOptions options, const Compute& compute);
 

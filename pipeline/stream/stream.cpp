@@ -487,10 +487,9 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
                 "; use at most " + std::to_string(std::max<std::int64_t>(n / align, 1)));
   }
   const std::int64_t chunk = (o.chunk + align - 1) / align * align;
-  // General sequential models run on the CPU (pipeline/predict.hpp): the host path.
+  // General sequential models take the host path (pipeline/predict.hpp, attribute.hpp).
   bool general = false;
   for (const StreamModel& m : o.models) {
-    check_device(m.models, o.attribute.compute);
     check_outputs(m.models, o.attribute.output, "--target-index");
     for (const Model& model : m.models) general |= model.is_sequential();
   }

@@ -91,8 +91,6 @@ expect_error("layer 4 ('6', Linear): tensor '6.weight' has shape [1, 400], expec
              --arch ${WORK}/other_weights.json --data ${dil}/inputs.npy --out ${WORK}/x.npy)
 expect_error("--pool-width, --padding and --activation describe the paper's model"
              predict --model ${model} --pool-width 4 --data ${d} --out ${WORK}/x.npy)
-expect_error("general sequential models run on the CPU" attribute --model ${model} --data ${d}
-             --method ig --device cuda --out ${WORK}/x.npy)
 
 # The experiment's architecture key: general models for every model kind, config.json holds
 # the architecture; a length that is not the architecture's is an error.
