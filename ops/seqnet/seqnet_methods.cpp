@@ -115,64 +115,108 @@ std::vector<float> seqnet_input_x_gradient(const SequentialModel& m, const CnnIn
   return g;
 }
 
+namespace {
+
+// Integrated Gradients of one sequence on one thread: its S steps through `net` (a serial
+// SeqNet) in chunks of the net's capacity, the weighted gradients summed in step order.
+class IgWorker {
+ public:
+  IgWorker(const SequentialModel& m, const Quadrature& q, const SeqAttributeOptions& o)
+      : m_(m),
+        q_(q),
+        o_(o),
+        once_(first_is_conv(m)),
+        s_in_(sz(m.arch.size_before(once_ ? 1 : 0))),
+        net_(m.arch, std::min(kIgChunk, static_cast<int>(q.alphas.size())), 1),
+        rows_in_(sz(net_.capacity()) * s_in_),
+        out_(sz(net_.capacity()) * sz(m.arch.outputs())),
+        dout_(out_.size()),
+        din_(rows_in_.size()),
+        z_(s_in_),
+        total_(s_in_) {
+    net_.keep_plans(&m.params);
+  }
+
+  // The attribution (4, L) of the dense sequence xs into a.
+  void run(const float* xs, float* a, const std::vector<seqnet::LayerPlan>& plans) {
+    const SequentialLayer& l0 = m_.arch.layers.front();
+    const std::vector<float>& b0 = m_.params.layers.front().bias;
+    const std::size_t outs = sz(m_.arch.outputs()), row = sz(4) * m_.arch.length;
+    const int S = static_cast<int>(q_.alphas.size()), cap = net_.capacity();
+    if (once_) conv0_row(m_, xs, z_.data(), false, scratch_);
+    std::fill(total_.begin(), total_.end(), 0.0f);
+    for (int k0 = 0; k0 < S; k0 += cap) {
+      const int rows = std::min(cap, S - k0);
+      for (int r = 0; r < rows; ++r) {
+        const float al = static_cast<float>(q_.alphas[sz(k0 + r)]);
+        float* dst = rows_in_.data() + sz(r) * s_in_;
+        if (once_) {
+          const std::size_t len0 = sz(l0.length_after);
+          for (std::size_t c = 0; c < s_in_ / len0; ++c) {
+            const float b = l0.bias ? b0[c] : 0.0f;
+            const float* zc = z_.data() + c * len0;
+            float* dc = dst + c * len0;
+            for (std::size_t t = 0; t < len0; ++t) dc[t] = al * zc[t] + b;
+          }
+        } else {
+          for (std::size_t k = 0; k < s_in_; ++k) dst[k] = al * xs[k];
+        }
+      }
+      net_.forward(m_.params, rows_in_.data(), rows, Mode::eval, out_.data(), once_ ? 1 : 0);
+      std::fill(dout_.begin(), dout_.end(), 0.0f);
+      for (int r = 0; r < rows; ++r) {
+        dout_[sz(r) * outs + sz(o_.output)] =
+            seed_of(out_[sz(r) * outs + sz(o_.output)], o_.target);
+      }
+      net_.backward(m_.params, dout_.data(), nullptr, din_.data());
+      for (int r = 0; r < rows; ++r) {
+        const float w = static_cast<float>(q_.weights[sz(k0 + r)]);
+        const float* d = din_.data() + sz(r) * s_in_;
+        for (std::size_t k = 0; k < s_in_; ++k) total_[k] += d[k] * w;
+      }
+    }
+    if (once_) {  // Σ_k w_k ∂g/∂x(α_k x) = Wᵀ (Σ_k w_k ∂g/∂conv0)
+      seqnet::backward_row(m_.arch, 0, m_.params.layers.front(), plans.front(), xs, nullptr,
+                           nullptr, total_.data(), a, scratch_);
+    } else {
+      std::copy(total_.begin(), total_.end(), a);
+    }
+    for (std::size_t k = 0; k < row; ++k) a[k] *= xs[k];
+  }
+
+ private:
+  static constexpr int kIgChunk = 10;  // steps per forward/backward: activations stay in cache
+  const SequentialModel& m_;
+  const Quadrature& q_;
+  const SeqAttributeOptions& o_;
+  bool once_;
+  std::size_t s_in_;
+  SeqNet net_;
+  std::vector<float> rows_in_, out_, dout_, din_, z_, total_;
+  seqnet::Scratch scratch_;
+};
+
+}  // namespace
+
+// Parallel over sequences (each on one thread, its steps in a fixed order): a sequence's
+// attribution does not depend on the thread count or on the other sequences.
 std::vector<float> seqnet_integrated_gradients(const SequentialModel& m, const CnnInput& in, int n,
                                                IgMethod method, int steps,
                                                const SeqAttributeOptions& o) {
   check(m, in, n, o, "integrated gradients");
   const Quadrature q = ig_quadrature(method, steps);
-  const int S = static_cast<int>(q.alphas.size());
-  const std::size_t L = sz(m.arch.length), row = 4 * L, outs = sz(m.arch.outputs());
+  const std::size_t row = sz(4) * m.arch.length;
   const std::vector<float> x = dense_input(in, n, m.arch.length);
-  // Conv-once: with a zero baseline the first Conv1d's output at α·x is α·(W∗x) + b.
-  const bool once = first_is_conv(m);
-  const int first = once ? 1 : 0;
-  const std::size_t s_in = sz(m.arch.size_before(sz(first)));
-  SeqNet net(m.arch, SeqNet::capacity_for(m.arch, kWorkspaceBytes, kMaxRows), o.threads);
-  const int cap = net.capacity();
-  std::vector<float> attr(sz(n) * row), rows_in(sz(cap) * s_in), out(sz(cap) * outs),
-      dout(sz(cap) * outs), din(sz(cap) * s_in), z(s_in), total(s_in);
-  const SequentialLayer& l0 = m.arch.layers.front();
-  const std::vector<float>& b0 = m.params.layers.front().bias;
-  seqnet::Scratch scratch;
+  std::vector<float> attr(sz(n) * row);
+  if (n == 0 || q.alphas.empty()) return attr;
   const std::vector<seqnet::LayerPlan> plans = seqnet::LayerPlan::make(m.arch, m.params);
-  for (int s = 0; s < n; ++s) {
-    const float* xs = x.data() + sz(s) * row;
-    if (once) conv0_row(m, xs, z.data(), false, scratch);
-    std::fill(total.begin(), total.end(), 0.0f);
-    for (int k0 = 0; k0 < S; k0 += cap) {
-      const int rows = std::min(cap, S - k0);
-      for (int r = 0; r < rows; ++r) {
-        const float a = static_cast<float>(q.alphas[sz(k0 + r)]);
-        float* dst = rows_in.data() + sz(r) * s_in;
-        if (once) {
-          const std::size_t len0 = sz(l0.length_after);
-          for (std::size_t k = 0; k < s_in; ++k) {
-            dst[k] = a * z[k] + (l0.bias ? b0[k / len0] : 0.0f);
-          }
-        } else {
-          for (std::size_t k = 0; k < s_in; ++k) dst[k] = a * xs[k];
-        }
-      }
-      net.forward(m.params, rows_in.data(), rows, Mode::eval, out.data(), first);
-      std::fill(dout.begin(), dout.begin() + static_cast<std::ptrdiff_t>(sz(rows) * outs), 0.0f);
-      for (int r = 0; r < rows; ++r) {
-        dout[sz(r) * outs + sz(o.output)] = seed_of(out[sz(r) * outs + sz(o.output)], o.target);
-      }
-      net.backward(m.params, dout.data(), nullptr, din.data());
-      for (int r = 0; r < rows; ++r) {
-        const float w = static_cast<float>(q.weights[sz(k0 + r)]);
-        const float* d = din.data() + sz(r) * s_in;
-        for (std::size_t k = 0; k < s_in; ++k) total[k] += d[k] * w;
-      }
-    }
-    float* a = attr.data() + sz(s) * row;
-    if (once) {  // Σ_k w_k ∂g/∂x(α_k x) = Wᵀ (Σ_k w_k ∂g/∂conv0)
-      seqnet::backward_row(m.arch, 0, m.params.layers.front(), plans.front(), xs, nullptr, nullptr,
-                           total.data(), a, scratch);
-    } else {
-      std::copy(total.begin(), total.end(), a);
-    }
-    for (std::size_t k = 0; k < row; ++k) a[k] *= xs[k];
+  const int threads = std::min(o.threads > 0 ? o.threads : omp_get_max_threads(), n);
+#pragma omp parallel num_threads(threads)
+  {
+    IgWorker worker(m, q, o);
+#pragma omp for schedule(dynamic, 1)
+    for (int s = 0; s < n; ++s)
+      worker.run(x.data() + sz(s) * row, attr.data() + sz(s) * row, plans);
   }
   return attr;
 }
