@@ -13,8 +13,9 @@
 //
 // --model: the weights (bench/seqnet_captum.py writes them); without it the architecture above
 // with init_sequential's weights (seed 1). --inputs: uint8 codes (N, L) to time (the first 256
-// rows at most; without it random_codes). --dump: write DIR/mint_ig.npy and DIR/mint_deeplift.npy
-// of all of --inputs' rows (for bench/seqnet_captum.py --check) before the benchmarks.
+// rows at most; without it random_codes). --dump: write DIR/mint_ig.npy, DIR/mint_deeplift.npy
+// (compat none) and DIR/mint_deeplift_captum.npy (captum_0_8: released Captum's numbers) of all
+// of --inputs' rows (for bench/seqnet_captum.py --check) before the benchmarks.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -146,7 +147,11 @@ void dump(const std::string& dir, int n) {
   mint::write_npy(dir + "/mint_ig.npy", shape, ig.data());
   const auto dl = mint::seqnet_deeplift(g_model, codes_input(), n, mint::DeepLiftCompat::none, o);
   mint::write_npy(dir + "/mint_deeplift.npy", shape, dl.data());
-  std::cout << "wrote " << dir << "/mint_ig.npy and mint_deeplift.npy (" << n << " sequences)\n";
+  const auto dl08 =
+      mint::seqnet_deeplift(g_model, codes_input(), n, mint::DeepLiftCompat::captum_0_8, o);
+  mint::write_npy(dir + "/mint_deeplift_captum.npy", shape, dl08.data());
+  std::cout << "wrote " << dir << "/mint_ig.npy, mint_deeplift.npy, mint_deeplift_captum.npy (" << n
+            << " sequences)\n";
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ namespace {
 
 constexpr std::size_t kWorkspaceBytes = std::size_t{64} << 20;  // activations per SeqNet
 constexpr int kMaxRows = 512;
+constexpr int kIsmRows = 64;  // variants per forward of a thread's ISM runner
 
 std::size_t sz(std::int64_t v) { return static_cast<std::size_t>(v); }
 
@@ -57,20 +58,37 @@ void conv0_row(const SequentialModel& m, const float* x, float* out, bool bias,
                      l.out, l.kernel, l.dilation, l.pad_left, l.length_after, out, s);
 }
 
+// Rows per block of the row-parallel methods (predict, gradient): each thread runs whole
+// blocks through every layer on its own serial SeqNet (no barrier per layer; activations stay
+// in cache). A row's result depends only on that row.
+constexpr int kBlock = 16;
+
+int thread_count(int requested, std::int64_t tasks) {
+  const int t = requested > 0 ? requested : omp_get_max_threads();
+  return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(t, tasks)));
+}
+
 // Gradient of g w.r.t. the input, dense (n, 4, L).
 std::vector<float> input_gradient(const SequentialModel& m, const std::vector<float>& x, int n,
                                   const SeqAttributeOptions& o) {
   const std::size_t row = sz(4) * m.arch.length, outs = sz(m.arch.outputs());
-  SeqNet net(m.arch, SeqNet::capacity_for(m.arch, kWorkspaceBytes, kMaxRows), o.threads);
-  std::vector<float> grad(sz(n) * row), out(sz(net.capacity()) * outs), dout;
-  for (int s0 = 0; s0 < n; s0 += net.capacity()) {
-    const int rows = std::min(net.capacity(), n - s0);
-    net.forward(m.params, x.data() + sz(s0) * row, rows, Mode::eval, out.data());
-    dout.assign(sz(rows) * outs, 0.0f);
-    for (int r = 0; r < rows; ++r) {
-      dout[sz(r) * outs + sz(o.output)] = seed_of(out[sz(r) * outs + sz(o.output)], o.target);
+  std::vector<float> grad(sz(n) * row);
+  const int blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel num_threads(thread_count(o.threads, blocks))
+  {
+    SeqNet net(m.arch, kBlock, 1);
+    net.keep_plans(&m.params);
+    std::vector<float> out(sz(kBlock) * outs), dout;
+#pragma omp for schedule(dynamic, 1)
+    for (int b = 0; b < blocks; ++b) {
+      const int s0 = b * kBlock, rows = std::min(kBlock, n - s0);
+      net.forward(m.params, x.data() + sz(s0) * row, rows, Mode::eval, out.data());
+      dout.assign(sz(rows) * outs, 0.0f);
+      for (int r = 0; r < rows; ++r) {
+        dout[sz(r) * outs + sz(o.output)] = seed_of(out[sz(r) * outs + sz(o.output)], o.target);
+      }
+      net.backward(m.params, dout.data(), nullptr, grad.data() + sz(s0) * row);
     }
-    net.backward(m.params, dout.data(), nullptr, grad.data() + sz(s0) * row);
   }
   return grad;
 }
@@ -80,16 +98,21 @@ std::vector<float> input_gradient(const SequentialModel& m, const std::vector<fl
 std::vector<float> seqnet_predict(const SequentialModel& m, const CnnInput& in, std::int64_t n,
                                   int threads) {
   check(m, in, n, SeqAttributeOptions{}, "predict");
-  const std::size_t row = sz(4) * m.arch.length, outs = sz(m.arch.outputs());
-  SeqNet net(m.arch, SeqNet::capacity_for(m.arch, kWorkspaceBytes, kMaxRows), threads);
+  const std::size_t outs = sz(m.arch.outputs());
   std::vector<float> out(sz(n) * outs);
-  for (std::int64_t s0 = 0; s0 < n; s0 += net.capacity()) {
-    const int rows = static_cast<int>(std::min<std::int64_t>(net.capacity(), n - s0));
-    CnnInput part = offset(in, s0, m.arch.length);
-    const std::vector<float> x = dense_input(part, rows, m.arch.length);
-    net.forward(m.params, x.data(), rows, Mode::infer, out.data() + sz(s0) * outs);
+  const std::int64_t blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel num_threads(thread_count(threads, blocks))
+  {
+    SeqNet net(m.arch, kBlock, 1);
+    net.keep_plans(&m.params);
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      const std::int64_t s0 = b * kBlock;
+      const int rows = static_cast<int>(std::min<std::int64_t>(kBlock, n - s0));
+      const std::vector<float> x = dense_input(offset(in, s0, m.arch.length), rows, m.arch.length);
+      net.forward(m.params, x.data(), rows, Mode::infer, out.data() + sz(s0) * outs);
+    }
   }
-  (void)row;
   return out;
 }
 
@@ -230,13 +253,15 @@ namespace {
 // when layer 0 is not a Conv1d).
 class VariantRunner {
  public:
-  VariantRunner(const SequentialModel& m, int threads)
+  VariantRunner(const SequentialModel& m, int threads, int most_rows = kMaxRows)
       : m_(m),
-        net_(m.arch, SeqNet::capacity_for(m.arch, kWorkspaceBytes, kMaxRows), threads),
+        net_(m.arch, SeqNet::capacity_for(m.arch, kWorkspaceBytes, most_rows), threads),
         once_(first_is_conv(m)),
         s_in_(sz(m.arch.size_before(once_ ? 1 : 0))),
         rows_(sz(net_.capacity()) * s_in_),
-        out_(sz(net_.capacity()) * sz(m.arch.outputs())) {}
+        out_(sz(net_.capacity()) * sz(m.arch.outputs())) {
+    net_.keep_plans(&m.params);
+  }
 
   // The base rows (layer 0's outputs, or the input) of sequences x (count, 4, L) into `base`.
   void base_rows(const float* x, int count, std::vector<float>& base) {
@@ -298,45 +323,51 @@ class VariantRunner {
 
 }  // namespace
 
+// Parallel over sequences, each on one thread with its own runner.
 std::vector<float> seqnet_ism(const SequentialModel& m, const CnnInput& in, int n,
                               const SeqAttributeOptions& o) {
   check(m, in, n, o, "ism");
   const int len = m.arch.length;
   const std::size_t L = sz(len), row = 4 * L;
   const std::vector<float> x = dense_input(in, n, len);
-  VariantRunner run(m, o.threads);
-  std::vector<float> attr(sz(n) * row, 0.0f), base, batch, values;
-  float base_out = 0.0f;
+  std::vector<float> attr(sz(n) * row, 0.0f);
   struct Slot {
     int c, p;
   };
-  std::vector<Slot> slots;
-  for (int s = 0; s < n; ++s) {
-    const float* xs = x.data() + sz(s) * row;
-    run.base_rows(xs, 1, base);
-    run.outputs(base.data(), 1, o.output, &base_out);
-    slots.clear();
-    for (int c = 0; c < 4; ++c) {
-      for (int p = 0; p < len; ++p) {
-        bool same = true;  // the column already is one-hot c: exactly 0
-        for (int ch = 0; ch < 4; ++ch) same &= xs[sz(ch) * L + sz(p)] == (ch == c ? 1.0f : 0.0f);
-        if (!same) slots.push_back({c, p});
+#pragma omp parallel num_threads(thread_count(o.threads, n))
+  {
+    VariantRunner run(m, 1, kIsmRows);
+    std::vector<float> base, batch, values;
+    std::vector<Slot> slots;
+    float base_out = 0.0f;
+#pragma omp for schedule(dynamic, 1)
+    for (int s = 0; s < n; ++s) {
+      const float* xs = x.data() + sz(s) * row;
+      run.base_rows(xs, 1, base);
+      run.outputs(base.data(), 1, o.output, &base_out);
+      slots.clear();
+      for (int c = 0; c < 4; ++c) {
+        for (int p = 0; p < len; ++p) {
+          bool same = true;  // the column already is one-hot c: exactly 0
+          for (int ch = 0; ch < 4; ++ch) same &= xs[sz(ch) * L + sz(p)] == (ch == c ? 1.0f : 0.0f);
+          if (!same) slots.push_back({c, p});
+        }
       }
-    }
-    batch.resize(slots.size() * run.row_size());
-    values.resize(slots.size());
-    for (std::size_t v = 0; v < slots.size(); ++v) {
-      float delta[4];
-      for (int ch = 0; ch < 4; ++ch) {
-        delta[ch] = (ch == slots[v].c ? 1.0f : 0.0f) - xs[sz(ch) * L + sz(slots[v].p)];
+      batch.resize(slots.size() * run.row_size());
+      values.resize(slots.size());
+      for (std::size_t v = 0; v < slots.size(); ++v) {
+        float delta[4];
+        for (int ch = 0; ch < 4; ++ch) {
+          delta[ch] = (ch == slots[v].c ? 1.0f : 0.0f) - xs[sz(ch) * L + sz(slots[v].p)];
+        }
+        run.variant(base.data(), slots[v].p, delta, batch.data() + v * run.row_size());
       }
-      run.variant(base.data(), slots[v].p, delta, batch.data() + v * run.row_size());
-    }
-    run.outputs(batch.data(), static_cast<int>(slots.size()), o.output, values.data());
-    const double g0 = g_of(base_out, o.target);
-    for (std::size_t v = 0; v < slots.size(); ++v) {
-      attr[sz(s) * row + sz(slots[v].c) * L + sz(slots[v].p)] =
-          static_cast<float>(g_of(values[v], o.target) - g0);
+      run.outputs(batch.data(), static_cast<int>(slots.size()), o.output, values.data());
+      const double g0 = g_of(base_out, o.target);
+      for (std::size_t v = 0; v < slots.size(); ++v) {
+        attr[sz(s) * row + sz(slots[v].c) * L + sz(slots[v].p)] =
+            static_cast<float>(g_of(values[v], o.target) - g0);
+      }
     }
   }
   return attr;
