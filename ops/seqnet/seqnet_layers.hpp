@@ -44,6 +44,7 @@ struct Scratch {
   PackedConv packed;
   std::vector<int> col_start, col_o;  // conv1d_backward_sparse: the nonzeros by column
   std::vector<float> col_g, din_t;
+  std::vector<float> dl_nx, dl_nr, dl_px, dl_pr, dl_stale_x, dl_stale_r;  // DeepLIFT's gradients
 };
 
 // out[o,t] = bias[o] + Σ_c Σ_k w[o,c,k] · x[c, t + k·dil − pad_left] (zero outside [0, lin)),
