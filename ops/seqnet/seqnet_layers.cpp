@@ -199,8 +199,8 @@ void linear_forward(const float* in, const float* w, const float* bias, int nin,
 // for the 8·NV channels from c0: per input position, the accumulators stay in registers;
 // the terms in the order k, then o. Into din_t (lin, cpad), channel-last.
 template <int NV>
-void sparse_block(const LayerPlan& plan, int K, int dil, int pad_left, int lin, int lout, int c0,
-                  const Scratch& s, float* din_t) {
+void sparse_block(const LayerPlan& plan, int plan_cout, int K, int dil, int pad_left, int lin,
+                  int lout, int c0, const Scratch& s, float* din_t) {
   const int cpad = plan.cpad;
   for (int pos = 0; pos < lin; ++pos) {
     Float8 acc[NV];
@@ -208,7 +208,8 @@ void sparse_block(const LayerPlan& plan, int K, int dil, int pad_left, int lin, 
     for (int k = 0; k < K; ++k) {
       const int t = pos - k * dil + pad_left;
       if (t < 0 || t >= lout) continue;
-      for (int e = s.col_start[t]; e < s.col_start[t + 1]; ++e) {
+      const int e0 = t * plan_cout, e1 = e0 + s.col_start[t];
+      for (int e = e0; e < e1; ++e) {
         const Float8 g = broadcast8(s.col_g[e]);
         const float* w =
             plan.wt.data() + (static_cast<std::size_t>(s.col_o[e]) * K + k) * cpad + c0;
@@ -227,36 +228,30 @@ bool conv1d_backward_sparse(const SequentialLayer& l, const LayerPlan& plan, int
                             const float* dout, float* din, Scratch& s) {
   const int cout = l.out, lout = l.length_after, cin = l.in;
   const std::size_t total = static_cast<std::size_t>(cout) * lout;
-  std::size_t nnz = 0;
-  for (std::size_t k = 0; k < total; ++k) nnz += dout[k] != 0.0f;
-  if (nnz * 3 > total) return false;
-  s.col_start.assign(static_cast<std::size_t>(lout) + 1, 0);
-  for (int o = 0; o < cout; ++o) {
-    for (int t = 0; t < lout; ++t)
-      s.col_start[t + 1] += dout[static_cast<std::size_t>(o) * lout + t] != 0.0f;
-  }
-  for (int t = 0; t < lout; ++t) s.col_start[t + 1] += s.col_start[t];
-  s.col_o.resize(nnz);
-  s.col_g.resize(nnz);
-  std::vector<int>& fill = s.col_start;  // filled in o order per column; restored below
+  // Column t's nonzeros at [t·cout, t·cout + count[t]), in o order; written branch-free (an
+  // entry is always written, kept only when nonzero).
+  s.col_start.assign(static_cast<std::size_t>(lout), 0);
+  s.col_o.resize(total);
+  s.col_g.resize(total);
   for (int o = 0; o < cout; ++o) {
     const float* d = dout + static_cast<std::size_t>(o) * lout;
     for (int t = 0; t < lout; ++t) {
-      if (d[t] == 0.0f) continue;
-      const int e = fill[t]++;
+      const std::size_t e = static_cast<std::size_t>(t) * cout + s.col_start[t];
       s.col_o[e] = o;
       s.col_g[e] = d[t];
+      s.col_start[t] += d[t] != 0.0f;
     }
   }
-  for (int t = lout; t > 0; --t) fill[t] = fill[t - 1];
-  fill[0] = 0;
+  std::size_t nnz = 0;
+  for (int t = 0; t < lout; ++t) nnz += static_cast<std::size_t>(s.col_start[t]);
+  if (nnz * 3 > total) return false;
   const int cpad = plan.cpad;
   s.din_t.resize(static_cast<std::size_t>(lin) * cpad);
   int c0 = 0;
   for (; c0 + 64 <= cpad; c0 += 64)
-    sparse_block<8>(plan, l.kernel, l.dilation, l.pad_left, lin, lout, c0, s, s.din_t.data());
+    sparse_block<8>(plan, cout, l.kernel, l.dilation, l.pad_left, lin, lout, c0, s, s.din_t.data());
   for (; c0 < cpad; c0 += 8)
-    sparse_block<1>(plan, l.kernel, l.dilation, l.pad_left, lin, lout, c0, s, s.din_t.data());
+    sparse_block<1>(plan, cout, l.kernel, l.dilation, l.pad_left, lin, lout, c0, s, s.din_t.data());
   for (int c = 0; c < cin; ++c) {
     for (int pos = 0; pos < lin; ++pos) {
       din[static_cast<std::size_t>(c) * lin + pos] =
@@ -465,6 +460,12 @@ void backward_row(const SequentialArchitecture& arch, std::size_t i, const Layer
     case LayerType::maxpool1d:
     case LayerType::global_maxpool1d:
       std::fill(din, din + n_in, 0.0f);
+      if (l.type == LayerType::maxpool1d && l.stride >= l.kernel) {  // disjoint windows: store
+        for (std::size_t k = 0; k < static_cast<std::size_t>(cin) * lout; ++k) {
+          din[k / lout * lin + argmax[k]] = dout[k];
+        }
+        return;
+      }
       for (int c = 0; c < cin; ++c) {
         for (int w = 0; w < lout; ++w) {
           const std::size_t k = static_cast<std::size_t>(c) * lout + w;
