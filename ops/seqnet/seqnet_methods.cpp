@@ -142,6 +142,14 @@ namespace {
 
 // Integrated Gradients of one sequence on one thread: its S steps through `net` (a serial
 // SeqNet) in chunks of the net's capacity, the weighted gradients summed in step order.
+//
+// With a zero baseline the first Conv1d's output at α·x is α·z + b, z = W∗x (conv-once). When
+// it is followed by ReLU and max pooling (the usual first block), the steps start after the
+// pool ("fused"): relu and the pool are monotone, so a window's maximum of relu(α·z + b) is at
+// the first maximum of z for every α > 0 — found once per sequence — and the pool's output is
+// relu(α·z_max + b). Windows where rounding of α·z + b could tie another position with the
+// maximum (z within a few ulps) are evaluated exactly at every step, as the layers would. The
+// gradient w.r.t. the pool's output then goes to its argmax through relu'.
 class IgWorker {
  public:
   IgWorker(const SequentialModel& m, const Quadrature& q, const SeqAttributeOptions& o)
@@ -149,43 +157,38 @@ class IgWorker {
         q_(q),
         o_(o),
         once_(first_is_conv(m)),
-        s_in_(sz(m.arch.size_before(once_ ? 1 : 0))),
+        fused_(once_ && m.arch.layers.size() > 3 && m.arch.layers[1].type == LayerType::relu &&
+               is_max_pool(m.arch.layers[2].type)),
+        first_(fused_  ? 3
+               : once_ ? 1
+                       : 0),
+        s_in_(sz(m.arch.size_before(sz(first_)))),
+        s_z_(sz(m.arch.size_before(once_ ? 1 : 0))),
         net_(m.arch, std::min(kIgChunk, static_cast<int>(q.alphas.size())), 1),
         rows_in_(sz(net_.capacity()) * s_in_),
         out_(sz(net_.capacity()) * sz(m.arch.outputs())),
         dout_(out_.size()),
         din_(rows_in_.size()),
-        z_(s_in_),
-        total_(s_in_) {
+        z_(s_z_),
+        total_(s_z_) {
     net_.keep_plans(&m.params);
+    if (fused_) {
+      pre_.resize(rows_in_.size());
+      arg_.resize(rows_in_.size());
+    }
   }
 
   // The attribution (4, L) of the dense sequence xs into a.
   void run(const float* xs, float* a, const std::vector<seqnet::LayerPlan>& plans) {
-    const SequentialLayer& l0 = m_.arch.layers.front();
-    const std::vector<float>& b0 = m_.params.layers.front().bias;
     const std::size_t outs = sz(m_.arch.outputs()), row = sz(4) * m_.arch.length;
     const int S = static_cast<int>(q_.alphas.size()), cap = net_.capacity();
     if (once_) conv0_row(m_, xs, z_.data(), false, scratch_);
+    if (fused_) find_windows();
     std::fill(total_.begin(), total_.end(), 0.0f);
     for (int k0 = 0; k0 < S; k0 += cap) {
       const int rows = std::min(cap, S - k0);
-      for (int r = 0; r < rows; ++r) {
-        const float al = static_cast<float>(q_.alphas[sz(k0 + r)]);
-        float* dst = rows_in_.data() + sz(r) * s_in_;
-        if (once_) {
-          const std::size_t len0 = sz(l0.length_after);
-          for (std::size_t c = 0; c < s_in_ / len0; ++c) {
-            const float b = l0.bias ? b0[c] : 0.0f;
-            const float* zc = z_.data() + c * len0;
-            float* dc = dst + c * len0;
-            for (std::size_t t = 0; t < len0; ++t) dc[t] = al * zc[t] + b;
-          }
-        } else {
-          for (std::size_t k = 0; k < s_in_; ++k) dst[k] = al * xs[k];
-        }
-      }
-      net_.forward(m_.params, rows_in_.data(), rows, Mode::eval, out_.data(), once_ ? 1 : 0);
+      for (int r = 0; r < rows; ++r) step_row(xs, static_cast<float>(q_.alphas[sz(k0 + r)]), r);
+      net_.forward(m_.params, rows_in_.data(), rows, Mode::eval, out_.data(), first_);
       std::fill(dout_.begin(), dout_.end(), 0.0f);
       for (int r = 0; r < rows; ++r) {
         dout_[sz(r) * outs + sz(o_.output)] =
@@ -195,7 +198,17 @@ class IgWorker {
       for (int r = 0; r < rows; ++r) {
         const float w = static_cast<float>(q_.weights[sz(k0 + r)]);
         const float* d = din_.data() + sz(r) * s_in_;
-        for (std::size_t k = 0; k < s_in_; ++k) total_[k] += d[k] * w;
+        if (fused_) {  // through the pool (to its argmax) and relu' into ∂g/∂conv0
+          const float* pre = pre_.data() + sz(r) * s_in_;
+          const std::int32_t* arg = arg_.data() + sz(r) * s_in_;
+          const std::size_t lout = sz(m_.arch.layers[2].length_after);
+          const std::size_t lin = sz(m_.arch.layers[0].length_after);
+          for (std::size_t k = 0; k < s_in_; ++k) {
+            total_[k / lout * lin + sz(arg[k])] += d[k] * (pre[k] > 0.0f ? 1.0f : 0.0f) * w;
+          }
+        } else {
+          for (std::size_t k = 0; k < s_in_; ++k) total_[k] += d[k] * w;
+        }
       }
     }
     if (once_) {  // Σ_k w_k ∂g/∂x(α_k x) = Wᵀ (Σ_k w_k ∂g/∂conv0)
@@ -208,14 +221,101 @@ class IgWorker {
   }
 
  private:
+  float bias0(std::size_t c) const {
+    return m_.arch.layers[0].bias ? m_.params.layers[0].bias[c] : 0.0f;
+  }
+
+  // The pool's windows over z: each one's first maximum, and whether rounding could tie it.
+  void find_windows() {
+    const SequentialLayer& pool = m_.arch.layers[2];
+    const int lin = m_.arch.layers[0].length_after, lout = pool.length_after;
+    const bool global = pool.type == LayerType::global_maxpool1d;
+    const int kernel = global ? lin : pool.kernel, stride = global ? lin : pool.stride;
+    const double alpha_min = *std::min_element(q_.alphas.begin(), q_.alphas.end());
+    win_arg_.resize(s_in_);
+    near_.resize(s_in_);
+    for (std::size_t c = 0; c < s_in_ / sz(lout); ++c) {
+      const float* zc = z_.data() + c * sz(lin);
+      // Two roundings of α·z + b (each ≤ 2^-24 relative) can reorder values closer than this.
+      const double slack = std::fabs(bias0(c)) / std::max(alpha_min, 1e-30);
+      for (int w = 0; w < lout; ++w) {
+        int best = w * stride;
+        for (int t = best + 1; t < w * stride + kernel; ++t) best = zc[t] > zc[best] ? t : best;
+        bool near = !(alpha_min > 0.0);
+        for (int t = w * stride; t < w * stride + kernel && !near; ++t) {
+          if (t == best) continue;
+          const double gap = static_cast<double>(zc[best]) - zc[t];
+          const double scale = std::max(std::fabs(zc[best]), std::fabs(zc[t])) + slack;
+          near = !(gap > 0x1p-19 * scale);  // NaN: exact path
+        }
+        win_arg_[c * sz(lout) + sz(w)] = best;
+        near_[c * sz(lout) + sz(w)] = near;
+      }
+    }
+  }
+
+  // Step row r (α): the network's input at layer first_ into rows_in_.
+  void step_row(const float* xs, float al, int r) {
+    float* dst = rows_in_.data() + sz(r) * s_in_;
+    if (!once_) {
+      for (std::size_t k = 0; k < s_in_; ++k) dst[k] = al * xs[k];
+      return;
+    }
+    const std::size_t len0 = sz(m_.arch.layers[0].length_after);
+    if (!fused_) {
+      for (std::size_t c = 0; c < s_in_ / len0; ++c) {
+        const float b = bias0(c);
+        const float* zc = z_.data() + c * len0;
+        float* dc = dst + c * len0;
+        for (std::size_t t = 0; t < len0; ++t) dc[t] = al * zc[t] + b;
+      }
+      return;
+    }
+    const SequentialLayer& pool = m_.arch.layers[2];
+    const bool global = pool.type == LayerType::global_maxpool1d;
+    const int lout = pool.length_after;
+    const int kernel = global ? static_cast<int>(len0) : pool.kernel;
+    const int stride = global ? static_cast<int>(len0) : pool.stride;
+    float* pre = pre_.data() + sz(r) * s_in_;
+    std::int32_t* arg = arg_.data() + sz(r) * s_in_;
+    for (std::size_t c = 0; c < s_in_ / sz(lout); ++c) {
+      const float b = bias0(c);
+      const float* zc = z_.data() + c * len0;
+      for (int w = 0; w < lout; ++w) {
+        const std::size_t k = c * sz(lout) + sz(w);
+        int best = win_arg_[k];
+        float v = al * zc[best] + b;
+        if (near_[k]) {  // exactly as relu then max pool: the first maximum of relu(α·z + b)
+          best = w * stride;
+          float bv = std::max(al * zc[best] + b, 0.0f);
+          v = al * zc[best] + b;
+          for (int t = best + 1; t < w * stride + kernel; ++t) {
+            const float u = al * zc[t] + b, ru = u > 0.0f ? u : 0.0f;
+            if (ru > bv) {
+              bv = ru;
+              best = t;
+              v = u;
+            }
+          }
+        }
+        pre[k] = v;
+        arg[k] = best;
+        dst[k] = v > 0.0f ? v : 0.0f;
+      }
+    }
+  }
+
   static constexpr int kIgChunk = 10;  // steps per forward/backward: activations stay in cache
   const SequentialModel& m_;
   const Quadrature& q_;
   const SeqAttributeOptions& o_;
-  bool once_;
-  std::size_t s_in_;
+  bool once_, fused_;
+  int first_;
+  std::size_t s_in_, s_z_;
   SeqNet net_;
-  std::vector<float> rows_in_, out_, dout_, din_, z_, total_;
+  std::vector<float> rows_in_, out_, dout_, din_, z_, total_, pre_;
+  std::vector<std::int32_t> arg_, win_arg_;
+  std::vector<char> near_;
   seqnet::Scratch scratch_;
 };
 
