@@ -203,8 +203,11 @@ class IgWorker {
           const std::int32_t* arg = arg_.data() + sz(r) * s_in_;
           const std::size_t lout = sz(m_.arch.layers[2].length_after);
           const std::size_t lin = sz(m_.arch.layers[0].length_after);
-          for (std::size_t k = 0; k < s_in_; ++k) {
-            total_[k / lout * lin + sz(arg[k])] += d[k] * (pre[k] > 0.0f ? 1.0f : 0.0f) * w;
+          for (std::size_t c = 0; c < s_in_ / lout; ++c) {
+            float* tc = total_.data() + c * lin;
+            for (std::size_t k = c * lout; k < (c + 1) * lout; ++k) {
+              tc[arg[k]] += d[k] * (pre[k] > 0.0f ? 1.0f : 0.0f) * w;
+            }
           }
         } else {
           for (std::size_t k = 0; k < s_in_; ++k) total_[k] += d[k] * w;
