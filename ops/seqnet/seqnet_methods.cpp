@@ -159,11 +159,14 @@ class IgWorker {
         once_(first_is_conv(m)),
         fused_(once_ && m.arch.layers.size() > 3 && m.arch.layers[1].type == LayerType::relu &&
                is_max_pool(m.arch.layers[2].type)),
-        first_(fused_  ? 3
-               : once_ ? 1
-                       : 0),
+        conv2_(fused_ && m.arch.layers.size() > 4 && m.arch.layers[3].type == LayerType::conv1d),
+        first_(conv2_   ? 4
+               : fused_ ? 3
+               : once_  ? 1
+                        : 0),
         s_in_(sz(m.arch.size_before(sz(first_)))),
         s_z_(sz(m.arch.size_before(once_ ? 1 : 0))),
+        s_p_(fused_ ? sz(m.arch.size_before(3)) : 0),
         net_(m.arch, std::min(kIgChunk, static_cast<int>(q.alphas.size())), 1),
         rows_in_(sz(net_.capacity()) * s_in_),
         out_(sz(net_.capacity()) * sz(m.arch.outputs())),
@@ -173,8 +176,25 @@ class IgWorker {
         total_(s_z_) {
     net_.keep_plans(&m.params);
     if (fused_) {
-      pre_.resize(rows_in_.size());
-      arg_.resize(rows_in_.size());
+      pre_.resize(sz(net_.capacity()) * s_p_);
+      arg_.resize(pre_.size());
+    }
+    if (conv2_) {
+      const SequentialLayer& l3 = m.arch.layers[3];
+      u_.resize(s_in_);
+      v_.resize(s_in_);
+      cur_a_.resize(s_p_);
+      cur_b_.resize(s_p_);
+      dp_.resize(s_p_);
+      w3_.resize(m.params.layers[3].weight.size());  // (in, K, out): one (c, k)'s outputs
+      for (int f = 0; f < l3.out; ++f) {
+        for (int c = 0; c < l3.in; ++c) {
+          for (int k = 0; k < l3.kernel; ++k) {
+            w3_[(sz(c) * sz(l3.kernel) + sz(k)) * sz(l3.out) + sz(f)] =
+                m.params.layers[3].weight[(sz(f) * sz(l3.in) + sz(c)) * sz(l3.kernel) + sz(k)];
+          }
+        }
+      }
     }
   }
 
@@ -184,6 +204,12 @@ class IgWorker {
     const int S = static_cast<int>(q_.alphas.size()), cap = net_.capacity();
     if (once_) conv0_row(m_, xs, z_.data(), false, scratch_);
     if (fused_) find_windows();
+    if (conv2_) {
+      std::fill(u_.begin(), u_.end(), 0.0);
+      std::fill(v_.begin(), v_.end(), 0.0);
+      std::fill(cur_a_.begin(), cur_a_.end(), 0.0f);
+      std::fill(cur_b_.begin(), cur_b_.end(), 0.0f);
+    }
     std::fill(total_.begin(), total_.end(), 0.0f);
     for (int k0 = 0; k0 < S; k0 += cap) {
       const int rows = std::min(cap, S - k0);
@@ -198,15 +224,20 @@ class IgWorker {
       for (int r = 0; r < rows; ++r) {
         const float w = static_cast<float>(q_.weights[sz(k0 + r)]);
         const float* d = din_.data() + sz(r) * s_in_;
+        if (conv2_) {  // through the second conv: ∂g/∂(the pool's output)
+          seqnet::backward_row(m_.arch, 3, m_.params.layers[3], plans[3], nullptr, nullptr, nullptr,
+                               d, dp_.data(), scratch_);
+          d = dp_.data();
+        }
         if (fused_) {  // through the pool (to its argmax) and relu' into ∂g/∂conv0
-          const float* pre = pre_.data() + sz(r) * s_in_;
-          const std::int32_t* arg = arg_.data() + sz(r) * s_in_;
+          const float* pre = pre_.data() + sz(r) * s_p_;
+          const std::int32_t* arg = arg_.data() + sz(r) * s_p_;
           const std::size_t lout = sz(m_.arch.layers[2].length_after);
           const std::size_t lin = sz(m_.arch.layers[0].length_after);
-          for (std::size_t c = 0; c < s_in_ / lout; ++c) {
+          for (std::size_t c = 0; c < s_p_ / lout; ++c) {
             float* tc = total_.data() + c * lin;
             for (std::size_t k = c * lout; k < (c + 1) * lout; ++k) {
-              tc[arg[k]] += d[k] * (pre[k] > 0.0f ? 1.0f : 0.0f) * w;
+              tc[arg[k]] += d[k] * static_cast<float>(pre[k] > 0.0f) * w;  // branch-free
             }
           }
         } else {
@@ -235,9 +266,9 @@ class IgWorker {
     const bool global = pool.type == LayerType::global_maxpool1d;
     const int kernel = global ? lin : pool.kernel, stride = global ? lin : pool.stride;
     const double alpha_min = *std::min_element(q_.alphas.begin(), q_.alphas.end());
-    win_arg_.resize(s_in_);
-    near_.resize(s_in_);
-    for (std::size_t c = 0; c < s_in_ / sz(lout); ++c) {
+    win_arg_.resize(s_p_);
+    near_.resize(s_p_);
+    for (std::size_t c = 0; c < s_p_ / sz(lout); ++c) {
       const float* zc = z_.data() + c * sz(lin);
       // Two roundings of α·z + b (each ≤ 2^-24 relative) can reorder values closer than this.
       const double slack = std::fabs(bias0(c)) / std::max(alpha_min, 1e-30);
@@ -279,9 +310,9 @@ class IgWorker {
     const int lout = pool.length_after;
     const int kernel = global ? static_cast<int>(len0) : pool.kernel;
     const int stride = global ? static_cast<int>(len0) : pool.stride;
-    float* pre = pre_.data() + sz(r) * s_in_;
-    std::int32_t* arg = arg_.data() + sz(r) * s_in_;
-    for (std::size_t c = 0; c < s_in_ / sz(lout); ++c) {
+    float* pre = pre_.data() + sz(r) * s_p_;
+    std::int32_t* arg = arg_.data() + sz(r) * s_p_;
+    for (std::size_t c = 0; c < s_p_ / sz(lout); ++c) {
       const float b = bias0(c);
       const float* zc = z_.data() + c * len0;
       for (int w = 0; w < lout; ++w) {
@@ -303,7 +334,50 @@ class IgWorker {
         }
         pre[k] = v;
         arg[k] = best;
-        dst[k] = v > 0.0f ? v : 0.0f;
+        if (!conv2_) {
+          dst[k] = v > 0.0f ? v : 0.0f;
+        } else {  // the pool's output as α·a + b: a = z at the argmax, b = bias, or 0, 0
+          const float on = static_cast<float>(v > 0.0f);  // branch-free: v's sign is random
+          const float na = on * zc[best], nb = on * b;
+          if ((na != cur_a_[k]) | (nb != cur_b_[k])) {  // rare: a switch or a moved argmax
+            update_conv2(static_cast<int>(c), w, na - cur_a_[k], nb - cur_b_[k]);
+            cur_a_[k] = na;
+            cur_b_[k] = nb;
+          }
+        }
+      }
+    }
+    if (conv2_) conv2_output(al, dst);
+  }
+
+  // The second conv (layer 3) is linear: its output at step α is α·U + V + bias, with
+  // U = W∗a and V = W∗b (double) kept up to date as the pool's elements change (each one
+  // switches on or off at most once over the steps, or moves its argmax in a near-tie window).
+  void update_conv2(int c, int w, float da, float db) {
+    const SequentialLayer& l3 = m_.arch.layers[3];
+    const int lout = l3.length_after, cout = l3.out;
+    for (int k = 0; k < l3.kernel; ++k) {
+      const int t = w - k * l3.dilation + l3.pad_left;
+      if (t < 0 || t >= lout) continue;
+      const float* wk = w3_.data() + (sz(c) * sz(l3.kernel) + sz(k)) * sz(cout);
+      double* u = u_.data() + sz(t) * sz(cout);
+      double* vv = v_.data() + sz(t) * sz(cout);
+      for (int o = 0; o < cout; ++o) {
+        u[o] += static_cast<double>(da) * wk[o];
+        vv[o] += static_cast<double>(db) * wk[o];
+      }
+    }
+  }
+
+  void conv2_output(float al, float* dst) const {
+    const SequentialLayer& l3 = m_.arch.layers[3];
+    const int lout = l3.length_after, cout = l3.out;
+    const std::vector<float>& bias = m_.params.layers[3].bias;
+    for (int o = 0; o < cout; ++o) {
+      const double bo = l3.bias ? bias[sz(o)] : 0.0;
+      for (int t = 0; t < lout; ++t) {
+        const std::size_t k = sz(t) * sz(cout) + sz(o);
+        dst[sz(o) * sz(lout) + sz(t)] = static_cast<float>(al * u_[k] + v_[k] + bo);
       }
     }
   }
@@ -312,11 +386,12 @@ class IgWorker {
   const SequentialModel& m_;
   const Quadrature& q_;
   const SeqAttributeOptions& o_;
-  bool once_, fused_;
+  bool once_, fused_, conv2_;
   int first_;
-  std::size_t s_in_, s_z_;
+  std::size_t s_in_, s_z_, s_p_;
   SeqNet net_;
-  std::vector<float> rows_in_, out_, dout_, din_, z_, total_, pre_;
+  std::vector<float> rows_in_, out_, dout_, din_, z_, total_, pre_, cur_a_, cur_b_, dp_, w3_;
+  std::vector<double> u_, v_;
   std::vector<std::int32_t> arg_, win_arg_;
   std::vector<char> near_;
   seqnet::Scratch scratch_;
