@@ -117,7 +117,7 @@ void add_evaluate_command(CLI::App& app) {
     }
     if (a->out.empty()) return;
     const RowOwner owner{a->set.empty() ? set_label(ds.motifs.name) : a->set,
-                         models.front().config.filters,
+                         models.front().filters(),
                          a->name.empty() ? default_name(a->models.front()) : a->name};
     Tables t;
     add_accuracy_rows(t, owner, e);

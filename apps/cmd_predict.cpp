@@ -17,6 +17,7 @@ void add_predict_command(CLI::App& app) {
     std::string data, split = "test", out;
     ModelFlags model;
     DeviceFlags device;
+    int target_index = 0;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("predict", "Logits of sequences under one model or an ensemble");
@@ -25,6 +26,9 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--split", a->split, "Split of a data set: train, valid or test")
       ->capture_default_str();
   cmd->add_option("--out", a->out, "Output .npy, float32 (N,)")->required();
+  cmd->add_option("--target-index", a->target_index,
+                  "Which output of a multi-output model (0-based)")
+      ->capture_default_str();
   a->model.add_to(cmd);
   a->device.add_to(cmd);
   cmd->callback([a] {
@@ -33,8 +37,9 @@ void add_predict_command(CLI::App& app) {
     const SequenceInput input = read_sequences(a->data, a->split);
     const std::vector<Model> models = load_models(a->models, a->model.hints());
     check_lengths(models, input.length, input.source);
-    const std::vector<double> mean =
-        ensemble_mean(predict_each(models, input.slice(0), input.n, input.length, compute));
+    check_outputs(models, a->target_index, "--target-index");
+    const std::vector<double> mean = ensemble_mean(
+        predict_each(models, input.slice(0), input.n, input.length, compute, {}, a->target_index));
     const std::vector<float> logits(mean.begin(), mean.end());
     write_npy<float>(a->out, {input.n}, logits.data());
     std::printf("mint predict: %lld sequences, %zu model(s) → %s\n",

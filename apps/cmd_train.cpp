@@ -11,6 +11,7 @@
 #include "common.hpp"
 #include "core/error.hpp"
 #include "io/dataset_io.hpp"
+#include "io/sequential_io.hpp"
 #include "pipeline/train.hpp"
 
 namespace mint::cli {
@@ -18,7 +19,7 @@ namespace mint::cli {
 void add_train_command(CLI::App& app) {
   struct Args {
     std::string data, out, name = "model", padding = "same", activation = "relu";
-    std::string pool = "10";
+    std::string pool = "10", arch;
     ModelSpec spec;
     bool no_batchnorm = false, force = false, quiet = false;
     TrainOptions train;
@@ -43,6 +44,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--activation", a->activation, "First-layer activation: relu or exp")
       ->capture_default_str();
   cmd->add_flag("--no-batchnorm", a->no_batchnorm, "Drop the BatchNorm layer");
+  cmd->add_option("--arch", a->arch,
+                  "Train a general sequential CNN of this architecture (JSON, docs/models.md) "
+                  "instead of the paper's");
   cmd->add_option("--epochs", a->train.max_epochs, "Maximum epochs")->capture_default_str();
   cmd->add_option("--patience", a->train.patience, "Early-stopping patience (epochs)")
       ->capture_default_str();
@@ -54,7 +58,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--force", a->force, "Retrain models whose files exist");
   cmd->add_flag("--quiet", a->quiet, "No progress output");
   a->device.add_to(cmd);
-  cmd->callback([a] {
+  cmd->callback([a, cmd] {
     require_value("--out", a->out);
     ModelSpec spec = a->spec;
     spec.pool = parse_pool(a->pool);
@@ -66,26 +70,44 @@ void add_train_command(CLI::App& app) {
     if (a->name.empty() || a->name.find_first_of("/\t\n") != std::string::npos) {
       throw Error("--name '" + a->name + "': give a non-empty name without '/' or tabs");
     }
+    if (!a->arch.empty()) {
+      for (const char* flag : {"--filters", "--width", "--pool-width", "--hidden1", "--hidden2",
+                               "--padding", "--activation", "--no-batchnorm"}) {
+        if (cmd->count(flag) > 0) {
+          throw Error(std::string(flag) +
+                      " describes the paper's model; with --arch the "
+                      "architecture is the JSON's");
+        }
+      }
+    }
     const Simulation data = load_dataset(a->data);
-    const ModelConfig config = model_config(data, spec);
+    const bool general = !a->arch.empty();
+    const SequentialArchitecture arch =
+        general ? read_architecture(a->arch, data.options.length) : SequentialArchitecture{};
+    const ModelConfig config = general ? ModelConfig{} : model_config(data, spec);
+    const int filters = general ? first_conv_channels(arch) : config.filters;
     TrainOptions o = a->train;
     o.print_progress = !a->quiet;
     for (int k = 0; k < a->seeds; ++k) {
       o.seed = a->seed + static_cast<std::uint64_t>(k);
-      const std::string stem = model_stem(a->name, config.filters, o.seed);
+      const std::string stem = model_stem(a->name, filters, o.seed);
       const std::string path = (std::filesystem::path(a->out) / stem).string();
       if (!a->force && std::filesystem::exists(path + ".safetensors")) {
         std::printf("seed %llu: %s.safetensors exists, skipped (--force retrains)\n",
                     static_cast<unsigned long long>(o.seed), path.c_str());
         continue;
       }
-      if (!a->quiet) {
+      if (!a->quiet && general) {
+        std::fprintf(stderr, "training seed %llu on cpu: %s, %zu layers\n",
+                     static_cast<unsigned long long>(o.seed), a->arch.c_str(), arch.layers.size());
+      } else if (!a->quiet) {
         std::fprintf(stderr, "training seed %llu on %s: F %d, K %d, P %d, %s padding, %s\n",
                      static_cast<unsigned long long>(o.seed), to_string(compute.backend()),
                      config.filters, config.width, config.pool, to_string(config.padding).c_str(),
                      config.batchnorm ? "BatchNorm" : "no BatchNorm");
       }
-      const TrainResult r = train_and_save(data, config, o, compute, a->out, stem);
+      const TrainResult r = general ? train_and_save(data, arch, o, compute, a->out, stem)
+                                    : train_and_save(data, config, o, compute, a->out, stem);
       const EpochLog& best = r.history[static_cast<std::size_t>(r.best_epoch - 1)];
       std::printf(
           "seed %llu: best epoch %d of %zu, valid loss %.4f, valid accuracy %.4f → "

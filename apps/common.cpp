@@ -14,6 +14,9 @@ void ModelFlags::add_to(CLI::App* cmd, bool with_length) {
   cmd->add_option("--pool-width", pool, "Max-pool width P, if the model file does not record it");
   cmd->add_option("--padding", padding, "Conv padding: same or valid (settles an ambiguity)");
   cmd->add_option("--activation", activation, "First-layer activation: relu or exp");
+  cmd->add_option("--arch", arch,
+                  "A general sequential model's architecture (JSON), if the model file does not "
+                  "hold it");
 }
 
 ModelHints ModelFlags::hints() const {
@@ -22,6 +25,7 @@ ModelHints ModelFlags::hints() const {
   if (pool > 0) h.pool = pool;
   if (!padding.empty()) h.padding = parse_padding(padding);
   if (!activation.empty()) h.activation = parse_activation(activation);
+  h.arch = arch;
   return h;
 }
 
@@ -129,6 +133,9 @@ void AttributeFlags::add_to(CLI::App* cmd, const char* batch, const char* seed_n
   cmd->add_option("--target", target, "Attribute the logit or the probability (logit, prob)")
       ->check(CLI::IsMember({"logit", "prob"}))
       ->capture_default_str();
+  cmd->add_option("--target-index", target_index,
+                  "Which output of a multi-output model to attribute (0-based)")
+      ->capture_default_str();
   cmd->add_option("--steps", steps, "Integrated Gradients: number of steps")->capture_default_str();
   cmd->add_option("--ig-method", ig_method,
                   "gausslegendre, riemann_right, riemann_left, riemann_middle or riemann_trapezoid")
@@ -151,6 +158,7 @@ AttributeOptions AttributeFlags::options(const std::vector<Method>& methods) con
   o.compat = parse_deeplift_compat(compat);
   o.fp_batch = batch_size;
   o.fp_seed = seed;
+  o.output = target_index;
   check_attribute_options(o, methods, batch_flag);  // bad --steps or batch: an error now
   return o;
 }

@@ -13,10 +13,11 @@
 
 namespace mint::cli {
 
-// --length, --pool-width, --padding, --activation: what a PyTorch-written file may lack.
+// --length, --pool-width, --padding, --activation: what a PyTorch-written file may lack;
+// --arch FILE.json: a general sequential model's architecture, when its file does not hold it.
 struct ModelFlags {
   int length = 0, pool = 0;
-  std::string padding, activation;
+  std::string padding, activation, arch;
   // with_length false: the command has its own --length (a simulation's), set into hints.
   void add_to(CLI::App* cmd, bool with_length = true);
   ModelHints hints() const;
@@ -52,7 +53,7 @@ struct SimulationFlags {
 // Permutation's batch and seed (`mint attribute` and `mint stream`).
 struct AttributeFlags {
   std::string target = "logit", ig_method = "gausslegendre", compat = "none";
-  int steps = 50, batch_size = 128;
+  int steps = 50, batch_size = 128, target_index = 0;
   std::uint64_t seed = 0;
   std::string batch_flag = "--batch-size";
   void add_to(CLI::App* cmd, const char* batch, const char* seed_name);

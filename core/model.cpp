@@ -136,7 +136,7 @@ void fill_uniform(std::vector<float>& v, double bound, std::uint64_t seed, std::
 
 Model init_model(const ModelConfig& config, std::uint64_t seed) {
   config.validate();
-  Model m{config, ModelParams::zeros(config), ""};
+  Model m{config, ModelParams::zeros(config), "", nullptr};
   ModelParams& p = m.params;
   const double conv_bound = 1 / std::sqrt(4.0 * config.width);
   fill_uniform(p.conv_weight, conv_bound, seed, 0);
@@ -151,6 +151,22 @@ Model init_model(const ModelConfig& config, std::uint64_t seed) {
   fill_uniform(p.fc3_weight, b3, seed, 6);
   fill_uniform(p.fc3_bias, b3, seed, 7);
   return m;
+}
+
+int Model::filters() const {
+  if (!sequential) return config.filters;
+  for (const SequentialLayer& l : sequential->arch.layers) {
+    if (l.type == LayerType::conv1d) return l.out;
+  }
+  return 0;
+}
+
+Model Model::general(SequentialModel m, std::string source) {
+  Model out;
+  out.config.length = m.arch.length;
+  out.source = std::move(source);
+  out.sequential = std::make_shared<const SequentialModel>(std::move(m));
+  return out;
 }
 
 }  // namespace mint

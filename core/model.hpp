@@ -13,8 +13,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "core/sequential.hpp"
 
 namespace mint {
 
@@ -68,10 +71,20 @@ struct ModelParams {
   static std::vector<std::string> trainable_names(bool batchnorm);
 };
 
+// The paper's CNN (config, params), or — when `sequential` is set — a general sequential CNN
+// (core/sequential.hpp, issue 12), whose config holds only its input length.
 struct Model {
   ModelConfig config;
   ModelParams params;
   std::string source;  // the file it was loaded from (load_model), for messages; "" in memory
+  std::shared_ptr<const SequentialModel> sequential;
+
+  bool is_sequential() const { return sequential != nullptr; }
+  int outputs() const { return sequential ? sequential->arch.outputs() : 1; }
+  // F: the first layer's filters (a general model's first Conv1d; 0 without one).
+  int filters() const;
+  // A general model: config.length = the architecture's input length.
+  static Model general(SequentialModel m, std::string source = "");
 };
 
 // Throws mint::Error "<who>: parameter fc1.weight has 959 values, expected 960" for the first

@@ -110,7 +110,8 @@ SequentialParams init_sequential(const SequentialArchitecture& arch, std::uint64
 
 // The paper's CNN (core/model.hpp) as a sequential architecture: conv [bn] act pool flatten fc1
 // relu fc2 relu fc3, named as its state_dict ("conv", "bn", "fc1", ...), and its parameters.
-// Global pooling (pool = conv length) becomes GlobalMaxPool1d.
+// Global pooling (pool = conv length) stays MaxPool1d (kernel = stride = conv length), as in
+// PyTorch's model; it computes exactly what GlobalMaxPool1d does (tests/ops/test_seqnet.cpp).
 SequentialArchitecture paper_architecture(const ModelConfig& config);
 SequentialParams paper_params(const ModelConfig& config, const ModelParams& params);
 

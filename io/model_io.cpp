@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "io/atomic_file.hpp"
 
 namespace mint {
 
@@ -433,7 +434,8 @@ Model model_from_safetensors(const SafeTensors& st, const std::string& source,
 void save_model(const std::string& path, const Model& model) {
   SafeTensors st;
   try {
-    st = model_to_safetensors(model);
+    st = model.is_sequential() ? sequential_to_safetensors(*model.sequential)
+                               : model_to_safetensors(model);
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   }
@@ -441,7 +443,22 @@ void save_model(const std::string& path, const Model& model) {
 }
 
 Model load_model(const std::string& path, const ModelHints& hints) {
-  Model m = model_from_safetensors(read_safetensors(path), path, hints);
+  const SafeTensors st = read_safetensors(path);
+  if (!hints.arch.empty() || st.metadata.count(kArchitectureKey)) {
+    if (hints.pool || hints.padding || hints.activation) {
+      throw Error(path +
+                  ": --pool-width, --padding and --activation describe the paper's model; "
+                  "a general sequential model's architecture is its JSON");
+    }
+    const std::string json = hints.arch.empty() ? "" : read_file(hints.arch);
+    Model m = Model::general(sequential_from_safetensors(st, path, json, hints.arch), path);
+    if (hints.length && *hints.length != m.config.length) {
+      throw Error(path + ": --length " + std::to_string(*hints.length) +
+                  " but the architecture's input length is " + std::to_string(m.config.length));
+    }
+    return m;
+  }
+  Model m = model_from_safetensors(st, path, hints);
   m.source = path;
   return m;
 }

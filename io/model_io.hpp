@@ -30,6 +30,7 @@
 
 #include "core/model.hpp"
 #include "io/safetensors.hpp"
+#include "io/sequential_io.hpp"
 
 namespace mint {
 
@@ -39,6 +40,7 @@ struct ModelHints {
   std::optional<int> pool;               // --pool-width
   std::optional<Padding> padding;        // --padding
   std::optional<Activation> activation;  // --activation
+  std::string arch;                      // --arch FILE.json: a general sequential model
 };
 
 // Throws mint::Error (naming the tensor) when params do not match config's shapes.

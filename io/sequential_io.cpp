@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "io/atomic_file.hpp"
 
 namespace mint {
 namespace {
@@ -462,6 +463,22 @@ SafeTensors sequential_to_safetensors(const SequentialModel& m) {
     }
   }
   return st;
+}
+
+SequentialArchitecture read_architecture(const std::string& path, int length) {
+  SequentialArchitecture a = parse_architecture(read_file(path), path);
+  if (length > 0 && a.length != length) {
+    throw Error(path + ": the architecture's input length is " + std::to_string(a.length) +
+                " but the sequences have length " + std::to_string(length));
+  }
+  return a;
+}
+
+int first_conv_channels(const SequentialArchitecture& arch) {
+  for (const SequentialLayer& l : arch.layers) {
+    if (l.type == LayerType::conv1d) return l.out;
+  }
+  return 0;
 }
 
 }  // namespace mint

@@ -37,6 +37,12 @@ SequentialArchitecture parse_architecture(const std::string& json_text, const st
 void check_sequential_weights(const SequentialArchitecture& arch, const SafeTensors& weights,
                               const std::string& source);
 
+// The architecture of a JSON file; with length > 0, its input length must be that (the data's):
+// mint::Error naming the file otherwise.
+SequentialArchitecture read_architecture(const std::string& path, int length = 0);
+// The first Conv1d's output channels (0 without one): the F of a model file's stem.
+int first_conv_channels(const SequentialArchitecture& arch);
+
 // The metadata key of the architecture JSON.
 inline constexpr const char* kArchitectureKey = "mint.architecture";
 

@@ -12,6 +12,7 @@
 #include "ops/gradient/gradient.hpp"
 #include "ops/ig/ig.hpp"
 #include "ops/perturbation/perturbation.hpp"
+#include "ops/seqnet/seqnet.hpp"
 #include "pipeline/predict.hpp"
 
 namespace mint {
@@ -72,9 +73,38 @@ FpOptions fp_options(const AttributeOptions& o) {
   return f;
 }
 
+// A general sequential model's attribution (ops/seqnet, on the CPU).
+std::vector<float> attribute_general(const SequentialModel& m, const CnnInput& in, int n,
+                                     const AttributeOptions& o, AttributeResult& r) {
+  SeqAttributeOptions so;
+  so.target = o.target;
+  so.output = o.output;
+  so.threads = o.compute.threads;
+  r.where = "cpu";
+  switch (o.method) {
+    case Method::grad:
+      return seqnet_gradient(m, in, n, so);
+    case Method::saliency:
+      return seqnet_saliency(m, in, n, so);
+    case Method::ixg:
+      return seqnet_input_x_gradient(m, in, n, so);
+    case Method::ig:
+      return seqnet_integrated_gradients(m, in, n, o.ig_method, o.ig_steps, so);
+    case Method::deeplift:
+      return seqnet_deeplift(m, in, n, o.compat, so);
+    case Method::ism:
+      return seqnet_ism(m, in, n, so);
+    case Method::fp:
+      r.permutations.clear();
+      return seqnet_feature_permutation(m, in, n, fp_options(o), so, &r.permutations);
+  }
+  throw Error(std::string("attribution method ") + to_string(o.method) + " has no path");
+}
+
 // One model's attribution; sets `where` and, for FP, the permutations used.
 std::vector<float> attribute_one(const Model& model, const CnnInput& in, int n,
                                  const AttributeOptions& o, bool on_gpu, AttributeResult& r) {
+  if (model.is_sequential()) return attribute_general(*model.sequential, in, n, o, r);
   const ModelConfig& config = model.config;
   const ModelParams& params = model.params;
   const bool codes = in.codes != nullptr;
@@ -260,8 +290,10 @@ AttributeResult attribute_models(const std::vector<Model>& models, const CnnInpu
   if (models.empty()) throw Error("attribute_models: no models");
   if (n > 0x7fffffff)
     throw Error("too many sequences for one attribution call: " + std::to_string(n));
-  const bool on_gpu = options.compute.backend() == Backend::cuda;
   check_lengths(models, length, "sequences");
+  check_outputs(models, options.output, "--target-index");
+  check_device(models, options.compute);
+  const bool on_gpu = options.compute.backend() == Backend::cuda;
   if (options.progress) return attribute_chunked(models, input, n, length, options, on_gpu);
   return attribute_all(models, input, n, length, options, on_gpu);
 }

@@ -46,6 +46,7 @@ const std::vector<Method>& all_methods();
 struct AttributeOptions {
   Method method = Method::ig;
   Target target = Target::logit;
+  int output = 0;  // which output of a multi-output model (--target-index)
   IgMethod ig_method = IgMethod::gausslegendre;
   int ig_steps = 50;
   DeepLiftCompat compat = DeepLiftCompat::none;
@@ -74,6 +75,9 @@ struct AttributeResult {
 void check_attribute_options(const AttributeOptions& options, const std::vector<Method>& methods,
                              const std::string& batch_option);
 
+// General sequential models (Model::sequential, issue 12) are attributed on the CPU by ops/seqnet
+// (every method, the same options; --device cuda is an error for them, auto runs them on the CPU).
+//
 // Throws mint::Error for an unknown method, models whose length differs from `length`, or
 // sequences the method cannot take (n above 2^31 - 1).
 AttributeResult attribute_models(const std::vector<Model>& models, const CnnInput& input,

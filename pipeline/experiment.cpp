@@ -18,6 +18,7 @@
 #include "io/dataset_io.hpp"
 #include "io/model_io.hpp"
 #include "io/npy.hpp"
+#include "io/sequential_io.hpp"
 #include "pipeline/predict.hpp"
 #include "pipeline/report/report.hpp"
 #include "pipeline/simulate.hpp"
@@ -213,8 +214,14 @@ void Runner::train_job(const SetPlan& s, const ModelPlan& m, int f, int seed) {
       std::fflush(stdout);
     };
   }
-  train_and_save(data, model_config(data, spec), t, c_.compute, (set_dir(s) / "models").string(),
-                 model_stem(m.name, f, static_cast<std::uint64_t>(seed)));
+  const std::string dir = (set_dir(s) / "models").string();
+  const std::string stem = model_stem(m.name, f, static_cast<std::uint64_t>(seed));
+  if (!c_.architecture.empty()) {
+    train_and_save(data, parse_architecture(c_.architecture, "architecture"), t, c_.compute, dir,
+                   stem);
+    return;
+  }
+  train_and_save(data, model_config(data, spec), t, c_.compute, dir, stem);
 }
 
 void Runner::attribute_job(const SetPlan& s, const ModelPlan& m, int f, Method method) {

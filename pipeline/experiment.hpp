@@ -72,6 +72,11 @@ struct ExperimentConfig {
   // model: pool (global: P = the conv length), batchnorm, padding, activation, width (0: the
   // data's K), hidden1, hidden2; model.filters is set per job from `filters`
   ModelSpec model = {.pool = {true, 0}};
+  // A general sequential architecture (io/sequential_io.hpp's JSON, normalised), trained instead
+  // of the paper's model for every model kind; empty: the paper's model of `model`. The config
+  // key "architecture" takes the JSON object or a file's path; `filters` is then its first
+  // Conv1d's out_channels (the model files' f<F>), and the paper model's keys are unused.
+  std::string architecture;
   // scoring
   int bootstrap = 1000;
   // where: the keys that may change between runs into one directory

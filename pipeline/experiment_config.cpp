@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
+#include "io/sequential_io.hpp"
 #include "pipeline/experiment.hpp"
 
 namespace mint {
@@ -136,6 +137,19 @@ void validate(const ExperimentConfig& c) {
   if (c.model.hidden1 <= 0) fail_key("hidden1", "must be positive");
   if (c.model.hidden2 <= 0) fail_key("hidden2", "must be positive");
   if (c.bootstrap < 0) fail_key("bootstrap", "must be non-negative");
+  if (!c.architecture.empty()) {
+    const SequentialArchitecture a = parse_architecture(c.architecture, "key 'architecture'");
+    if (a.length != c.length) {
+      fail_key("architecture", "has input length " + std::to_string(a.length) +
+                                   " but the experiment's length is " + std::to_string(c.length));
+    }
+    if (a.outputs() != 1) fail_key("architecture", "must have one output");
+    const int f = first_conv_channels(a);
+    if (c.filters != std::vector<int>{f}) {
+      fail_key("filters", "with an architecture, must be [" + std::to_string(f) +
+                              "] (its first Conv1d's out_channels, the model files' f<F>)");
+    }
+  }
   if (c.compute.threads < 0) fail_key("threads", "must be non-negative");
 }
 
@@ -174,6 +188,7 @@ std::string config_to_json(const ExperimentConfig& c) {
   j["width"] = c.model.width;
   j["hidden1"] = c.model.hidden1;
   j["hidden2"] = c.model.hidden2;
+  j["architecture"] = c.architecture.empty() ? json(nullptr) : json::parse(c.architecture);
   j["bootstrap"] = c.bootstrap;
   j["threads"] = c.compute.threads;
   j["device"] = to_string(c.compute.device);
@@ -339,6 +354,16 @@ bool set_model_key(ExperimentConfig& c, const Value& v) {
     c.model.hidden1 = v.integer();
   } else if (key == "hidden2") {
     c.model.hidden2 = v.integer();
+  } else if (key == "architecture") {
+    if (v.v.is_null()) {
+      c.architecture.clear();
+    } else if (v.v.is_object()) {
+      c.architecture = architecture_json(parse_architecture(v.v.dump(), "key 'architecture'"));
+    } else if (v.v.is_string()) {
+      c.architecture = architecture_json(read_architecture(v.v.get<std::string>()));
+    } else {
+      throw v.bad("an architecture (a JSON object), a file's path or null (the paper's model)");
+    }
   } else if (key == "bootstrap") {
     c.bootstrap = v.integer();
   } else if (key == "threads") {
@@ -369,6 +394,9 @@ ExperimentConfig apply_config_json(const ExperimentConfig& base, const std::stri
       if (!set_key(c, v) && !set_model_key(c, v)) {
         throw Error(source + ": unknown key '" + it.key() + "'");
       }
+    }
+    if (!c.architecture.empty() && !j.contains("filters")) {
+      c.filters = {first_conv_channels(parse_architecture(c.architecture, "architecture"))};
     }
     validate(c);
   } catch (const Error& e) {

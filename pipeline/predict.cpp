@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "ops/cnn/cnn_backend.hpp"
+#include "ops/seqnet/seqnet.hpp"
 
 namespace mint {
 
@@ -23,7 +24,49 @@ void check_lengths(const std::vector<Model>& models, int length, const std::stri
   }
 }
 
+void check_outputs(const std::vector<Model>& models, int output, const std::string& option) {
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    if (output < 0 || output >= models[i].outputs()) {
+      const std::string which =
+          models[i].source.empty() ? "model " + std::to_string(i + 1) : models[i].source;
+      throw Error(option + " " + std::to_string(output) + " is out of range: " + which + " has " +
+                  std::to_string(models[i].outputs()) + " output(s)");
+    }
+  }
+}
+
+void check_device(const std::vector<Model>& models, const Compute& compute) {
+  if (compute.device != DeviceChoice::cuda) return;
+  for (const Model& m : models) {
+    if (m.is_sequential()) {
+      throw Error((m.source.empty() ? std::string("a general sequential model") : m.source) +
+                  ": general sequential models run on the CPU in this version; use --device "
+                  "cpu or auto");
+    }
+  }
+}
+
 namespace {
+
+// A general model's output `output` of n sequences, in batches (progress as predict_with).
+std::vector<float> predict_general(const Model& model, const CnnInput& input, std::int64_t n,
+                                   int threads, int output, const ProgressFn& progress = {},
+                                   std::size_t index = 0, std::size_t models = 1) {
+  std::vector<float> out(static_cast<std::size_t>(n));
+  const int outs = model.outputs();
+  const std::int64_t done = static_cast<std::int64_t>(index) * n;
+  const std::int64_t total = static_cast<std::int64_t>(models) * n;
+  for (std::int64_t first = 0; first < n; first += kPredictBatch) {
+    const std::int64_t count = std::min<std::int64_t>(kPredictBatch, n - first);
+    const std::vector<float> all = seqnet_predict(
+        *model.sequential, offset(input, first, model.config.length), count, threads);
+    for (std::int64_t i = 0; i < count; ++i) {
+      out[static_cast<std::size_t>(first + i)] = all[static_cast<std::size_t>(i * outs + output)];
+    }
+    report_progress(progress, done + first + count, total);
+  }
+  return out;
+}
 
 // Model `index` of `models` (its predictions are [index·n, (index + 1)·n) of the progress).
 std::vector<float> predict_with(CnnBackend& backend, const Model& model, const CnnInput& input,
@@ -44,15 +87,25 @@ std::vector<float> predict_with(CnnBackend& backend, const Model& model, const C
 }  // namespace
 
 std::vector<float> predict(const Model& model, const CnnInput& input, std::int64_t n,
-                           const Compute& compute) {
+                           const Compute& compute, int output) {
+  check_outputs({model}, output, "output");
+  check_device({model}, compute);
+  if (model.is_sequential()) return predict_general(model, input, n, compute.threads, output);
   auto backend = make_backend(compute.backend(), model.config, kPredictBatch, compute.threads);
   backend->set_params(model.params);
   return predict_with(*backend, model, input, n);
 }
 
-Predictor::Predictor(const std::vector<Model>& models, const Compute& compute) {
+Predictor::Predictor(const std::vector<Model>& models, const Compute& compute, int output)
+    : threads_(compute.threads), output_(output) {
+  check_outputs(models, output, "output");
+  check_device(models, compute);
   for (const Model& m : models) {
     models_.push_back(&m);
+    if (m.is_sequential()) {
+      backends_.push_back(nullptr);
+      continue;
+    }
     backends_.push_back(make_backend(compute.backend(), m.config, kPredictBatch, compute.threads));
     backends_.back()->set_params(m.params);
   }
@@ -65,19 +118,30 @@ std::vector<std::vector<float>> Predictor::predict_each(const CnnInput& input, s
   report_progress(progress, 0, static_cast<std::int64_t>(models_.size()) * n);
   std::vector<std::vector<float>> out;
   for (std::size_t i = 0; i < models_.size(); ++i) {
-    out.push_back(predict_with(*backends_[i], *models_[i], input, n, progress, i, models_.size()));
+    out.push_back(
+        backends_[i] == nullptr
+            ? predict_general(*models_[i], input, n, threads_, output_, progress, i, models_.size())
+            : predict_with(*backends_[i], *models_[i], input, n, progress, i, models_.size()));
   }
   return out;
 }
 
 std::vector<std::vector<float>> predict_each(const std::vector<Model>& models,
                                              const CnnInput& input, std::int64_t n, int length,
-                                             const Compute& compute, const ProgressFn& progress) {
+                                             const Compute& compute, const ProgressFn& progress,
+                                             int output) {
   check_lengths(models, length, "sequences");
+  check_outputs(models, output, "output");
+  check_device(models, compute);
   report_progress(progress, 0, static_cast<std::int64_t>(models.size()) * n);
   std::vector<std::vector<float>> out;
   for (std::size_t i = 0; i < models.size(); ++i) {
     const Model& m = models[i];
+    if (m.is_sequential()) {
+      out.push_back(
+          predict_general(m, input, n, compute.threads, output, progress, i, models.size()));
+      continue;
+    }
     auto backend = make_backend(compute.backend(), m.config, kPredictBatch, compute.threads);
     backend->set_params(m.params);
     out.push_back(predict_with(*backend, m, input, n, progress, i, models.size()));

@@ -3,6 +3,10 @@
 // the running BatchNorm statistics, Mode::infer). `mint predict`, `mint evaluate` and the
 // experiment's tables all call these, so the backend is chosen in one place.
 //
+// General sequential models (Model::sequential) run on the CPU (ops/seqnet): with --device auto
+// on a GPU machine too; --device cuda is an error naming the model. `output` picks which of a
+// multi-output model's outputs is returned (the paper's model has one).
+//
 // Input: a CnnInput of n sequences (byte codes (N, L), or dense (N, 4, L)), all of `length`;
 // every model must take that length (mint::Error naming the model's file otherwise).
 // Ensembles average in float64, in model order: mean[i] = Σ_m logit_m[i] / M.
@@ -27,13 +31,13 @@ namespace mint {
 inline constexpr int kPredictBatch = 512;
 
 std::vector<float> predict(const Model& model, const CnnInput& input, std::int64_t n,
-                           const Compute& compute);
+                           const Compute& compute, int output = 0);
 
 // One logit vector per model.
 std::vector<std::vector<float>> predict_each(const std::vector<Model>& models,
                                              const CnnInput& input, std::int64_t n, int length,
                                              const Compute& compute,
-                                             const ProgressFn& progress = {});
+                                             const ProgressFn& progress = {}, int output = 0);
 
 class CnnBackend;
 
@@ -41,14 +45,15 @@ class CnnBackend;
 // chunk after chunk): the same logits as predict_each, without setting a backend up each time.
 class Predictor {
  public:
-  Predictor(const std::vector<Model>& models, const Compute& compute);
+  Predictor(const std::vector<Model>& models, const Compute& compute, int output = 0);
   ~Predictor();
   std::vector<std::vector<float>> predict_each(const CnnInput& input, std::int64_t n,
                                                const ProgressFn& progress = {});
 
  private:
   std::vector<const Model*> models_;
-  std::vector<std::unique_ptr<CnnBackend>> backends_;
+  std::vector<std::unique_ptr<CnnBackend>> backends_;  // null for a general model
+  int threads_ = 0, output_ = 0;
 };
 
 // The mean over the models of per-model predictions, float64.
@@ -57,5 +62,10 @@ std::vector<double> ensemble_mean(const std::vector<std::vector<float>>& predict
 // Throws mint::Error when a model takes another length than the sequences (`source` names
 // them: a file or a data set directory).
 void check_lengths(const std::vector<Model>& models, int length, const std::string& source);
+
+// Throws mint::Error when `output` is not an output of every model (`option` names it:
+// --target-index, target_index), or a general model is asked to run on CUDA (--device cuda).
+void check_outputs(const std::vector<Model>& models, int output, const std::string& option);
+void check_device(const std::vector<Model>& models, const Compute& compute);
 
 }  // namespace mint

@@ -42,14 +42,25 @@ void add_accuracy_rows(Tables& tables, const RowOwner& owner, const Evaluation& 
 }
 
 void add_filter_rows(Tables& tables, const RowOwner& owner, const Model& model) {
-  const ModelConfig& c = model.config;
-  const std::vector<float>& w = model.params.conv_weight;
+  // The first layer's filters (F, 4, K): the paper model's conv, a general model's first
+  // Conv1d on the input (none when its first layer is not one).
+  int filters = model.config.filters, width = model.config.width;
+  const std::vector<float>* weights = &model.params.conv_weight;
+  if (model.is_sequential()) {
+    const SequentialModel& m = *model.sequential;
+    const SequentialLayer& first = m.arch.layers.front();
+    if (first.type != LayerType::conv1d) return;
+    filters = first.out;
+    width = first.kernel;
+    weights = &m.params.layers.front().weight;
+  }
+  const std::vector<float>& w = *weights;
   Table& t = tables[layouts::filters()];
-  for (int f = 0; f < c.filters; ++f) {
-    for (int k = 0; k < c.width; ++k) {
+  for (int f = 0; f < filters; ++f) {
+    for (int k = 0; k < width; ++k) {
       std::vector<std::string> row = row_of(owner, {std::to_string(f), std::to_string(k)});
       for (int ch = 0; ch < 4; ++ch) {
-        row.push_back(format_number(w[static_cast<std::size_t>((f * 4 + ch) * c.width + k)]));
+        row.push_back(format_number(w[static_cast<std::size_t>((f * 4 + ch) * width + k)]));
       }
       t.add(std::move(row));
     }

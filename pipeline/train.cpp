@@ -1,4 +1,5 @@
-// The training loop (SPEC §4), written once against CnnBackend. See train.hpp.
+// The training loop (SPEC §4), written once against TrainNet: the paper model's CnnBackend or a
+// general sequential network. See train.hpp.
 #include "pipeline/train.hpp"
 
 #include <unistd.h>
@@ -15,6 +16,8 @@
 #include "core/philox.hpp"
 #include "io/atomic_file.hpp"
 #include "io/model_io.hpp"
+#include "ops/adam/adam_core.hpp"
+#include "ops/seqnet/seqnet.hpp"
 #include "pipeline/evaluate.hpp"
 
 namespace mint {
@@ -90,24 +93,119 @@ std::vector<float> predict_codes(CnnBackend& backend, const std::uint8_t* codes,
   return logits;
 }
 
-TrainResult train_model(const ModelConfig& config, const SplitData& train, const SplitData& valid,
-                        const TrainOptions& o, CnnBackend& backend) {
-  if (train.length != config.length || valid.length != config.length) {
-    throw Error("the data's sequence length (" + std::to_string(train.length) +
-                ") differs from the model's L = " + std::to_string(config.length));
+namespace {
+
+// What the training loop drives: the paper's CnnBackend or a general sequential network.
+class TrainNet {
+ public:
+  virtual ~TrainNet() = default;
+  // Train-mode logits of a mini-batch (BatchNorm's batch statistics, running ones updated).
+  virtual void forward(const CnnInput& in, int n, float* logits) = 0;
+  virtual void backward(const float* dlogits) = 0;  // of the last forward's batch
+  virtual void adam_step(const AdamOptions& options, long step) = 0;
+  virtual std::vector<float> predict(const std::uint8_t* codes, std::int64_t n) = 0;
+  virtual Model snapshot() const = 0;  // the current weights
+  virtual int capacity() const = 0;
+};
+
+class BackendNet final : public TrainNet {
+ public:
+  BackendNet(const ModelConfig& config, std::uint64_t seed, CnnBackend& backend)
+      : model_(init_model(config, seed)), backend_(backend) {
+    backend_.set_params(model_.params);
   }
-  if (o.batch <= 0 || o.batch > backend.capacity())
-    throw Error("--batch must be in 1.." + std::to_string(backend.capacity()));
+  void forward(const CnnInput& in, int n, float* logits) override {
+    backend_.forward(in, n, Mode::train, logits);
+  }
+  void backward(const float* dlogits) override { backend_.backward(dlogits, nullptr); }
+  void adam_step(const AdamOptions& options, long step) override {
+    backend_.adam_step(options, step);
+  }
+  std::vector<float> predict(const std::uint8_t* codes, std::int64_t n) override {
+    return predict_codes(backend_, codes, n, model_.config.length);
+  }
+  Model snapshot() const override {
+    Model m = model_;
+    m.params = backend_.params();
+    return m;
+  }
+  int capacity() const override { return backend_.capacity(); }
+
+ private:
+  Model model_;
+  CnnBackend& backend_;
+};
+
+// A general sequential model (ops/seqnet) on the CPU: Adam as PyTorch's (ops/adam), Dropout's
+// masks from the seed and the step.
+class SequentialNet final : public TrainNet {
+ public:
+  SequentialNet(const SequentialArchitecture& arch, std::uint64_t seed, int capacity, int threads)
+      : model_{arch, init_sequential(arch, seed)},
+        net_(arch, capacity, threads),
+        m_(SequentialParams::zeros(arch)),
+        v_(SequentialParams::zeros(arch)),
+        seed_(seed),
+        threads_(threads) {
+    for (LayerParams& l : m_.layers) l.weight.assign(l.weight.size(), 0.0f);
+    for (LayerParams& l : v_.layers) l.weight.assign(l.weight.size(), 0.0f);
+  }
+  void forward(const CnnInput& in, int n, float* logits) override {
+    const std::vector<float> x = dense_input(in, n, model_.arch.length);
+    out_.resize(static_cast<std::size_t>(n) * model_.arch.outputs());
+    net_.set_dropout_stream(seed_, static_cast<std::uint64_t>(++forwards_));
+    net_.forward(model_.params, x.data(), n, Mode::train, out_.data());
+    net_.update_running_stats(model_.params);
+    n_ = n;
+    for (int i = 0; i < n; ++i) logits[i] = out_[static_cast<std::size_t>(i)];  // one output
+  }
+  void backward(const float* dlogits) override {
+    net_.backward(model_.params, dlogits, &grads_, nullptr);
+  }
+  void adam_step(const AdamOptions& options, long step) override {
+    const AdamStep k = adam_step_constants(options, step);
+    std::vector<std::vector<float>*> p = model_.params.trainable(), g = grads_.trainable(),
+                                     m = m_.trainable(), v = v_.trainable();
+    for (std::size_t t = 0; t < p.size(); ++t) {
+      for (std::size_t j = 0; j < p[t]->size(); ++j) {
+        adam_update(k, (*g[t])[j], (*p[t])[j], (*m[t])[j], (*v[t])[j]);
+      }
+    }
+  }
+  std::vector<float> predict(const std::uint8_t* codes, std::int64_t n) override {
+    CnnInput in;
+    in.codes = codes;
+    return seqnet_predict(model_, in, n, threads_);
+  }
+  Model snapshot() const override { return Model::general(model_); }
+  int capacity() const override { return net_.capacity(); }
+
+ private:
+  SequentialModel model_;
+  SeqNet net_;
+  SequentialParams grads_, m_, v_;
+  std::vector<float> out_;
+  std::uint64_t seed_;
+  int threads_, n_ = 0;
+  long forwards_ = 0;
+};
+
+TrainResult train_loop(TrainNet& net, int length, const SplitData& train, const SplitData& valid,
+                       const TrainOptions& o) {
+  if (train.length != length || valid.length != length) {
+    throw Error("the data's sequence length (" + std::to_string(train.length) +
+                ") differs from the model's L = " + std::to_string(length));
+  }
+  if (o.batch <= 0 || o.batch > net.capacity())
+    throw Error("--batch must be in 1.." + std::to_string(net.capacity()));
   if (train.size() == 0 || valid.size() == 0)
     throw Error("training needs non-empty train and valid splits");
   const bool tty = o.print_progress && ::isatty(2);
   TrainResult result;
-  result.model = init_model(config, o.seed);
-  backend.set_params(result.model.params);
+  result.model = net.snapshot();
   double best = INFINITY;
   int since_best = 0;
   long step = 0;
-  const int length = config.length;
   std::vector<std::uint8_t> batch_codes(static_cast<std::size_t>(o.batch) * length);
   std::vector<float> logits(o.batch), dlogits(o.batch);
   const std::int64_t batches = (train.size() + o.batch - 1) / o.batch;
@@ -125,7 +223,7 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
       }
       CnnInput in;
       in.codes = batch_codes.data();
-      backend.forward(in, n, Mode::train, logits.data());
+      net.forward(in, n, logits.data());
       for (int i = 0; i < n; ++i) {
         const double z = logits[i], y = train.labels[order[first + i]];
         if (o.loss == Loss::bce) {
@@ -136,14 +234,13 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
           dlogits[i] = static_cast<float>(2 * (z - y) / n);
         }
       }
-      backend.backward(dlogits.data(), nullptr);
-      backend.adam_step(o.adam, ++step);
+      net.backward(dlogits.data());
+      net.adam_step(o.adam, ++step);
       progress(tty, epoch, o.max_epochs, first + n, train.size(),
                loss_sum / static_cast<double>(first + n));
       report_progress(o.progress, (epoch - 1) * batches + first / o.batch + 1, total_batches);
     }
-    const std::vector<float> valid_logits =
-        predict_codes(backend, valid.codes.data(), valid.size(), length);
+    const std::vector<float> valid_logits = net.predict(valid.codes.data(), valid.size());
     EpochLog log;
     log.epoch = epoch;
     log.train_loss = loss_sum / static_cast<double>(train.size());
@@ -172,7 +269,7 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
       best = log.valid_loss;
       since_best = 0;
       result.best_epoch = epoch;
-      result.model.params = backend.params();
+      result.model = net.snapshot();
     } else if (++since_best >= o.patience) {
       break;
     }
@@ -182,6 +279,26 @@ TrainResult train_model(const ModelConfig& config, const SplitData& train, const
                     total_batches);  // stopped early: the run is complete
   }
   return result;
+}
+
+}  // namespace
+
+TrainResult train_model(const ModelConfig& config, const SplitData& train, const SplitData& valid,
+                        const TrainOptions& o, CnnBackend& backend) {
+  BackendNet net(config, o.seed, backend);
+  return train_loop(net, config.length, train, valid, o);
+}
+
+TrainResult train_sequential(const SequentialArchitecture& arch, const SplitData& train,
+                             const SplitData& valid, const TrainOptions& o, int threads) {
+  if (arch.outputs() != 1) {
+    throw Error(
+        "training needs a model with one output (a data set has one label per "
+        "sequence); the architecture has " +
+        std::to_string(arch.outputs()));
+  }
+  SequentialNet net(arch, o.seed, std::max(o.batch, 1), threads);
+  return train_loop(net, arch.length, train, valid, o);
 }
 
 TrainingSummary read_training_log(const std::string& path) {
@@ -250,8 +367,10 @@ std::string model_stem(const std::string& name, int filters, std::uint64_t seed)
   return name + "_f" + std::to_string(filters) + "_seed" + std::to_string(seed);
 }
 
-TrainResult train_on(const Simulation& data, const ModelConfig& config, TrainOptions options,
-                     const Compute& compute) {
+namespace {
+
+// The options' checks and the data's loss (options.loss is overwritten).
+void prepare_options(const Simulation& data, TrainOptions& options) {
   if (!(std::isfinite(options.adam.lr) && options.adam.lr > 0)) {
     throw Error("--lr must be a positive finite number, got " + std::to_string(options.adam.lr));
   }
@@ -260,21 +379,49 @@ TrainResult train_on(const Simulation& data, const ModelConfig& config, TrainOpt
                 std::to_string(options.batch));
   }
   options.loss = data.options.design.kind == DesignKind::regression ? Loss::mse : Loss::bce;
+}
+
+TrainResult save_result(TrainResult r, const std::string& dir, const std::string& stem) {
+  make_directories(dir);
+  const std::filesystem::path base = std::filesystem::path(dir) / stem;
+  write_file_atomic(base.string() + ".log.tsv", training_log_tsv(r));
+  save_model(base.string() + ".safetensors", r.model);  // last: marks a finished model
+  return r;
+}
+
+}  // namespace
+
+TrainResult train_on(const Simulation& data, const ModelConfig& config, TrainOptions options,
+                     const Compute& compute) {
+  prepare_options(data, options);
   const int capacity = std::max(options.batch, options.eval_batch);
   auto backend = make_backend(compute.backend(), config, capacity, compute.threads);
   return train_model(config, find_split(data, "train"), find_split(data, "valid"), options,
                      *backend);
 }
 
+TrainResult train_on(const Simulation& data, const SequentialArchitecture& arch,
+                     TrainOptions options, const Compute& compute) {
+  prepare_options(data, options);
+  if (compute.device == DeviceChoice::cuda) {
+    throw Error(
+        "general sequential models train on the CPU in this version; use --device cpu "
+        "or auto");
+  }
+  return train_sequential(arch, find_split(data, "train"), find_split(data, "valid"), options,
+                          compute.threads);
+}
+
 TrainResult train_and_save(const Simulation& data, const ModelConfig& config, TrainOptions options,
                            const Compute& compute, const std::string& dir,
                            const std::string& stem) {
-  const TrainResult r = train_on(data, config, std::move(options), compute);
-  make_directories(dir);
-  const std::filesystem::path base = std::filesystem::path(dir) / stem;
-  write_file_atomic(base.string() + ".log.tsv", training_log_tsv(r));
-  save_model(base.string() + ".safetensors", r.model);  // last: marks a finished model
-  return r;
+  return save_result(train_on(data, config, std::move(options), compute), dir, stem);
+}
+
+TrainResult train_and_save(const Simulation& data, const SequentialArchitecture& arch,
+                           TrainOptions options, const Compute& compute, const std::string& dir,
+                           const std::string& stem) {
+  return save_result(train_on(data, arch, std::move(options), compute), dir, stem);
 }
 
 }  // namespace mint

@@ -93,6 +93,12 @@ struct PoolSpec {
 PoolSpec parse_pool(const std::string& text);  // "global" or a positive integer
 std::string to_string(const PoolSpec& pool);
 
+// The same loop for a general sequential model (ops/seqnet, on the CPU with `threads`),
+// initialised by init_sequential(arch, options.seed); the architecture must have one output.
+// Train-mode Dropout draws its masks from (options.seed, the step).
+TrainResult train_sequential(const SequentialArchitecture& arch, const SplitData& train,
+                             const SplitData& valid, const TrainOptions& options, int threads);
+
 // The model's hyper-parameters before the data fixes L (and K when width is 0).
 struct ModelSpec {
   int filters = 32;
@@ -116,8 +122,15 @@ inline constexpr int kMaxTrainBatch = 65536;
 TrainResult train_on(const Simulation& data, const ModelConfig& config, TrainOptions options,
                      const Compute& compute);
 
+// A general sequential model of `arch` (on the CPU; --device cuda is an error).
+TrainResult train_on(const Simulation& data, const SequentialArchitecture& arch,
+                     TrainOptions options, const Compute& compute);
+
 // train_on, then the log and the model file (the model last).
 TrainResult train_and_save(const Simulation& data, const ModelConfig& config, TrainOptions options,
                            const Compute& compute, const std::string& dir, const std::string& stem);
+TrainResult train_and_save(const Simulation& data, const SequentialArchitecture& arch,
+                           TrainOptions options, const Compute& compute, const std::string& dir,
+                           const std::string& stem);
 
 }  // namespace mint

@@ -487,7 +487,14 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
                 "; use at most " + std::to_string(std::max<std::int64_t>(n / align, 1)));
   }
   const std::int64_t chunk = (o.chunk + align - 1) / align * align;
-  const Backend backend = o.attribute.compute.backend();
+  // General sequential models run on the CPU (pipeline/predict.hpp): the host path.
+  bool general = false;
+  for (const StreamModel& m : o.models) {
+    check_device(m.models, o.attribute.compute);
+    check_outputs(m.models, o.attribute.output, "--target-index");
+    for (const Model& model : m.models) general |= model.is_sequential();
+  }
+  const Backend backend = general ? Backend::cpu : o.attribute.compute.backend();
   const std::string print = stream::fingerprint(o, backend);
   ShardState state = load_or_start(o, print, n, align);
   remove_stale_temporaries((fs::path(o.out) / "stream").string());
@@ -500,7 +507,8 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
     c.device = std::make_unique<stream::DeviceStream>(o, sim, tables);
   } else {
     for (const StreamModel& m : o.models) {
-      c.predictors.push_back(std::make_unique<Predictor>(m.models, o.attribute.compute));
+      c.predictors.push_back(
+          std::make_unique<Predictor>(m.models, o.attribute.compute, o.attribute.output));
     }
   }
   const auto start = Clock::now();

@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
+#include "io/sequential_io.hpp"
 #include "pipeline/evaluate.hpp"
 
 namespace mint::stream {
@@ -32,6 +33,16 @@ std::string hex(std::uint64_t v) {
 }
 
 std::string model_digest(const Model& m) {
+  if (m.is_sequential()) {  // the architecture and every tensor
+    const std::string arch = architecture_json(m.sequential->arch);
+    std::uint64_t h = fnv(arch.data(), arch.size());
+    for (const LayerParams& l : m.sequential->params.layers) {
+      for (const std::vector<float>* t : {&l.weight, &l.bias, &l.running_mean, &l.running_var}) {
+        h = fnv(t->data(), t->size() * sizeof(float), h);
+      }
+    }
+    return hex(h);
+  }
   const ModelConfig& c = m.config;
   std::string text = std::to_string(c.length) + "," + std::to_string(c.filters) + "," +
                      std::to_string(c.width) + "," + std::to_string(c.pool) + "," +
@@ -428,7 +439,7 @@ Tables stream_tables(const StreamOptions& o, const ShardState& s) {
   const bool classification = o.simulation.design.kind == DesignKind::classification;
   auto owner_of = [&](int model) {
     const StreamModel& m = o.models[static_cast<std::size_t>(model)];
-    return RowOwner{o.set, m.models.front().config.filters, m.name};
+    return RowOwner{o.set, m.models.front().filters(), m.name};
   };
   for (std::size_t m = 0; m < o.models.size(); ++m) {
     add_accuracy_rows(t, owner_of(static_cast<int>(m)),
