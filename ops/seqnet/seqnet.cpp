@@ -47,6 +47,11 @@ SeqNet::SeqNet(const SequentialArchitecture& arch, int capacity, int threads)
 
 SeqNet::~SeqNet() = default;
 
+void SeqNet::keep_plans(const SequentialParams* p) {
+  kept_ = p;
+  if (p != nullptr) plans_ = LayerPlan::make(arch_, *p);
+}
+
 int SeqNet::capacity_for(const SequentialArchitecture& arch, std::size_t bytes, int most) {
   std::size_t per_row = 0;
   for (std::size_t i = 0; i < arch.layers.size(); ++i) {
@@ -66,7 +71,7 @@ void SeqNet::forward(const SequentialParams& p, const float* in, int n, Mode mod
   }
   if (first < 0 || sz(first) >= L)
     throw Error("sequential network: no layer " + std::to_string(first));
-  plans_ = LayerPlan::make(arch_, p);
+  if (kept_ != &p) plans_ = LayerPlan::make(arch_, p);
   last_n_ = n;
   last_first_ = first;
   last_mode_ = mode;
@@ -207,7 +212,9 @@ void SeqNet::backward(const SequentialParams& p, const float* dout, SequentialPa
   const int n = last_n_;
   const bool train = last_mode_ == Mode::train;
   if (grads != nullptr) *grads = SequentialParams::zeros(arch_);
-  std::vector<float> g(dout, dout + sz(arch_.outputs()) * n), gin;
+  std::vector<float>& g = grad_;
+  std::vector<float>& gin = grad_in_;
+  g.assign(dout, dout + sz(arch_.outputs()) * n);
   for (std::size_t i = L; i-- > first;) {
     const SequentialLayer& l = arch_.layers[i];
     const std::size_t s_in = sz(arch_.size_before(i)), s_out = sz(l.size_after());
@@ -235,7 +242,7 @@ void SeqNet::backward(const SequentialParams& p, const float* dout, SequentialPa
         for (std::size_t k = 0; k < out.bias.size(); ++k) out.bias[k] += lp.bias[k];
       }
     }
-    gin.assign(need_din ? s_in * n : 0, 0.0f);
+    gin.resize(need_din ? s_in * n : 0);  // every layer's backward writes all of it
     if (l.type == LayerType::batchnorm1d && train) {
       gin.resize(s_in * n);
       bn_train_backward(i, p, n, g, gin, grads);

@@ -52,6 +52,11 @@ class SeqNet {
   // grads when not null (overwritten, SequentialParams::zeros' shapes), and the gradient w.r.t.
   // that forward's input (n, size_before(first)) into din when not null.
   void backward(const SequentialParams& p, const float* dout, SequentialParams* grads, float* din);
+  // For many eval-mode calls with parameters that do not change (the attribution methods):
+  // what forward() derives from the parameters (LayerPlan) is derived from *p once, here, and
+  // reused by every forward() given p itself until keep_plans(nullptr). p must not change
+  // meanwhile.
+  void keep_plans(const SequentialParams* p);
   // Dropout masks in train mode: Philox keyed by seed, counter (step, row, element).
   void set_dropout_stream(std::uint64_t seed, std::uint64_t step) {
     dropout_seed_ = seed;
@@ -80,6 +85,8 @@ class SeqNet {
   std::vector<std::vector<float>> mask_;        // Dropout masks (train)
   std::vector<std::vector<double>> bn_mean_, bn_invstd_, bn_var_;  // train-mode batch stats
   std::vector<seqnet::LayerPlan> plans_;
+  std::vector<float> grad_, grad_in_;       // backward's gradients, kept between calls
+  const SequentialParams* kept_ = nullptr;  // keep_plans
   std::uint64_t dropout_seed_ = 0, dropout_step_ = 0;
 };
 

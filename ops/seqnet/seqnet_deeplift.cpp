@@ -122,31 +122,48 @@ void attribute_one(const Context& c, const float* xs, float* out, seqnet::Scratc
     gr[sz(c.o.output)] = tr;
   }
   const bool compat = c.compat == DeepLiftCompat::captum_0_8;
-  std::vector<float> nx, nr, px, pr, stale_x, stale_r;
+  // The reference half's gradient reaches the input half only through a max-pool rule: below
+  // the first max pool it is not needed (not computed; nr left empty).
+  std::size_t first_pool = L;
+  for (std::size_t i = 0; i < L && first_pool == L; ++i) {
+    if (is_max_pool(a.layers[i].type)) first_pool = i;
+  }
+  std::vector<float>& nx = s.dl_nx;
+  std::vector<float>& nr = s.dl_nr;
+  std::vector<float>& px = s.dl_px;
+  std::vector<float>& pr = s.dl_pr;
+  std::vector<float>& stale_x = s.dl_stale_x;
+  std::vector<float>& stale_r = s.dl_stale_r;
   bool have_stale = false;  // stale_*: the next (hooked) layer's plain input gradients
   for (std::size_t i = L; i-- > 0;) {
     const SequentialLayer& l = a.layers[i];
     const std::size_t n_in = sz(a.size_before(i));
     const LayerParams& p = c.m.params.layers[i];
-    nx.assign(n_in, 0.0f);
-    nr.assign(n_in, 0.0f);
+    const bool need_r = i > first_pool;  // nr (layer i's input) feeds a max-pool rule
+    nx.resize(n_in);
+    nr.resize(i >= first_pool ? n_in : 0);  // the first max pool's rule writes it (unused)
     const std::int32_t* ax = x.args[i].empty() ? nullptr : x.args[i].data();
     const std::int32_t* ar = c.ref.args[i].empty() ? nullptr : c.ref.args[i].data();
     if (!is_deeplift_hooked(l.type)) {
       seqnet::backward_row(a, i, p, c.plans[i], x.acts[i].data(), x.acts[i + 1].data(), ax,
                            gx.data(), nx.data(), s);
-      seqnet::backward_row(a, i, p, c.plans[i], c.ref.acts[i].data(), c.ref.acts[i + 1].data(), ar,
-                           gr.data(), nr.data(), s);
+      if (need_r) {
+        seqnet::backward_row(a, i, p, c.plans[i], c.ref.acts[i].data(), c.ref.acts[i + 1].data(),
+                             ar, gr.data(), nr.data(), s);
+      }
       have_stale = false;
     } else {
       // Plain input gradients of each half (autograd's grad_input), and the recorded output
-      // gradients.
-      px.assign(n_in, 0.0f);
-      pr.assign(n_in, 0.0f);
+      // gradients. A max pool needs the reference half's (i ≥ first_pool).
+      const bool ref_side = i >= first_pool;
+      px.resize(n_in);
+      pr.resize(ref_side ? n_in : 0);
       seqnet::backward_row(a, i, p, c.plans[i], x.acts[i].data(), x.acts[i + 1].data(), ax,
                            gx.data(), px.data(), s);
-      seqnet::backward_row(a, i, p, c.plans[i], c.ref.acts[i].data(), c.ref.acts[i + 1].data(), ar,
-                           gr.data(), pr.data(), s);
+      if (ref_side) {
+        seqnet::backward_row(a, i, p, c.plans[i], c.ref.acts[i].data(), c.ref.acts[i + 1].data(),
+                             ar, gr.data(), pr.data(), s);
+      }
       const float* rec_x = compat && have_stale ? stale_x.data() : gx.data();
       const float* rec_r = compat && have_stale ? stale_r.data() : gr.data();
       if (is_max_pool(l.type)) {
@@ -161,7 +178,7 @@ void attribute_one(const Context& c, const float* xs, float* out, seqnet::Scratc
           const float din = in_x[k] - in_r[k], dout = o_x[k] - o_r[k];
           const bool flat = std::fabs(din) < eps;
           nx[k] = flat ? px[k] : rec_x[k] * dout / din;
-          nr[k] = flat ? pr[k] : rec_r[k] * dout / din;
+          if (need_r) nr[k] = flat ? pr[k] : rec_r[k] * dout / din;
         }
       }
       stale_x.swap(px);

@@ -13,24 +13,45 @@
 
 namespace mint::seqnet {
 
+// A Conv1d's weights (out, in, K) packed for the register-blocked kernel: blocks of `rows`
+// output channels (the last one zero-padded), each (in, K, rows) — the `rows` weights of one
+// (c, k) contiguous.
+struct PackedConv {
+  int cout = 0, cin = 0, kernel = 0, rows = 0;
+  std::vector<float> w;
+  static PackedConv pack(const float* w, int cout, int cin, int kernel);
+};
+
 // What a layer needs besides PyTorch's parameters, derived from them once per call
-// (LayerPlan::make): the conv's weights flipped and transposed for its input gradient,
-// eval-mode BatchNorm as an affine map (PyTorch's: alpha = weight / √(running_var + eps),
-// beta = bias − running_mean · alpha).
+// (LayerPlan::make): the conv's weights packed, and flipped and transposed for its input
+// gradient, eval-mode BatchNorm as an affine map (PyTorch's: alpha = weight / √(running_var +
+// eps), beta = bias − running_mean · alpha).
 struct LayerPlan {
-  std::vector<float> flipped;      // Conv1d: (in, out, K), flipped[c,o,k'] = w[o,c,K−1−k']
+  std::vector<float> flipped;         // Conv1d: (in, out, K), flipped[c,o,k'] = w[o,c,K−1−k']
+  PackedConv packed, packed_flipped;  // Conv1d: the weights and `flipped`, packed
+  // Conv1d: (out, K, cpad) with wt[o,k,c] = w[o,c,k], c padded with zeros to cpad, a multiple
+  // of 8 (the input gradient of a sparse output gradient, conv1d_backward_sparse).
+  std::vector<float> wt;
+  int cpad = 0;
   std::vector<float> alpha, beta;  // BatchNorm1d (eval)
   static std::vector<LayerPlan> make(const SequentialArchitecture& arch,
                                      const SequentialParams& params);
 };
 
-// Scratch a thread reuses between rows (padded inputs of the conv).
+// Scratch a thread reuses between rows (padded inputs of the conv, packed weights).
 struct Scratch {
   std::vector<float> padded;
+  PackedConv packed;
+  std::vector<int> col_start, col_o;  // conv1d_backward_sparse: the nonzeros by column
+  std::vector<float> col_g, din_t;
+  std::vector<float> dl_nx, dl_nr, dl_px, dl_pr, dl_stale_x, dl_stale_r;  // DeepLIFT's gradients
 };
 
 // out[o,t] = bias[o] + Σ_c Σ_k w[o,c,k] · x[c, t + k·dil − pad_left] (zero outside [0, lin)),
-// t < lout; bias may be null.
+// t < lout; bias may be null. The sum runs in the order bias, c, k (fixed).
+void conv1d_row(const float* x, int lin, const PackedConv& w, const float* bias, int dil,
+                int pad_left, int lout, float* out, Scratch& s);
+// The same with w in PyTorch's layout (packed into s.packed first).
 void conv1d_row(const float* x, int cin, int lin, const float* w, const float* bias, int cout,
                 int kernel, int dil, int pad_left, int lout, float* out, Scratch& s);
 

@@ -16,6 +16,7 @@ namespace {
 
 constexpr std::size_t kWorkspaceBytes = std::size_t{64} << 20;  // activations per SeqNet
 constexpr int kMaxRows = 512;
+constexpr int kIsmRows = 64;  // variants per forward of a thread's ISM runner
 
 std::size_t sz(std::int64_t v) { return static_cast<std::size_t>(v); }
 
@@ -57,20 +58,37 @@ void conv0_row(const SequentialModel& m, const float* x, float* out, bool bias,
                      l.out, l.kernel, l.dilation, l.pad_left, l.length_after, out, s);
 }
 
+// Rows per block of the row-parallel methods (predict, gradient): each thread runs whole
+// blocks through every layer on its own serial SeqNet (no barrier per layer; activations stay
+// in cache). A row's result depends only on that row.
+constexpr int kBlock = 16;
+
+int thread_count(int requested, std::int64_t tasks) {
+  const int t = requested > 0 ? requested : omp_get_max_threads();
+  return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(t, tasks)));
+}
+
 // Gradient of g w.r.t. the input, dense (n, 4, L).
 std::vector<float> input_gradient(const SequentialModel& m, const std::vector<float>& x, int n,
                                   const SeqAttributeOptions& o) {
   const std::size_t row = sz(4) * m.arch.length, outs = sz(m.arch.outputs());
-  SeqNet net(m.arch, SeqNet::capacity_for(m.arch, kWorkspaceBytes, kMaxRows), o.threads);
-  std::vector<float> grad(sz(n) * row), out(sz(net.capacity()) * outs), dout;
-  for (int s0 = 0; s0 < n; s0 += net.capacity()) {
-    const int rows = std::min(net.capacity(), n - s0);
-    net.forward(m.params, x.data() + sz(s0) * row, rows, Mode::eval, out.data());
-    dout.assign(sz(rows) * outs, 0.0f);
-    for (int r = 0; r < rows; ++r) {
-      dout[sz(r) * outs + sz(o.output)] = seed_of(out[sz(r) * outs + sz(o.output)], o.target);
+  std::vector<float> grad(sz(n) * row);
+  const int blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel num_threads(thread_count(o.threads, blocks))
+  {
+    SeqNet net(m.arch, kBlock, 1);
+    net.keep_plans(&m.params);
+    std::vector<float> out(sz(kBlock) * outs), dout;
+#pragma omp for schedule(dynamic, 1)
+    for (int b = 0; b < blocks; ++b) {
+      const int s0 = b * kBlock, rows = std::min(kBlock, n - s0);
+      net.forward(m.params, x.data() + sz(s0) * row, rows, Mode::eval, out.data());
+      dout.assign(sz(rows) * outs, 0.0f);
+      for (int r = 0; r < rows; ++r) {
+        dout[sz(r) * outs + sz(o.output)] = seed_of(out[sz(r) * outs + sz(o.output)], o.target);
+      }
+      net.backward(m.params, dout.data(), nullptr, grad.data() + sz(s0) * row);
     }
-    net.backward(m.params, dout.data(), nullptr, grad.data() + sz(s0) * row);
   }
   return grad;
 }
@@ -80,16 +98,21 @@ std::vector<float> input_gradient(const SequentialModel& m, const std::vector<fl
 std::vector<float> seqnet_predict(const SequentialModel& m, const CnnInput& in, std::int64_t n,
                                   int threads) {
   check(m, in, n, SeqAttributeOptions{}, "predict");
-  const std::size_t row = sz(4) * m.arch.length, outs = sz(m.arch.outputs());
-  SeqNet net(m.arch, SeqNet::capacity_for(m.arch, kWorkspaceBytes, kMaxRows), threads);
+  const std::size_t outs = sz(m.arch.outputs());
   std::vector<float> out(sz(n) * outs);
-  for (std::int64_t s0 = 0; s0 < n; s0 += net.capacity()) {
-    const int rows = static_cast<int>(std::min<std::int64_t>(net.capacity(), n - s0));
-    CnnInput part = offset(in, s0, m.arch.length);
-    const std::vector<float> x = dense_input(part, rows, m.arch.length);
-    net.forward(m.params, x.data(), rows, Mode::infer, out.data() + sz(s0) * outs);
+  const std::int64_t blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel num_threads(thread_count(threads, blocks))
+  {
+    SeqNet net(m.arch, kBlock, 1);
+    net.keep_plans(&m.params);
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      const std::int64_t s0 = b * kBlock;
+      const int rows = static_cast<int>(std::min<std::int64_t>(kBlock, n - s0));
+      const std::vector<float> x = dense_input(offset(in, s0, m.arch.length), rows, m.arch.length);
+      net.forward(m.params, x.data(), rows, Mode::infer, out.data() + sz(s0) * outs);
+    }
   }
-  (void)row;
   return out;
 }
 
@@ -115,64 +138,286 @@ std::vector<float> seqnet_input_x_gradient(const SequentialModel& m, const CnnIn
   return g;
 }
 
+namespace {
+
+// Integrated Gradients of one sequence on one thread: its S steps through `net` (a serial
+// SeqNet) in chunks of the net's capacity, the weighted gradients summed in step order.
+//
+// With a zero baseline the first Conv1d's output at α·x is α·z + b, z = W∗x (conv-once). When
+// it is followed by ReLU and max pooling (the usual first block), the steps start after the
+// pool ("fused"): relu and the pool are monotone, so a window's maximum of relu(α·z + b) is at
+// the first maximum of z for every α > 0 — found once per sequence — and the pool's output is
+// relu(α·z_max + b). Windows where rounding of α·z + b could tie another position with the
+// maximum (z within a few ulps) are evaluated exactly at every step, as the layers would. The
+// gradient w.r.t. the pool's output then goes to its argmax through relu'.
+class IgWorker {
+ public:
+  IgWorker(const SequentialModel& m, const Quadrature& q, const SeqAttributeOptions& o)
+      : m_(m),
+        q_(q),
+        o_(o),
+        once_(first_is_conv(m)),
+        fused_(once_ && m.arch.layers.size() > 3 && m.arch.layers[1].type == LayerType::relu &&
+               is_max_pool(m.arch.layers[2].type)),
+        conv2_(fused_ && m.arch.layers.size() > 4 && m.arch.layers[3].type == LayerType::conv1d),
+        first_(conv2_   ? 4
+               : fused_ ? 3
+               : once_  ? 1
+                        : 0),
+        s_in_(sz(m.arch.size_before(sz(first_)))),
+        s_z_(sz(m.arch.size_before(once_ ? 1 : 0))),
+        s_p_(fused_ ? sz(m.arch.size_before(3)) : 0),
+        net_(m.arch, std::min(kIgChunk, static_cast<int>(q.alphas.size())), 1),
+        rows_in_(sz(net_.capacity()) * s_in_),
+        out_(sz(net_.capacity()) * sz(m.arch.outputs())),
+        dout_(out_.size()),
+        din_(rows_in_.size()),
+        z_(s_z_),
+        total_(s_z_) {
+    net_.keep_plans(&m.params);
+    if (fused_) {
+      pre_.resize(sz(net_.capacity()) * s_p_);
+      arg_.resize(pre_.size());
+    }
+    if (conv2_) {
+      const SequentialLayer& l3 = m.arch.layers[3];
+      u_.resize(s_in_);
+      v_.resize(s_in_);
+      cur_a_.resize(s_p_);
+      cur_b_.resize(s_p_);
+      dp_.resize(s_p_);
+      w3_.resize(m.params.layers[3].weight.size());  // (in, K, out): one (c, k)'s outputs
+      for (int f = 0; f < l3.out; ++f) {
+        for (int c = 0; c < l3.in; ++c) {
+          for (int k = 0; k < l3.kernel; ++k) {
+            w3_[(sz(c) * sz(l3.kernel) + sz(k)) * sz(l3.out) + sz(f)] =
+                m.params.layers[3].weight[(sz(f) * sz(l3.in) + sz(c)) * sz(l3.kernel) + sz(k)];
+          }
+        }
+      }
+    }
+  }
+
+  // The attribution (4, L) of the dense sequence xs into a.
+  void run(const float* xs, float* a, const std::vector<seqnet::LayerPlan>& plans) {
+    const std::size_t outs = sz(m_.arch.outputs()), row = sz(4) * m_.arch.length;
+    const int S = static_cast<int>(q_.alphas.size()), cap = net_.capacity();
+    if (once_) conv0_row(m_, xs, z_.data(), false, scratch_);
+    if (fused_) find_windows();
+    if (conv2_) {
+      std::fill(u_.begin(), u_.end(), 0.0);
+      std::fill(v_.begin(), v_.end(), 0.0);
+      std::fill(cur_a_.begin(), cur_a_.end(), 0.0f);
+      std::fill(cur_b_.begin(), cur_b_.end(), 0.0f);
+    }
+    std::fill(total_.begin(), total_.end(), 0.0f);
+    for (int k0 = 0; k0 < S; k0 += cap) {
+      const int rows = std::min(cap, S - k0);
+      for (int r = 0; r < rows; ++r) step_row(xs, static_cast<float>(q_.alphas[sz(k0 + r)]), r);
+      net_.forward(m_.params, rows_in_.data(), rows, Mode::eval, out_.data(), first_);
+      std::fill(dout_.begin(), dout_.end(), 0.0f);
+      for (int r = 0; r < rows; ++r) {
+        dout_[sz(r) * outs + sz(o_.output)] =
+            seed_of(out_[sz(r) * outs + sz(o_.output)], o_.target);
+      }
+      net_.backward(m_.params, dout_.data(), nullptr, din_.data());
+      for (int r = 0; r < rows; ++r) {
+        const float w = static_cast<float>(q_.weights[sz(k0 + r)]);
+        const float* d = din_.data() + sz(r) * s_in_;
+        if (conv2_) {  // through the second conv: ∂g/∂(the pool's output)
+          seqnet::backward_row(m_.arch, 3, m_.params.layers[3], plans[3], nullptr, nullptr, nullptr,
+                               d, dp_.data(), scratch_);
+          d = dp_.data();
+        }
+        if (fused_) {  // through the pool (to its argmax) and relu' into ∂g/∂conv0
+          const float* pre = pre_.data() + sz(r) * s_p_;
+          const std::int32_t* arg = arg_.data() + sz(r) * s_p_;
+          const std::size_t lout = sz(m_.arch.layers[2].length_after);
+          const std::size_t lin = sz(m_.arch.layers[0].length_after);
+          for (std::size_t c = 0; c < s_p_ / lout; ++c) {
+            float* tc = total_.data() + c * lin;
+            for (std::size_t k = c * lout; k < (c + 1) * lout; ++k) {
+              tc[arg[k]] += d[k] * static_cast<float>(pre[k] > 0.0f) * w;  // branch-free
+            }
+          }
+        } else {
+          for (std::size_t k = 0; k < s_in_; ++k) total_[k] += d[k] * w;
+        }
+      }
+    }
+    if (once_) {  // Σ_k w_k ∂g/∂x(α_k x) = Wᵀ (Σ_k w_k ∂g/∂conv0)
+      seqnet::backward_row(m_.arch, 0, m_.params.layers.front(), plans.front(), xs, nullptr,
+                           nullptr, total_.data(), a, scratch_);
+    } else {
+      std::copy(total_.begin(), total_.end(), a);
+    }
+    for (std::size_t k = 0; k < row; ++k) a[k] *= xs[k];
+  }
+
+ private:
+  float bias0(std::size_t c) const {
+    return m_.arch.layers[0].bias ? m_.params.layers[0].bias[c] : 0.0f;
+  }
+
+  // The pool's windows over z: each one's first maximum, and whether rounding could tie it.
+  void find_windows() {
+    const SequentialLayer& pool = m_.arch.layers[2];
+    const int lin = m_.arch.layers[0].length_after, lout = pool.length_after;
+    const bool global = pool.type == LayerType::global_maxpool1d;
+    const int kernel = global ? lin : pool.kernel, stride = global ? lin : pool.stride;
+    const double alpha_min = *std::min_element(q_.alphas.begin(), q_.alphas.end());
+    win_arg_.resize(s_p_);
+    near_.resize(s_p_);
+    for (std::size_t c = 0; c < s_p_ / sz(lout); ++c) {
+      const float* zc = z_.data() + c * sz(lin);
+      // Two roundings of α·z + b (each ≤ 2^-24 relative) can reorder values closer than this.
+      const double slack = std::fabs(bias0(c)) / std::max(alpha_min, 1e-30);
+      for (int w = 0; w < lout; ++w) {
+        int best = w * stride;
+        for (int t = best + 1; t < w * stride + kernel; ++t) best = zc[t] > zc[best] ? t : best;
+        bool near = !(alpha_min > 0.0);
+        for (int t = w * stride; t < w * stride + kernel && !near; ++t) {
+          if (t == best) continue;
+          const double gap = static_cast<double>(zc[best]) - zc[t];
+          const double scale = std::max(std::fabs(zc[best]), std::fabs(zc[t])) + slack;
+          near = !(gap > 0x1p-19 * scale);  // NaN: exact path
+        }
+        win_arg_[c * sz(lout) + sz(w)] = best;
+        near_[c * sz(lout) + sz(w)] = near;
+      }
+    }
+  }
+
+  // Step row r (α): the network's input at layer first_ into rows_in_.
+  void step_row(const float* xs, float al, int r) {
+    float* dst = rows_in_.data() + sz(r) * s_in_;
+    if (!once_) {
+      for (std::size_t k = 0; k < s_in_; ++k) dst[k] = al * xs[k];
+      return;
+    }
+    const std::size_t len0 = sz(m_.arch.layers[0].length_after);
+    if (!fused_) {
+      for (std::size_t c = 0; c < s_in_ / len0; ++c) {
+        const float b = bias0(c);
+        const float* zc = z_.data() + c * len0;
+        float* dc = dst + c * len0;
+        for (std::size_t t = 0; t < len0; ++t) dc[t] = al * zc[t] + b;
+      }
+      return;
+    }
+    const SequentialLayer& pool = m_.arch.layers[2];
+    const bool global = pool.type == LayerType::global_maxpool1d;
+    const int lout = pool.length_after;
+    const int kernel = global ? static_cast<int>(len0) : pool.kernel;
+    const int stride = global ? static_cast<int>(len0) : pool.stride;
+    float* pre = pre_.data() + sz(r) * s_p_;
+    std::int32_t* arg = arg_.data() + sz(r) * s_p_;
+    for (std::size_t c = 0; c < s_p_ / sz(lout); ++c) {
+      const float b = bias0(c);
+      const float* zc = z_.data() + c * len0;
+      for (int w = 0; w < lout; ++w) {
+        const std::size_t k = c * sz(lout) + sz(w);
+        int best = win_arg_[k];
+        float v = al * zc[best] + b;
+        if (near_[k]) {  // exactly as relu then max pool: the first maximum of relu(α·z + b)
+          best = w * stride;
+          float bv = std::max(al * zc[best] + b, 0.0f);
+          v = al * zc[best] + b;
+          for (int t = best + 1; t < w * stride + kernel; ++t) {
+            const float u = al * zc[t] + b, ru = u > 0.0f ? u : 0.0f;
+            if (ru > bv) {
+              bv = ru;
+              best = t;
+              v = u;
+            }
+          }
+        }
+        pre[k] = v;
+        arg[k] = best;
+        if (!conv2_) {
+          dst[k] = v > 0.0f ? v : 0.0f;
+        } else {  // the pool's output as α·a + b: a = z at the argmax, b = bias, or 0, 0
+          const float on = static_cast<float>(v > 0.0f);  // branch-free: v's sign is random
+          const float na = on * zc[best], nb = on * b;
+          if ((na != cur_a_[k]) | (nb != cur_b_[k])) {  // rare: a switch or a moved argmax
+            update_conv2(static_cast<int>(c), w, na - cur_a_[k], nb - cur_b_[k]);
+            cur_a_[k] = na;
+            cur_b_[k] = nb;
+          }
+        }
+      }
+    }
+    if (conv2_) conv2_output(al, dst);
+  }
+
+  // The second conv (layer 3) is linear: its output at step α is α·U + V + bias, with
+  // U = W∗a and V = W∗b (double) kept up to date as the pool's elements change (each one
+  // switches on or off at most once over the steps, or moves its argmax in a near-tie window).
+  void update_conv2(int c, int w, float da, float db) {
+    const SequentialLayer& l3 = m_.arch.layers[3];
+    const int lout = l3.length_after, cout = l3.out;
+    for (int k = 0; k < l3.kernel; ++k) {
+      const int t = w - k * l3.dilation + l3.pad_left;
+      if (t < 0 || t >= lout) continue;
+      const float* wk = w3_.data() + (sz(c) * sz(l3.kernel) + sz(k)) * sz(cout);
+      double* u = u_.data() + sz(t) * sz(cout);
+      double* vv = v_.data() + sz(t) * sz(cout);
+      for (int o = 0; o < cout; ++o) {
+        u[o] += static_cast<double>(da) * wk[o];
+        vv[o] += static_cast<double>(db) * wk[o];
+      }
+    }
+  }
+
+  void conv2_output(float al, float* dst) const {
+    const SequentialLayer& l3 = m_.arch.layers[3];
+    const int lout = l3.length_after, cout = l3.out;
+    const std::vector<float>& bias = m_.params.layers[3].bias;
+    for (int o = 0; o < cout; ++o) {
+      const double bo = l3.bias ? bias[sz(o)] : 0.0;
+      for (int t = 0; t < lout; ++t) {
+        const std::size_t k = sz(t) * sz(cout) + sz(o);
+        dst[sz(o) * sz(lout) + sz(t)] = static_cast<float>(al * u_[k] + v_[k] + bo);
+      }
+    }
+  }
+
+  static constexpr int kIgChunk = 10;  // steps per forward/backward: activations stay in cache
+  const SequentialModel& m_;
+  const Quadrature& q_;
+  const SeqAttributeOptions& o_;
+  bool once_, fused_, conv2_;
+  int first_;
+  std::size_t s_in_, s_z_, s_p_;
+  SeqNet net_;
+  std::vector<float> rows_in_, out_, dout_, din_, z_, total_, pre_, cur_a_, cur_b_, dp_, w3_;
+  std::vector<double> u_, v_;
+  std::vector<std::int32_t> arg_, win_arg_;
+  std::vector<char> near_;
+  seqnet::Scratch scratch_;
+};
+
+}  // namespace
+
+// Parallel over sequences (each on one thread, its steps in a fixed order): a sequence's
+// attribution does not depend on the thread count or on the other sequences.
 std::vector<float> seqnet_integrated_gradients(const SequentialModel& m, const CnnInput& in, int n,
                                                IgMethod method, int steps,
                                                const SeqAttributeOptions& o) {
   check(m, in, n, o, "integrated gradients");
   const Quadrature q = ig_quadrature(method, steps);
-  const int S = static_cast<int>(q.alphas.size());
-  const std::size_t L = sz(m.arch.length), row = 4 * L, outs = sz(m.arch.outputs());
+  const std::size_t row = sz(4) * m.arch.length;
   const std::vector<float> x = dense_input(in, n, m.arch.length);
-  // Conv-once: with a zero baseline the first Conv1d's output at α·x is α·(W∗x) + b.
-  const bool once = first_is_conv(m);
-  const int first = once ? 1 : 0;
-  const std::size_t s_in = sz(m.arch.size_before(sz(first)));
-  SeqNet net(m.arch, SeqNet::capacity_for(m.arch, kWorkspaceBytes, kMaxRows), o.threads);
-  const int cap = net.capacity();
-  std::vector<float> attr(sz(n) * row), rows_in(sz(cap) * s_in), out(sz(cap) * outs),
-      dout(sz(cap) * outs), din(sz(cap) * s_in), z(s_in), total(s_in);
-  const SequentialLayer& l0 = m.arch.layers.front();
-  const std::vector<float>& b0 = m.params.layers.front().bias;
-  seqnet::Scratch scratch;
+  std::vector<float> attr(sz(n) * row);
+  if (n == 0 || q.alphas.empty()) return attr;
   const std::vector<seqnet::LayerPlan> plans = seqnet::LayerPlan::make(m.arch, m.params);
-  for (int s = 0; s < n; ++s) {
-    const float* xs = x.data() + sz(s) * row;
-    if (once) conv0_row(m, xs, z.data(), false, scratch);
-    std::fill(total.begin(), total.end(), 0.0f);
-    for (int k0 = 0; k0 < S; k0 += cap) {
-      const int rows = std::min(cap, S - k0);
-      for (int r = 0; r < rows; ++r) {
-        const float a = static_cast<float>(q.alphas[sz(k0 + r)]);
-        float* dst = rows_in.data() + sz(r) * s_in;
-        if (once) {
-          const std::size_t len0 = sz(l0.length_after);
-          for (std::size_t k = 0; k < s_in; ++k) {
-            dst[k] = a * z[k] + (l0.bias ? b0[k / len0] : 0.0f);
-          }
-        } else {
-          for (std::size_t k = 0; k < s_in; ++k) dst[k] = a * xs[k];
-        }
-      }
-      net.forward(m.params, rows_in.data(), rows, Mode::eval, out.data(), first);
-      std::fill(dout.begin(), dout.begin() + static_cast<std::ptrdiff_t>(sz(rows) * outs), 0.0f);
-      for (int r = 0; r < rows; ++r) {
-        dout[sz(r) * outs + sz(o.output)] = seed_of(out[sz(r) * outs + sz(o.output)], o.target);
-      }
-      net.backward(m.params, dout.data(), nullptr, din.data());
-      for (int r = 0; r < rows; ++r) {
-        const float w = static_cast<float>(q.weights[sz(k0 + r)]);
-        const float* d = din.data() + sz(r) * s_in;
-        for (std::size_t k = 0; k < s_in; ++k) total[k] += d[k] * w;
-      }
-    }
-    float* a = attr.data() + sz(s) * row;
-    if (once) {  // Σ_k w_k ∂g/∂x(α_k x) = Wᵀ (Σ_k w_k ∂g/∂conv0)
-      seqnet::backward_row(m.arch, 0, m.params.layers.front(), plans.front(), xs, nullptr, nullptr,
-                           total.data(), a, scratch);
-    } else {
-      std::copy(total.begin(), total.end(), a);
-    }
-    for (std::size_t k = 0; k < row; ++k) a[k] *= xs[k];
+  const int threads = std::min(o.threads > 0 ? o.threads : omp_get_max_threads(), n);
+#pragma omp parallel num_threads(threads)
+  {
+    IgWorker worker(m, q, o);
+#pragma omp for schedule(dynamic, 1)
+    for (int s = 0; s < n; ++s)
+      worker.run(x.data() + sz(s) * row, attr.data() + sz(s) * row, plans);
   }
   return attr;
 }
@@ -186,13 +431,15 @@ namespace {
 // when layer 0 is not a Conv1d).
 class VariantRunner {
  public:
-  VariantRunner(const SequentialModel& m, int threads)
+  VariantRunner(const SequentialModel& m, int threads, int most_rows = kMaxRows)
       : m_(m),
-        net_(m.arch, SeqNet::capacity_for(m.arch, kWorkspaceBytes, kMaxRows), threads),
+        net_(m.arch, SeqNet::capacity_for(m.arch, kWorkspaceBytes, most_rows), threads),
         once_(first_is_conv(m)),
         s_in_(sz(m.arch.size_before(once_ ? 1 : 0))),
         rows_(sz(net_.capacity()) * s_in_),
-        out_(sz(net_.capacity()) * sz(m.arch.outputs())) {}
+        out_(sz(net_.capacity()) * sz(m.arch.outputs())) {
+    net_.keep_plans(&m.params);
+  }
 
   // The base rows (layer 0's outputs, or the input) of sequences x (count, 4, L) into `base`.
   void base_rows(const float* x, int count, std::vector<float>& base) {
@@ -254,45 +501,51 @@ class VariantRunner {
 
 }  // namespace
 
+// Parallel over sequences, each on one thread with its own runner.
 std::vector<float> seqnet_ism(const SequentialModel& m, const CnnInput& in, int n,
                               const SeqAttributeOptions& o) {
   check(m, in, n, o, "ism");
   const int len = m.arch.length;
   const std::size_t L = sz(len), row = 4 * L;
   const std::vector<float> x = dense_input(in, n, len);
-  VariantRunner run(m, o.threads);
-  std::vector<float> attr(sz(n) * row, 0.0f), base, batch, values;
-  float base_out = 0.0f;
+  std::vector<float> attr(sz(n) * row, 0.0f);
   struct Slot {
     int c, p;
   };
-  std::vector<Slot> slots;
-  for (int s = 0; s < n; ++s) {
-    const float* xs = x.data() + sz(s) * row;
-    run.base_rows(xs, 1, base);
-    run.outputs(base.data(), 1, o.output, &base_out);
-    slots.clear();
-    for (int c = 0; c < 4; ++c) {
-      for (int p = 0; p < len; ++p) {
-        bool same = true;  // the column already is one-hot c: exactly 0
-        for (int ch = 0; ch < 4; ++ch) same &= xs[sz(ch) * L + sz(p)] == (ch == c ? 1.0f : 0.0f);
-        if (!same) slots.push_back({c, p});
+#pragma omp parallel num_threads(thread_count(o.threads, n))
+  {
+    VariantRunner run(m, 1, kIsmRows);
+    std::vector<float> base, batch, values;
+    std::vector<Slot> slots;
+    float base_out = 0.0f;
+#pragma omp for schedule(dynamic, 1)
+    for (int s = 0; s < n; ++s) {
+      const float* xs = x.data() + sz(s) * row;
+      run.base_rows(xs, 1, base);
+      run.outputs(base.data(), 1, o.output, &base_out);
+      slots.clear();
+      for (int c = 0; c < 4; ++c) {
+        for (int p = 0; p < len; ++p) {
+          bool same = true;  // the column already is one-hot c: exactly 0
+          for (int ch = 0; ch < 4; ++ch) same &= xs[sz(ch) * L + sz(p)] == (ch == c ? 1.0f : 0.0f);
+          if (!same) slots.push_back({c, p});
+        }
       }
-    }
-    batch.resize(slots.size() * run.row_size());
-    values.resize(slots.size());
-    for (std::size_t v = 0; v < slots.size(); ++v) {
-      float delta[4];
-      for (int ch = 0; ch < 4; ++ch) {
-        delta[ch] = (ch == slots[v].c ? 1.0f : 0.0f) - xs[sz(ch) * L + sz(slots[v].p)];
+      batch.resize(slots.size() * run.row_size());
+      values.resize(slots.size());
+      for (std::size_t v = 0; v < slots.size(); ++v) {
+        float delta[4];
+        for (int ch = 0; ch < 4; ++ch) {
+          delta[ch] = (ch == slots[v].c ? 1.0f : 0.0f) - xs[sz(ch) * L + sz(slots[v].p)];
+        }
+        run.variant(base.data(), slots[v].p, delta, batch.data() + v * run.row_size());
       }
-      run.variant(base.data(), slots[v].p, delta, batch.data() + v * run.row_size());
-    }
-    run.outputs(batch.data(), static_cast<int>(slots.size()), o.output, values.data());
-    const double g0 = g_of(base_out, o.target);
-    for (std::size_t v = 0; v < slots.size(); ++v) {
-      attr[sz(s) * row + sz(slots[v].c) * L + sz(slots[v].p)] =
-          static_cast<float>(g_of(values[v], o.target) - g0);
+      run.outputs(batch.data(), static_cast<int>(slots.size()), o.output, values.data());
+      const double g0 = g_of(base_out, o.target);
+      for (std::size_t v = 0; v < slots.size(); ++v) {
+        attr[sz(s) * row + sz(slots[v].c) * L + sz(slots[v].p)] =
+            static_cast<float>(g_of(values[v], o.target) - g0);
+      }
     }
   }
   return attr;
