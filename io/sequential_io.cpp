@@ -1,6 +1,7 @@
 // Parsing and checking a sequential architecture. See sequential_io.hpp.
 #include "io/sequential_io.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -76,6 +77,7 @@ struct LayerContext {
 };
 
 constexpr long kMaxDim = std::numeric_limits<int>::max();
+constexpr long kMaxLayerFloats = 1L << 28;
 
 void conv_padding(const json& j, const LayerContext& c, SequentialLayer& l) {
   const int span = l.dilation * (l.kernel - 1);
@@ -191,6 +193,19 @@ void read_layer(const json& j, const LayerContext& c, SequentialLayer& l, int& c
   }
   l.channels_after = ch;
   l.length_after = len;
+  // Sizes checked before anything is allocated: a layer's weights, and the activations of one
+  // sequence, each at most kMaxLayerFloats (1 GiB of float32).
+  const double weights = l.type == LayerType::conv1d   ? 1.0 * l.out * l.in * l.kernel
+                         : l.type == LayerType::linear ? 1.0 * l.out * l.in
+                                                       : 0.0;
+  if (weights > kMaxLayerFloats) {
+    c.fail("its weights would hold " + std::to_string(static_cast<long long>(weights)) +
+           " values (at most " + std::to_string(kMaxLayerFloats) + ")");
+  }
+  if (1.0 * ch * std::max(len, 1) > kMaxLayerFloats) {
+    c.fail("its output would hold " + std::to_string(static_cast<long long>(1.0 * ch * len)) +
+           " values per sequence (at most " + std::to_string(kMaxLayerFloats) + ")");
+  }
 }
 
 // One expected tensor: its name, shape and dtype.

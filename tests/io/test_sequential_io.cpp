@@ -126,5 +126,26 @@ TEST(SequentialArchitecture, MismatchedWeightsNameTheTensor) {
   EXPECT_EQ(error_of(arch, &untracked), "");
 }
 
+// Sizes are checked before anything is allocated: a layer's weights and one sequence's
+// activations are each at most 2^28 floats, in the error naming the layer.
+TEST(SequentialArchitecture, HugeLayersAreRefusedBeforeAllocating) {
+  const std::string conv =
+      R"({"input": {"channels": 4, "length": 250}, "layers": [{"type": "Conv1d", "name": "c",
+      "in_channels": 4, "out_channels": 4096, "kernel_size": 1000000, "padding": "same"},
+      {"type": "GlobalMaxPool1d"}, {"type": "Flatten"}, {"type": "Linear", "name": "fc",
+      "in_features": 4096, "out_features": 1}]})";
+  EXPECT_EQ(error_of(conv),
+            "arch.json: layer 0 ('c', Conv1d): its weights would hold 16384000000 values (at most "
+            "268435456)");
+  const std::string wide =
+      R"({"input": {"channels": 4, "length": 250}, "layers": [{"type": "Conv1d", "name": "c",
+      "in_channels": 4, "out_channels": 2000000, "kernel_size": 1, "padding": "valid"},
+      {"type": "Flatten"}, {"type": "Linear", "name": "fc", "in_features": 500000000,
+      "out_features": 1}]})";
+  EXPECT_EQ(error_of(wide),
+            "arch.json: layer 0 ('c', Conv1d): its output would hold 500000000 values per "
+            "sequence (at most 268435456)");
+}
+
 }  // namespace
 }  // namespace mint
