@@ -55,6 +55,11 @@ struct LayerContext {
     json v = j[key];
     if (v.is_array() && v.size() == 1) v = v[0];
     if (!v.is_number_integer()) fail(std::string("'") + key + "' must be an integer");
+    if (v.is_number_unsigned() &&
+        v.get<unsigned long long>() > static_cast<unsigned long long>(hi)) {
+      fail(std::string("'") + key + "' is " + std::to_string(v.get<unsigned long long>()) +
+           ", expected " + std::to_string(lo) + ".." + std::to_string(hi));
+    }
     const long long x = v.get<long long>();
     if (x < lo || x > hi) {
       fail(std::string("'") + key + "' is " + std::to_string(x) + ", expected " +
@@ -80,11 +85,16 @@ constexpr long kMaxDim = std::numeric_limits<int>::max();
 constexpr long kMaxLayerFloats = 1L << 28;
 
 void conv_padding(const json& j, const LayerContext& c, SequentialLayer& l) {
-  const int span = l.dilation * (l.kernel - 1);
+  // dilation·(K−1) in 64 bits: both may be 2^20, whose product does not fit an int.
+  const long span = static_cast<long>(l.dilation) * (l.kernel - 1);
+  if (span > (1L << 20)) {
+    c.fail("its receptive field dilation*(kernel_size-1)+1 = " + std::to_string(span + 1) +
+           " is above the limit of " + std::to_string((1L << 20) + 1));
+  }
   const json p = j.contains("padding") ? j["padding"] : json("valid");
   if (p.is_string() && p == "same") {
-    l.pad_left = span / 2;
-    l.pad_right = span - l.pad_left;
+    l.pad_left = static_cast<int>(span / 2);
+    l.pad_right = static_cast<int>(span - l.pad_left);
   } else if (p.is_string() && p == "valid") {
     l.pad_left = l.pad_right = 0;
   } else if (p.is_number_integer() || (p.is_array() && p.size() == 1)) {
@@ -94,12 +104,77 @@ void conv_padding(const json& j, const LayerContext& c, SequentialLayer& l) {
   }
 }
 
+// The keys each layer type takes (beyond "type" and "name"): its constructor's arguments that
+// mint reads. PyTorch arguments mint runs only at their defaults are accepted at those values
+// (checked in default_only); any other key is an error, so that a setting mint would ignore
+// (padding_mode "circular", ceil_mode true, ...) never gives silently different numbers.
+const std::set<std::string>& known_keys(LayerType type) {
+  static const std::map<LayerType, std::set<std::string>> keys = {
+      {LayerType::conv1d,
+       {"in_channels", "out_channels", "kernel_size", "padding", "dilation", "bias", "stride",
+        "groups", "padding_mode"}},
+      {LayerType::batchnorm1d,
+       {"num_features", "eps", "momentum", "affine", "track_running_stats"}},
+      {LayerType::maxpool1d,
+       {"kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"}},
+      {LayerType::avgpool1d,
+       {"kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"}},
+      {LayerType::global_maxpool1d, {"output_size", "return_indices"}},
+      {LayerType::global_avgpool1d, {"output_size"}},
+      {LayerType::flatten, {"start_dim", "end_dim"}},
+      {LayerType::linear, {"in_features", "out_features", "bias"}},
+      {LayerType::softplus, {"beta", "threshold"}},
+      {LayerType::gelu, {"approximate"}},
+      {LayerType::dropout, {"p", "inplace"}},
+      {LayerType::relu, {"inplace"}},
+  };
+  static const std::set<std::string> none;
+  const auto it = keys.find(type);
+  return it == keys.end() ? none : it->second;
+}
+
+// Unknown keys, and PyTorch settings mint supports only at their default values.
+void check_keys(const json& j, const LayerContext& c, LayerType type) {
+  const std::set<std::string>& known = known_keys(type);
+  for (const auto& [key, value] : j.items()) {
+    if (key == "type" || key == "name") continue;
+    if (!known.count(key)) {
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+      c.fail("unknown key '" + key + "' (" + to_string(type) +
+             (list.empty() ? " takes no keys)" : " takes: " + list + ")"));
+    }
+  }
+  auto only = [&](const char* key, const json& fallback, const char* what) {
+    if (j.contains(key) && !j[key].is_null() && j[key] != fallback) {
+      c.fail(std::string("unsupported setting ") + key + " = " + j[key].dump() + " (" + what + ")");
+    }
+  };
+  only("padding_mode", "zeros", "only \"zeros\"");
+  only("ceil_mode", false, "only false");
+  only("return_indices", false, "only false");
+  only("affine", true, "only true");
+  only("track_running_stats", true, "only true");
+  if (type == LayerType::maxpool1d) c.integer(j, "dilation", 1, 1, 1);
+  if (type == LayerType::avgpool1d && j.contains("divisor_override") &&
+      !j["divisor_override"].is_null()) {
+    c.fail("unsupported setting divisor_override (only null)");
+  }
+  if (j.contains("inplace") && !j["inplace"].is_boolean()) {
+    c.fail("'inplace' must be true or false");
+  }
+  if (j.contains("count_include_pad") && !j["count_include_pad"].is_boolean()) {
+    c.fail("'count_include_pad' must be true or false");  // no padding: either gives the same
+  }
+}
+
 // Reads one layer's keys and walks the shape (channels, length) — length 0 once flat.
 void read_layer(const json& j, const LayerContext& c, SequentialLayer& l, int& ch, int& len) {
   const bool flat = len == 0;
   auto need_map = [&] {
     if (flat) c.fail("needs (channels, length) input, but the activations are already flat");
   };
+  check_keys(j, c, l.type);
   switch (l.type) {
     case LayerType::conv1d: {
       need_map();
@@ -118,7 +193,8 @@ void read_layer(const json& j, const LayerContext& c, SequentialLayer& l, int& c
       const long out_len = static_cast<long>(len) + l.pad_left + l.pad_right -
                            static_cast<long>(l.dilation) * (l.kernel - 1);
       if (out_len < 1) {
-        c.fail("its receptive field (" + std::to_string(l.dilation * (l.kernel - 1) + 1) +
+        c.fail("its receptive field (" +
+               std::to_string(static_cast<long>(l.dilation) * (l.kernel - 1) + 1) +
                ") is longer than its padded input (" + std::to_string(len) + ")");
       }
       ch = l.out;
@@ -161,7 +237,7 @@ void read_layer(const json& j, const LayerContext& c, SequentialLayer& l, int& c
       if (c.integer(j, "start_dim", 1, 1, 1) != 1 || c.integer(j, "end_dim", -1, -1, -1) != -1) {
         c.fail("only Flatten(start_dim=1, end_dim=-1) is supported");
       }
-      ch = ch * len;
+      ch = static_cast<int>(static_cast<long>(ch) * len);  // ≤ kMaxLayerFloats: checked before
       len = 0;
       break;
     case LayerType::linear:
@@ -178,6 +254,7 @@ void read_layer(const json& j, const LayerContext& c, SequentialLayer& l, int& c
     case LayerType::softplus:
       l.beta = c.real(j, "beta", 1.0);
       l.threshold = c.real(j, "threshold", 20.0);
+      if (l.beta == 0) c.fail("beta must be non-zero (Softplus divides by it)");
       break;
     case LayerType::gelu:
       l.approximate = j.value("approximate", std::string("none"));
@@ -187,6 +264,7 @@ void read_layer(const json& j, const LayerContext& c, SequentialLayer& l, int& c
       break;
     case LayerType::dropout:
       l.p = c.real(j, "p", 0.5);
+      if (l.p < 0 || l.p > 1) c.fail("p is " + std::to_string(l.p) + ", expected 0..1");
       break;
     default:
       break;  // elementwise, no keys
@@ -262,17 +340,34 @@ SequentialArchitecture parse_architecture(const std::string& json_text, const st
   SequentialArchitecture arch;
   const LayerContext top{source + ": input"};
   const json input = doc.value("input", json::object());
+  if (!input.is_object()) top.fail("must be an object {\"channels\": 4, \"length\": L}");
   arch.channels = top.integer(input, "channels", 4, 4, 4);
   arch.length = top.integer(input, "length", 1, kMaxDim);
+  if (4L * arch.length > kMaxLayerFloats) {
+    top.fail("'length' " + std::to_string(arch.length) + " would hold " +
+             std::to_string(4L * arch.length) + " values per sequence (at most " +
+             std::to_string(kMaxLayerFloats) + ")");
+  }
   int ch = arch.channels, len = arch.length;
   std::set<std::string> names;
   for (std::size_t i = 0; i < doc["layers"].size(); ++i) {
     const json& j = doc["layers"][i];
-    const std::string type = j.is_object() ? j.value("type", std::string()) : std::string();
+    if (!j.is_object()) {
+      throw Error(source + ": layer " + std::to_string(i) + ": must be a JSON object, not " +
+                  j.type_name());
+    }
+    for (const char* key : {"type", "name"}) {
+      if (j.contains(key) && !j[key].is_string()) {
+        throw Error(source + ": layer " + std::to_string(i) + ": '" + key +
+                    "' must be a string, not " + j[key].type_name());
+      }
+    }
+    const std::string type = j.value("type", std::string());
     SequentialLayer l;
-    l.name = j.is_object() ? j.value("name", std::to_string(i)) : std::to_string(i);
+    l.name = j.value("name", std::to_string(i));
     const LayerContext c{source + ": layer " + std::to_string(i) + " ('" + l.name + "', " +
                          (type.empty() ? "no type" : type) + ")"};
+    if (l.name.empty()) c.fail("'name' must not be empty (it prefixes the layer's tensors)");
     const auto it = layer_types().find(type);
     if (it == layer_types().end()) {
       c.fail(

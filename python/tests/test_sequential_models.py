@@ -257,6 +257,14 @@ def test_train_architecture_refusals(data, tmp_path):
         mint.train(data, architecture=tmp_path / "missing.json", epochs=1)
     with pytest.raises(TypeError, match="architecture"):
         mint.train(data, architecture=3, epochs=1)
+    circular = json.loads(json.dumps(ARCH))
+    circular["layers"][0]["padding_mode"] = "circular"  # a setting mint would ignore
+    with pytest.raises(ValueError, match="unsupported setting padding_mode"):
+        mint.train(data, architecture=circular, epochs=1, progress=False)
+    dropout = json.loads(json.dumps(ARCH))
+    dropout["layers"].insert(1, {"type": "Dropout", "name": "drop", "p": 1.5})
+    with pytest.raises(ValueError, match=r"layer 1 \('drop', Dropout\): p is 1.5"):
+        mint.train(data, architecture=dropout, epochs=1, progress=False)
 
 
 def test_experiment_with_an_architecture(tmp_path):

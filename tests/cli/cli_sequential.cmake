@@ -77,6 +77,16 @@ file(WRITE "${WORK}/lstm.json" [=[
 ]=])
 expect_error("layer 0 ('0', LSTM): unsupported layer type" train --data ${d} --out ${WORK}/bad
              --arch ${WORK}/lstm.json)
+# A PyTorch setting mint would ignore is an error, not a silently different model.
+file(WRITE "${WORK}/circular.json" [=[
+{"input": {"channels": 4, "length": 250},
+ "layers": [{"type": "Conv1d", "name": "c1", "in_channels": 4, "out_channels": 8,
+             "kernel_size": 9, "padding": 4, "padding_mode": "circular"},
+            {"type": "GlobalAvgPool1d"}, {"type": "Flatten"},
+            {"type": "Linear", "name": "fc", "in_features": 8, "out_features": 1}]}
+]=])
+expect_error("layer 0 ('c1', Conv1d): unsupported setting padding_mode = \"circular\"" train
+             --data ${d} --out ${WORK}/bad --arch ${WORK}/circular.json)
 expect_error("--filters describes the paper's model" train --data ${d} --out ${WORK}/bad
              --arch ${arch} --filters 16)
 file(WRITE "${WORK}/other_weights.json" [=[

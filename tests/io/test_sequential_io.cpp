@@ -126,6 +126,55 @@ TEST(SequentialArchitecture, MismatchedWeightsNameTheTensor) {
   EXPECT_EQ(error_of(arch, &untracked), "");
 }
 
+// Hostile inputs: settings mint would ignore, non-string names, values out of range and
+// integer overflows are each one error naming the layer — never a silently different model.
+TEST(SequentialArchitecture, UnsupportedSettingsAndBadValuesAreErrors) {
+  const struct {
+    std::string from, to, message;
+  } cases[] = {
+      {"\"padding\": \"same\"", "\"padding\": \"same\", \"padding_mode\": \"circular\"",
+       "layer 0 ('0', Conv1d): unsupported setting padding_mode = \"circular\""},
+      {"\"padding\": \"same\"", "\"padding\": \"same\", \"padding_mod\": \"zeros\"",
+       "layer 0 ('0', Conv1d): unknown key 'padding_mod' (Conv1d takes: bias, "},
+      {"{\"type\": \"ReLU\", \"name\": \"1\"}",
+       "{\"type\": \"MaxPool1d\", \"name\": \"1\", \"kernel_size\": 2, \"ceil_mode\": true}",
+       "layer 1 ('1', MaxPool1d): unsupported setting ceil_mode = true"},
+      {"{\"type\": \"ReLU\", \"name\": \"1\"}",
+       "{\"type\": \"MaxPool1d\", \"name\": \"1\", \"kernel_size\": 2, \"dilation\": 2}",
+       "layer 1 ('1', MaxPool1d): 'dilation' is 2, expected 1..1"},
+      {"{\"type\": \"ReLU\", \"name\": \"1\"}", "{\"type\": \"ReLU\", \"name\": 1}",
+       "layer 1: 'name' must be a string, not number"},
+      {"{\"type\": \"ReLU\", \"name\": \"1\"}", "{\"type\": 5, \"name\": \"1\"}",
+       "layer 1: 'type' must be a string, not number"},
+      {"{\"type\": \"ReLU\", \"name\": \"1\"}", "7", "layer 1: must be a JSON object, not number"},
+      {"\"name\": \"0\"", "\"name\": \"\"", "layer 0 ('', Conv1d): 'name' must not be empty"},
+      {"{\"type\": \"ReLU\", \"name\": \"1\"}", "{\"type\": \"Dropout\", \"p\": 1.5}",
+       "layer 1 ('1', Dropout): p is 1.500000, expected 0..1"},
+      {"{\"type\": \"ReLU\", \"name\": \"1\"}", "{\"type\": \"Softplus\", \"beta\": 0}",
+       "layer 1 ('1', Softplus): beta must be non-zero"},
+      {"\"kernel_size\": 5", "\"kernel_size\": 2049, \"dilation\": 1048576",
+       "its receptive field dilation*(kernel_size-1)+1 = 2147483649 is above the limit"},
+      {"\"length\": 50", "\"length\": 18446744073709551615",
+       "input: 'length' is 18446744073709551615, expected 1..2147483647"},
+      {"\"length\": 50", "\"length\": 2147483647",
+       "input: 'length' 2147483647 would hold 8589934588 values per sequence"},
+      {"{\"channels\": 4, \"length\": 50}", "[4, 50]", "input: must be an object"},
+  };
+  for (const auto& c : cases) {
+    const std::string got = error_of(replaced(kGood, c.from, c.to));
+    EXPECT_NE(got.find(c.message), std::string::npos) << c.to << " → " << got;
+    EXPECT_EQ(got.rfind("arch.json: ", 0), 0u) << got;
+  }
+  // PyTorch's defaults, as a full export may spell them, are accepted.
+  EXPECT_EQ(error_of(replaced(kGood, "\"padding\": \"same\"",
+                              "\"padding\": \"same\", \"padding_mode\": \"zeros\", "
+                              "\"stride\": 1, \"groups\": 1")),
+            "");
+  EXPECT_EQ(error_of(replaced(kGood, "{\"type\": \"ReLU\", \"name\": \"1\"}",
+                              "{\"type\": \"ReLU\", \"name\": \"1\", \"inplace\": true}")),
+            "");
+}
+
 // Sizes are checked before anything is allocated: a layer's weights and one sequence's
 // activations are each at most 2^28 floats, in the error naming the layer.
 TEST(SequentialArchitecture, HugeLayersAreRefusedBeforeAllocating) {
