@@ -86,6 +86,12 @@ void add_train_command(CLI::App& app) {
         general ? read_architecture(a->arch, data.options.length) : SequentialArchitecture{};
     const ModelConfig config = general ? ModelConfig{} : model_config(data, spec);
     const int filters = general ? first_conv_channels(arch) : config.filters;
+    if (general && arch.outputs() != 1) {
+      throw Error(a->arch +
+                  ": training needs a model with one output (a data set has one label "
+                  "per sequence); the architecture has " +
+                  std::to_string(arch.outputs()));
+    }
     TrainOptions o = a->train;
     o.print_progress = !a->quiet;
     for (int k = 0; k < a->seeds; ++k) {

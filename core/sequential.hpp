@@ -53,10 +53,15 @@ struct SequentialLayer {
   int kernel = 0, stride = 0, dilation = 1;
   int pad_left = 0, pad_right = 0;    // Conv1d
   bool bias = true;                   // Conv1d, Linear
-  double eps = 1e-5, momentum = 0.1;  // BatchNorm1d
-  double beta = 1, threshold = 20;    // Softplus
-  std::string approximate = "none";   // GELU
-  double p = 0;                       // Dropout
+  double eps = 1e-5, momentum = 0.1;  // BatchNorm1d; momentum < 0: PyTorch's None
+  // BatchNorm's running-average factor for the update that makes num_batches_tracked `tracked`:
+  // the momentum, or with momentum None the cumulative average's 1 / tracked (as PyTorch).
+  double bn_factor(std::int64_t tracked) const {
+    return momentum < 0 ? 1.0 / static_cast<double>(tracked) : momentum;
+  }
+  double beta = 1, threshold = 20;   // Softplus
+  std::string approximate = "none";  // GELU
+  double p = 0;                      // Dropout
   // The activation's shape after this layer: (channels, length), or (features, 0) once flat.
   int channels_after = 0, length_after = 0;
   // Floats per sequence after this layer.

@@ -284,7 +284,8 @@ bool check_names(const Reader& r, const SafeTensors& st) {
   for (const auto& [name, t] : st.tensors) {
     if (!known.count(name)) {
       r.fail("unexpected tensor '" + name +
-             "' (a mint model has only conv.*, bn.*, fc1.*, fc2.* and fc3.* tensors)");
+             "' (a mint model has only conv.*, bn.*, fc1.*, fc2.* and fc3.* tensors; a "
+             "general sequential model needs its architecture: --arch FILE.json)");
     }
   }
   std::string present, missing;

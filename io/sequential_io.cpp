@@ -205,7 +205,10 @@ void read_layer(const json& j, const LayerContext& c, SequentialLayer& l, int& c
       need_map();
       l.in = l.out = c.integer(j, "num_features", 1, kMaxDim);
       l.eps = c.real(j, "eps", 1e-5);
-      l.momentum = c.real(j, "momentum", 0.1);
+      l.momentum = j.contains("momentum") && j["momentum"].is_null()
+                       ? -1.0  // PyTorch's None: the cumulative moving average
+                       : c.real(j, "momentum", 0.1);
+      if (l.momentum > 1) c.fail("momentum must be in [0, 1] or null");
       if (!(l.eps > 0)) c.fail("eps must be positive");
       if (l.in != ch) {
         c.fail("num_features " + std::to_string(l.in) + " but its input has " + std::to_string(ch) +
@@ -386,6 +389,14 @@ SequentialArchitecture parse_architecture(const std::string& json_text, const st
     }
     arch.layers.push_back(l);
   }
+  double total = 4.0 * arch.length;  // one sequence's activations over every layer
+  for (const SequentialLayer& l : arch.layers) total += static_cast<double>(l.size_after());
+  if (total > kMaxLayerFloats) {
+    throw Error(source + ": the activations of one sequence would hold " +
+                std::to_string(static_cast<long long>(total)) + " values over the " +
+                std::to_string(arch.layers.size()) + " layers (at most " +
+                std::to_string(kMaxLayerFloats) + ")");
+  }
   if (len != 0) {
     throw Error(source + ": the last layer's output is (channels, length) = (" +
                 std::to_string(ch) + ", " + std::to_string(len) +
@@ -466,7 +477,7 @@ std::string architecture_json(const SequentialArchitecture& arch) {
       case LayerType::batchnorm1d:
         j["num_features"] = l.in;
         j["eps"] = l.eps;
-        j["momentum"] = l.momentum;
+        j["momentum"] = l.momentum < 0 ? json(nullptr) : json(l.momentum);
         break;
       case LayerType::maxpool1d:
       case LayerType::avgpool1d:

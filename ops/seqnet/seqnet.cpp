@@ -161,12 +161,11 @@ void SeqNet::update_running_stats(SequentialParams& p) const {
     if (l.type != LayerType::batchnorm1d) continue;
     LayerParams& lp = p.layers[i];
     const double M = static_cast<double>(last_n_) * arch_.length_before(i);
+    const double f = l.bn_factor(lp.num_batches_tracked + 1);
     for (std::size_t c = 0; c < lp.running_mean.size(); ++c) {
       const double unbiased = M > 1 ? bn_var_[i][c] * M / (M - 1) : bn_var_[i][c];
-      lp.running_mean[c] =
-          static_cast<float>(l.momentum * bn_mean_[i][c] + (1 - l.momentum) * lp.running_mean[c]);
-      lp.running_var[c] =
-          static_cast<float>(l.momentum * unbiased + (1 - l.momentum) * lp.running_var[c]);
+      lp.running_mean[c] = static_cast<float>(f * bn_mean_[i][c] + (1 - f) * lp.running_mean[c]);
+      lp.running_var[c] = static_cast<float>(f * unbiased + (1 - f) * lp.running_var[c]);
     }
     ++lp.num_batches_tracked;
   }

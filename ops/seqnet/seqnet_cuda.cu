@@ -389,12 +389,11 @@ void SeqNetCuda::update_running_stats(SequentialParams& p) const {
       m.layers[i].var.download(var.data(), var.size());
     }
     const double M = static_cast<double>(m.last_n) * m.arch.length_before(i);
+    const double f = l.bn_factor(lp.num_batches_tracked + 1);
     for (std::size_t c = 0; c < lp.running_mean.size(); ++c) {
       const double unbiased = M > 1 ? var[c] * M / (M - 1) : var[c];
-      lp.running_mean[c] =
-          static_cast<float>(l.momentum * mean[c] + (1 - l.momentum) * lp.running_mean[c]);
-      lp.running_var[c] =
-          static_cast<float>(l.momentum * unbiased + (1 - l.momentum) * lp.running_var[c]);
+      lp.running_mean[c] = static_cast<float>(f * mean[c] + (1 - f) * lp.running_mean[c]);
+      lp.running_var[c] = static_cast<float>(f * unbiased + (1 - f) * lp.running_var[c]);
     }
     ++lp.num_batches_tracked;
   }

@@ -283,14 +283,17 @@ def train(data: Any, *, architecture: Union[None, Dict[str, Any], PathLike] = No
 
 def _architecture_arg(architecture: Any) -> Tuple[str, str]:
     """(JSON text, "") for a dict, ("", path) for a file: train_sequential's arguments."""
+    if isinstance(architecture, str) and architecture.lstrip().startswith("{"):
+        return architecture, ""  # the JSON itself
     if isinstance(architecture, (str, os.PathLike)):
         path = os.fspath(architecture)
         if not path:
             raise ValueError("architecture: the path is empty")
         return "", path
     if isinstance(architecture, Mapping):
-        try:
-            return json.dumps(dict(architecture)), ""
+        try:  # NumPy scalars as numbers; NaN and infinities are errors naming the value
+            return json.dumps(dict(architecture), allow_nan=False,
+                              default=lambda v: v.item() if hasattr(v, "item") else str(v)), ""
         except (TypeError, ValueError) as e:
             raise ValueError(f"architecture: not a JSON object: {e}") from None
     raise TypeError("architecture: expected a dict (the architecture JSON) or the path of a JSON "

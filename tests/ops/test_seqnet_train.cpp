@@ -25,6 +25,7 @@
 #include "io/sequential_io.hpp"
 #include "ops/adam/adam_core.hpp"
 #include "ops/seqnet/seqnet.hpp"
+#include "ops/seqnet/seqnet_layers.hpp"
 #include "seqnet_test_util.hpp"
 
 namespace mint {
@@ -570,6 +571,50 @@ TEST(SeqNetTrainStep, MatchesPyTorch) {
       }
     }
     check_after_step(name, dir, m.arch, m.params, after, zero_grad, adam.lr);
+  }
+}
+
+}  // namespace
+}  // namespace mint
+
+namespace mint {
+namespace {
+
+// BatchNorm1d(momentum=None): PyTorch's cumulative moving average (factor 1 / batches tracked):
+// after k batches the running mean is the mean of their k batch means; the JSON keeps the null.
+TEST(SeqNetTrainStep, BatchNormMomentumNoneIsTheCumulativeAverage) {
+  const char* json = R"({"input": {"channels": 4, "length": 12}, "layers": [
+      {"type": "Conv1d", "name": "c", "in_channels": 4, "out_channels": 3, "kernel_size": 3,
+       "padding": "same"},
+      {"type": "BatchNorm1d", "name": "bn", "num_features": 3, "momentum": null},
+      {"type": "GlobalAvgPool1d"}, {"type": "Flatten"},
+      {"type": "Linear", "name": "fc", "in_features": 3, "out_features": 1}]})";
+  const SequentialArchitecture a = parse_architecture(json, "t");
+  EXPECT_LT(a.layers[1].momentum, 0);
+  EXPECT_NE(architecture_json(a).find("\"momentum\":null"), std::string::npos);
+  SequentialParams p = init_sequential(a, 3);
+  SeqNet net(a, 8, 1);
+  std::vector<float> out(8), conv(3 * 12);
+  std::vector<double> sum_of_means(3, 0.0);
+  seqnet::Scratch scratch;
+  for (int step = 1; step <= 3; ++step) {
+    std::vector<float> x(8 * 4 * 12);
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      x[k] = static_cast<float>((k * 7 + static_cast<std::size_t>(step) * 13) % 11) / 11.0f;
+    }
+    std::vector<double> mean(3, 0.0);  // the batch mean of the conv output, computed apart
+    for (int r = 0; r < 8; ++r) {
+      seqnet::conv1d_row(x.data() + r * 48, 4, 12, p.layers[0].weight.data(),
+                         p.layers[0].bias.data(), 3, 3, 1, 1, 12, conv.data(), scratch);
+      for (int k = 0; k < 36; ++k) mean[static_cast<std::size_t>(k / 12)] += conv[k] / 96.0;
+    }
+    net.forward(p, x.data(), 8, Mode::train, out.data());
+    net.update_running_stats(p);
+    EXPECT_EQ(p.layers[1].num_batches_tracked, step);
+    for (std::size_t c = 0; c < 3; ++c) {
+      sum_of_means[c] += mean[c];
+      EXPECT_NEAR(p.layers[1].running_mean[c], sum_of_means[c] / step, 1e-6) << step;
+    }
   }
 }
 
