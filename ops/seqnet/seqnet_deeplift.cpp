@@ -36,8 +36,9 @@ struct Pass {
   std::vector<std::vector<std::int32_t>> args;
 };
 
+// onehot: layer 0 (a Conv1d of 4 channels) as a lookup of the one-hot row s.oh_base, s.oh_val.
 void run_forward(const SequentialModel& m, const std::vector<seqnet::LayerPlan>& plans,
-                 const float* x, Pass& pass, seqnet::Scratch& s) {
+                 const float* x, Pass& pass, seqnet::Scratch& s, bool onehot = false) {
   const std::size_t L = m.arch.layers.size();
   pass.acts.resize(L + 1);
   pass.args.resize(L);
@@ -46,10 +47,25 @@ void run_forward(const SequentialModel& m, const std::vector<seqnet::LayerPlan>&
     const SequentialLayer& l = m.arch.layers[i];
     pass.acts[i + 1].resize(sz(l.size_after()));
     pass.args[i].resize(is_max_pool(l.type) ? sz(l.size_after()) : 0);
+    if (i == 0 && onehot) {
+      seqnet::conv1d_onehot(l, plans[0], l.bias ? m.params.layers[0].bias.data() : nullptr,
+                            s.oh_base.data(), s.oh_val.data(), m.arch.length, pass.acts[1].data(),
+                            s);
+      continue;
+    }
     seqnet::forward_row(m.arch, i, m.params.layers[i], plans[i], pass.acts[i].data(),
                         pass.acts[i + 1].data(),
                         pass.args[i].empty() ? nullptr : pass.args[i].data(), s);
   }
+}
+
+// Conv1d(4 → F) → ReLU → MaxPool1d (disjoint windows) first, compat none: for one-hot rows the
+// rules of the first block are evaluated only where they can be nonzero (first_block).
+bool first_block_fusable(const SequentialModel& m, DeepLiftCompat compat) {
+  const auto& ls = m.arch.layers;
+  return compat == DeepLiftCompat::none && ls.size() > 3 && ls[0].type == LayerType::conv1d &&
+         ls[0].in == 4 && ls[1].type == LayerType::relu && ls[2].type == LayerType::maxpool1d &&
+         ls[2].stride >= ls[2].kernel;
 }
 
 struct Context {
@@ -61,7 +77,53 @@ struct Context {
   // captum_0_8: sequence 0's plain max-pool input gradients (per layer; empty otherwise).
   std::vector<std::vector<float>>* row0;
   bool record_row0;  // this call is sequence 0's: fill row0
+  bool fusable;      // first_block_fusable
 };
+
+// The first block's rules (layers 2, 1: the max-pool and rescale rules) and the attribution
+// through the first conv, for a one-hot row (s.oh_base, s.oh_val), compat none, given the
+// gradients gx, gr of the pool's output. Each disjoint window's pool rule is nonzero only at
+// the input's and the reference's argmax (elsewhere u = 0, and the fallback, the plain
+// gradient, is 0 too); the same formulas as maxpool_rule and the rescale rule there.
+void first_block(const Context& c, const Pass& x, const float* gx, const float* gr, float* out,
+                 seqnet::Scratch& s) {
+  const SequentialArchitecture& a = c.m.arch;
+  const seqnet::LayerPlan& plan = c.plans[0];
+  const int F = a.layers[0].out, lin = a.layers[0].length_after, lout = a.layers[2].length_after;
+  const std::size_t opad = sz(plan.opad);
+  const float* zx = x.acts[1].data();  // the conv's output (relu's input)
+  const float* zr = c.ref.acts[1].data();
+  const float* yx = x.acts[2].data();  // relu's output (the pool's input)
+  const float* yr = c.ref.acts[2].data();
+  const float* ox = x.acts[3].data();
+  const float* orf = c.ref.acts[3].data();
+  const float eps = static_cast<float>(kDeepLiftEps);
+  s.oh_t.assign(sz(lin) * opad, 0.0f);  // δ at the conv's output, (position, channel)
+  auto put = [&](int f, int t, float u, float plain) {
+    const std::size_t k = sz(f) * sz(lin) + sz(t);
+    const float d = yx[k] - yr[k];
+    const float mul = std::fabs(d) < eps ? plain : u / d;  // the max-pool rule
+    const float din = zx[k] - zr[k], dout = yx[k] - yr[k];
+    s.oh_t[sz(t) * opad + sz(f)] =  // the rescale rule (its fallback: relu's plain gradient)
+        std::fabs(din) < eps ? mul * (zx[k] > 0.0f ? 1.0f : 0.0f) : mul * dout / din;
+  };
+  for (int f = 0; f < F; ++f) {
+    for (int w = 0; w < lout; ++w) {
+      const std::size_t k = sz(f) * sz(lout) + sz(w);
+      const int ax = x.args[2][k], ar = c.ref.args[2][k];
+      const float M = std::max(ox[k], orf[k]);
+      const float ux = gx[k] * (M - orf[k]), ur = gr[k] * (ox[k] - M);
+      if (ax == ar) {
+        put(f, ax, ux + ur, gx[k]);
+      } else {
+        put(f, ax, ux + 0.0f, gx[k]);
+        put(f, ar, 0.0f + ur, 0.0f);
+      }
+    }
+  }
+  seqnet::conv1d_onehot_attr(a.layers[0], plan, s.oh_base.data(), s.oh_val.data(), a.length,
+                             s.oh_t.data(), out);
+}
 
 // The max-pool rule of layer i for both halves.
 void maxpool_rule(const Context& c, std::size_t i, const Pass& x, const float* rec_x,
@@ -101,11 +163,16 @@ void maxpool_rule(const Context& c, std::size_t i, const Pass& x, const float* r
 }
 
 // One sequence's attribution (4, L) into out.
-void attribute_one(const Context& c, const float* xs, float* out, seqnet::Scratch& s) {
+void attribute_one(const Context& c, const float* xs, float* out, Pass& x, seqnet::Scratch& s) {
   const SequentialArchitecture& a = c.m.arch;
   const std::size_t L = a.layers.size();
-  Pass x;
-  run_forward(c.m, c.plans, xs, x, s);
+  bool onehot = false;
+  if (a.layers[0].type == LayerType::conv1d && a.layers[0].in == 4) {
+    s.oh_base.resize(sz(a.length));
+    s.oh_val.resize(sz(a.length));
+    onehot = seqnet::onehot_columns(xs, a.length, s.oh_base.data(), s.oh_val.data());
+  }
+  run_forward(c.m, c.plans, xs, x, s, onehot);
   const std::size_t outs = sz(a.outputs());
   std::vector<float> gx(outs, 0.0f), gr(outs, 0.0f);
   {  // the output's gradient: 1, or the final Sigmoid's rule (Target::prob)
@@ -136,6 +203,7 @@ void attribute_one(const Context& c, const float* xs, float* out, seqnet::Scratc
   std::vector<float>& stale_r = s.dl_stale_r;
   bool have_stale = false;  // stale_*: the next (hooked) layer's plain input gradients
   for (std::size_t i = L; i-- > 0;) {
+    if (i == 2 && onehot && c.fusable) return first_block(c, x, gx.data(), gr.data(), out, s);
     const SequentialLayer& l = a.layers[i];
     const std::size_t n_in = sz(a.size_before(i));
     const LayerParams& p = c.m.params.layers[i];
@@ -211,16 +279,19 @@ std::vector<float> seqnet_deeplift(const SequentialModel& m, const CnnInput& in,
   const std::vector<float> zero(row, 0.0f);
   run_forward(m, plans, zero.data(), ref, s0);
   std::vector<std::vector<float>> row0(m.arch.layers.size());
-  Context first{m, plans, ref, compat, o, &row0, true};
-  attribute_one(first, x.data(), out.data(), s0);  // sequence 0 first: row 0 of the batch
-  const Context rest{m, plans, ref, compat, o, &row0, false};
+  const bool fusable = first_block_fusable(m, compat);
+  Context first{m, plans, ref, compat, o, &row0, true, fusable};
+  Pass pass0;
+  attribute_one(first, x.data(), out.data(), pass0, s0);  // sequence 0 first: row 0 of the batch
+  const Context rest{m, plans, ref, compat, o, &row0, false, fusable};
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
 #pragma omp parallel num_threads(threads)
   {
     seqnet::Scratch s;
+    Pass pass;  // reused: no allocation per sequence
 #pragma omp for schedule(dynamic, 4)
     for (int k = 1; k < n; ++k)
-      attribute_one(rest, x.data() + sz(k) * row, out.data() + sz(k) * row, s);
+      attribute_one(rest, x.data() + sz(k) * row, out.data() + sz(k) * row, pass, s);
   }
   return out;
 }

@@ -44,6 +44,18 @@ std::vector<LayerPlan> LayerPlan::make(const SequentialArchitecture& arch,
         }
       }
       plan.packed_flipped = PackedConv::pack(plan.flipped.data(), l.in, l.out, K);
+      if (l.in == 4) {
+        plan.opad = round_up(l.out, 8);
+        plan.onehot.assign(static_cast<std::size_t>(4) * K * plan.opad, 0.0f);
+        for (int o = 0; o < l.out; ++o) {
+          for (int c = 0; c < 4; ++c) {
+            for (int k = 0; k < K; ++k) {
+              plan.onehot[(static_cast<std::size_t>(c) * K + k) * plan.opad + o] =
+                  p.weight[(static_cast<std::size_t>(o) * 4 + c) * K + k];
+            }
+          }
+        }
+      }
     } else if (l.type == LayerType::batchnorm1d) {
       plan.alpha.resize(p.weight.size());
       plan.beta.resize(p.weight.size());

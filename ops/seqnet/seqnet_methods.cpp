@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "ops/common/simd.hpp"
 #include "ops/perturbation/fp_driver.hpp"
 #include "ops/seqnet/seqnet.hpp"
 #include "ops/seqnet/seqnet_layers.hpp"
@@ -202,7 +203,19 @@ class IgWorker {
   void run(const float* xs, float* a, const std::vector<seqnet::LayerPlan>& plans) {
     const std::size_t outs = sz(m_.arch.outputs()), row = sz(4) * m_.arch.length;
     const int S = static_cast<int>(q_.alphas.size()), cap = net_.capacity();
-    if (once_) conv0_row(m_, xs, z_.data(), false, scratch_);
+    const SequentialLayer& l0 = m_.arch.layers.front();
+    bool onehot = false;  // layer 0 as a lookup, its input gradient at the observed bases only
+    if (once_ && l0.in == 4) {
+      oh_base_.resize(sz(m_.arch.length));
+      oh_val_.resize(sz(m_.arch.length));
+      onehot = seqnet::onehot_columns(xs, m_.arch.length, oh_base_.data(), oh_val_.data());
+    }
+    if (onehot) {
+      seqnet::conv1d_onehot(l0, plans[0], nullptr, oh_base_.data(), oh_val_.data(), m_.arch.length,
+                            z_.data(), scratch_);
+    } else if (once_) {
+      conv0_row(m_, xs, z_.data(), false, scratch_);
+    }
     if (fused_) find_windows();
     if (conv2_) {
       std::fill(u_.begin(), u_.end(), 0.0);
@@ -245,6 +258,16 @@ class IgWorker {
         }
       }
     }
+    if (onehot) {  // x ⊙ Wᵀ (Σ_k w_k ∂g/∂conv0), at the observed bases
+      const std::size_t lin = sz(l0.length_after), opad = sz(plans[0].opad);
+      scratch_.oh_t.assign(lin * opad, 0.0f);
+      for (std::size_t f = 0; f < sz(l0.out); ++f) {
+        for (std::size_t t = 0; t < lin; ++t) scratch_.oh_t[t * opad + f] = total_[f * lin + t];
+      }
+      seqnet::conv1d_onehot_attr(l0, plans[0], oh_base_.data(), oh_val_.data(), m_.arch.length,
+                                 scratch_.oh_t.data(), a);
+      return;
+    }
     if (once_) {  // Σ_k w_k ∂g/∂x(α_k x) = Wᵀ (Σ_k w_k ∂g/∂conv0)
       seqnet::backward_row(m_.arch, 0, m_.params.layers.front(), plans.front(), xs, nullptr,
                            nullptr, total_.data(), a, scratch_);
@@ -268,6 +291,9 @@ class IgWorker {
     const double alpha_min = *std::min_element(q_.alphas.begin(), q_.alphas.end());
     win_arg_.resize(s_p_);
     near_.resize(s_p_);
+    zmax_.resize(s_p_);
+    bk_.resize(s_p_);
+    near_list_.clear();
     for (std::size_t c = 0; c < s_p_ / sz(lout); ++c) {
       const float* zc = z_.data() + c * sz(lin);
       // Two roundings of α·z + b (each ≤ 2^-24 relative) can reorder values closer than this.
@@ -282,8 +308,12 @@ class IgWorker {
           const double scale = std::max(std::fabs(zc[best]), std::fabs(zc[t])) + slack;
           near = !(gap > 0x1p-19 * scale);  // NaN: exact path
         }
-        win_arg_[c * sz(lout) + sz(w)] = best;
-        near_[c * sz(lout) + sz(w)] = near;
+        const std::size_t k = c * sz(lout) + sz(w);
+        win_arg_[k] = best;
+        near_[k] = near ? -1 : 0;
+        zmax_[k] = zc[best];
+        bk_[k] = bias0(c);
+        if (near) near_list_.push_back(static_cast<std::int32_t>(k));
       }
     }
   }
@@ -305,49 +335,86 @@ class IgWorker {
       }
       return;
     }
-    const SequentialLayer& pool = m_.arch.layers[2];
-    const bool global = pool.type == LayerType::global_maxpool1d;
-    const int lout = pool.length_after;
-    const int kernel = global ? static_cast<int>(len0) : pool.kernel;
-    const int stride = global ? static_cast<int>(len0) : pool.stride;
     float* pre = pre_.data() + sz(r) * s_p_;
     std::int32_t* arg = arg_.data() + sz(r) * s_p_;
-    for (std::size_t c = 0; c < s_p_ / sz(lout); ++c) {
-      const float b = bias0(c);
-      const float* zc = z_.data() + c * len0;
-      for (int w = 0; w < lout; ++w) {
-        const std::size_t k = c * sz(lout) + sz(w);
-        int best = win_arg_[k];
-        float v = al * zc[best] + b;
-        if (near_[k]) {  // exactly as relu then max pool: the first maximum of relu(α·z + b)
-          best = w * stride;
-          float bv = std::max(al * zc[best] + b, 0.0f);
-          v = al * zc[best] + b;
-          for (int t = best + 1; t < w * stride + kernel; ++t) {
-            const float u = al * zc[t] + b, ru = u > 0.0f ? u : 0.0f;
-            if (ru > bv) {
-              bv = ru;
-              best = t;
-              v = u;
-            }
-          }
-        }
-        pre[k] = v;
-        arg[k] = best;
-        if (!conv2_) {
-          dst[k] = v > 0.0f ? v : 0.0f;
-        } else {  // the pool's output as α·a + b: a = z at the argmax, b = bias, or 0, 0
-          const float on = static_cast<float>(v > 0.0f);  // branch-free: v's sign is random
-          const float na = on * zc[best], nb = on * b;
-          if ((na != cur_a_[k]) | (nb != cur_b_[k])) {  // rare: a switch or a moved argmax
-            update_conv2(static_cast<int>(c), w, na - cur_a_[k], nb - cur_b_[k]);
-            cur_a_[k] = na;
-            cur_b_[k] = nb;
-          }
-        }
+    std::copy(win_arg_.begin(), win_arg_.end(), arg);
+    // Every window at its precomputed argmax, 8 in the lanes (near-tie windows masked, redone
+    // exactly below); a window's (a, b) changes rarely (a switch on or off).
+    const Float8 alv = broadcast8(al), zero = splat8(0.0f);
+    std::size_t k = 0;
+    for (; k + 8 <= s_p_; k += 8) {
+      const Float8 zm = load8(zmax_.data() + k), b = load8(bk_.data() + k);
+      const Float8 v = alv * zm + b;
+      store8(pre + k, v);
+      if (!conv2_) {
+        store8(dst + k, v > zero ? v : zero);
+        continue;
+      }
+      const Int8 on = v > zero;
+      const Float8 na = on ? zm : zero, nb = on ? b : zero;
+      const Int8 changed = ((na != load8(cur_a_.data() + k)) | (nb != load8(cur_b_.data() + k))) &
+                           ~load8i(near_.data() + k);
+      bool any = false;
+      for (int j = 0; j < 8; ++j) any |= changed[j] != 0;
+      if (!any) continue;
+      for (int j = 0; j < 8; ++j) {
+        if (changed[j] != 0) set_window(k + sz(j), na[j], nb[j]);
       }
     }
+    for (; k < s_p_; ++k) {
+      if (near_[k] != 0) continue;
+      const float v = al * zmax_[k] + bk_[k];
+      pre[k] = v;
+      window_value(k, v, zmax_[k], dst);
+    }
+    for (const std::int32_t kk : near_list_) near_window(sz(kk), al, pre, arg, dst);
     if (conv2_) conv2_output(al, dst);
+  }
+
+  // The window k's output v (pre-relu) with z at its argmax zb: into dst (no second conv) or
+  // into the second conv's (a, b).
+  void window_value(std::size_t k, float v, float zb, float* dst) {
+    if (!conv2_) {
+      dst[k] = v > 0.0f ? v : 0.0f;
+      return;
+    }
+    const float on = static_cast<float>(v > 0.0f);
+    const float na = on * zb, nb = on * bk_[k];
+    if ((na != cur_a_[k]) | (nb != cur_b_[k])) set_window(k, na, nb);
+  }
+
+  void set_window(std::size_t k, float na, float nb) {
+    const std::size_t lout = sz(m_.arch.layers[2].length_after);
+    update_conv2(static_cast<int>(k / lout), static_cast<int>(k % lout), na - cur_a_[k],
+                 nb - cur_b_[k]);
+    cur_a_[k] = na;
+    cur_b_[k] = nb;
+  }
+
+  // A near-tie window exactly as relu then max pool: the first maximum of relu(α·z + b).
+  void near_window(std::size_t k, float al, float* pre, std::int32_t* arg, float* dst) {
+    const SequentialLayer& pool = m_.arch.layers[2];
+    const bool global = pool.type == LayerType::global_maxpool1d;
+    const int len0 = m_.arch.layers[0].length_after, lout = pool.length_after;
+    const int kernel = global ? len0 : pool.kernel, stride = global ? len0 : pool.stride;
+    const std::size_t c = k / sz(lout);
+    const int w = static_cast<int>(k % sz(lout));
+    const float b = bk_[k];
+    const float* zc = z_.data() + c * sz(len0);
+    int best = w * stride;
+    float bv = std::max(al * zc[best] + b, 0.0f);
+    float v = al * zc[best] + b;
+    for (int t = best + 1; t < w * stride + kernel; ++t) {
+      const float u = al * zc[t] + b, ru = u > 0.0f ? u : 0.0f;
+      if (ru > bv) {
+        bv = ru;
+        best = t;
+        v = u;
+      }
+    }
+    pre[k] = v;
+    arg[k] = best;
+    window_value(k, v, zc[best], dst);
   }
 
   // The second conv (layer 3) is linear: its output at step α is α·U + V + bias, with
@@ -360,11 +427,11 @@ class IgWorker {
       const int t = w - k * l3.dilation + l3.pad_left;
       if (t < 0 || t >= lout) continue;
       const float* wk = w3_.data() + (sz(c) * sz(l3.kernel) + sz(k)) * sz(cout);
-      double* u = u_.data() + sz(t) * sz(cout);
-      double* vv = v_.data() + sz(t) * sz(cout);
+      double* u = u_.data() + sz(t);  // (cout, lout)
+      double* vv = v_.data() + sz(t);
       for (int o = 0; o < cout; ++o) {
-        u[o] += static_cast<double>(da) * wk[o];
-        vv[o] += static_cast<double>(db) * wk[o];
+        u[sz(o) * sz(lout)] += static_cast<double>(da) * wk[o];
+        vv[sz(o) * sz(lout)] += static_cast<double>(db) * wk[o];
       }
     }
   }
@@ -375,10 +442,10 @@ class IgWorker {
     const std::vector<float>& bias = m_.params.layers[3].bias;
     for (int o = 0; o < cout; ++o) {
       const double bo = l3.bias ? bias[sz(o)] : 0.0;
-      for (int t = 0; t < lout; ++t) {
-        const std::size_t k = sz(t) * sz(cout) + sz(o);
-        dst[sz(o) * sz(lout) + sz(t)] = static_cast<float>(al * u_[k] + v_[k] + bo);
-      }
+      const double* u = u_.data() + sz(o) * sz(lout);
+      const double* v = v_.data() + sz(o) * sz(lout);
+      float* d = dst + sz(o) * sz(lout);
+      for (int t = 0; t < lout; ++t) d[t] = static_cast<float>(al * u[t] + v[t] + bo);
     }
   }
 
@@ -392,8 +459,10 @@ class IgWorker {
   SeqNet net_;
   std::vector<float> rows_in_, out_, dout_, din_, z_, total_, pre_, cur_a_, cur_b_, dp_, w3_;
   std::vector<double> u_, v_;
-  std::vector<std::int32_t> arg_, win_arg_;
-  std::vector<char> near_;
+  std::vector<std::int32_t> arg_, win_arg_, near_list_;
+  std::vector<int> oh_base_;
+  std::vector<float> oh_val_, zmax_, bk_;
+  std::vector<int> near_;  // -1: a near-tie window (exact path), 0 else
   seqnet::Scratch scratch_;
 };
 
