@@ -49,9 +49,13 @@ struct Scratch {
   std::vector<int> col_start, col_o;  // conv1d_backward_sparse: the nonzeros by column
   std::vector<float> col_g, din_t;
   std::vector<float> dl_nx, dl_nr, dl_px, dl_pr, dl_stale_x, dl_stale_r;  // DeepLIFT's gradients
+  std::vector<float> dl_ux, dl_ur;                                        // its max-pool rule
   std::vector<int> oh_base;                                               // onehot_columns
   std::vector<float> oh_val, oh_t, oh_bias;  // and conv1d_onehot's (position, channel) tile
 };
+
+// dst[c·ld_dst + r] = src[r·ld_src + c] for r < rows, c < cols (in 8 × 8 blocks).
+void transpose_to(const float* src, int rows, int cols, int ld_src, float* dst, int ld_dst);
 
 // One-hot rows: every column of the dense (4, lin) row x is zero or has one nonzero channel.
 // base[p]: that channel (−1: a zero column), val[p]: its value. False (base, val unspecified)

@@ -2,6 +2,10 @@
 // attribution x ⊙ (Wᵀ δ) at the observed channels only. See seqnet_layers.hpp.
 #include <algorithm>
 
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
+
 #include "ops/common/simd.hpp"
 #include "ops/seqnet/seqnet_layers.hpp"
 
@@ -31,6 +35,46 @@ void onehot_block(const SequentialLayer& l, const LayerPlan& plan, const float* 
 }
 
 }  // namespace
+
+void transpose_to(const float* src, int rows, int cols, int ld_src, float* dst, int ld_dst) {
+  int r0 = 0;
+#if defined(__AVX__)
+  for (; r0 + 8 <= rows; r0 += 8) {  // 8 × 8 blocks in registers (unpack, shuffle, permute)
+    int c0 = 0;
+    for (; c0 + 8 <= cols; c0 += 8) {
+      __m256 v[8], t[8];
+      for (int r = 0; r < 8; ++r) v[r] = _mm256_loadu_ps(src + sz(r0 + r) * sz(ld_src) + sz(c0));
+      for (int r = 0; r < 8; r += 2) {
+        t[r] = _mm256_unpacklo_ps(v[r], v[r + 1]);
+        t[r + 1] = _mm256_unpackhi_ps(v[r], v[r + 1]);
+      }
+      for (int r = 0; r < 8; r += 4) {
+        v[r] = _mm256_shuffle_ps(t[r], t[r + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        v[r + 1] = _mm256_shuffle_ps(t[r], t[r + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        v[r + 2] = _mm256_shuffle_ps(t[r + 1], t[r + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        v[r + 3] = _mm256_shuffle_ps(t[r + 1], t[r + 3], _MM_SHUFFLE(3, 2, 3, 2));
+      }
+      // v[0..3]: columns 0, 1, 2, 3 (lanes 0-3) and 4, 5, 6, 7 (lanes 4-7) of rows 0-3;
+      // v[4..7] the same of rows 4-7.
+      static constexpr int kCol[8] = {0, 1, 2, 3, 0, 1, 2, 3};
+      for (int c = 0; c < 8; ++c) {
+        const __m256 lo = v[kCol[c]], hi = v[4 + kCol[c]];
+        const __m256 out =
+            c < 4 ? _mm256_permute2f128_ps(lo, hi, 0x20) : _mm256_permute2f128_ps(lo, hi, 0x31);
+        _mm256_storeu_ps(dst + sz(c0 + c) * sz(ld_dst) + sz(r0), out);
+      }
+    }
+    for (; c0 < cols; ++c0) {
+      for (int r = 0; r < 8; ++r)
+        dst[sz(c0) * sz(ld_dst) + sz(r0 + r)] = src[sz(r0 + r) * sz(ld_src) + sz(c0)];
+    }
+  }
+#endif
+  for (; r0 < rows; ++r0) {
+    for (int c = 0; c < cols; ++c)
+      dst[sz(c) * sz(ld_dst) + sz(r0)] = src[sz(r0) * sz(ld_src) + sz(c)];
+  }
+}
 
 bool onehot_columns(const float* x, int lin, int* base, float* val) {
   for (int p = 0; p < lin; ++p) {
@@ -62,34 +106,32 @@ void conv1d_onehot(const SequentialLayer& l, const LayerPlan& plan, const float*
     onehot_block<8>(l, plan, s.oh_bias.data(), base, val, lin, o0, s.oh_t.data());
   for (; o0 < opad; o0 += 8)
     onehot_block<1>(l, plan, s.oh_bias.data(), base, val, lin, o0, s.oh_t.data());
-  for (int o = 0; o < l.out; ++o) {
-    float* dst = out + sz(o) * sz(lout);
-    for (int t = 0; t < lout; ++t) dst[t] = s.oh_t[sz(t) * sz(opad) + sz(o)];
-  }
+  transpose_to(s.oh_t.data(), lout, l.out, opad, out, lout);
 }
 
 void conv1d_onehot_attr(const SequentialLayer& l, const LayerPlan& plan, const int* base,
                         const float* val, int lin, const float* dt, float* attr) {
   const int K = l.kernel, opad = plan.opad, lout = l.length_after;
+  constexpr int kV = 8;  // independent FMA chains (one per 8 channels of a 64-channel block)
   std::fill(attr, attr + 4 * sz(lin), 0.0f);
   for (int p = 0; p < lin; ++p) {
     if (base[p] < 0) continue;
-    Float8 a0 = splat8(0.0f), a1 = splat8(0.0f);  // two FMA chains, summed in a fixed order
+    Float8 acc[kV];
+    for (int v = 0; v < kV; ++v) acc[v] = splat8(0.0f);
     for (int k = 0; k < K; ++k) {
       const int t = p + l.pad_left - k * l.dilation;
       if (t < 0 || t >= lout) continue;
       const float* w = plan.onehot.data() + (sz(base[p]) * sz(K) + sz(k)) * sz(opad);
       const float* d = dt + sz(t) * sz(opad);
-      int o = 0;
-      for (; o + 16 <= opad; o += 16) {
-        a0 += load8(w + o) * load8(d + o);
-        a1 += load8(w + o + 8) * load8(d + o + 8);
+      for (int o = 0; o < opad; o += 8 * kV) {
+        const int nv = std::min(kV, (opad - o) / 8);
+        for (int v = 0; v < nv; ++v) acc[v] += load8(w + o + 8 * v) * load8(d + o + 8 * v);
       }
-      for (; o < opad; o += 8) a0 += load8(w + o) * load8(d + o);
     }
-    const Float8 acc = a0 + a1;
+    Float8 total = acc[0];  // summed in a fixed order
+    for (int v = 1; v < kV; ++v) total += acc[v];
     float sum = 0.0f;
-    for (int v = 0; v < 8; ++v) sum += acc[v];
+    for (int v = 0; v < 8; ++v) sum += total[v];
     attr[sz(base[p]) * sz(lin) + sz(p)] = val[p] * sum;
   }
 }
