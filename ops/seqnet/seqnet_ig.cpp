@@ -295,14 +295,14 @@ class IgWorker {
     const std::size_t lin = sz(m_.arch.layers[0].length_after);
     for (; next_trans_ < trans_.size() && trans_[next_trans_].step == step; ++next_trans_) {
       const Transition& tr = trans_[next_trans_];
-      const double g = window_grad(sz(tr.k), q_acc_.data(), cout, 1);
+      const double g = window_grad(sz(tr.k), q_acc_.data(), 1, cout);
       win_acc_[sz(tr.k)] += tr.on ? -g : g;
     }
     const float* pre = pre_.data() + sz(r) * s_p_;
     const std::int32_t* arg = arg_.data() + sz(r) * s_p_;
     for (const std::int32_t kk : near_list_) {
       const std::size_t k = sz(kk);
-      const auto g = static_cast<float>(window_grad(k, d, 1, lout3));
+      const auto g = static_cast<float>(window_grad(k, d, lout3, 1));
       total_[k / lout * lin + sz(arg[k])] += g * static_cast<float>(pre[k] > 0.0f) * w;
     }
     const double wd = w;
@@ -320,7 +320,7 @@ class IgWorker {
     for (std::size_t k = 0; k < s_p_; ++k) {
       if (near_[k] != 0) continue;
       if (cur_a_[k] != 0.0f || cur_b_[k] != 0.0f)
-        win_acc_[k] += window_grad(k, q_acc_.data(), cout, 1);
+        win_acc_[k] += window_grad(k, q_acc_.data(), 1, cout);
       total_[k / lout * lin + sz(win_arg_[k])] += static_cast<float>(win_acc_[k]);
     }
   }
@@ -339,10 +339,10 @@ class IgWorker {
       const float* wj = w3_.data() + (sz(c) * sz(l3.kernel) + sz(j)) * cout;
       const T* gt = g + sz(t) * st;
       std::size_t o = 0;
-      if constexpr (std::is_same_v<T, double>) {  // so == 1: 4 chains of 4 doubles
+      if constexpr (std::is_same_v<T, double>) {  // 4 chains of 4 doubles (so == 1)
         typedef double Double4 __attribute__((vector_size(32)));
         Double4 acc[4] = {};
-        for (; o + 16 <= cout; o += 16) {
+        for (; so == 1 && o + 16 <= cout; o += 16) {
           for (int v = 0; v < 4; ++v) {
             const float* wv = wj + o + 4 * sz(v);
             const Double4 wd = {wv[0], wv[1], wv[2], wv[3]};
