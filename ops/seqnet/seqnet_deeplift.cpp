@@ -166,7 +166,7 @@ void first_block(const Context& c, const Pass& x, const float* gx, const float* 
   if (opad != sz(F)) std::fill(s.oh_t.begin(), s.oh_t.end(), 0.0f);
   seqnet::transpose_to(delta.data(), F, lin, lin, s.oh_t.data(), static_cast<int>(opad));
   seqnet::conv1d_onehot_attr(a.layers[0], plan, s.oh_base.data(), s.oh_val.data(), a.length,
-                             s.oh_t.data(), out);
+                             s.oh_t.data(), out, s);
 }
 
 // The max-pool rule of layer i for both halves.

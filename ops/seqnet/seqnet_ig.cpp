@@ -155,7 +155,7 @@ class IgWorker {
         for (std::size_t t = 0; t < lin; ++t) scratch_.oh_t[t * opad + f] = total_[f * lin + t];
       }
       seqnet::conv1d_onehot_attr(l0, plans[0], oh_base_.data(), oh_val_.data(), m_.arch.length,
-                                 scratch_.oh_t.data(), a);
+                                 scratch_.oh_t.data(), a, scratch_);
       return;
     }
     if (once_) {  // Σ_k w_k ∂g/∂x(α_k x) = Wᵀ (Σ_k w_k ∂g/∂conv0)

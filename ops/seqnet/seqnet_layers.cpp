@@ -243,12 +243,7 @@ bool conv1d_backward_sparse(const SequentialLayer& l, const LayerPlan& plan, int
     sparse_block<8>(plan, cout, l.kernel, l.dilation, l.pad_left, lin, lout, c0, s, s.din_t.data());
   for (; c0 < cpad; c0 += 8)
     sparse_block<1>(plan, cout, l.kernel, l.dilation, l.pad_left, lin, lout, c0, s, s.din_t.data());
-  for (int c = 0; c < cin; ++c) {
-    for (int pos = 0; pos < lin; ++pos) {
-      din[static_cast<std::size_t>(c) * lin + pos] =
-          s.din_t[static_cast<std::size_t>(pos) * cpad + c];
-    }
-  }
+  transpose_to(s.din_t.data(), lin, cin, cpad, din, lin);
   return true;
 }
 

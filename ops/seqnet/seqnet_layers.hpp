@@ -70,7 +70,7 @@ void conv1d_onehot(const SequentialLayer& l, const LayerPlan& plan, const float*
 // dt (lout, opad), the padding channels zero. Only the observed channel is computed:
 // attr[base(p), p] = val(p)·Σ_k Σ_o w[o, base(p), k]·δ[o, p + pad_left − k·dil]; 0 elsewhere.
 void conv1d_onehot_attr(const SequentialLayer& l, const LayerPlan& plan, const int* base,
-                        const float* val, int lin, const float* dt, float* attr);
+                        const float* val, int lin, const float* dt, float* attr, Scratch& s);
 
 // out[o,t] = bias[o] + Σ_c Σ_k w[o,c,k] · x[c, t + k·dil − pad_left] (zero outside [0, lin)),
 // t < lout; bias may be null. The sum runs in the order bias, c, k (fixed).

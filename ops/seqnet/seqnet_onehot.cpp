@@ -110,28 +110,32 @@ void conv1d_onehot(const SequentialLayer& l, const LayerPlan& plan, const float*
 }
 
 void conv1d_onehot_attr(const SequentialLayer& l, const LayerPlan& plan, const int* base,
-                        const float* val, int lin, const float* dt, float* attr) {
+                        const float* val, int lin, const float* dt, float* attr, Scratch& s) {
   const int K = l.kernel, opad = plan.opad, lout = l.length_after;
-  constexpr int kV = 8;  // independent FMA chains (one per 8 channels of a 64-channel block)
+  // Per input position 8 partial sums (part, lin × 8): δ's row t is loaded once (up to 64
+  // channels in registers) for the K positions it reaches; one horizontal sum per position.
+  s.oh_bias.assign(sz(lin) * 8, 0.0f);
+  float* part = s.oh_bias.data();
+  for (int o0 = 0; o0 < opad; o0 += 64) {
+    const int nv = std::min(8, (opad - o0) / 8);
+    for (int t = 0; t < lout; ++t) {
+      Float8 d[8];
+      for (int v = 0; v < nv; ++v) d[v] = load8(dt + sz(t) * sz(opad) + sz(o0 + 8 * v));
+      for (int k = 0; k < K; ++k) {
+        const int p = t - l.pad_left + k * l.dilation;
+        if (p < 0 || p >= lin || base[p] < 0) continue;
+        const float* w = plan.onehot.data() + (sz(base[p]) * sz(K) + sz(k)) * sz(opad) + sz(o0);
+        Float8 acc = load8(part + 8 * sz(p));
+        for (int v = 0; v < nv; ++v) acc += load8(w + 8 * v) * d[v];
+        store8(part + 8 * sz(p), acc);
+      }
+    }
+  }
   std::fill(attr, attr + 4 * sz(lin), 0.0f);
   for (int p = 0; p < lin; ++p) {
     if (base[p] < 0) continue;
-    Float8 acc[kV];
-    for (int v = 0; v < kV; ++v) acc[v] = splat8(0.0f);
-    for (int k = 0; k < K; ++k) {
-      const int t = p + l.pad_left - k * l.dilation;
-      if (t < 0 || t >= lout) continue;
-      const float* w = plan.onehot.data() + (sz(base[p]) * sz(K) + sz(k)) * sz(opad);
-      const float* d = dt + sz(t) * sz(opad);
-      for (int o = 0; o < opad; o += 8 * kV) {
-        const int nv = std::min(kV, (opad - o) / 8);
-        for (int v = 0; v < nv; ++v) acc[v] += load8(w + o + 8 * v) * load8(d + o + 8 * v);
-      }
-    }
-    Float8 total = acc[0];  // summed in a fixed order
-    for (int v = 1; v < kV; ++v) total += acc[v];
     float sum = 0.0f;
-    for (int v = 0; v < 8; ++v) sum += total[v];
+    for (int v = 0; v < 8; ++v) sum += part[8 * sz(p) + sz(v)];
     attr[sz(base[p]) * sz(lin) + sz(p)] = val[p] * sum;
   }
 }
