@@ -44,6 +44,18 @@ std::vector<LayerPlan> LayerPlan::make(const SequentialArchitecture& arch,
         }
       }
       plan.packed_flipped = PackedConv::pack(plan.flipped.data(), l.in, l.out, K);
+      if (l.in == 4) {
+        plan.opad = round_up(l.out, 8);
+        plan.onehot.assign(static_cast<std::size_t>(4) * K * plan.opad, 0.0f);
+        for (int o = 0; o < l.out; ++o) {
+          for (int c = 0; c < 4; ++c) {
+            for (int k = 0; k < K; ++k) {
+              plan.onehot[(static_cast<std::size_t>(c) * K + k) * plan.opad + o] =
+                  p.weight[(static_cast<std::size_t>(o) * 4 + c) * K + k];
+            }
+          }
+        }
+      }
     } else if (l.type == LayerType::batchnorm1d) {
       plan.alpha.resize(p.weight.size());
       plan.beta.resize(p.weight.size());
@@ -231,12 +243,7 @@ bool conv1d_backward_sparse(const SequentialLayer& l, const LayerPlan& plan, int
     sparse_block<8>(plan, cout, l.kernel, l.dilation, l.pad_left, lin, lout, c0, s, s.din_t.data());
   for (; c0 < cpad; c0 += 8)
     sparse_block<1>(plan, cout, l.kernel, l.dilation, l.pad_left, lin, lout, c0, s, s.din_t.data());
-  for (int c = 0; c < cin; ++c) {
-    for (int pos = 0; pos < lin; ++pos) {
-      din[static_cast<std::size_t>(c) * lin + pos] =
-          s.din_t[static_cast<std::size_t>(pos) * cpad + c];
-    }
-  }
+  transpose_to(s.din_t.data(), lin, cin, cpad, din, lin);
   return true;
 }
 

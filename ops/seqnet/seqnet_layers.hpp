@@ -34,6 +34,10 @@ struct LayerPlan {
   std::vector<float> wt;
   int cpad = 0;
   std::vector<float> alpha, beta;  // BatchNorm1d (eval)
+  // Conv1d with 4 input channels (one-hot input): (4, K, opad) with onehot[c,k,o] = w[o,c,k],
+  // o padded with zeros to opad, a multiple of 8 (conv1d_onehot, conv1d_onehot_attr).
+  std::vector<float> onehot;
+  int opad = 0;
   static std::vector<LayerPlan> make(const SequentialArchitecture& arch,
                                      const SequentialParams& params);
 };
@@ -45,7 +49,28 @@ struct Scratch {
   std::vector<int> col_start, col_o;  // conv1d_backward_sparse: the nonzeros by column
   std::vector<float> col_g, din_t;
   std::vector<float> dl_nx, dl_nr, dl_px, dl_pr, dl_stale_x, dl_stale_r;  // DeepLIFT's gradients
+  std::vector<float> dl_ux, dl_ur;                                        // its max-pool rule
+  std::vector<int> oh_base;                                               // onehot_columns
+  std::vector<float> oh_val, oh_t, oh_bias;  // and conv1d_onehot's (position, channel) tile
 };
+
+// dst[c·ld_dst + r] = src[r·ld_src + c] for r < rows, c < cols (in 8 × 8 blocks).
+void transpose_to(const float* src, int rows, int cols, int ld_src, float* dst, int ld_dst);
+
+// One-hot rows: every column of the dense (4, lin) row x is zero or has one nonzero channel.
+// base[p]: that channel (−1: a zero column), val[p]: its value. False (base, val unspecified)
+// when some column has two nonzeros.
+bool onehot_columns(const float* x, int lin, int* base, float* val);
+// Layer 0 (a Conv1d with 4 input channels) of a one-hot row as a lookup of filter columns:
+// out (cout, lout), out[o,t] = bias[o] + Σ_k w[o, base(p), k]·val(p), p = t + k·dil − pad_left
+// (zero columns and padding skipped), the terms in k order; bias may be null.
+void conv1d_onehot(const SequentialLayer& l, const LayerPlan& plan, const float* bias,
+                   const int* base, const float* val, int lin, float* out, Scratch& s);
+// The attribution x ⊙ (J_convᵀ δ) of a one-hot row, (4, lin), from δ given channel-last:
+// dt (lout, opad), the padding channels zero. Only the observed channel is computed:
+// attr[base(p), p] = val(p)·Σ_k Σ_o w[o, base(p), k]·δ[o, p + pad_left − k·dil]; 0 elsewhere.
+void conv1d_onehot_attr(const SequentialLayer& l, const LayerPlan& plan, const int* base,
+                        const float* val, int lin, const float* dt, float* attr, Scratch& s);
 
 // out[o,t] = bias[o] + Σ_c Σ_k w[o,c,k] · x[c, t + k·dil − pad_left] (zero outside [0, lin)),
 // t < lout; bias may be null. The sum runs in the order bias, c, k (fixed).

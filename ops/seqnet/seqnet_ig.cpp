@@ -1,0 +1,469 @@
+// Integrated Gradients of a general sequential network (zero baseline). See seqnet.hpp.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+#include "ops/common/simd.hpp"
+#include "ops/seqnet/seqnet.hpp"
+#include "ops/seqnet/seqnet_layers.hpp"
+#include "ops/seqnet/seqnet_methods_common.hpp"
+
+namespace mint {
+namespace {
+
+using seqnet_detail::check;
+using seqnet_detail::conv0_row;
+using seqnet_detail::first_is_conv;
+using seqnet_detail::seed_of;
+using seqnet_detail::sz;
+
+// Integrated Gradients of one sequence on one thread: its S steps through `net` (a serial
+// SeqNet) in chunks of the net's capacity, the weighted gradients summed in step order.
+//
+// With a zero baseline the first Conv1d's output at α·x is α·z + b, z = W∗x (conv-once). When
+// it is followed by ReLU and max pooling (the usual first block), the steps start after the
+// pool ("fused"): relu and the pool are monotone, so a window's maximum of relu(α·z + b) is at
+// the first maximum of z for every α > 0 — found once per sequence — and the pool's output is
+// relu(α·z_max + b). Windows where rounding of α·z + b could tie another position with the
+// maximum (z within a few ulps) are evaluated exactly at every step, as the layers would. The
+// gradient w.r.t. the pool's output then goes to its argmax through relu'.
+class IgWorker {
+ public:
+  IgWorker(const SequentialModel& m, const Quadrature& q, const SeqAttributeOptions& o)
+      : m_(m),
+        q_(q),
+        o_(o),
+        once_(first_is_conv(m)),
+        fused_(once_ && m.arch.layers.size() > 3 && m.arch.layers[1].type == LayerType::relu &&
+               is_max_pool(m.arch.layers[2].type)),
+        conv2_(fused_ && m.arch.layers.size() > 4 && m.arch.layers[3].type == LayerType::conv1d),
+        first_(conv2_   ? 4
+               : fused_ ? 3
+               : once_  ? 1
+                        : 0),
+        s_in_(sz(m.arch.size_before(sz(first_)))),
+        s_z_(sz(m.arch.size_before(once_ ? 1 : 0))),
+        s_p_(fused_ ? sz(m.arch.size_before(3)) : 0),
+        net_(m.arch, std::min(kIgChunk, static_cast<int>(q.alphas.size())), 1),
+        rows_in_(sz(net_.capacity()) * s_in_),
+        out_(sz(net_.capacity()) * sz(m.arch.outputs())),
+        dout_(out_.size()),
+        din_(rows_in_.size()),
+        z_(s_z_),
+        total_(s_z_) {
+    net_.keep_plans(&m.params);
+    if (fused_) {
+      pre_.resize(sz(net_.capacity()) * s_p_);
+      arg_.resize(pre_.size());
+    }
+    if (conv2_) {
+      const SequentialLayer& l3 = m.arch.layers[3];
+      u_.resize(s_in_);
+      v_.resize(s_in_);
+      q_acc_.resize(s_in_);
+      out_t_.resize(s_in_);
+      win_acc_.resize(s_p_);
+      bias3_.assign(sz(l3.out), 0.0);
+      if (l3.bias)
+        std::copy(m.params.layers[3].bias.begin(), m.params.layers[3].bias.end(), bias3_.begin());
+      cur_a_.resize(s_p_);
+      cur_b_.resize(s_p_);
+      dp_.resize(s_p_);
+      w3_.resize(m.params.layers[3].weight.size());  // (in, K, out): one (c, k)'s outputs
+      for (int f = 0; f < l3.out; ++f) {
+        for (int c = 0; c < l3.in; ++c) {
+          for (int k = 0; k < l3.kernel; ++k) {
+            w3_[(sz(c) * sz(l3.kernel) + sz(k)) * sz(l3.out) + sz(f)] =
+                m.params.layers[3].weight[(sz(f) * sz(l3.in) + sz(c)) * sz(l3.kernel) + sz(k)];
+          }
+        }
+      }
+    }
+  }
+
+  // The attribution (4, L) of the dense sequence xs into a.
+  void run(const float* xs, float* a, const std::vector<seqnet::LayerPlan>& plans) {
+    const std::size_t outs = sz(m_.arch.outputs()), row = sz(4) * m_.arch.length;
+    const int S = static_cast<int>(q_.alphas.size()), cap = net_.capacity();
+    const SequentialLayer& l0 = m_.arch.layers.front();
+    bool onehot = false;  // layer 0 as a lookup, its input gradient at the observed bases only
+    if (once_ && l0.in == 4) {
+      oh_base_.resize(sz(m_.arch.length));
+      oh_val_.resize(sz(m_.arch.length));
+      onehot = seqnet::onehot_columns(xs, m_.arch.length, oh_base_.data(), oh_val_.data());
+    }
+    if (onehot) {
+      seqnet::conv1d_onehot(l0, plans[0], nullptr, oh_base_.data(), oh_val_.data(), m_.arch.length,
+                            z_.data(), scratch_);
+    } else if (once_) {
+      conv0_row(m_, xs, z_.data(), false, scratch_);
+    }
+    if (fused_) find_windows();
+    if (conv2_) {
+      std::fill(u_.begin(), u_.end(), 0.0);
+      std::fill(v_.begin(), v_.end(), 0.0);
+      std::fill(cur_a_.begin(), cur_a_.end(), 0.0f);
+      std::fill(cur_b_.begin(), cur_b_.end(), 0.0f);
+      std::fill(q_acc_.begin(), q_acc_.end(), 0.0);
+      std::fill(win_acc_.begin(), win_acc_.end(), 0.0);
+      trans_.clear();
+      next_trans_ = 0;
+    }
+    std::fill(total_.begin(), total_.end(), 0.0f);
+    for (int k0 = 0; k0 < S; k0 += cap) {
+      const int rows = std::min(cap, S - k0);
+      for (int r = 0; r < rows; ++r) {
+        step_ = k0 + r;
+        step_row(xs, static_cast<float>(q_.alphas[sz(k0 + r)]), r);
+      }
+      net_.forward(m_.params, rows_in_.data(), rows, Mode::eval, out_.data(), first_);
+      std::fill(dout_.begin(), dout_.end(), 0.0f);
+      for (int r = 0; r < rows; ++r) {
+        dout_[sz(r) * outs + sz(o_.output)] =
+            seed_of(out_[sz(r) * outs + sz(o_.output)], o_.target);
+      }
+      net_.backward(m_.params, dout_.data(), nullptr, din_.data());
+      for (int r = 0; r < rows; ++r) {
+        const float w = static_cast<float>(q_.weights[sz(k0 + r)]);
+        const float* d = din_.data() + sz(r) * s_in_;
+        if (conv2_) {
+          conv2_step(k0 + r, r, w, d);
+        } else if (fused_) {  // through the pool (to its argmax) and relu' into ∂g/∂conv0
+          const float* pre = pre_.data() + sz(r) * s_p_;
+          const std::int32_t* arg = arg_.data() + sz(r) * s_p_;
+          const std::size_t lout = sz(m_.arch.layers[2].length_after);
+          const std::size_t lin = sz(m_.arch.layers[0].length_after);
+          for (std::size_t c = 0; c < s_p_ / lout; ++c) {
+            float* tc = total_.data() + c * lin;
+            for (std::size_t k = c * lout; k < (c + 1) * lout; ++k) {
+              tc[arg[k]] += d[k] * static_cast<float>(pre[k] > 0.0f) * w;  // branch-free
+            }
+          }
+        } else {
+          for (std::size_t k = 0; k < s_in_; ++k) total_[k] += d[k] * w;
+        }
+      }
+    }
+    if (conv2_) conv2_finish();
+    if (onehot) {  // x ⊙ Wᵀ (Σ_k w_k ∂g/∂conv0), at the observed bases
+      const std::size_t lin = sz(l0.length_after), opad = sz(plans[0].opad);
+      scratch_.oh_t.assign(lin * opad, 0.0f);
+      for (std::size_t f = 0; f < sz(l0.out); ++f) {
+        for (std::size_t t = 0; t < lin; ++t) scratch_.oh_t[t * opad + f] = total_[f * lin + t];
+      }
+      seqnet::conv1d_onehot_attr(l0, plans[0], oh_base_.data(), oh_val_.data(), m_.arch.length,
+                                 scratch_.oh_t.data(), a, scratch_);
+      return;
+    }
+    if (once_) {  // Σ_k w_k ∂g/∂x(α_k x) = Wᵀ (Σ_k w_k ∂g/∂conv0)
+      seqnet::backward_row(m_.arch, 0, m_.params.layers.front(), plans.front(), xs, nullptr,
+                           nullptr, total_.data(), a, scratch_);
+    } else {
+      std::copy(total_.begin(), total_.end(), a);
+    }
+    for (std::size_t k = 0; k < row; ++k) a[k] *= xs[k];
+  }
+
+ private:
+  float bias0(std::size_t c) const {
+    return m_.arch.layers[0].bias ? m_.params.layers[0].bias[c] : 0.0f;
+  }
+
+  // The pool's windows over z: each one's first maximum, and whether rounding could tie it.
+  void find_windows() {
+    const SequentialLayer& pool = m_.arch.layers[2];
+    const int lin = m_.arch.layers[0].length_after, lout = pool.length_after;
+    const bool global = pool.type == LayerType::global_maxpool1d;
+    const int kernel = global ? lin : pool.kernel, stride = global ? lin : pool.stride;
+    const double alpha_min = *std::min_element(q_.alphas.begin(), q_.alphas.end());
+    win_arg_.resize(s_p_);
+    near_.resize(s_p_);
+    zmax_.resize(s_p_);
+    bk_.resize(s_p_);
+    near_list_.clear();
+    for (std::size_t c = 0; c < s_p_ / sz(lout); ++c) {
+      const float* zc = z_.data() + c * sz(lin);
+      // Two roundings of α·z + b (each ≤ 2^-24 relative) can reorder values closer than this.
+      const double slack = std::fabs(bias0(c)) / std::max(alpha_min, 1e-30);
+      for (int w = 0; w < lout; ++w) {
+        int best = w * stride;
+        for (int t = best + 1; t < w * stride + kernel; ++t) best = zc[t] > zc[best] ? t : best;
+        bool near = !(alpha_min > 0.0);
+        for (int t = w * stride; t < w * stride + kernel && !near; ++t) {
+          if (t == best) continue;
+          const double gap = static_cast<double>(zc[best]) - zc[t];
+          const double scale = std::max(std::fabs(zc[best]), std::fabs(zc[t])) + slack;
+          near = !(gap > 0x1p-19 * scale);  // NaN: exact path
+        }
+        const std::size_t k = c * sz(lout) + sz(w);
+        win_arg_[k] = best;
+        near_[k] = near ? -1 : 0;
+        zmax_[k] = zc[best];
+        bk_[k] = bias0(c);
+        if (near) near_list_.push_back(static_cast<std::int32_t>(k));
+      }
+    }
+  }
+
+  // Step row r (α): the network's input at layer first_ into rows_in_.
+  void step_row(const float* xs, float al, int r) {
+    float* dst = rows_in_.data() + sz(r) * s_in_;
+    if (!once_) {
+      for (std::size_t k = 0; k < s_in_; ++k) dst[k] = al * xs[k];
+      return;
+    }
+    const std::size_t len0 = sz(m_.arch.layers[0].length_after);
+    if (!fused_) {
+      for (std::size_t c = 0; c < s_in_ / len0; ++c) {
+        const float b = bias0(c);
+        const float* zc = z_.data() + c * len0;
+        float* dc = dst + c * len0;
+        for (std::size_t t = 0; t < len0; ++t) dc[t] = al * zc[t] + b;
+      }
+      return;
+    }
+    float* pre = pre_.data() + sz(r) * s_p_;
+    std::int32_t* arg = arg_.data() + sz(r) * s_p_;
+    std::copy(win_arg_.begin(), win_arg_.end(), arg);
+    // Every window at its precomputed argmax, 8 in the lanes (near-tie windows masked, redone
+    // exactly below); a window's (a, b) changes rarely (a switch on or off).
+    const Float8 alv = broadcast8(al), zero = splat8(0.0f);
+    std::size_t k = 0;
+    for (; k + 8 <= s_p_; k += 8) {
+      const Float8 zm = load8(zmax_.data() + k), b = load8(bk_.data() + k);
+      const Float8 v = alv * zm + b;
+      store8(pre + k, v);
+      if (!conv2_) {
+        store8(dst + k, v > zero ? v : zero);
+        continue;
+      }
+      const Int8 on = v > zero;
+      const Float8 na = on ? zm : zero, nb = on ? b : zero;
+      const Int8 changed = ((na != load8(cur_a_.data() + k)) | (nb != load8(cur_b_.data() + k))) &
+                           ~load8i(near_.data() + k);
+      bool any = false;
+      for (int j = 0; j < 8; ++j) any |= changed[j] != 0;
+      if (!any) continue;
+      for (int j = 0; j < 8; ++j) {
+        if (changed[j] != 0) set_window(k + sz(j), na[j], nb[j]);
+      }
+    }
+    for (; k < s_p_; ++k) {
+      if (near_[k] != 0) continue;
+      const float v = al * zmax_[k] + bk_[k];
+      pre[k] = v;
+      window_value(k, v, zmax_[k], dst);
+    }
+    for (const std::int32_t kk : near_list_) near_window(sz(kk), al, pre, arg, dst);
+    if (conv2_) conv2_output(al, dst);
+  }
+
+  // The window k's output v (pre-relu) with z at its argmax zb: into dst (no second conv) or
+  // into the second conv's (a, b).
+  void window_value(std::size_t k, float v, float zb, float* dst) {
+    if (!conv2_) {
+      dst[k] = v > 0.0f ? v : 0.0f;
+      return;
+    }
+    const float on = static_cast<float>(v > 0.0f);
+    const float na = on * zb, nb = on * bk_[k];
+    if ((na != cur_a_[k]) | (nb != cur_b_[k])) set_window(k, na, nb);
+  }
+
+  void set_window(std::size_t k, float na, float nb) {
+    const std::size_t lout = sz(m_.arch.layers[2].length_after);
+    update_conv2(static_cast<int>(k / lout), static_cast<int>(k % lout), na - cur_a_[k],
+                 nb - cur_b_[k]);
+    cur_a_[k] = na;
+    cur_b_[k] = nb;
+    if (near_[k] == 0) trans_.push_back({step_, static_cast<int>(k), na != 0.0f || nb != 0.0f});
+  }
+
+  // Through the second conv and the pool without a backward pass of the conv per step. A
+  // window at its fixed argmax (not near a tie) gets Σ_s on_s(k)·w_s·(W3ᵀ δ_s)[k], δ_s the
+  // gradient at the conv's output: with Q_s = Σ_{s' < s} w_s'·δ_s' (double), each run of steps
+  // [a, b) where the window is on contributes (W3ᵀ (Q_b − Q_a))[k], evaluated at its
+  // transitions (trans_, recorded by step_row: on at a, off at b) and at the end. Near-tie
+  // windows (argmax and mask per step) get (W3ᵀ δ_s)[k] at every step.
+  void conv2_step(int step, int r, float w, const float* d) {
+    const SequentialLayer& l3 = m_.arch.layers[3];
+    const std::size_t lout3 = sz(l3.length_after), cout = sz(l3.out);
+    const std::size_t lout = sz(m_.arch.layers[2].length_after);
+    const std::size_t lin = sz(m_.arch.layers[0].length_after);
+    for (; next_trans_ < trans_.size() && trans_[next_trans_].step == step; ++next_trans_) {
+      const Transition& tr = trans_[next_trans_];
+      const double g = window_grad(sz(tr.k), q_acc_.data(), 1, cout);
+      win_acc_[sz(tr.k)] += tr.on ? -g : g;
+    }
+    const float* pre = pre_.data() + sz(r) * s_p_;
+    const std::int32_t* arg = arg_.data() + sz(r) * s_p_;
+    for (const std::int32_t kk : near_list_) {
+      const std::size_t k = sz(kk);
+      const auto g = static_cast<float>(window_grad(k, d, lout3, 1));
+      total_[k / lout * lin + sz(arg[k])] += g * static_cast<float>(pre[k] > 0.0f) * w;
+    }
+    const double wd = w;
+    for (std::size_t t = 0; t < lout3; ++t) {
+      double* q = q_acc_.data() + t * cout;
+      for (std::size_t o = 0; o < cout; ++o) q[o] += wd * d[o * lout3 + t];
+    }
+  }
+
+  // Windows on after the last step: + (W3ᵀ Q_S)[k]; then each window's sum to its argmax.
+  void conv2_finish() {
+    const std::size_t lout = sz(m_.arch.layers[2].length_after);
+    const std::size_t lin = sz(m_.arch.layers[0].length_after);
+    const std::size_t cout = sz(m_.arch.layers[3].out);
+    for (std::size_t k = 0; k < s_p_; ++k) {
+      if (near_[k] != 0) continue;
+      if (cur_a_[k] != 0.0f || cur_b_[k] != 0.0f)
+        win_acc_[k] += window_grad(k, q_acc_.data(), 1, cout);
+      total_[k / lout * lin + sz(win_arg_[k])] += static_cast<float>(win_acc_[k]);
+    }
+  }
+
+  // (W3ᵀ g)[k] for the pool's element k (channel c, window w): Σ_j Σ_o W3[o, c, j]·g[o, t],
+  // t = w − j·dil + pad, of g with element (o, t) at o·so + t·st.
+  template <typename T>
+  double window_grad(std::size_t k, const T* g, std::size_t so, std::size_t st) const {
+    const SequentialLayer& l3 = m_.arch.layers[3];
+    const std::size_t lout = sz(m_.arch.layers[2].length_after), cout = sz(l3.out);
+    const int c = static_cast<int>(k / lout), w = static_cast<int>(k % lout);
+    double sum = 0.0;
+    for (int j = 0; j < l3.kernel; ++j) {
+      const int t = w - j * l3.dilation + l3.pad_left;
+      if (t < 0 || t >= l3.length_after) continue;
+      const float* wj = w3_.data() + (sz(c) * sz(l3.kernel) + sz(j)) * cout;
+      const T* gt = g + sz(t) * st;
+      std::size_t o = 0;
+      if constexpr (std::is_same_v<T, double>) {  // 4 chains of 4 doubles (so == 1)
+        typedef double Double4 __attribute__((vector_size(32)));
+        Double4 acc[4] = {};
+        for (; so == 1 && o + 16 <= cout; o += 16) {
+          for (int v = 0; v < 4; ++v) {
+            const float* wv = wj + o + 4 * sz(v);
+            const Double4 wd = {wv[0], wv[1], wv[2], wv[3]};
+            Double4 gd;
+            std::memcpy(&gd, gt + o + 4 * sz(v), sizeof gd);
+            acc[v] += wd * gd;
+          }
+        }
+        const Double4 a = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+        sum += (a[0] + a[1]) + (a[2] + a[3]);
+      }
+      for (; o < cout; ++o) sum += static_cast<double>(wj[o]) * gt[o * so];
+    }
+    return sum;
+  }
+
+  // A near-tie window exactly as relu then max pool: the first maximum of relu(α·z + b).
+  void near_window(std::size_t k, float al, float* pre, std::int32_t* arg, float* dst) {
+    const SequentialLayer& pool = m_.arch.layers[2];
+    const bool global = pool.type == LayerType::global_maxpool1d;
+    const int len0 = m_.arch.layers[0].length_after, lout = pool.length_after;
+    const int kernel = global ? len0 : pool.kernel, stride = global ? len0 : pool.stride;
+    const std::size_t c = k / sz(lout);
+    const int w = static_cast<int>(k % sz(lout));
+    const float b = bk_[k];
+    const float* zc = z_.data() + c * sz(len0);
+    int best = w * stride;
+    float bv = std::max(al * zc[best] + b, 0.0f);
+    float v = al * zc[best] + b;
+    for (int t = best + 1; t < w * stride + kernel; ++t) {
+      const float u = al * zc[t] + b, ru = u > 0.0f ? u : 0.0f;
+      if (ru > bv) {
+        bv = ru;
+        best = t;
+        v = u;
+      }
+    }
+    pre[k] = v;
+    arg[k] = best;
+    window_value(k, v, zc[best], dst);
+  }
+
+  // The second conv (layer 3) is linear: its output at step α is α·U + V + bias, with
+  // U = W∗a and V = W∗b (double) kept up to date as the pool's elements change (each one
+  // switches on or off at most once over the steps, or moves its argmax in a near-tie window).
+  void update_conv2(int c, int w, float da, float db) {
+    const SequentialLayer& l3 = m_.arch.layers[3];
+    const int lout = l3.length_after, cout = l3.out;
+    for (int k = 0; k < l3.kernel; ++k) {
+      const int t = w - k * l3.dilation + l3.pad_left;
+      if (t < 0 || t >= lout) continue;
+      const float* wk = w3_.data() + (sz(c) * sz(l3.kernel) + sz(k)) * sz(cout);
+      double* u = u_.data() + sz(t) * sz(cout);  // (lout, cout)
+      double* vv = v_.data() + sz(t) * sz(cout);
+      for (int o = 0; o < cout; ++o) {
+        u[o] += static_cast<double>(da) * wk[o];
+        vv[o] += static_cast<double>(db) * wk[o];
+      }
+    }
+  }
+
+  void conv2_output(float al, float* dst) {
+    const SequentialLayer& l3 = m_.arch.layers[3];
+    const int lout = l3.length_after, cout = l3.out;
+    for (int t = 0; t < lout; ++t) {  // (lout, cout), then transposed into dst
+      const double* u = u_.data() + sz(t) * sz(cout);
+      const double* v = v_.data() + sz(t) * sz(cout);
+      float* d = out_t_.data() + sz(t) * sz(cout);
+      for (int o = 0; o < cout; ++o) d[o] = static_cast<float>(al * u[o] + v[o] + bias3_[sz(o)]);
+    }
+    seqnet::transpose_to(out_t_.data(), lout, cout, cout, dst, lout);
+  }
+
+  static constexpr int kIgChunk = 10;  // steps per forward/backward: activations stay in cache
+  const SequentialModel& m_;
+  const Quadrature& q_;
+  const SeqAttributeOptions& o_;
+  bool once_, fused_, conv2_;
+  int first_;
+  std::size_t s_in_, s_z_, s_p_;
+  SeqNet net_;
+  std::vector<float> rows_in_, out_, dout_, din_, z_, total_, pre_, cur_a_, cur_b_, dp_, w3_;
+  std::vector<double> u_, v_, q_acc_, win_acc_, bias3_;
+  std::vector<float> out_t_;
+  struct Transition {
+    int step, k;
+    bool on;
+  };
+  std::vector<Transition> trans_;
+  std::size_t next_trans_ = 0;
+  int step_ = 0;
+  std::vector<std::int32_t> arg_, win_arg_, near_list_;
+  std::vector<int> oh_base_;
+  std::vector<float> oh_val_, zmax_, bk_;
+  std::vector<int> near_;  // -1: a near-tie window (exact path), 0 else
+  seqnet::Scratch scratch_;
+};
+
+}  // namespace
+
+// Parallel over sequences (each on one thread, its steps in a fixed order): a sequence's
+// attribution does not depend on the thread count or on the other sequences.
+std::vector<float> seqnet_integrated_gradients(const SequentialModel& m, const CnnInput& in, int n,
+                                               IgMethod method, int steps,
+                                               const SeqAttributeOptions& o) {
+  check(m, in, n, o, "integrated gradients");
+  const Quadrature q = ig_quadrature(method, steps);
+  const std::size_t row = sz(4) * m.arch.length;
+  const std::vector<float> x = dense_input(in, n, m.arch.length);
+  std::vector<float> attr(sz(n) * row);
+  if (n == 0 || q.alphas.empty()) return attr;
+  const std::vector<seqnet::LayerPlan> plans = seqnet::LayerPlan::make(m.arch, m.params);
+  const int threads = std::min(o.threads > 0 ? o.threads : omp_get_max_threads(), n);
+#pragma omp parallel num_threads(threads)
+  {
+    IgWorker worker(m, q, o);
+#pragma omp for schedule(dynamic, 1)
+    for (int s = 0; s < n; ++s)
+      worker.run(x.data() + sz(s) * row, attr.data() + sz(s) * row, plans);
+  }
+  return attr;
+}
+
+}  // namespace mint
