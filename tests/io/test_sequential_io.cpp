@@ -4,6 +4,7 @@
 // layer.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -194,6 +195,20 @@ TEST(SequentialArchitecture, HugeLayersAreRefusedBeforeAllocating) {
   EXPECT_EQ(error_of(wide),
             "arch.json: layer 0 ('c', Conv1d): its output would hold 500000000 values per "
             "sequence (at most 268435456)");
+}
+
+// The architectures shipped in data/architectures (docs/model-defaults.md's candidates) parse and
+// take the experiments' L = 250 with one output.
+TEST(SequentialArchitecture, ShippedArchitecturesParse) {
+  const std::filesystem::path dir = std::filesystem::path(MINT_SOURCE_DIR) / "data/architectures";
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".json") continue;
+    const SequentialArchitecture a = read_architecture(entry.path().string(), 250);
+    EXPECT_EQ(a.outputs(), 1) << entry.path();
+    ++count;
+  }
+  EXPECT_GE(count, 2);
 }
 
 }  // namespace
