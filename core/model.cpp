@@ -119,10 +119,8 @@ std::vector<std::string> ModelParams::trainable_names(bool batchnorm) {
   return names;
 }
 
-namespace {
-
-// U(−bound, bound) for element i of tensor `tensor`, from the seed's init stream.
-void fill_uniform(std::vector<float>& v, double bound, std::uint64_t seed, std::uint32_t tensor) {
+void fill_init_uniform(std::vector<float>& v, double bound, std::uint64_t seed,
+                       std::uint32_t tensor) {
   for (std::size_t i = 0; i < v.size(); ++i) {
     const Philox4x32 r =
         philox4x32({{static_cast<std::uint32_t>(i), tensor, 0u, 3u}},
@@ -132,24 +130,22 @@ void fill_uniform(std::vector<float>& v, double bound, std::uint64_t seed, std::
   }
 }
 
-}  // namespace
-
 Model init_model(const ModelConfig& config, std::uint64_t seed) {
   config.validate();
   Model m{config, ModelParams::zeros(config), "", nullptr};
   ModelParams& p = m.params;
   const double conv_bound = 1 / std::sqrt(4.0 * config.width);
-  fill_uniform(p.conv_weight, conv_bound, seed, 0);
-  fill_uniform(p.conv_bias, conv_bound, seed, 1);
+  fill_init_uniform(p.conv_weight, conv_bound, seed, 0);
+  fill_init_uniform(p.conv_bias, conv_bound, seed, 1);
   const double b1 = 1 / std::sqrt(static_cast<double>(config.fc1_inputs()));
-  fill_uniform(p.fc1_weight, b1, seed, 2);
-  fill_uniform(p.fc1_bias, b1, seed, 3);
+  fill_init_uniform(p.fc1_weight, b1, seed, 2);
+  fill_init_uniform(p.fc1_bias, b1, seed, 3);
   const double b2 = 1 / std::sqrt(static_cast<double>(config.hidden1));
-  fill_uniform(p.fc2_weight, b2, seed, 4);
-  fill_uniform(p.fc2_bias, b2, seed, 5);
+  fill_init_uniform(p.fc2_weight, b2, seed, 4);
+  fill_init_uniform(p.fc2_bias, b2, seed, 5);
   const double b3 = 1 / std::sqrt(static_cast<double>(config.hidden2));
-  fill_uniform(p.fc3_weight, b3, seed, 6);
-  fill_uniform(p.fc3_bias, b3, seed, 7);
+  fill_init_uniform(p.fc3_weight, b3, seed, 6);
+  fill_init_uniform(p.fc3_bias, b3, seed, 7);
   return m;
 }
 

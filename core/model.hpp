@@ -97,4 +97,9 @@ void check_params(const ModelConfig& config, const ModelParams& params, const st
 // mean 0, var 1. Deterministic in the seed (Philox).
 Model init_model(const ModelConfig& config, std::uint64_t seed);
 
+// The initialisation stream both init_model and init_sequential draw from: v[i] ~ U(−bound,
+// bound) from Philox keyed by the seed, counter (i, tensor, 0, 3).
+void fill_init_uniform(std::vector<float>& v, double bound, std::uint64_t seed,
+                       std::uint32_t tensor);
+
 }  // namespace mint

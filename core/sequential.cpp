@@ -5,7 +5,6 @@
 
 #include "core/error.hpp"
 #include "core/model.hpp"
-#include "core/philox.hpp"
 
 namespace mint {
 
@@ -101,17 +100,6 @@ std::string layer_who(const SequentialArchitecture& arch, std::size_t i) {
          to_string(arch.layers[i].type) + ")";
 }
 
-// U(−bound, bound) for element i of trainable tensor `tensor`: init_model's stream.
-void fill_uniform(std::vector<float>& v, double bound, std::uint64_t seed, std::uint32_t tensor) {
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const Philox4x32 r =
-        philox4x32({{static_cast<std::uint32_t>(i), tensor, 0u, 3u}},
-                   static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32));
-    const double u = static_cast<double>(r.v[0] >> 8) * 0x1p-24;  // [0, 1)
-    v[i] = static_cast<float>((2 * u - 1) * bound);
-  }
-}
-
 }  // namespace
 
 SequentialParams SequentialParams::zeros(const SequentialArchitecture& arch) {
@@ -187,8 +175,8 @@ SequentialParams init_sequential(const SequentialArchitecture& arch, std::uint64
     if (l.type != LayerType::conv1d && l.type != LayerType::linear) continue;
     const double fan_in = static_cast<double>(l.in) * (l.type == LayerType::conv1d ? l.kernel : 1);
     const double bound = 1 / std::sqrt(fan_in);
-    fill_uniform(p.layers[i].weight, bound, seed, tensor++);
-    if (l.bias) fill_uniform(p.layers[i].bias, bound, seed, tensor);
+    fill_init_uniform(p.layers[i].weight, bound, seed, tensor++);
+    if (l.bias) fill_init_uniform(p.layers[i].bias, bound, seed, tensor);
     ++tensor;  // the bias's index, used or not (the paper model's numbering)
   }
   return p;

@@ -8,37 +8,20 @@
 #include "core/error.hpp"
 #include "ops/seqnet/seqnet_cuda.hpp"
 #include "ops/seqnet/seqnet_layers.hpp"
+#include "ops/seqnet/seqnet_methods_common.hpp"
 
 namespace mint {
 namespace {
 
+using seqnet_detail::check;
+using seqnet_detail::seed_of;
+using seqnet_detail::sz;
+
 constexpr std::size_t kDeviceBytes = std::size_t{512} << 20;  // activations per SeqNetCuda
 constexpr int kMaxRows = 4096;
 
-std::size_t sz(std::int64_t v) { return static_cast<std::size_t>(v); }
-
 int device_capacity(const SequentialArchitecture& a) {
   return SeqNet::capacity_for(a, kDeviceBytes, kMaxRows);
-}
-
-void check(const SequentialModel& m, const CnnInput& in, std::int64_t n,
-           const SeqAttributeOptions& o, const char* what) {
-  if ((in.codes == nullptr) == (in.dense == nullptr)) {
-    throw Error(std::string(what) + ": give exactly one of codes and dense input");
-  }
-  if (n < 0) throw Error(std::string(what) + ": negative number of sequences");
-  if (o.output < 0 || o.output >= m.arch.outputs()) {
-    throw Error(std::string(what) + ": target index " + std::to_string(o.output) +
-                " is out of range: the model has " + std::to_string(m.arch.outputs()) +
-                " output(s)");
-  }
-}
-
-// dg/dz at the output, as the gradient methods seed the backward pass (seqnet_methods.cpp).
-float seed_of(float z, Target t) {
-  if (t == Target::logit) return 1.0f;
-  const double p = 1.0 / (1.0 + std::exp(-static_cast<double>(z)));
-  return static_cast<float>(p * (1 - p));
 }
 
 // Seeds dout (rows, outputs) at output o from the outputs `out`.
