@@ -47,7 +47,7 @@ def stream(models: Mapping[str, Any], out: PathLike, *, methods: Sequence[str] =
            metric: str = "auprc", positives: str = "span", ic_threshold: float = 1.0,
            signed: bool = False, bootstrap: int = 1000, ci: float = 0.95, bootstrap_seed: int = 0,
            pair_resamples: int = 200, save_attributions: int = 0, checkpoint_seconds: float = 30,
-           set_name: str = "", device: str = "auto", threads: int = 0,
+           set_name: str = "", device: str = "auto", threads: int = 0, target_index: int = 0,
            progress: Progress = None) -> Dict[str, Any]:
     """The streaming benchmark (``mint stream``): ``n`` test sequences of the design (rounded up
     to fill its groups evenly, as the CLI's --n) simulated,
@@ -55,7 +55,8 @@ def stream(models: Mapping[str, Any], out: PathLike, *, methods: Sequence[str] =
     ``out/stream/`` (a rerun resumes) and the tables in ``out/tables/``.
 
     models: ``{"M_w": [model, ...], "M_wo": ...}`` — each value one model or an ensemble of
-    seed models (mint.Model objects or files). Returns what the run did (sequences, its
+    seed models (mint.Model objects or files). target_index: which output of multi-output
+    models to attribute and score (the CLI's --target-index). Returns what the run did (sequences, its
     shard's range, finished shards, whether the tables were written)."""
     sim = simulation_args(motifs, design=design, negatives=negatives, effect=effect,
                           interaction=None, weights=None, train=40000, valid=5000,
@@ -84,5 +85,6 @@ def stream(models: Mapping[str, Any], out: PathLike, *, methods: Sequence[str] =
     o.chunk, o.shard = C.integer("chunk", chunk, 1, C.INT62), shard or ""
     o.compare = ("", "") if compare is None else (str(compare[0]), str(compare[1]))
     o.device, o.threads = C.choice("device", device), C.threads(threads)
+    o.target_index = C.integer("target_index", target_index, 0, C.INT32)
     with progress_callback(progress, "stream") as callback:
         return dict(_core.stream(sim, o, callback))

@@ -9,6 +9,7 @@
 #include "common.hpp"
 #include "core/error.hpp"
 #include "pipeline/experiment.hpp"
+#include "pipeline/predict.hpp"
 #include "pipeline/stream/stream.hpp"
 #include "pipeline/tables.hpp"
 
@@ -47,7 +48,8 @@ struct StreamArgs {
                         ig_method = "gausslegendre", compat = "none", device = "auto", shard;
   std::pair<std::string, std::string> compare;
   double ic_threshold = 1.0, level = 0.95, checkpoint_seconds = 30;
-  int steps = 50, batch_size = 128, bootstrap = 1000, pair_resamples = 200, threads = 0;
+  int steps = 50, batch_size = 128, bootstrap = 1000, pair_resamples = 200, threads = 0,
+      target_index = 0;
   std::uint64_t seed = 0, bootstrap_seed = 0;
   std::int64_t chunk = 1024, save_attributions = 0;
   bool signed_scores = false;
@@ -76,12 +78,14 @@ StreamOptions stream_options(const SimulateArgs& sim, const StreamArgs& a) {
   o.attribute.compute.device = parse_device(a.device);
   check_threads(a.threads, "threads");
   o.attribute.compute.threads = a.threads;
+  o.attribute.output = a.target_index;
   check_attribute_options(o.attribute, o.methods, "batch_size");
   for (const auto& [name, models] : a.models) {
     if (models.empty()) throw Error("models: '" + name + "' has no model");
     StreamModel sm;
     sm.name = name;
     sm.models = models;
+    check_outputs(models, a.target_index, "target_index");
     for (const Model& m : models) sm.files.push_back(m.source.empty() ? name : m.source);
     o.models.push_back(std::move(sm));
   }
@@ -158,6 +162,7 @@ void bind_run(nb::module_& m) {
       .def_rw("bootstrap", &StreamArgs::bootstrap)
       .def_rw("pair_resamples", &StreamArgs::pair_resamples)
       .def_rw("threads", &StreamArgs::threads)
+      .def_rw("target_index", &StreamArgs::target_index)
       .def_rw("seed", &StreamArgs::seed)
       .def_rw("bootstrap_seed", &StreamArgs::bootstrap_seed)
       .def_rw("chunk", &StreamArgs::chunk)

@@ -338,3 +338,32 @@ def test_exp_module_predicts():
     assert rel_norm(ref, model.predict(x)) < 1e-5
     assert isinstance(model.to_torch(), nn.Sequential)
     assert ARCHITECTURE_KEY == "mint.architecture"
+
+
+def test_stream_target_index_equals_cli(tmp_path):
+    """mint.stream(target_index=) attributes and scores the chosen output, as the CLI's
+    --target-index: the same tables, byte for byte; another output gives other tables."""
+    torch.manual_seed(7)
+    module = nn.Sequential(nn.Conv1d(4, 6, 9, padding="same"), nn.ReLU(), nn.MaxPool1d(8),
+                           nn.Flatten(), nn.Linear(6 * 15, 2)).eval()
+    path = tmp_path / "two.safetensors"
+    export_sequential(module, path, 120)
+    common = dict(methods=["grad"], n=200, length=120, bootstrap=20, chunk=64, seed=3,
+                  progress=False)
+    for t in range(2):
+        run_cli("stream", "--model", f"M={path}", "--method", "grad", "--n", "200", "--length",
+                "120", "--bootstrap", "20", "--chunk", "64", "--seed", "3", "--quiet",
+                "--target-index", str(t), "--out", tmp_path / f"cli{t}")
+        run = mint.stream({"M": [path]}, tmp_path / f"py{t}", target_index=t, **common)
+        assert run["tables_written"]
+        for table in sorted((tmp_path / f"cli{t}" / "tables").iterdir()):
+            got = (tmp_path / f"py{t}" / "tables" / table.name).read_bytes()
+            assert got == table.read_bytes(), table.name
+    tables = [[f.read_bytes() for f in sorted((tmp_path / f"py{t}" / "tables").iterdir())]
+              for t in range(2)]
+    assert tables[0] != tables[1]
+    with pytest.raises(ValueError, match="target_index 2 is out of range"):
+        mint.stream({"M": [path]}, tmp_path / "bad", target_index=2, **common)
+    with pytest.raises(ValueError, match="target_index must be in"):
+        mint.stream({"M": [path]}, tmp_path / "bad", target_index=-1, **common)
+    assert not (tmp_path / "bad").exists()
