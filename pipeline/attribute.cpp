@@ -75,7 +75,7 @@ FpOptions fp_options(const AttributeOptions& o) {
 }
 
 // A general sequential model's attribution: ops/seqnet on the CPU; with an explicit --device cuda
-// the gradient methods and IG on the GPU (seqnet_cuda.hpp), the others on the CPU.
+// every method on the GPU (seqnet_cuda.hpp).
 std::vector<float> attribute_general(const SequentialModel& m, const CnnInput& in, int n,
                                      const AttributeOptions& o, AttributeResult& r) {
   SeqAttributeOptions so;
@@ -83,7 +83,7 @@ std::vector<float> attribute_general(const SequentialModel& m, const CnnInput& i
   so.output = o.output;
   so.threads = o.compute.threads;
   r.where = "cpu";
-  if (general_on_gpu(o.compute) && is_gradient_family(o.method)) {
+  if (general_on_gpu(o.compute)) {
     r.where = "cuda";
     switch (o.method) {
       case Method::grad:
@@ -92,9 +92,17 @@ std::vector<float> attribute_general(const SequentialModel& m, const CnnInput& i
         return seqnet_saliency_cuda(m, in, n, so);
       case Method::ixg:
         return seqnet_input_x_gradient_cuda(m, in, n, so);
-      default:
+      case Method::ig:
         return seqnet_integrated_gradients_cuda(m, in, n, o.ig_method, o.ig_steps, so);
+      case Method::deeplift:
+        return seqnet_deeplift_cuda(m, in, n, o.compat, so);
+      case Method::ism:
+        return seqnet_ism_cuda(m, in, n, so);
+      case Method::fp:
+        r.permutations.clear();
+        return seqnet_feature_permutation_cuda(m, in, n, fp_options(o), so, &r.permutations);
     }
+    throw Error(std::string("attribution method ") + to_string(o.method) + " has no GPU path");
   }
   switch (o.method) {
     case Method::grad:

@@ -12,6 +12,7 @@
 #include "ops/common/cuda_check.cuh"
 #include "ops/seqnet/seqnet_core.hpp"
 #include "ops/seqnet/seqnet_cuda.hpp"
+#include "ops/seqnet/seqnet_cuda_impl.cuh"
 #include "ops/seqnet/seqnet_cudnn.cuh"
 #include "ops/seqnet/seqnet_kernels.cuh"
 #include "ops/seqnet/seqnet_layers.hpp"  // LayerPlan: eval-mode BatchNorm's affine map
@@ -20,21 +21,13 @@ namespace mint {
 
 namespace k = seqnet::cuda;
 using cuda::DeviceBuffer;
+using k::DeviceLayer;
 
 namespace {
 
 constexpr const char* kWho = "sequential network on the GPU";
 
 std::size_t sz(std::int64_t v) { return static_cast<std::size_t>(v); }
-
-// One layer's device tensors (empty when the layer has none).
-struct DeviceLayer {
-  DeviceBuffer<float> weight, bias, alpha, beta, running_mean, running_var;
-  DeviceBuffer<float> grad_weight, grad_bias;
-  DeviceBuffer<double> mean, var, invstd;  // train-mode BatchNorm's batch statistics
-  DeviceBuffer<std::int32_t> argmax;       // max pooling
-  DeviceBuffer<float> mask;                // train-mode Dropout
-};
 
 void upload(float* dst, const std::vector<float>& src, cudaStream_t s) {
   if (src.empty()) return;
@@ -49,35 +42,6 @@ void download(std::vector<float>& dst, const float* src, cudaStream_t s) {
 }
 
 }  // namespace
-
-struct SeqNetCuda::Impl {
-  SequentialArchitecture arch;
-  int capacity;
-  cuda::Stream stream;  // first: destroyed last
-  k::CudnnHandle cudnn;
-  std::unique_ptr<k::CublasHandle> cublas;
-  std::vector<DeviceBuffer<float>> act;  // act[i]: layer i's input; act[L]: the output
-  std::vector<DeviceLayer> layers;
-  std::vector<std::unique_ptr<k::ConvPlan>> convs;  // per layer; null but for Conv1d
-  DeviceBuffer<float> grad_a, grad_b, padded;       // gradients; a padded conv input/gradient
-  DeviceBuffer<unsigned char> workspace;
-  int last_n = 0, last_first = 0;
-  Mode last_mode = Mode::eval;
-  std::uint64_t dropout_seed = 0, dropout_step = 0;
-
-  Impl(const SequentialArchitecture& a, int cap);
-  cudaStream_t s() const { return stream.get(); }
-  void upload_params(const SequentialParams& p);
-  void reserve_workspace(std::size_t bytes);
-  void forward_layer(std::size_t i, int n, bool train);
-  void conv_forward(std::size_t i, int n);
-  void linear_forward(std::size_t i, int n);
-  // Layer i's parameter gradients from g (n, size_after) into its device gradient buffers.
-  void param_grad(std::size_t i, int n, bool train, const float* g);
-  // Layer i's input gradient gin (n, size_before) from g.
-  void input_grad(std::size_t i, int n, bool train, const float* g, float* gin);
-  void conv_input_grad(std::size_t i, int n, const float* g, float* gin);
-};
 
 SeqNetCuda::Impl::Impl(const SequentialArchitecture& a, int cap) : arch(a), capacity(cap) {
   cublas = std::make_unique<k::CublasHandle>(stream.get());
@@ -184,6 +148,10 @@ void SeqNetCuda::Impl::linear_forward(std::size_t i, int n) {
                                     layers[i].weight.get(), l.in, act[i].get(), l.in, &zero,
                                     act[i + 1].get(), l.out));
   if (l.bias) k::add_channel_bias(act[i + 1].get(), layers[i].bias.get(), n, l.out, 1, s());
+}
+
+void SeqNetCuda::Impl::forward_range(int n, std::size_t first, bool train) {
+  for (std::size_t i = first; i < arch.layers.size(); ++i) forward_layer(i, n, train);
 }
 
 void SeqNetCuda::Impl::forward_layer(std::size_t i, int n, bool train) {
@@ -334,12 +302,16 @@ void SeqNetCuda::Impl::input_grad(std::size_t i, int n, bool train, const float*
 
 // ---- the public class ------------------------------------------------------------------------
 
-SeqNetCuda::SeqNetCuda(const SequentialArchitecture& arch, int capacity) {
+std::unique_ptr<SeqNetCuda::Impl> SeqNetCuda::Impl::make(const SequentialArchitecture& arch,
+                                                         int capacity) {
   if (cuda_device_count() == 0) throw Error(std::string(kWho) + ": " + cuda_unavailable_reason());
   if (capacity < 1) throw Error(std::string(kWho) + ": capacity must be positive");
   if (arch.layers.empty()) throw Error(std::string(kWho) + ": no layers");
-  impl_ = std::make_unique<Impl>(arch, capacity);
+  return std::make_unique<Impl>(arch, capacity);
 }
+
+SeqNetCuda::SeqNetCuda(const SequentialArchitecture& arch, int capacity)
+    : impl_(Impl::make(arch, capacity)) {}
 
 SeqNetCuda::~SeqNetCuda() = default;
 
@@ -369,7 +341,7 @@ void SeqNetCuda::forward(const SequentialParams& p, const float* in, int n, Mode
   const std::size_t s_in = sz(m.arch.size_before(sz(first))) * sz(n);
   MINT_CUDA_CHECK(cudaMemcpyAsync(m.act[sz(first)].get(), in, s_in * sizeof(float),
                                   cudaMemcpyHostToDevice, m.s()));
-  for (std::size_t i = sz(first); i < L; ++i) m.forward_layer(i, n, mode == Mode::train);
+  m.forward_range(n, sz(first), mode == Mode::train);
   const std::size_t outs = sz(m.arch.outputs()) * sz(n);
   MINT_CUDA_CHECK(
       cudaMemcpyAsync(out, m.act[L].get(), outs * sizeof(float), cudaMemcpyDeviceToHost, m.s()));

@@ -1,8 +1,15 @@
 // The general sequential CNN (core/sequential.hpp) on the GPU: SeqNetCuda mirrors SeqNet
 // (seqnet.hpp) — forward, backward, BatchNorm's running-statistics update, Dropout from the same
-// Philox stream — with host inputs and outputs, and prediction and the gradient attributions
-// (gradient, saliency, input × gradient, Integrated Gradients) with the CPU functions'
-// signatures. Every result equals SeqNet's up to float32 summation order.
+// Philox stream — with host inputs and outputs, and prediction and every attribution method
+// (gradient, saliency, input × gradient, Integrated Gradients, DeepLIFT in both compat modes,
+// ISM, Feature Permutation) with the CPU functions' signatures. Every result equals the CPU's up
+// to float32 summation order.
+//
+// Files: seqnet_cuda.cu (SeqNetCuda; its device state SeqNetCuda::Impl in seqnet_cuda_impl.cuh,
+// which the methods' .cu files drive directly), seqnet_cudnn.cu (Conv1d), seqnet_kernels.cu
+// (the other layers), seqnet_methods_cuda.cpp (predict, the gradient methods, IG),
+// seqnet_deeplift_cuda.cu and seqnet_perturbation_cuda.cu (DeepLIFT; ISM and FP) with their
+// kernels in seqnet_attr_kernels.cu.
 //
 // The generic path: cuDNN for Conv1d (a 2-D convolution of height 1: forward, backward data,
 // backward filter; deterministic algorithms, FMA math — never TF32), cuBLAS SGEMM for Linear
@@ -72,5 +79,20 @@ std::vector<float> seqnet_input_x_gradient_cuda(const SequentialModel& m, const 
 std::vector<float> seqnet_integrated_gradients_cuda(const SequentialModel& m, const CnnInput& in,
                                                     int n, IgMethod method, int steps,
                                                     const SeqAttributeOptions& o);
+// As seqnet_deeplift, both compat modes (seqnet_deeplift_cuda.cu): the input half of a batch
+// and the zero reference forward on the device, one backward pass with a gradient per half and
+// the rules of the hooked layers as kernels. captum_0_8's max-pool fallback takes sequence 0's
+// gradient for every sequence, as on the CPU (the whole call is Captum's one batch).
+std::vector<float> seqnet_deeplift_cuda(const SequentialModel& m, const CnnInput& in, int n,
+                                        DeepLiftCompat compat, const SeqAttributeOptions& o);
+// As seqnet_ism and seqnet_feature_permutation (seqnet_perturbation_cuda.cu): the first Conv1d's
+// output of each sequence is computed once and each variant's is updated on the device in the
+// changed column's receptive field; the rest of the network runs on batches of variants. FP
+// draws (or replays) the CPU's permutations, fp.batch_size sequences per permutation.
+std::vector<float> seqnet_ism_cuda(const SequentialModel& m, const CnnInput& in, int n,
+                                   const SeqAttributeOptions& o);
+std::vector<float> seqnet_feature_permutation_cuda(
+    const SequentialModel& m, const CnnInput& in, int n, const FpOptions& fp,
+    const SeqAttributeOptions& o, std::vector<std::vector<std::int64_t>>* used = nullptr);
 
 }  // namespace mint
