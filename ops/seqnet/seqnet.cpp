@@ -18,7 +18,8 @@ using seqnet::Scratch;
 
 namespace {
 
-constexpr int kGradBlock = 16;  // rows per parameter-gradient block (fixed: thread-independent)
+constexpr int kGradBlock = 16;   // rows per parameter-gradient block (fixed: thread-independent)
+constexpr int kLinearRows = 16;  // rows per Linear call (any grouping gives the same bits)
 
 std::size_t sz(std::int64_t v) { return static_cast<std::size_t>(v); }
 
@@ -97,6 +98,17 @@ void SeqNet::forward(const SequentialParams& p, const float* in, int n, Mode mod
           mask_[i][at] = m;
           act_[i + 1][at] = act_[i][at] * m;
         }
+      }
+      continue;
+    }
+    if (l.type == LayerType::linear) {  // groups of rows: the weights read once per group
+      const int groups = (n + kLinearRows - 1) / kLinearRows;
+#pragma omp parallel for num_threads(threads_) schedule(static)
+      for (int b = 0; b < groups; ++b) {
+        const int r0 = b * kLinearRows, rows = std::min(kLinearRows, n - r0);
+        seqnet::linear_forward_rows(act_[i].data() + sz(r0) * s_in, rows, p.layers[i].weight.data(),
+                                    l.bias ? p.layers[i].bias.data() : nullptr, l.in, l.out,
+                                    act_[i + 1].data() + sz(r0) * s_out);
       }
       continue;
     }
@@ -265,6 +277,14 @@ void SeqNet::backward(const SequentialParams& p, const float* dout, SequentialPa
     if (need_din && !(l.type == LayerType::batchnorm1d && train)) {
       if (l.type == LayerType::dropout && train) {
         for (std::size_t k = 0; k < s_in * n; ++k) gin[k] = g[k] * mask_[i][k];
+      } else if (l.type == LayerType::linear) {
+        const int groups = (n + kLinearRows - 1) / kLinearRows;
+#pragma omp parallel for num_threads(threads_) schedule(static)
+        for (int b = 0; b < groups; ++b) {
+          const int r0 = b * kLinearRows, rows = std::min(kLinearRows, n - r0);
+          seqnet::linear_backward_rows(g.data() + sz(r0) * s_out, rows, p.layers[i].weight.data(),
+                                       l.in, l.out, gin.data() + sz(r0) * s_in);
+        }
       } else {
 #pragma omp parallel num_threads(threads_)
         {

@@ -169,6 +169,65 @@ void first_block(const Context& c, const Pass& x, const float* gx, const float* 
                              s.oh_t.data(), out, s);
 }
 
+// ReLU → max pooling with disjoint windows (global too) at layers i − 1, i, compat none, above
+// the first max pool (both halves' gradients are needed below): middle_block.
+bool middle_fusable(const SequentialModel& m, DeepLiftCompat compat, std::size_t i,
+                    std::size_t first_pool) {
+  const auto& ls = m.arch.layers;
+  if (compat != DeepLiftCompat::none || i < 2 || i - 1 <= first_pool) return false;
+  const bool disjoint = ls[i].type == LayerType::global_maxpool1d ||
+                        (ls[i].type == LayerType::maxpool1d && ls[i].stride >= ls[i].kernel);
+  return disjoint && ls[i - 1].type == LayerType::relu;
+}
+
+// The max-pool rule of layer i and the rescale rule of the ReLU before it, for both halves,
+// from the gradients gx, gr of the pool's output to nx, nr at the ReLU's input. With disjoint
+// windows both rules are nonzero only at each window's two argmaxes (the input's and the
+// reference's: elsewhere the unpooled products and the plain gradients are zero), so they are
+// evaluated there only, with maxpool_rule's and rescale_rule's operations in the same order.
+void middle_block(const Context& c, std::size_t i, const Pass& x, const float* gx, const float* gr,
+                  float* nx, float* nr) {
+  const SequentialArchitecture& a = c.m.arch;
+  const int cin = a.channels_before(i), lin = a.length_before(i), lout = a.layers[i].length_after;
+  const float* zx = x.acts[i - 1].data();  // the ReLU's input
+  const float* zr = c.ref.acts[i - 1].data();
+  const float* yx = x.acts[i].data();  // the pool's input
+  const float* yr = c.ref.acts[i].data();
+  const float* ox = x.acts[i + 1].data();
+  const float* orf = c.ref.acts[i + 1].data();
+  std::fill(nx, nx + sz(cin) * sz(lin), 0.0f);
+  std::fill(nr, nr + sz(cin) * sz(lin), 0.0f);
+  const float eps = static_cast<float>(kDeepLiftEps);
+  // The rescale rule at p, given the pool rule's multipliers mx, mr there.
+  auto relu_rule = [&](std::size_t p, float mx, float mr) {
+    const float din = zx[p] - zr[p], dout = yx[p] - yr[p];
+    const bool flat = std::fabs(din) < eps;
+    nx[p] = flat ? mx * (zx[p] > 0.0f ? 1.0f : 0.0f) : mx * dout / din;
+    nr[p] = flat ? mr * (zr[p] > 0.0f ? 1.0f : 0.0f) : mr * dout / din;
+  };
+  for (int ch = 0; ch < cin; ++ch) {
+    for (int w = 0; w < lout; ++w) {
+      const std::size_t k = sz(ch) * sz(lout) + sz(w);
+      const std::size_t px = sz(ch) * sz(lin) + sz(x.args[i][k]);
+      const std::size_t pr = sz(ch) * sz(lin) + sz(c.ref.args[i][k]);
+      const float M = std::max(ox[k], orf[k]);
+      const float ux = gx[k] * (M - orf[k]), ur = gr[k] * (ox[k] - M);
+      {  // the input's argmax: u = ux (+ ur when the argmaxes coincide); plain: gx (and gr)
+        const float d = yx[px] - yr[px], u = px == pr ? ux + ur : ux + 0.0f;
+        const bool flat = std::fabs(d) < eps;
+        const float q = u / d;
+        relu_rule(px, flat ? gx[k] : q, flat ? (px == pr ? gr[k] : 0.0f) : q);
+      }
+      if (pr != px) {  // the reference's argmax: u = ur; plain: 0 and gr
+        const float d = yx[pr] - yr[pr], u = 0.0f + ur;
+        const bool flat = std::fabs(d) < eps;
+        const float q = u / d;
+        relu_rule(pr, flat ? 0.0f : q, flat ? gr[k] : q);
+      }
+    }
+  }
+}
+
 // The max-pool rule of layer i for both halves.
 void maxpool_rule(const Context& c, std::size_t i, const Pass& x, const float* rec_x,
                   const float* rec_r, const std::vector<float>& plain_x,
@@ -298,6 +357,17 @@ void attribute_one(const Context& c, const float* xs, float* out, Pass& x, seqne
   bool have_stale = false;  // stale_*: the next (hooked) layer's plain input gradients
   for (std::size_t i = L; i-- > 0;) {
     if (i == 2 && onehot && c.fusable) return first_block(c, x, gx.data(), gr.data(), out, s);
+    if (middle_fusable(c.m, c.compat, i, first_pool)) {  // layers i and i − 1 at once
+      const std::size_t n_in = sz(a.size_before(i - 1));
+      nx.resize(n_in);
+      nr.resize(n_in);
+      middle_block(c, i, x, gx.data(), gr.data(), nx.data(), nr.data());
+      gx.swap(nx);
+      gr.swap(nr);
+      have_stale = false;
+      --i;
+      continue;
+    }
     const SequentialLayer& l = a.layers[i];
     const std::size_t n_in = sz(a.size_before(i));
     const LayerParams& p = c.m.params.layers[i];

@@ -40,7 +40,12 @@ class IgWorker {
         fused_(once_ && m.arch.layers.size() > 3 && m.arch.layers[1].type == LayerType::relu &&
                is_max_pool(m.arch.layers[2].type)),
         conv2_(fused_ && m.arch.layers.size() > 4 && m.arch.layers[3].type == LayerType::conv1d),
-        first_(conv2_   ? 4
+        block2_(conv2_ && m.arch.layers.size() > 6 && m.arch.layers[4].type == LayerType::relu &&
+                (m.arch.layers[5].type == LayerType::global_maxpool1d ||
+                 (m.arch.layers[5].type == LayerType::maxpool1d &&
+                  m.arch.layers[5].stride >= m.arch.layers[5].kernel))),
+        first_(block2_  ? 6
+               : conv2_ ? 4
                : fused_ ? 3
                : once_  ? 1
                         : 0),
@@ -61,10 +66,17 @@ class IgWorker {
     }
     if (conv2_) {
       const SequentialLayer& l3 = m.arch.layers[3];
-      u_.resize(s_in_);
-      v_.resize(s_in_);
-      q_acc_.resize(s_in_);
-      out_t_.resize(s_in_);
+      u_.resize(sz(m.arch.size_before(4)));
+      v_.resize(u_.size());
+      const std::size_t s3 = sz(m.arch.size_before(4));  // the second conv's output
+      q_acc_.resize(s3);
+      out_t_.resize(s3);
+      if (block2_) {
+        arg2_.resize(sz(net_.capacity()) * s_in_);
+        pooled_t_.resize(s_in_);
+        dq_.assign(s3, 0.0f);
+      }
+      g3_.resize(s_p_);
       win_acc_.resize(s_p_);
       bias3_.assign(sz(l3.out), 0.0);
       if (l3.bias)
@@ -81,6 +93,7 @@ class IgWorker {
           }
         }
       }
+      w3d_.assign(w3_.begin(), w3_.end());
     }
   }
 
@@ -258,7 +271,11 @@ class IgWorker {
       window_value(k, v, zmax_[k], dst);
     }
     for (const std::int32_t kk : near_list_) near_window(sz(kk), al, pre, arg, dst);
-    if (conv2_) conv2_output(al, dst);
+    if (block2_) {
+      block2_output(al, r, dst);
+    } else if (conv2_) {
+      conv2_output(al, dst);
+    }
   }
 
   // The window k's output v (pre-relu) with z at its argmax zb: into dst (no second conv) or
@@ -298,17 +315,93 @@ class IgWorker {
       const double g = window_grad(sz(tr.k), q_acc_.data(), 1, cout);
       win_acc_[sz(tr.k)] += tr.on ? -g : g;
     }
+    const double wd = w;
+    const float* d3 = d;  // δ at the conv's output: element (o, t) at o·so + t·st
+    std::size_t so = lout3, st = 1;
+    if (block2_) {
+      block2_delta(r, wd, d);
+      d3 = dq_.data();
+      so = 1;
+      st = cout;
+    } else {
+      for (std::size_t t = 0; t < lout3; ++t) {
+        double* q = q_acc_.data() + t * cout;
+        for (std::size_t o = 0; o < cout; ++o) q[o] += wd * d[o * lout3 + t];
+      }
+    }
     const float* pre = pre_.data() + sz(r) * s_p_;
     const std::int32_t* arg = arg_.data() + sz(r) * s_p_;
     for (const std::int32_t kk : near_list_) {
       const std::size_t k = sz(kk);
-      const auto g = static_cast<float>(window_grad(k, d, lout3, 1));
+      const auto g = static_cast<float>(window_grad(k, d3, so, st));
       total_[k / lout * lin + sz(arg[k])] += g * static_cast<float>(pre[k] > 0.0f) * w;
     }
-    const double wd = w;
-    for (std::size_t t = 0; t < lout3; ++t) {
-      double* q = q_acc_.data() + t * cout;
-      for (std::size_t o = 0; o < cout; ++o) q[o] += wd * d[o * lout3 + t];
+    if (block2_ && !near_list_.empty()) std::fill(dq_.begin(), dq_.end(), 0.0f);
+  }
+
+  // Relu then max pooling (disjoint windows) after the second conv, step row r: its output
+  // (the pooled values, (channel, window)) into dst and each window's argmax t into arg2_ —
+  // as the layers compute them, 8 channels in the lanes over the conv's output (t, o).
+  void block2_output(float al, int r, float* dst) {
+    const SequentialLayer& l3 = m_.arch.layers[3];
+    const SequentialLayer& pool = m_.arch.layers[5];
+    const int lout3 = l3.length_after, cout = l3.out, lout5 = pool.length_after;
+    const bool global = pool.type == LayerType::global_maxpool1d;
+    const int kernel = global ? lout3 : pool.kernel, stride = global ? lout3 : pool.stride;
+    conv2_values(al, out_t_.data());
+    std::int32_t* a2 = arg2_.data() + sz(r) * s_in_;  // (window, channel)
+    const float* y = out_t_.data();
+    const Float8 zero = splat8(0.0f);
+    for (int w = 0; w < lout5; ++w) {
+      const int t0 = w * stride;
+      int o = 0;
+      for (; o + 8 <= cout; o += 8) {
+        const Float8 v0 = load8(y + sz(t0) * sz(cout) + sz(o));
+        Float8 best = v0 > zero ? v0 : zero;
+        Int8 idx = splat8i(t0);
+        for (int t = t0 + 1; t < t0 + kernel; ++t) {
+          const Float8 v = load8(y + sz(t) * sz(cout) + sz(o));
+          const Float8 rv = v > zero ? v : zero;
+          const Int8 gt = rv > best;
+          best = gt ? rv : best;
+          idx = gt ? splat8i(t) : idx;
+        }
+        store8(pooled_t_.data() + sz(w) * sz(cout) + sz(o), best);
+        store8i(a2 + sz(w) * sz(cout) + sz(o), idx);
+      }
+      for (; o < cout; ++o) {
+        const float v0 = y[sz(t0) * sz(cout) + sz(o)];
+        float best = v0 > 0.0f ? v0 : 0.0f;
+        int idx = t0;
+        for (int t = t0 + 1; t < t0 + kernel; ++t) {
+          const float v = y[sz(t) * sz(cout) + sz(o)], rv = v > 0.0f ? v : 0.0f;
+          idx = rv > best ? t : idx;
+          best = rv > best ? rv : best;
+        }
+        pooled_t_[sz(w) * sz(cout) + sz(o)] = best;
+        a2[sz(w) * sz(cout) + sz(o)] = idx;
+      }
+    }
+    seqnet::transpose_to(pooled_t_.data(), lout5, cout, cout, dst, lout5);
+  }
+
+  // The gradient d at the pool's output (channel, window) of step row r back to the second
+  // conv's output: to each window's argmax through relu' (pooled > 0), added (· wd) into Q;
+  // into dq_ (t, o) too when near-tie windows need it this step. The other elements are zero.
+  void block2_delta(int r, double wd, const float* d) {
+    const int cout = m_.arch.layers[3].out, lout5 = m_.arch.layers[5].length_after;
+    const float* pooled = rows_in_.data() + sz(r) * s_in_;
+    const std::int32_t* a2 = arg2_.data() + sz(r) * s_in_;
+    const bool dense = !near_list_.empty();
+    for (int o = 0; o < cout; ++o) {
+      for (int w = 0; w < lout5; ++w) {
+        const std::size_t k = sz(o) * sz(lout5) + sz(w);
+        const float dd = d[k] * (pooled[k] > 0.0f ? 1.0f : 0.0f);  // relu_backward's product
+        if (dd == 0.0f) continue;
+        const std::size_t at = sz(a2[sz(w) * sz(cout) + sz(o)]) * sz(cout) + sz(o);
+        q_acc_[at] += wd * dd;
+        if (dense) dq_[at] = dd;
+      }
     }
   }
 
@@ -317,11 +410,52 @@ class IgWorker {
     const std::size_t lout = sz(m_.arch.layers[2].length_after);
     const std::size_t lin = sz(m_.arch.layers[0].length_after);
     const std::size_t cout = sz(m_.arch.layers[3].out);
+    transposed_q(q_acc_.data(), g3_.data());
     for (std::size_t k = 0; k < s_p_; ++k) {
       if (near_[k] != 0) continue;
-      if (cur_a_[k] != 0.0f || cur_b_[k] != 0.0f)
-        win_acc_[k] += window_grad(k, q_acc_.data(), 1, cout);
+      if (cur_a_[k] != 0.0f || cur_b_[k] != 0.0f) win_acc_[k] += g3_[k];
       total_[k / lout * lin + sz(win_arg_[k])] += static_cast<float>(win_acc_[k]);
+    }
+    (void)cout;
+  }
+
+  // g = W3ᵀ q for every element (c, w) of the pool at once (window_grad of each, q (t, o) in
+  // double): 4 channels share each load of q; for the windows still on after the last step.
+  void transposed_q(const double* q, double* g) const {
+    typedef double Double4 __attribute__((vector_size(32)));
+    const SequentialLayer& l3 = m_.arch.layers[3];
+    const int lout = m_.arch.layers[2].length_after, cout = l3.out, cin = l3.in, K = l3.kernel;
+    for (int w = 0; w < lout; ++w) {
+      int c = 0;
+      for (; c + 4 <= cin; c += 4) {
+        Double4 acc[4] = {};
+        double tail[4] = {};
+        for (int j = 0; j < K; ++j) {
+          const int t = w - j * l3.dilation + l3.pad_left;
+          if (t < 0 || t >= l3.length_after) continue;
+          const double* qt = q + sz(t) * sz(cout);
+          const double* wj[4];
+          for (int i = 0; i < 4; ++i) wj[i] = w3d_.data() + (sz(c + i) * sz(K) + sz(j)) * sz(cout);
+          int o = 0;
+          for (; o + 4 <= cout; o += 4) {
+            Double4 qv;
+            std::memcpy(&qv, qt + o, sizeof qv);
+            for (int i = 0; i < 4; ++i) {
+              Double4 wv;
+              std::memcpy(&wv, wj[i] + o, sizeof wv);
+              acc[i] += wv * qv;
+            }
+          }
+          for (; o < cout; ++o) {
+            for (int i = 0; i < 4; ++i) tail[i] += wj[i][o] * qt[o];
+          }
+        }
+        for (int i = 0; i < 4; ++i)
+          g[sz(c + i) * sz(lout) + sz(w)] =
+              (acc[i][0] + acc[i][1]) + (acc[i][2] + acc[i][3]) + tail[i];
+      }
+      for (; c < cin; ++c)
+        g[sz(c) * sz(lout) + sz(w)] = window_grad(sz(c) * sz(lout) + sz(w), q, 1, sz(cout));
     }
   }
 
@@ -342,10 +476,11 @@ class IgWorker {
       if constexpr (std::is_same_v<T, double>) {  // 4 chains of 4 doubles (so == 1)
         typedef double Double4 __attribute__((vector_size(32)));
         Double4 acc[4] = {};
+        const double* wjd = w3d_.data() + (sz(c) * sz(l3.kernel) + sz(j)) * cout;
         for (; so == 1 && o + 16 <= cout; o += 16) {
           for (int v = 0; v < 4; ++v) {
-            const float* wv = wj + o + 4 * sz(v);
-            const Double4 wd = {wv[0], wv[1], wv[2], wv[3]};
+            Double4 wd;
+            std::memcpy(&wd, wjd + o + 4 * sz(v), sizeof wd);
             Double4 gd;
             std::memcpy(&gd, gt + o + 4 * sz(v), sizeof gd);
             acc[v] += wd * gd;
@@ -394,7 +529,7 @@ class IgWorker {
     for (int k = 0; k < l3.kernel; ++k) {
       const int t = w - k * l3.dilation + l3.pad_left;
       if (t < 0 || t >= lout) continue;
-      const float* wk = w3_.data() + (sz(c) * sz(l3.kernel) + sz(k)) * sz(cout);
+      const double* wk = w3d_.data() + (sz(c) * sz(l3.kernel) + sz(k)) * sz(cout);
       double* u = u_.data() + sz(t) * sz(cout);  // (lout, cout)
       double* vv = v_.data() + sz(t) * sz(cout);
       for (int o = 0; o < cout; ++o) {
@@ -404,29 +539,36 @@ class IgWorker {
     }
   }
 
-  void conv2_output(float al, float* dst) {
+  // The second conv's output at α, (lout, cout): float(α·U + V + bias).
+  void conv2_values(float al, float* out) const {
     const SequentialLayer& l3 = m_.arch.layers[3];
     const int lout = l3.length_after, cout = l3.out;
-    for (int t = 0; t < lout; ++t) {  // (lout, cout), then transposed into dst
+    for (int t = 0; t < lout; ++t) {
       const double* u = u_.data() + sz(t) * sz(cout);
       const double* v = v_.data() + sz(t) * sz(cout);
-      float* d = out_t_.data() + sz(t) * sz(cout);
+      float* d = out + sz(t) * sz(cout);
       for (int o = 0; o < cout; ++o) d[o] = static_cast<float>(al * u[o] + v[o] + bias3_[sz(o)]);
     }
-    seqnet::transpose_to(out_t_.data(), lout, cout, cout, dst, lout);
+  }
+
+  void conv2_output(float al, float* dst) {
+    const SequentialLayer& l3 = m_.arch.layers[3];
+    conv2_values(al, out_t_.data());  // (lout, cout), then transposed into dst
+    seqnet::transpose_to(out_t_.data(), l3.length_after, l3.out, l3.out, dst, l3.length_after);
   }
 
   static constexpr int kIgChunk = 10;  // steps per forward/backward: activations stay in cache
   const SequentialModel& m_;
   const Quadrature& q_;
   const SeqAttributeOptions& o_;
-  bool once_, fused_, conv2_;
+  bool once_, fused_, conv2_, block2_;
   int first_;
   std::size_t s_in_, s_z_, s_p_;
   SeqNet net_;
   std::vector<float> rows_in_, out_, dout_, din_, z_, total_, pre_, cur_a_, cur_b_, dp_, w3_;
-  std::vector<double> u_, v_, q_acc_, win_acc_, bias3_;
-  std::vector<float> out_t_;
+  std::vector<double> u_, v_, q_acc_, win_acc_, bias3_, w3d_, g3_;
+  std::vector<float> out_t_, pooled_t_, dq_;
+  std::vector<std::int32_t> arg2_;  // block2_: each pooled window's argmax t, (window, channel)
   struct Transition {
     int step, k;
     bool on;

@@ -156,35 +156,88 @@ void relu_backward(const float* in, const float* dout, float* din, std::size_t n
   for (; k < n; ++k) din[k] = dout[k] * (in[k] > 0.0f ? 1.0f : 0.0f);
 }
 
-// out[o] = Σ_k w[o,k]·in[k] (+ bias[o]): 4 outputs at a time (the input loaded once for them),
-// two 8-lane accumulators each (independent FMA chains), summed in a fixed order.
-void linear_forward(const float* in, const float* w, const float* bias, int nin, int nout,
-                    float* out) {
-  constexpr int kO = 4;
+// out[r][o] = Σ_k w[o,k]·in[r][k] (+ bias[o]) for NR rows: one output at a time, its weights
+// loaded once for the NR rows (from L2 once per NR rows instead of once per row), two 8-lane
+// accumulators per row (independent FMA chains). Each row's terms are summed in the same
+// order whatever NR is: the same bits for any grouping of rows.
+template <int NR>
+void linear_rows(const float* in, std::size_t ld_in, const float* w, const float* bias, int nin,
+                 int nout, float* out, std::size_t ld_out) {
   const int body = nin / 16 * 16;
-  for (int o0 = 0; o0 < nout; o0 += kO) {
-    const int rows = std::min(kO, nout - o0);
-    const float* wr[kO];
-    for (int j = 0; j < kO; ++j)
-      wr[j] = w + static_cast<std::size_t>(o0 + std::min(j, rows - 1)) * nin;
-    Float8 a0[kO], a1[kO];
-    for (int j = 0; j < kO; ++j) a0[j] = a1[j] = splat8(0.0f);
+  for (int o = 0; o < nout; ++o) {
+    const float* wr = w + static_cast<std::size_t>(o) * nin;
+    Float8 a0[NR], a1[NR];
+    for (int r = 0; r < NR; ++r) a0[r] = a1[r] = splat8(0.0f);
     for (int k = 0; k < body; k += 16) {
-      const Float8 x0 = load8(in + k), x1 = load8(in + k + 8);
-      for (int j = 0; j < kO; ++j) {
-        a0[j] += load8(wr[j] + k) * x0;
-        a1[j] += load8(wr[j] + k + 8) * x1;
+      const Float8 w0 = load8(wr + k), w1 = load8(wr + k + 8);
+      for (int r = 0; r < NR; ++r) {
+        a0[r] += w0 * load8(in + r * ld_in + k);
+        a1[r] += w1 * load8(in + r * ld_in + k + 8);
       }
     }
-    for (int j = 0; j < rows; ++j) {
-      const Float8 acc = a0[j] + a1[j];
+    for (int r = 0; r < NR; ++r) {
+      const float* x = in + r * ld_in;
+      const Float8 acc = a0[r] + a1[r];
       float sum = 0.0f;
       for (int v = 0; v < 8; ++v) sum += acc[v];
-      for (int k = body; k < nin; ++k) sum += wr[j][k] * in[k];
-      out[o0 + j] = bias != nullptr ? sum + bias[o0 + j] : sum;
+      for (int k = body; k < nin; ++k) sum += wr[k] * x[k];
+      out[r * ld_out + o] = bias != nullptr ? sum + bias[o] : sum;
     }
   }
 }
+
+// din[r][k] = Σ_o w[o,k]·dout[r][o] over the nonzero dout[r][o], in o order, for 64 (then 8)
+// input features at a time: the accumulators stay in registers and the block's weights
+// (64 × nout floats) in L1 across the rows.
+template <int NV>
+void linear_backward_block(const float* dout, std::size_t ld_out, int n, const float* w, int nin,
+                           int nout, int k0, float* din, std::size_t ld_in) {
+  for (int r = 0; r < n; ++r) {
+    const float* g = dout + r * ld_out;
+    Float8 acc[NV];
+    for (int v = 0; v < NV; ++v) acc[v] = splat8(0.0f);
+    for (int o = 0; o < nout; ++o) {
+      if (g[o] == 0.0f) continue;
+      const Float8 gv = broadcast8(g[o]);
+      const float* wr = w + static_cast<std::size_t>(o) * nin + k0;
+      for (int v = 0; v < NV; ++v) acc[v] += gv * load8(wr + 8 * v);
+    }
+    for (int v = 0; v < NV; ++v) store8(din + r * ld_in + k0 + 8 * v, acc[v]);
+  }
+}
+
+}  // namespace
+
+void linear_forward_rows(const float* in, int n, const float* w, const float* bias, int nin,
+                         int nout, float* out) {
+  const std::size_t ld_in = static_cast<std::size_t>(nin), ld_out = static_cast<std::size_t>(nout);
+  int r = 0;
+  for (; r + 4 <= n; r += 4)
+    linear_rows<4>(in + r * ld_in, ld_in, w, bias, nin, nout, out + r * ld_out, ld_out);
+  for (; r < n; ++r)
+    linear_rows<1>(in + r * ld_in, ld_in, w, bias, nin, nout, out + r * ld_out, ld_out);
+}
+
+void linear_backward_rows(const float* dout, int n, const float* w, int nin, int nout, float* din) {
+  const std::size_t ld_in = static_cast<std::size_t>(nin), ld_out = static_cast<std::size_t>(nout);
+  int k0 = 0;
+  for (; k0 + 64 <= nin; k0 += 64)
+    linear_backward_block<8>(dout, ld_out, n, w, nin, nout, k0, din, ld_in);
+  for (; k0 + 8 <= nin; k0 += 8)
+    linear_backward_block<1>(dout, ld_out, n, w, nin, nout, k0, din, ld_in);
+  for (int r = 0; r < n; ++r) {  // the last nin % 8 features, the same terms in the same order
+    const float* g = dout + r * ld_out;
+    for (int k = k0; k < nin; ++k) {
+      float sum = 0.0f;
+      for (int o = 0; o < nout; ++o) {
+        if (g[o] != 0.0f) sum += g[o] * w[static_cast<std::size_t>(o) * nin + k];
+      }
+      din[r * ld_in + k] = sum;
+    }
+  }
+}
+
+namespace {
 
 // din[c, s] += Σ over the nonzero g = dout[o, t] with t = s − k·dil + pad_left of wt[o,k,c]·g,
 // for the 8·NV channels from c0: per input position, the accumulators stay in registers;
@@ -366,7 +419,8 @@ void forward_row(const SequentialArchitecture& arch, std::size_t i, const LayerP
       return;
     }
     case LayerType::linear:
-      linear_forward(in, p.weight.data(), l.bias ? p.bias.data() : nullptr, l.in, l.out, out);
+      linear_forward_rows(in, 1, p.weight.data(), l.bias ? p.bias.data() : nullptr, l.in, l.out,
+                          out);
       return;
     case LayerType::flatten:
     case LayerType::dropout:
@@ -410,8 +464,10 @@ void backward_row(const SequentialArchitecture& arch, std::size_t i, const Layer
     case LayerType::global_maxpool1d:
       std::fill(din, din + n_in, 0.0f);
       if (l.type == LayerType::maxpool1d && l.stride >= l.kernel) {  // disjoint windows: store
-        for (std::size_t k = 0; k < static_cast<std::size_t>(cin) * lout; ++k) {
-          din[k / lout * lin + argmax[k]] = dout[k];
+        for (int c = 0; c < cin; ++c) {  // per channel: no division per element
+          const std::size_t k0 = static_cast<std::size_t>(c) * lout;
+          float* dc = din + static_cast<std::size_t>(c) * lin;
+          for (int w = 0; w < lout; ++w) dc[argmax[k0 + w]] = dout[k0 + w];
         }
         return;
       }
@@ -438,13 +494,7 @@ void backward_row(const SequentialArchitecture& arch, std::size_t i, const Layer
       return;
     }
     case LayerType::linear:
-      std::fill(din, din + n_in, 0.0f);
-      for (int o = 0; o < l.out; ++o) {
-        const float g = dout[o];
-        if (g == 0.0f) continue;
-        const float* wr = p.weight.data() + static_cast<std::size_t>(o) * l.in;
-        for (int k = 0; k < l.in; ++k) din[k] += g * wr[k];
-      }
+      linear_backward_rows(dout, 1, p.weight.data(), l.in, l.out, din);
       return;
     case LayerType::flatten:
     case LayerType::dropout:

@@ -80,6 +80,13 @@ void conv1d_row(const float* x, int lin, const PackedConv& w, const float* bias,
 void conv1d_row(const float* x, int cin, int lin, const float* w, const float* bias, int cout,
                 int kernel, int dil, int pad_left, int lout, float* out, Scratch& s);
 
+// A Linear layer on n rows (n, nin) → (n, nout): forward_row's and backward_row's arithmetic,
+// the same bits for every row whatever n (the weights are read once per group of rows).
+// Backward: din = Wᵀ dout, the terms of the nonzero dout only, in output order.
+void linear_forward_rows(const float* in, int n, const float* w, const float* bias, int nin,
+                         int nout, float* out);
+void linear_backward_rows(const float* dout, int n, const float* w, int nin, int nout, float* din);
+
 // Elementwise nonlinearities: f(x) and f'(x) (given y = f(x)), as PyTorch computes them.
 float activation(const SequentialLayer& l, float x);
 float activation_grad(const SequentialLayer& l, float x, float y);
