@@ -449,10 +449,9 @@ class IgWorker {
       for (int w = 0; w < lout5; ++w) {
         const std::size_t k = sz(o) * sz(lout5) + sz(w);
         const float dd = d[k] * (pooled[k] > 0.0f ? 1.0f : 0.0f);  // relu_backward's product
-        if (dd == 0.0f) continue;
         const std::size_t at = sz(a2[sz(w) * sz(cout) + sz(o)]) * sz(cout) + sz(o);
-        q_acc_[at] += wd * dd;
-        if (dense) dq_[at] = dd;
+        q_acc_[at] += wd * dd;  // branch-free: adding ±0 leaves Q as it is (never −0)
+        if (dense && dd != 0.0f) dq_[at] = dd;
       }
     }
   }
