@@ -2,6 +2,7 @@
 // config.json — written with every key, read back with each key parsed into its type once.
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -206,14 +207,23 @@ struct Value {
   Error bad(const char* expected) const {
     return Error(source + ": key '" + key + "' must be " + expected + ", got " + v.dump());
   }
+  // Whether x is an integer in [lo, hi]: a value that does not fit its type is an error, never
+  // truncated (JSON's unsigned integers above hi included).
+  static bool fits(const json& x, std::int64_t lo, std::int64_t hi) {
+    if (x.is_number_unsigned()) return x.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi);
+    if (!x.is_number_integer()) return false;
+    const auto i = x.get<std::int64_t>();
+    return i >= lo && i <= hi;
+  }
   int integer() const {
-    if (!v.is_number_integer()) throw bad("an integer");
-    const auto x = v.get<std::int64_t>();
-    if (x < -2147483647 || x > 2147483647) throw bad("an integer");
-    return static_cast<int>(x);
+    if (!fits(v, -2147483647, 2147483647)) throw bad("an integer (32-bit)");
+    return static_cast<int>(v.get<std::int64_t>());
   }
   std::int64_t integer64() const {
-    if (!v.is_number_integer()) throw bad("an integer");
+    if (!fits(v, std::numeric_limits<std::int64_t>::min(),
+              std::numeric_limits<std::int64_t>::max())) {
+      throw bad("an integer (64-bit)");
+    }
     return v.get<std::int64_t>();
   }
   double number() const {
@@ -257,8 +267,8 @@ bool set_key(ExperimentConfig& c, const Value& v) {
     if (!v.v.is_array()) throw v.bad("an array of integers");
     c.filters.clear();
     for (const json& x : v.v) {
-      if (!x.is_number_integer()) throw v.bad("an array of integers");
-      c.filters.push_back(x.get<int>());
+      if (!Value::fits(x, -2147483647, 2147483647)) throw v.bad("an array of integers (32-bit)");
+      c.filters.push_back(static_cast<int>(x.get<std::int64_t>()));
     }
   } else if (key == "seeds") {
     c.seeds = v.integer();
