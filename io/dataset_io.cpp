@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
 
@@ -143,6 +144,16 @@ std::string format_jaspar(const MotifSet& motifs) {
 }
 
 void write_dataset(const Simulation& sim, const std::string& dir, const WriteOptions& options) {
+  // The largest split's text and one-hot buffers, checked before anything is written.
+  for (const SplitData& s : sim.splits) {
+    const auto n = static_cast<std::uint64_t>(s.size());
+    const auto L = static_cast<std::uint64_t>(s.length);
+    std::uint64_t bytes = bytes_of({n, L + 16});  // the labels' and truth's text, at least
+    if (options.fasta) bytes = add_bytes(bytes, bytes_of({n, L + 1}));
+    if (options.onehot) bytes = add_bytes(bytes, bytes_of({n, 4, L, sizeof(float)}));
+    check_memory("writing split '" + s.name + "'" + (options.onehot ? " with --onehot" : ""), bytes,
+                 std::to_string(n) + " sequences x " + std::to_string(L) + " bases");
+  }
   make_directories(dir);
   // dataset.json is written last: its presence marks a complete data set.
   std::error_code ec;
