@@ -154,7 +154,81 @@ CpuCnn::CpuCnn(const ModelConfig& config, int capacity, int threads)
   batch_invstd_.assign(f, 1.0);
   conv_weight_t_.resize((f + 7) / 8 * 8 * 4 * config_.width);
   fc1_weight_t_.resize(fw * config_.hidden1);
-  thread_grads_.resize(static_cast<std::size_t>(threads_) * GradLayout(config_).total);
+  const std::size_t total = GradLayout(config_).total;
+  const std::size_t live = std::min((capacity + kSumBlock - 1) / kSumBlock, kSumRound);
+  grad_total_.resize(total);
+  bn_total_.resize(2 * f);
+  block_grads_.resize(live * total);
+  block_sums_.resize(live * 2 * f);
+}
+
+template <typename MakeScratch, typename Body>
+void CpuCnn::ordered_sums(int n, std::size_t lo, std::size_t hi, std::size_t nd, double* dtotal,
+                          MakeScratch make_scratch, Body body) {
+  const std::size_t width = grad_total_.size();
+  const int blocks = (n + kSumBlock - 1) / kSumBlock;
+  constexpr std::size_t kChunk = 1024;  // elements per task of the in-order reduction
+  const std::size_t chunks = (hi - lo + kChunk - 1) / kChunk;
+  float* fbuf = block_grads_.data();
+  double* dbuf = block_sums_.data();
+  float* ftotal = grad_total_.data();
+#pragma omp parallel num_threads(threads_)
+  {
+    auto scratch = make_scratch();
+    for (int first = 0; first < blocks; first += kSumRound) {
+      const int count = std::min(kSumRound, blocks - first);
+#pragma omp for schedule(static)
+      for (int b = 0; b < count; ++b) {
+        float* fsum = fbuf + static_cast<std::size_t>(b) * width;
+        double* dsum = dbuf + static_cast<std::size_t>(b) * nd;
+        std::fill(fsum + lo, fsum + hi, 0.0f);
+        std::fill(dsum, dsum + nd, 0.0);
+        const int end = std::min(n, (first + b + 1) * kSumBlock);
+        for (int i = (first + b) * kSumBlock; i < end; ++i) body(i, fsum, dsum, scratch);
+      }
+      // Each element's sum runs over the blocks in order, whichever thread owns the chunk.
+#pragma omp for schedule(static) nowait
+      for (std::size_t c = 0; c < chunks; ++c) {
+        const std::size_t e0 = lo + c * kChunk, e1 = std::min(hi, e0 + kChunk);
+        for (int b = 0; b < count; ++b) {
+          const float* fsum = fbuf + static_cast<std::size_t>(b) * width;
+#pragma omp simd
+          for (std::size_t e = e0; e < e1; ++e) ftotal[e] += fsum[e];
+        }
+      }
+#pragma omp single
+      for (int b = 0; b < count; ++b) {
+        for (std::size_t e = 0; e < nd; ++e)
+          dtotal[e] += dbuf[static_cast<std::size_t>(b) * nd + e];
+      }
+      // (the single's barrier: the next round may overwrite the buffers)
+    }
+  }
+}
+
+void CpuCnn::batch_statistics(int n) {
+  // Per filter over (N, Lc), in double: the mean, then Σ(c − mean)² (two passes).
+  const int f_count = config_.filters, lc = config_.conv_length();
+  const double count = static_cast<double>(n) * lc;
+  auto none = [] { return 0; };
+  std::fill(bn_total_.begin(), bn_total_.end(), 0.0);
+  ordered_sums(n, 0, 0, f_count, bn_total_.data(), none, [&](int i, float*, double* sum, int) {
+    const float* c = conv_.data() + static_cast<std::size_t>(i) * lc * f_count;
+    for (int j = 0; j < lc; ++j) {
+      for (int f = 0; f < f_count; ++f) sum[f] += c[static_cast<std::size_t>(j) * f_count + f];
+    }
+  });
+  for (int f = 0; f < f_count; ++f) batch_mean_[f] = bn_total_[f] / count;
+  std::fill(bn_total_.begin(), bn_total_.end(), 0.0);
+  ordered_sums(n, 0, 0, f_count, bn_total_.data(), none, [&](int i, float*, double* sq, int) {
+    const float* c = conv_.data() + static_cast<std::size_t>(i) * lc * f_count;
+    for (int j = 0; j < lc; ++j) {
+      for (int f = 0; f < f_count; ++f) {
+        const double d = c[static_cast<std::size_t>(j) * f_count + f] - batch_mean_[f];
+        sq[f] += d * d;
+      }
+    }
+  });
 }
 
 const float* CpuCnn::transpose_conv_weight(const ModelParams& p) {
@@ -321,44 +395,10 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
     return;
   }
   conv_forward(p, in, n, nullptr, nullptr, nullptr);
-  // Batch statistics over (N, Lc) per filter, in double, two passes; reduced in thread
-  // order so the result depends only on the thread count.
-  std::vector<double> partial(static_cast<std::size_t>(threads_) * f_count * 2, 0.0);
-  const double count = static_cast<double>(rows);
-#pragma omp parallel num_threads(threads_)
-  {
-    double* sum = partial.data() + static_cast<std::size_t>(omp_get_thread_num()) * f_count * 2;
-#pragma omp for schedule(static)
-    for (std::size_t r = 0; r < rows; ++r) {
-      const float* c = conv_.data() + r * f_count;
-      for (int f = 0; f < f_count; ++f) sum[f] += c[f];
-    }
-  }
+  batch_statistics(n);
+  const double count = static_cast<double>(rows), m = config_.bn_momentum;
   for (int f = 0; f < f_count; ++f) {
-    double s = 0;
-    for (int t = 0; t < threads_; ++t) s += partial[static_cast<std::size_t>(t) * f_count * 2 + f];
-    batch_mean_[f] = s / count;
-  }
-#pragma omp parallel num_threads(threads_)
-  {
-    double* sq =
-        partial.data() + static_cast<std::size_t>(omp_get_thread_num()) * f_count * 2 + f_count;
-#pragma omp for schedule(static)
-    for (std::size_t r = 0; r < rows; ++r) {
-      const float* c = conv_.data() + r * f_count;
-      for (int f = 0; f < f_count; ++f) {
-        const double d = c[f] - batch_mean_[f];
-        sq[f] += d * d;
-      }
-    }
-  }
-  const double m = config_.bn_momentum;
-  for (int f = 0; f < f_count; ++f) {
-    double s = 0;
-    for (int t = 0; t < threads_; ++t) {
-      s += partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
-    }
-    const double var = s / count;
+    const double s = bn_total_[f], var = s / count;
     batch_invstd_[f] = batchnorm_invstd(var, config_.bn_eps);
     const double unbiased = count > 1 ? s / (count - 1) : var;
     p.bn_running_mean[f] = batchnorm_running_update(p.bn_running_mean[f], m, batch_mean_[f]);
@@ -436,15 +476,15 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
                       float* dinput) {
   const int n = last_n_;
   if (n == 0) throw Error("CpuCnn::backward needs a forward() in train or eval mode first");
-  std::fill(thread_grads_.begin(), thread_grads_.end(), 0.0f);
-  const std::vector<double> bn_partial = head_and_pool_backward(p, dlogits, n);
-  const BnBackward bn = batchnorm_backward_terms(p, bn_partial, n);
+  std::fill(grad_total_.begin(), grad_total_.end(), 0.0f);
+  std::fill(bn_total_.begin(), bn_total_.end(), 0.0);
+  head_and_pool_backward(p, dlogits, n);
+  const BnBackward bn = batchnorm_backward_terms(p, n);
   conv_backward(bn, n, dinput);
   reduce_gradients(bn, grads);
 }
 
-std::vector<double> CpuCnn::head_and_pool_backward(const ModelParams& p, const float* dlogits,
-                                                   int n) {
+void CpuCnn::head_and_pool_backward(const ModelParams& p, const float* dlogits, int n) {
   const ModelConfig& c = config_;
   const int f_count = c.filters;
   const int lc = c.conv_length(), w_count = c.pooled_length(), fw = c.fc1_inputs();
@@ -452,83 +492,82 @@ std::vector<double> CpuCnn::head_and_pool_backward(const ModelParams& p, const f
   const GradLayout g(c);
 
   // Pass 1: the dense head and the max-pool, per sequence → dnorm (gradient at BN output).
-  std::vector<double> bn_partial(static_cast<std::size_t>(threads_) * f_count * 2, 0.0);
-#pragma omp parallel num_threads(threads_)
-  {
-    const int thread = omp_get_thread_num();
-    float* tg = thread_grads_.data() + static_cast<std::size_t>(thread) * g.total;
-    double* bn_sums = bn_partial.data() + static_cast<std::size_t>(thread) * f_count * 2;
-    std::vector<float> a1(h1n), dh1(h1n), dh2(h2n), top(f_count), where(f_count);
-#pragma omp for schedule(static)
-    for (int i = 0; i < n; ++i) {
-      const float* h1 = h1_.data() + static_cast<std::size_t>(i) * h1n;
-      const float* h2 = h2_.data() + static_cast<std::size_t>(i) * h2n;
-      const float* pooled = pooled_.data() + static_cast<std::size_t>(i) * fw;
-      const float d = dlogits[i];
-      for (int o = 0; o < h1n; ++o) a1[o] = std::max(h1[o], 0.0f);
-      for (int o = 0; o < h2n; ++o) {
-        tg[g.fc3_w + o] += d * std::max(h2[o], 0.0f);
-        dh2[o] = h2[o] > 0.0f ? d * p.fc3_weight[o] : 0.0f;
-      }
-      tg[g.fc3_b] += d;
-      std::fill(dh1.begin(), dh1.end(), 0.0f);
-      for (int o = 0; o < h2n; ++o) {
-        if (dh2[o] == 0.0f) continue;
-        axpy(dh2[o], a1.data(), tg + g.fc2_w + static_cast<std::size_t>(o) * h1n, h1n);
-        tg[g.fc2_b + o] += dh2[o];
-        axpy(dh2[o], p.fc2_weight.data() + static_cast<std::size_t>(o) * h1n, dh1.data(), h1n);
-      }
-      float* dpooled = dpooled_.data() + static_cast<std::size_t>(i) * fw;
-      std::fill(dpooled, dpooled + fw, 0.0f);
-      for (int o = 0; o < h1n; ++o) {
-        if (h1[o] <= 0.0f || dh1[o] == 0.0f) continue;
-        axpy(dh1[o], pooled, tg + g.fc1_w + static_cast<std::size_t>(o) * fw, fw);
-        tg[g.fc1_b + o] += dh1[o];
-        axpy(dh1[o], p.fc1_weight.data() + static_cast<std::size_t>(o) * fw, dpooled, fw);
-      }
-      // Unpool to each window's first argmax (the first position attaining the pooled
-      // value; found by a descending scan vectorised over filters), through the activation.
-      // The BatchNorm sums Σdy and Σdy·x̂ only see these positions (dy is 0 elsewhere).
-      float* dn = dnorm_.data() + static_cast<std::size_t>(i) * lc * f_count;
-      std::fill(dn, dn + static_cast<std::size_t>(lc) * f_count, 0.0f);
-      const float* b = norm_.data() + static_cast<std::size_t>(i) * lc * f_count;
-      const float* cv = conv_.data() + static_cast<std::size_t>(i) * lc * f_count;
-      for (int w = 0; w < w_count; ++w) {
-        for (int f = 0; f < f_count; ++f) top[f] = pooled[f * w_count + w];
-        for (int j = (w + 1) * c.pool - 1; j >= w * c.pool; --j) {
-          const float* row = b + static_cast<std::size_t>(j) * f_count;
-          const float fj = static_cast<float>(j);
-          if (c.activation == Activation::relu) {
-            for (int f = 0; f < f_count; ++f) {
-              const float v = row[f] > 0.0f ? row[f] : 0.0f, old = where[f];
-              where[f] = v == top[f] ? fj : old;
+  // The head's gradients are the layout's elements from fc1_w on.
+  struct Scratch {
+    std::vector<float> a1, dh1, dh2, top, where;
+  };
+  auto make_scratch = [&] {
+    return Scratch{std::vector<float>(h1n), std::vector<float>(h1n), std::vector<float>(h2n),
+                   std::vector<float>(f_count), std::vector<float>(f_count)};
+  };
+  ordered_sums(
+      n, g.fc1_w, g.total, 2 * static_cast<std::size_t>(f_count), bn_total_.data(), make_scratch,
+      [&](int i, float* tg, double* bn_sums, Scratch& s) {
+        std::vector<float>&a1 = s.a1, &dh1 = s.dh1, &dh2 = s.dh2, &top = s.top, &where = s.where;
+        const float* h1 = h1_.data() + static_cast<std::size_t>(i) * h1n;
+        const float* h2 = h2_.data() + static_cast<std::size_t>(i) * h2n;
+        const float* pooled = pooled_.data() + static_cast<std::size_t>(i) * fw;
+        const float d = dlogits[i];
+        for (int o = 0; o < h1n; ++o) a1[o] = std::max(h1[o], 0.0f);
+        for (int o = 0; o < h2n; ++o) {
+          tg[g.fc3_w + o] += d * std::max(h2[o], 0.0f);
+          dh2[o] = h2[o] > 0.0f ? d * p.fc3_weight[o] : 0.0f;
+        }
+        tg[g.fc3_b] += d;
+        std::fill(dh1.begin(), dh1.end(), 0.0f);
+        for (int o = 0; o < h2n; ++o) {
+          if (dh2[o] == 0.0f) continue;
+          axpy(dh2[o], a1.data(), tg + g.fc2_w + static_cast<std::size_t>(o) * h1n, h1n);
+          tg[g.fc2_b + o] += dh2[o];
+          axpy(dh2[o], p.fc2_weight.data() + static_cast<std::size_t>(o) * h1n, dh1.data(), h1n);
+        }
+        float* dpooled = dpooled_.data() + static_cast<std::size_t>(i) * fw;
+        std::fill(dpooled, dpooled + fw, 0.0f);
+        for (int o = 0; o < h1n; ++o) {
+          if (h1[o] <= 0.0f || dh1[o] == 0.0f) continue;
+          axpy(dh1[o], pooled, tg + g.fc1_w + static_cast<std::size_t>(o) * fw, fw);
+          tg[g.fc1_b + o] += dh1[o];
+          axpy(dh1[o], p.fc1_weight.data() + static_cast<std::size_t>(o) * fw, dpooled, fw);
+        }
+        // Unpool to each window's first argmax (the first position attaining the pooled
+        // value; found by a descending scan vectorised over filters), through the activation.
+        // The BatchNorm sums Σdy and Σdy·x̂ only see these positions (dy is 0 elsewhere).
+        float* dn = dnorm_.data() + static_cast<std::size_t>(i) * lc * f_count;
+        std::fill(dn, dn + static_cast<std::size_t>(lc) * f_count, 0.0f);
+        const float* b = norm_.data() + static_cast<std::size_t>(i) * lc * f_count;
+        const float* cv = conv_.data() + static_cast<std::size_t>(i) * lc * f_count;
+        for (int w = 0; w < w_count; ++w) {
+          for (int f = 0; f < f_count; ++f) top[f] = pooled[f * w_count + w];
+          for (int j = (w + 1) * c.pool - 1; j >= w * c.pool; --j) {
+            const float* row = b + static_cast<std::size_t>(j) * f_count;
+            const float fj = static_cast<float>(j);
+            if (c.activation == Activation::relu) {
+              for (int f = 0; f < f_count; ++f) {
+                const float v = row[f] > 0.0f ? row[f] : 0.0f, old = where[f];
+                where[f] = v == top[f] ? fj : old;
+              }
+            } else {
+              for (int f = 0; f < f_count; ++f) {
+                if (activate(/*exp_activation=*/true, row[f]) == top[f]) where[f] = fj;
+              }
             }
-          } else {
-            for (int f = 0; f < f_count; ++f) {
-              if (activate(/*exp_activation=*/true, row[f]) == top[f]) where[f] = fj;
+          }
+          for (int f = 0; f < f_count; ++f) {
+            const std::size_t at = static_cast<std::size_t>(where[f]) * f_count + f;
+            const float dy =
+                dpooled[f * w_count + w] * activation_slope(c.activation == Activation::exp, b[at]);
+            dn[at] = dy;
+            if (c.batchnorm && dy != 0.0f) {
+              bn_sums[f] += dy;
+              bn_sums[f_count + f] +=
+                  static_cast<double>(dy) * (cv[at] - batch_mean_[f]) * batch_invstd_[f];
             }
           }
         }
-        for (int f = 0; f < f_count; ++f) {
-          const std::size_t at = static_cast<std::size_t>(where[f]) * f_count + f;
-          const float dy =
-              dpooled[f * w_count + w] * activation_slope(c.activation == Activation::exp, b[at]);
-          dn[at] = dy;
-          if (c.batchnorm && dy != 0.0f) {
-            bn_sums[f] += dy;
-            bn_sums[f_count + f] +=
-                static_cast<double>(dy) * (cv[at] - batch_mean_[f]) * batch_invstd_[f];
-          }
-        }
-      }
-    }
-  }
-  return bn_partial;
+      });
 }
 
-CpuCnn::BnBackward CpuCnn::batchnorm_backward_terms(const ModelParams& p,
-                                                    const std::vector<double>& bn_partial,
-                                                    int n) const {
+CpuCnn::BnBackward CpuCnn::batchnorm_backward_terms(const ModelParams& p, int n) const {
   const ModelConfig& c = config_;
   const int f_count = c.filters, lc = c.conv_length();
   BnBackward bn;
@@ -542,16 +581,10 @@ CpuCnn::BnBackward CpuCnn::batchnorm_backward_terms(const ModelParams& p,
     }
   }
 
-  // BatchNorm: in train mode the batch statistics couple all sequences; reduce the per-thread
-  // sums in thread order.
-  bn.sum_dy.assign(f_count, 0.0);
-  bn.sum_dy_xhat.assign(f_count, 0.0);
-  for (int t = 0; t < threads_; ++t) {
-    for (int f = 0; f < f_count; ++f) {
-      bn.sum_dy[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f];
-      bn.sum_dy_xhat[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
-    }
-  }
+  // BatchNorm: in train mode the batch statistics couple all sequences (bn_total_: the sums
+  // of pass 1).
+  bn.sum_dy.assign(bn_total_.begin(), bn_total_.begin() + f_count);
+  bn.sum_dy_xhat.assign(bn_total_.begin() + f_count, bn_total_.end());
   const double count = static_cast<double>(n) * lc;
   bn.k_dy.assign(f_count, 1.0f);
   bn.k_mean.assign(f_count, 0.0f);
@@ -580,67 +613,62 @@ void CpuCnn::conv_backward(const BnBackward& bn, int n, float* dinput) {
   // Pass 2: BN backward in place (dnorm → dconv), then the conv's parameter and input grads.
   const float* wt = conv_weight_t_.data();  // (K, 4, Fp), written by conv_forward
   const int fp = (f_count + 7) / 8 * 8;
-#pragma omp parallel num_threads(threads_)
-  {
-    float* tg = thread_grads_.data() + static_cast<std::size_t>(omp_get_thread_num()) * g.total;
-#pragma omp for schedule(static)
-    for (int i = 0; i < n; ++i) {
-      float* dc = dnorm_.data() + static_cast<std::size_t>(i) * lc * f_count;
-      const float* cv = conv_.data() + static_cast<std::size_t>(i) * lc * f_count;
-      if (c.batchnorm) {
-        for (int j = 0; j < lc; ++j) {
-          float* d = dc + static_cast<std::size_t>(j) * f_count;
-          const float* x = cv + static_cast<std::size_t>(j) * f_count;
-          for (int f = 0; f < f_count; ++f) {
-            const float xhat = (x[f] - bn_mean[f]) * bn_scale[f];
-            if (!bn_train) {
-              tg[g.bn_w + f] += d[f] * xhat;
-              tg[g.bn_b + f] += d[f];
-            }
-            d[f] = k_dy[f] * d[f] - k_mean[f] - xhat * k_xhat[f];
-          }
-        }
-      }
-      const float scale = last_input_.scale != nullptr ? last_input_.scale[i] : 1.0f;
+  // The conv's and BatchNorm's gradients are the layout's elements before fc1_w.
+  auto none = [] { return 0; };
+  ordered_sums(n, 0, g.fc1_w, 0, nullptr, none, [&](int i, float* tg, double*, int) {
+    float* dc = dnorm_.data() + static_cast<std::size_t>(i) * lc * f_count;
+    const float* cv = conv_.data() + static_cast<std::size_t>(i) * lc * f_count;
+    if (c.batchnorm) {
       for (int j = 0; j < lc; ++j) {
-        const float* d = dc + static_cast<std::size_t>(j) * f_count;
-        axpy(1.0f, d, tg + g.conv_b, f_count);
-        for (int k = 0; k < k_count; ++k) {
-          const int pos = j + k - pad;
-          if (pos < 0 || pos >= length) continue;
-          if (last_input_.codes != nullptr) {
-            const int code = last_input_.codes[static_cast<std::size_t>(i) * length + pos];
-            axpy(scale, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + code) * f_count,
-                 f_count);
-          } else {
-            for (int ch = 0; ch < 4; ++ch) {
-              const float x =
-                  last_input_.dense[(static_cast<std::size_t>(i) * 4 + ch) * length + pos];
-              if (x != 0.0f) {  // the forward's input is scale·x
-                axpy(scale * x, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + ch) * f_count,
-                     f_count);
-              }
-            }
+        float* d = dc + static_cast<std::size_t>(j) * f_count;
+        const float* x = cv + static_cast<std::size_t>(j) * f_count;
+        for (int f = 0; f < f_count; ++f) {
+          const float xhat = (x[f] - bn_mean[f]) * bn_scale[f];
+          if (!bn_train) {
+            tg[g.bn_w + f] += d[f] * xhat;
+            tg[g.bn_b + f] += d[f];
           }
+          d[f] = k_dy[f] * d[f] - k_mean[f] - xhat * k_xhat[f];
         }
       }
-      if (dinput != nullptr) {
-        float* dx = dinput + static_cast<std::size_t>(i) * 4 * length;
-        for (int ch = 0; ch < 4; ++ch) {
-          for (int pos = 0; pos < length; ++pos) {
-            float acc = 0.0f;
-            for (int k = 0; k < k_count; ++k) {
-              const int j = pos - k + pad;
-              if (j < 0 || j >= lc) continue;
-              acc +=
-                  dot(wt + (k * 4 + ch) * fp, dc + static_cast<std::size_t>(j) * f_count, f_count);
+    }
+    const float scale = last_input_.scale != nullptr ? last_input_.scale[i] : 1.0f;
+    for (int j = 0; j < lc; ++j) {
+      const float* d = dc + static_cast<std::size_t>(j) * f_count;
+      axpy(1.0f, d, tg + g.conv_b, f_count);
+      for (int k = 0; k < k_count; ++k) {
+        const int pos = j + k - pad;
+        if (pos < 0 || pos >= length) continue;
+        if (last_input_.codes != nullptr) {
+          const int code = last_input_.codes[static_cast<std::size_t>(i) * length + pos];
+          axpy(scale, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + code) * f_count, f_count);
+        } else {
+          for (int ch = 0; ch < 4; ++ch) {
+            const float x =
+                last_input_.dense[(static_cast<std::size_t>(i) * 4 + ch) * length + pos];
+            if (x != 0.0f) {  // the forward's input is scale·x
+              axpy(scale * x, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + ch) * f_count,
+                   f_count);
             }
-            dx[ch * length + pos] = acc;
           }
         }
       }
     }
-  }
+    if (dinput != nullptr) {
+      float* dx = dinput + static_cast<std::size_t>(i) * 4 * length;
+      for (int ch = 0; ch < 4; ++ch) {
+        for (int pos = 0; pos < length; ++pos) {
+          float acc = 0.0f;
+          for (int k = 0; k < k_count; ++k) {
+            const int j = pos - k + pad;
+            if (j < 0 || j >= lc) continue;
+            acc += dot(wt + (k * 4 + ch) * fp, dc + static_cast<std::size_t>(j) * f_count, f_count);
+          }
+          dx[ch * length + pos] = acc;
+        }
+      }
+    }
+  });
 }
 
 void CpuCnn::reduce_gradients(const BnBackward& bn, ModelParams* grads) const {
@@ -650,13 +678,8 @@ void CpuCnn::reduce_gradients(const BnBackward& bn, ModelParams* grads) const {
   const bool bn_train = bn.train;
   const std::vector<double>&sum_dy = bn.sum_dy, &sum_dy_xhat = bn.sum_dy_xhat;
 
-  // Reduce the per-thread gradients in thread order.
   *grads = ModelParams::zeros(c);
-  std::vector<float> total(g.total, 0.0f);
-  for (int t = 0; t < threads_; ++t) {
-    const float* tg = thread_grads_.data() + static_cast<std::size_t>(t) * g.total;
-    for (std::size_t e = 0; e < g.total; ++e) total[e] += tg[e];
-  }
+  const std::vector<float>& total = grad_total_;
   for (int f = 0; f < f_count; ++f) {
     for (int ch = 0; ch < 4; ++ch) {
       for (int k = 0; k < k_count; ++k) {
