@@ -89,10 +89,12 @@ class CpuCnn {
     std::vector<float> scale, mean, k_dy, k_mean, k_xhat;  // (F)
     std::vector<double> sum_dy, sum_dy_xhat;               // (F)
   };
-  // The dense head and the unpooling per sequence: dpooled_, dnorm_ (dy at the BN output),
-  // the head's gradients into grad_total_ and the BatchNorm sums Σdy, Σdy·x̂ (2, F) into
-  // bn_total_ (both by ordered_sums).
+  // The dense head and the unpooling per sequence: dh1_, dh2_, dpooled_, dnorm_ (dy at the
+  // BN output), and the BatchNorm sums Σdy, Σdy·x̂ (2, F) into bn_total_ (ordered_sums).
   void head_and_pool_backward(const ModelParams& p, const float* dlogits, int n);
+  // The dense layers' parameter gradients into grad_total_, each element summed over the
+  // batch in sequence order (parallel over output rows).
+  void head_param_grads(const float* dlogits, int n);
   // dc's coefficients from those sums.
   BnBackward batchnorm_backward_terms(const ModelParams& p, int n) const;
   // dnorm_ → dc in place, the conv's (and eval-mode BatchNorm's) gradients into grad_total_,
@@ -129,6 +131,7 @@ class CpuCnn {
   // Backward scratch.
   std::vector<float> dnorm_;        // (N, Lc, F)
   std::vector<float> dpooled_;      // (N, F·W)
+  std::vector<float> dh1_, dh2_;    // (N, H1), (N, H2) at fc1's, fc2's pre-activations
   std::vector<float> grad_total_;   // flat parameter gradients (GradLayout in cnn.cpp)
   std::vector<double> bn_total_;    // (2, F) Σdy, Σdy·x̂ of the last backward
   std::vector<float> block_grads_;  // (kSumRound, grad_total_.size()) one round's block sums
