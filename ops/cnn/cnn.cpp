@@ -117,13 +117,13 @@ CpuCnn::CpuCnn(const ModelConfig& config, int capacity, int threads)
   batch_invstd_.assign(f, 1.0);
   conv_weight_t_.resize((f + 7) / 8 * 8 * 4 * config_.width);
   fc1_weight_t_.resize(fw * config_.hidden1);
-  const std::size_t total = GradLayout(config_).total;
+  const GradLayout g(config_);
   const std::size_t live = std::min((capacity + kSumBlock - 1) / kSumBlock, kSumRound);
-  grad_total_.resize(total);
+  grad_total_.resize(g.total);
   bn_total_.resize(2 * f);
   dh1_.resize(cap * config_.hidden1);
   dh2_.resize(cap * config_.hidden2);
-  block_grads_.resize(live * total);
+  block_grads_.resize(live * g.fc1_w);  // ordered sums of the conv's part only
   block_sums_.resize(live * 2 * f);
 }
 

@@ -107,9 +107,10 @@ class CpuCnn {
   void batch_statistics(int n);
   // The one way this class sums over a batch, in an order fixed by n alone: body(i, fsum,
   // dsum, scratch) adds sequence i's terms into its block's sums — fsum[lo, hi) of a float
-  // buffer laid out like grad_total_, dsum[0, nd) in double — for blocks of kSumBlock sequences,
-  // kSumRound blocks at a time; each round's blocks are then added into grad_total_[lo, hi) and
-  // dtotal[0, nd) in block order. make_scratch() gives each thread its scratch once.
+  // buffer laid out like grad_total_ (hi ≤ GradLayout::fc1_w: the conv's part), dsum[0, nd) in
+  // double — for blocks of kSumBlock sequences, kSumRound blocks at a time; each round's blocks are
+  // then added into grad_total_[lo, hi) and dtotal[0, nd) in block order. make_scratch() gives each
+  // thread its scratch once.
   template <typename MakeScratch, typename Body>
   void ordered_sums(int n, std::size_t lo, std::size_t hi, std::size_t nd, double* dtotal,
                     MakeScratch make_scratch, Body body);
@@ -134,7 +135,7 @@ class CpuCnn {
   std::vector<float> dh1_, dh2_;    // (N, H1), (N, H2) at fc1's, fc2's pre-activations
   std::vector<float> grad_total_;   // flat parameter gradients (GradLayout in cnn.cpp)
   std::vector<double> bn_total_;    // (2, F) Σdy, Σdy·x̂ of the last backward
-  std::vector<float> block_grads_;  // (kSumRound, grad_total_.size()) one round's block sums
+  std::vector<float> block_grads_;  // (kSumRound, fc1_w) one round's block sums
   std::vector<double> block_sums_;  // (kSumRound, 2F) their double sums
 };
 

@@ -23,7 +23,10 @@ using cnn_cpu::GradLayout;
 template <typename MakeScratch, typename Body>
 void CpuCnn::ordered_sums(int n, std::size_t lo, std::size_t hi, std::size_t nd, double* dtotal,
                           MakeScratch make_scratch, Body body) {
-  const std::size_t width = grad_total_.size();
+  const std::size_t width = hi;  // a block's buffer holds elements [0, hi)
+  if (width * std::min((n + kSumBlock - 1) / kSumBlock, kSumRound) > block_grads_.size()) {
+    throw Error("CpuCnn: block buffers too small");  // a bug: sized in the constructor
+  }
   const int blocks = (n + kSumBlock - 1) / kSumBlock;
   constexpr std::size_t kChunk = 1024;  // elements per task of the in-order reduction
   const std::size_t chunks = (hi - lo + kChunk - 1) / kChunk;
@@ -286,23 +289,29 @@ void CpuCnn::conv_backward(const BnBackward& bn, int n, float* dinput) {
         }
       }
     }
+    // Locals, not the lambda's captures, in the hot loop: they stay in registers.
+    const int fc = f_count, kc = k_count, len = length, pd = pad;
     const float scale = last_input_.scale != nullptr ? last_input_.scale[i] : 1.0f;
+    const std::size_t at = static_cast<std::size_t>(i) * len;
+    const std::uint8_t* codes = last_input_.codes != nullptr ? last_input_.codes + at : nullptr;
+    const float* dense = last_input_.dense != nullptr ? last_input_.dense + 4 * at : nullptr;
+    float* gw = tg + g.conv_w;
+    float* gb = tg + g.conv_b;
     for (int j = 0; j < lc; ++j) {
-      const float* d = dc + static_cast<std::size_t>(j) * f_count;
-      axpy(1.0f, d, tg + g.conv_b, f_count);
-      for (int k = 0; k < k_count; ++k) {
-        const int pos = j + k - pad;
-        if (pos < 0 || pos >= length) continue;
-        if (last_input_.codes != nullptr) {
-          const int code = last_input_.codes[static_cast<std::size_t>(i) * length + pos];
-          axpy(scale, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + code) * f_count, f_count);
-        } else {
+      const float* d = dc + static_cast<std::size_t>(j) * fc;
+      axpy(1.0f, d, gb, fc);
+      // Columns k whose input position j + k − pad lies inside the sequence.
+      const int k_begin = std::max(0, pd - j), k_end = std::min(kc, len + pd - j);
+      if (codes != nullptr) {
+        for (int k = k_begin; k < k_end; ++k) {
+          axpy(scale, d, gw + static_cast<std::size_t>(k * 4 + codes[j + k - pd]) * fc, fc);
+        }
+      } else {
+        for (int k = k_begin; k < k_end; ++k) {
           for (int ch = 0; ch < 4; ++ch) {
-            const float x =
-                last_input_.dense[(static_cast<std::size_t>(i) * 4 + ch) * length + pos];
+            const float x = dense[static_cast<std::size_t>(ch) * len + j + k - pd];
             if (x != 0.0f) {  // the forward's input is scale·x
-              axpy(scale * x, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + ch) * f_count,
-                   f_count);
+              axpy(scale * x, d, gw + static_cast<std::size_t>(k * 4 + ch) * fc, fc);
             }
           }
         }

@@ -285,7 +285,8 @@ StepResult one_step(const ModelConfig& c, const Model& m, const CnnInput& in, in
   r.logits.resize(n);
   cnn.forward(copy.params, in, n, mode, r.logits.data());
   std::vector<float> dl(n);
-  for (int i = 0; i < n; ++i) dl[i] = std::sin(0.7f * static_cast<float>(i)) / static_cast<float>(n);
+  for (int i = 0; i < n; ++i)
+    dl[i] = std::sin(0.7f * static_cast<float>(i)) / static_cast<float>(n);
   ModelParams g;
   r.dx.resize(static_cast<std::size_t>(n) * 4 * c.length);
   cnn.backward(copy.params, dl.data(), &g, r.dx.data());
