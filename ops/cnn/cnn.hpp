@@ -62,8 +62,9 @@ class CpuCnn {
   void predict(const ModelParams& params, const CnnInput& input, int n, float* logits);
 
   // Gradients of Σ_n dlogits[n]·logit[n] for the batch of the last forward() call:
-  // parameter gradients into `grads` (overwritten; shapes as ModelParams::zeros), and, when
-  // dinput is not null, the gradient w.r.t. the input, (N, 4, L) at every channel.
+  // parameter gradients into `grads` (overwritten; shapes as ModelParams::zeros) when grads is
+  // not null (the attribution methods skip them), and, when dinput is not null, the gradient
+  // w.r.t. the input, (N, 4, L) at every channel.
   void backward(const ModelParams& params, const float* dlogits, ModelParams* grads, float* dinput);
 
   const ModelConfig& config() const { return config_; }
@@ -97,9 +98,9 @@ class CpuCnn {
   void head_param_grads(const float* dlogits, int n);
   // dc's coefficients from those sums.
   BnBackward batchnorm_backward_terms(const ModelParams& p, int n) const;
-  // dnorm_ → dc in place, the conv's (and eval-mode BatchNorm's) gradients into grad_total_,
-  // and dinput when not null.
-  void conv_backward(const BnBackward& bn, int n, float* dinput);
+  // dnorm_ → dc in place, the conv's (and eval-mode BatchNorm's) gradients into grad_total_
+  // when param_grads, and dinput when not null.
+  void conv_backward(const BnBackward& bn, int n, bool param_grads, float* dinput);
   // grad_total_ into grads (train-mode BatchNorm's from bn).
   void reduce_gradients(const BnBackward& bn, ModelParams* grads) const;
   // Train mode: batch_mean_ of conv_ and Σ(c − mean)² per filter into bn_total_[0, F)

@@ -99,10 +99,10 @@ void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* g
   std::fill(grad_total_.begin(), grad_total_.end(), 0.0f);
   std::fill(bn_total_.begin(), bn_total_.end(), 0.0);
   head_and_pool_backward(p, dlogits, n);
-  head_param_grads(dlogits, n);
+  if (grads != nullptr) head_param_grads(dlogits, n);
   const BnBackward bn = batchnorm_backward_terms(p, n);
-  conv_backward(bn, n, dinput);
-  reduce_gradients(bn, grads);
+  conv_backward(bn, n, grads != nullptr, dinput);
+  if (grads != nullptr) reduce_gradients(bn, grads);
 }
 
 void CpuCnn::head_and_pool_backward(const ModelParams& p, const float* dlogits, int n) {
@@ -258,7 +258,7 @@ CpuCnn::BnBackward CpuCnn::batchnorm_backward_terms(const ModelParams& p, int n)
   return bn;
 }
 
-void CpuCnn::conv_backward(const BnBackward& bn, int n, float* dinput) {
+void CpuCnn::conv_backward(const BnBackward& bn, int n, bool param_grads, float* dinput) {
   const ModelConfig& c = config_;
   const int f_count = c.filters, k_count = c.width, length = c.length, pad = c.pad_left();
   const int lc = c.conv_length();
@@ -272,7 +272,8 @@ void CpuCnn::conv_backward(const BnBackward& bn, int n, float* dinput) {
   const int fp = (f_count + 7) / 8 * 8;
   // The conv's and BatchNorm's gradients are the layout's elements before fc1_w.
   auto none = [] { return 0; };
-  ordered_sums(n, 0, g.fc1_w, 0, nullptr, none, [&](int i, float* tg, double*, int) {
+  const std::size_t hi = param_grads ? g.fc1_w : 0;
+  ordered_sums(n, 0, hi, 0, nullptr, none, [&](int i, float* tg, double*, int) {
     float* dc = dnorm_.data() + static_cast<std::size_t>(i) * lc * f_count;
     const float* cv = conv_.data() + static_cast<std::size_t>(i) * lc * f_count;
     if (c.batchnorm) {
@@ -281,7 +282,7 @@ void CpuCnn::conv_backward(const BnBackward& bn, int n, float* dinput) {
         const float* x = cv + static_cast<std::size_t>(j) * f_count;
         for (int f = 0; f < f_count; ++f) {
           const float xhat = (x[f] - bn_mean[f]) * bn_scale[f];
-          if (!bn_train) {
+          if (param_grads && !bn_train) {
             tg[g.bn_w + f] += d[f] * xhat;
             tg[g.bn_b + f] += d[f];
           }
@@ -297,7 +298,7 @@ void CpuCnn::conv_backward(const BnBackward& bn, int n, float* dinput) {
     const float* dense = last_input_.dense != nullptr ? last_input_.dense + 4 * at : nullptr;
     float* gw = tg + g.conv_w;
     float* gb = tg + g.conv_b;
-    for (int j = 0; j < lc; ++j) {
+    for (int j = 0; j < (param_grads ? lc : 0); ++j) {
       const float* d = dc + static_cast<std::size_t>(j) * fc;
       axpy(1.0f, d, gb, fc);
       // Columns k whose input position j + k − pad lies inside the sequence.

@@ -278,7 +278,7 @@ struct StepResult {
 };
 
 StepResult one_step(const ModelConfig& c, const Model& m, const CnnInput& in, int n, Mode mode,
-                    int capacity, int threads) {
+                    int capacity, int threads, bool param_grads = true) {
   Model copy = m;
   CpuCnn cnn(c, capacity, threads);
   StepResult r;
@@ -289,8 +289,10 @@ StepResult one_step(const ModelConfig& c, const Model& m, const CnnInput& in, in
     dl[i] = std::sin(0.7f * static_cast<float>(i)) / static_cast<float>(n);
   ModelParams g;
   r.dx.resize(static_cast<std::size_t>(n) * 4 * c.length);
-  cnn.backward(copy.params, dl.data(), &g, r.dx.data());
-  for (const auto* t : g.trainable()) r.grads.push_back(*t);
+  cnn.backward(copy.params, dl.data(), param_grads ? &g : nullptr, r.dx.data());
+  if (param_grads) {
+    for (const auto* t : g.trainable()) r.grads.push_back(*t);
+  }
   r.running = copy.params.bn_running_mean;
   r.running.insert(r.running.end(), copy.params.bn_running_var.begin(),
                    copy.params.bn_running_var.end());
@@ -299,7 +301,8 @@ StepResult one_step(const ModelConfig& c, const Model& m, const CnnInput& in, in
 
 // Every sum over the batch runs over fixed blocks of sequences in block order, so logits,
 // running statistics, parameter and input gradients are the same bits for any thread count
-// and any capacity (which sets how many blocks are live at once: kSumRound rounds), for
+// and any capacity (which sets how many blocks are live at once: kSumRound rounds), with or
+// without parameter gradients, for
 // every input kind, BatchNorm in train and eval mode and without, both activations, pooled
 // and global. n crosses the block size (8) and a round (16 blocks = 128 sequences).
 TEST(CnnCpu, BitIdenticalForAnyThreadCountAndCapacity) {
@@ -331,6 +334,8 @@ TEST(CnnCpu, BitIdenticalForAnyThreadCountAndCapacity) {
         }
         if (kind == 1) in.scale = scale.data();
         const StepResult ref = one_step(c, m, in, n, tc.mode, n, 1);
+        // Without parameter gradients (the attribution methods): the same input gradient.
+        EXPECT_EQ(ref.dx, one_step(c, m, in, n, tc.mode, n, 2, false).dx) << "n " << n;
         for (const auto& [threads, capacity] :
              {std::pair{2, n}, {3, n}, {4, 512}, {7, n}, {2, 9}, {3, 130}}) {
           if (capacity < n) continue;
