@@ -1,7 +1,7 @@
 // Training (SPEC §4): Adam, mini-batches (128) reshuffled every epoch, BCE-with-logits for
 // classification or MSE for regression, early stopping on the validation loss (patience 5)
 // with the best weights restored. Written once against CnnBackend, so it runs on the CPU or
-// the GPU. Reproducible for a seed (and, on the CPU, a thread count).
+// the GPU. Reproducible for a seed and device: on the CPU the same bits for any thread count.
 //
 // train_and_save() is the step `mint train` and `mint experiment` both run: the model's shape
 // from a ModelSpec and the data (model_config), training on the data's train and valid splits,

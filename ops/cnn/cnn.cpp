@@ -1,8 +1,9 @@
-// CPU backend of the CNN: forward and backward over a batch, parallel over sequences.
+// CPU backend of the CNN: the forward pass over a batch, parallel over sequences (the backward
+// pass, and the ordered sums BatchNorm's batch statistics use, are in cnn_backward.cpp).
 // See cnn.hpp for the layout; the stages are, in order,
 //   conv (gather of filter columns for one-hot codes) → BatchNorm → activation + max-pool
-//   (first maximum) → fc1 → ReLU → fc2 → ReLU → fc3
-// and their gradients in reverse. Hot loops vectorise over filters (activations are
+//   (first maximum) → fc1 → ReLU → fc2 → ReLU → fc3. Hot loops vectorise over filters (activations
+//   are
 // (N, Lc, F)) or over fc inputs; `omp simd` lets GCC vectorise the dot-product reductions.
 // The per-element math the CUDA kernels share (activation, BatchNorm's forward) is in
 // cnn_core.hpp.
@@ -16,42 +17,16 @@
 
 #include "core/error.hpp"
 #include "ops/cnn/cnn_core.hpp"
+#include "ops/cnn/cnn_cpu.hpp"
 #include "ops/common/simd.hpp"
 
 namespace mint {
 
 namespace {
 
-// Offsets of each trainable tensor in a flat per-thread gradient buffer. The conv weight is
-// accumulated transposed, (K, 4, F), like the forward pass reads it.
-struct GradLayout {
-  std::size_t conv_w, conv_b, bn_w, bn_b, fc1_w, fc1_b, fc2_w, fc2_b, fc3_w, fc3_b, total;
-  explicit GradLayout(const ModelConfig& c) {
-    const std::size_t f = c.filters;
-    std::size_t at = 0;
-    auto take = [&](std::size_t n) {
-      const std::size_t s = at;
-      at += n;
-      return s;
-    };
-    conv_w = take(f * 4 * c.width);
-    conv_b = take(f);
-    bn_w = take(c.batchnorm ? f : 0);
-    bn_b = take(c.batchnorm ? f : 0);
-    fc1_w = take(static_cast<std::size_t>(c.hidden1) * c.fc1_inputs());
-    fc1_b = take(c.hidden1);
-    fc2_w = take(static_cast<std::size_t>(c.hidden2) * c.hidden1);
-    fc2_b = take(c.hidden2);
-    fc3_w = take(c.hidden2);
-    fc3_b = take(1);
-    total = at;
-  }
-};
-
-// The activation's slope at pre-activation v (ReLU: 1 where v > 0; exp: exp(v)).
-inline float activation_slope(bool exp_activation, float v) {
-  return activation_slope_from_output(exp_activation, activate(exp_activation, v));
-}
+using cnn_cpu::axpy;
+using cnn_cpu::dot;
+using cnn_cpu::GradLayout;
 
 // The conv outputs of filters [f0, f0 + B) at position j (without bias or row scale), summed
 // over the columns k in [k_begin, k_end): a gather of rows of the transposed weight for
@@ -121,18 +96,6 @@ void pool_sequence(const float* __restrict b, int f_count, int pool, int w_count
   }
 }
 
-float dot(const float* a, const float* b, int n) {
-  float acc = 0.0f;
-#pragma omp simd reduction(+ : acc)
-  for (int i = 0; i < n; ++i) acc += a[i] * b[i];
-  return acc;
-}
-
-void axpy(float alpha, const float* x, float* y, int n) {
-#pragma omp simd
-  for (int i = 0; i < n; ++i) y[i] += alpha * x[i];
-}
-
 }  // namespace
 
 CpuCnn::CpuCnn(const ModelConfig& config, int capacity, int threads)
@@ -154,7 +117,14 @@ CpuCnn::CpuCnn(const ModelConfig& config, int capacity, int threads)
   batch_invstd_.assign(f, 1.0);
   conv_weight_t_.resize((f + 7) / 8 * 8 * 4 * config_.width);
   fc1_weight_t_.resize(fw * config_.hidden1);
-  thread_grads_.resize(static_cast<std::size_t>(threads_) * GradLayout(config_).total);
+  const GradLayout g(config_);
+  const std::size_t live = std::min((capacity + kSumBlock - 1) / kSumBlock, kSumRound);
+  grad_total_.resize(g.total);
+  bn_total_.resize(2 * f);
+  dh1_.resize(cap * config_.hidden1);
+  dh2_.resize(cap * config_.hidden2);
+  block_grads_.resize(live * g.fc1_w);  // ordered sums of the conv's part only
+  block_sums_.resize(live * 2 * f);
 }
 
 const float* CpuCnn::transpose_conv_weight(const ModelParams& p) {
@@ -321,44 +291,10 @@ void CpuCnn::forward(ModelParams& p, const CnnInput& in, int n, Mode mode, float
     return;
   }
   conv_forward(p, in, n, nullptr, nullptr, nullptr);
-  // Batch statistics over (N, Lc) per filter, in double, two passes; reduced in thread
-  // order so the result depends only on the thread count.
-  std::vector<double> partial(static_cast<std::size_t>(threads_) * f_count * 2, 0.0);
-  const double count = static_cast<double>(rows);
-#pragma omp parallel num_threads(threads_)
-  {
-    double* sum = partial.data() + static_cast<std::size_t>(omp_get_thread_num()) * f_count * 2;
-#pragma omp for schedule(static)
-    for (std::size_t r = 0; r < rows; ++r) {
-      const float* c = conv_.data() + r * f_count;
-      for (int f = 0; f < f_count; ++f) sum[f] += c[f];
-    }
-  }
+  batch_statistics(n);
+  const double count = static_cast<double>(rows), m = config_.bn_momentum;
   for (int f = 0; f < f_count; ++f) {
-    double s = 0;
-    for (int t = 0; t < threads_; ++t) s += partial[static_cast<std::size_t>(t) * f_count * 2 + f];
-    batch_mean_[f] = s / count;
-  }
-#pragma omp parallel num_threads(threads_)
-  {
-    double* sq =
-        partial.data() + static_cast<std::size_t>(omp_get_thread_num()) * f_count * 2 + f_count;
-#pragma omp for schedule(static)
-    for (std::size_t r = 0; r < rows; ++r) {
-      const float* c = conv_.data() + r * f_count;
-      for (int f = 0; f < f_count; ++f) {
-        const double d = c[f] - batch_mean_[f];
-        sq[f] += d * d;
-      }
-    }
-  }
-  const double m = config_.bn_momentum;
-  for (int f = 0; f < f_count; ++f) {
-    double s = 0;
-    for (int t = 0; t < threads_; ++t) {
-      s += partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
-    }
-    const double var = s / count;
+    const double s = bn_total_[f], var = s / count;
     batch_invstd_[f] = batchnorm_invstd(var, config_.bn_eps);
     const double unbiased = count > 1 ? s / (count - 1) : var;
     p.bn_running_mean[f] = batchnorm_running_update(p.bn_running_mean[f], m, batch_mean_[f]);
@@ -430,263 +366,6 @@ void CpuCnn::head_forward(const ModelParams& p, int n, float* logits, bool poole
       logits[i] = p.fc3_bias[0] + dot(p.fc3_weight.data(), a2.data(), h2n);
     }
   }
-}
-
-void CpuCnn::backward(const ModelParams& p, const float* dlogits, ModelParams* grads,
-                      float* dinput) {
-  const int n = last_n_;
-  if (n == 0) throw Error("CpuCnn::backward needs a forward() in train or eval mode first");
-  std::fill(thread_grads_.begin(), thread_grads_.end(), 0.0f);
-  const std::vector<double> bn_partial = head_and_pool_backward(p, dlogits, n);
-  const BnBackward bn = batchnorm_backward_terms(p, bn_partial, n);
-  conv_backward(bn, n, dinput);
-  reduce_gradients(bn, grads);
-}
-
-std::vector<double> CpuCnn::head_and_pool_backward(const ModelParams& p, const float* dlogits,
-                                                   int n) {
-  const ModelConfig& c = config_;
-  const int f_count = c.filters;
-  const int lc = c.conv_length(), w_count = c.pooled_length(), fw = c.fc1_inputs();
-  const int h1n = c.hidden1, h2n = c.hidden2;
-  const GradLayout g(c);
-
-  // Pass 1: the dense head and the max-pool, per sequence → dnorm (gradient at BN output).
-  std::vector<double> bn_partial(static_cast<std::size_t>(threads_) * f_count * 2, 0.0);
-#pragma omp parallel num_threads(threads_)
-  {
-    const int thread = omp_get_thread_num();
-    float* tg = thread_grads_.data() + static_cast<std::size_t>(thread) * g.total;
-    double* bn_sums = bn_partial.data() + static_cast<std::size_t>(thread) * f_count * 2;
-    std::vector<float> a1(h1n), dh1(h1n), dh2(h2n), top(f_count), where(f_count);
-#pragma omp for schedule(static)
-    for (int i = 0; i < n; ++i) {
-      const float* h1 = h1_.data() + static_cast<std::size_t>(i) * h1n;
-      const float* h2 = h2_.data() + static_cast<std::size_t>(i) * h2n;
-      const float* pooled = pooled_.data() + static_cast<std::size_t>(i) * fw;
-      const float d = dlogits[i];
-      for (int o = 0; o < h1n; ++o) a1[o] = std::max(h1[o], 0.0f);
-      for (int o = 0; o < h2n; ++o) {
-        tg[g.fc3_w + o] += d * std::max(h2[o], 0.0f);
-        dh2[o] = h2[o] > 0.0f ? d * p.fc3_weight[o] : 0.0f;
-      }
-      tg[g.fc3_b] += d;
-      std::fill(dh1.begin(), dh1.end(), 0.0f);
-      for (int o = 0; o < h2n; ++o) {
-        if (dh2[o] == 0.0f) continue;
-        axpy(dh2[o], a1.data(), tg + g.fc2_w + static_cast<std::size_t>(o) * h1n, h1n);
-        tg[g.fc2_b + o] += dh2[o];
-        axpy(dh2[o], p.fc2_weight.data() + static_cast<std::size_t>(o) * h1n, dh1.data(), h1n);
-      }
-      float* dpooled = dpooled_.data() + static_cast<std::size_t>(i) * fw;
-      std::fill(dpooled, dpooled + fw, 0.0f);
-      for (int o = 0; o < h1n; ++o) {
-        if (h1[o] <= 0.0f || dh1[o] == 0.0f) continue;
-        axpy(dh1[o], pooled, tg + g.fc1_w + static_cast<std::size_t>(o) * fw, fw);
-        tg[g.fc1_b + o] += dh1[o];
-        axpy(dh1[o], p.fc1_weight.data() + static_cast<std::size_t>(o) * fw, dpooled, fw);
-      }
-      // Unpool to each window's first argmax (the first position attaining the pooled
-      // value; found by a descending scan vectorised over filters), through the activation.
-      // The BatchNorm sums Σdy and Σdy·x̂ only see these positions (dy is 0 elsewhere).
-      float* dn = dnorm_.data() + static_cast<std::size_t>(i) * lc * f_count;
-      std::fill(dn, dn + static_cast<std::size_t>(lc) * f_count, 0.0f);
-      const float* b = norm_.data() + static_cast<std::size_t>(i) * lc * f_count;
-      const float* cv = conv_.data() + static_cast<std::size_t>(i) * lc * f_count;
-      for (int w = 0; w < w_count; ++w) {
-        for (int f = 0; f < f_count; ++f) top[f] = pooled[f * w_count + w];
-        for (int j = (w + 1) * c.pool - 1; j >= w * c.pool; --j) {
-          const float* row = b + static_cast<std::size_t>(j) * f_count;
-          const float fj = static_cast<float>(j);
-          if (c.activation == Activation::relu) {
-            for (int f = 0; f < f_count; ++f) {
-              const float v = row[f] > 0.0f ? row[f] : 0.0f, old = where[f];
-              where[f] = v == top[f] ? fj : old;
-            }
-          } else {
-            for (int f = 0; f < f_count; ++f) {
-              if (activate(/*exp_activation=*/true, row[f]) == top[f]) where[f] = fj;
-            }
-          }
-        }
-        for (int f = 0; f < f_count; ++f) {
-          const std::size_t at = static_cast<std::size_t>(where[f]) * f_count + f;
-          const float dy =
-              dpooled[f * w_count + w] * activation_slope(c.activation == Activation::exp, b[at]);
-          dn[at] = dy;
-          if (c.batchnorm && dy != 0.0f) {
-            bn_sums[f] += dy;
-            bn_sums[f_count + f] +=
-                static_cast<double>(dy) * (cv[at] - batch_mean_[f]) * batch_invstd_[f];
-          }
-        }
-      }
-    }
-  }
-  return bn_partial;
-}
-
-CpuCnn::BnBackward CpuCnn::batchnorm_backward_terms(const ModelParams& p,
-                                                    const std::vector<double>& bn_partial,
-                                                    int n) const {
-  const ModelConfig& c = config_;
-  const int f_count = c.filters, lc = c.conv_length();
-  BnBackward bn;
-  bn.train = c.batchnorm && last_mode_ == Mode::train;
-  bn.scale.assign(f_count, 1.0f);
-  bn.mean.assign(f_count, 0.0f);
-  if (c.batchnorm) {
-    for (int f = 0; f < f_count; ++f) {
-      bn.scale[f] = static_cast<float>(batch_invstd_[f]);
-      bn.mean[f] = static_cast<float>(batch_mean_[f]);
-    }
-  }
-
-  // BatchNorm: in train mode the batch statistics couple all sequences; reduce the per-thread
-  // sums in thread order.
-  bn.sum_dy.assign(f_count, 0.0);
-  bn.sum_dy_xhat.assign(f_count, 0.0);
-  for (int t = 0; t < threads_; ++t) {
-    for (int f = 0; f < f_count; ++f) {
-      bn.sum_dy[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f];
-      bn.sum_dy_xhat[f] += bn_partial[static_cast<std::size_t>(t) * f_count * 2 + f_count + f];
-    }
-  }
-  const double count = static_cast<double>(n) * lc;
-  bn.k_dy.assign(f_count, 1.0f);
-  bn.k_mean.assign(f_count, 0.0f);
-  bn.k_xhat.assign(f_count, 0.0f);
-  if (c.batchnorm) {
-    // dc = γ·invstd·(dy − [train]·(Σdy + x̂·Σdy·x̂)/M), written as dc = a·dy − b − x̂·e.
-    for (int f = 0; f < f_count; ++f) {
-      const double a = p.bn_weight[f] * batch_invstd_[f];
-      bn.k_dy[f] = static_cast<float>(a);
-      bn.k_mean[f] = bn.train ? static_cast<float>(a * bn.sum_dy[f] / count) : 0.0f;
-      bn.k_xhat[f] = bn.train ? static_cast<float>(a * bn.sum_dy_xhat[f] / count) : 0.0f;
-    }
-  }
-  return bn;
-}
-
-void CpuCnn::conv_backward(const BnBackward& bn, int n, float* dinput) {
-  const ModelConfig& c = config_;
-  const int f_count = c.filters, k_count = c.width, length = c.length, pad = c.pad_left();
-  const int lc = c.conv_length();
-  const GradLayout g(c);
-  const bool bn_train = bn.train;
-  const std::vector<float>&bn_scale = bn.scale, &bn_mean = bn.mean;
-  const std::vector<float>&k_dy = bn.k_dy, &k_mean = bn.k_mean, &k_xhat = bn.k_xhat;
-
-  // Pass 2: BN backward in place (dnorm → dconv), then the conv's parameter and input grads.
-  const float* wt = conv_weight_t_.data();  // (K, 4, Fp), written by conv_forward
-  const int fp = (f_count + 7) / 8 * 8;
-#pragma omp parallel num_threads(threads_)
-  {
-    float* tg = thread_grads_.data() + static_cast<std::size_t>(omp_get_thread_num()) * g.total;
-#pragma omp for schedule(static)
-    for (int i = 0; i < n; ++i) {
-      float* dc = dnorm_.data() + static_cast<std::size_t>(i) * lc * f_count;
-      const float* cv = conv_.data() + static_cast<std::size_t>(i) * lc * f_count;
-      if (c.batchnorm) {
-        for (int j = 0; j < lc; ++j) {
-          float* d = dc + static_cast<std::size_t>(j) * f_count;
-          const float* x = cv + static_cast<std::size_t>(j) * f_count;
-          for (int f = 0; f < f_count; ++f) {
-            const float xhat = (x[f] - bn_mean[f]) * bn_scale[f];
-            if (!bn_train) {
-              tg[g.bn_w + f] += d[f] * xhat;
-              tg[g.bn_b + f] += d[f];
-            }
-            d[f] = k_dy[f] * d[f] - k_mean[f] - xhat * k_xhat[f];
-          }
-        }
-      }
-      const float scale = last_input_.scale != nullptr ? last_input_.scale[i] : 1.0f;
-      for (int j = 0; j < lc; ++j) {
-        const float* d = dc + static_cast<std::size_t>(j) * f_count;
-        axpy(1.0f, d, tg + g.conv_b, f_count);
-        for (int k = 0; k < k_count; ++k) {
-          const int pos = j + k - pad;
-          if (pos < 0 || pos >= length) continue;
-          if (last_input_.codes != nullptr) {
-            const int code = last_input_.codes[static_cast<std::size_t>(i) * length + pos];
-            axpy(scale, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + code) * f_count,
-                 f_count);
-          } else {
-            for (int ch = 0; ch < 4; ++ch) {
-              const float x =
-                  last_input_.dense[(static_cast<std::size_t>(i) * 4 + ch) * length + pos];
-              if (x != 0.0f) {  // the forward's input is scale·x
-                axpy(scale * x, d, tg + g.conv_w + static_cast<std::size_t>(k * 4 + ch) * f_count,
-                     f_count);
-              }
-            }
-          }
-        }
-      }
-      if (dinput != nullptr) {
-        float* dx = dinput + static_cast<std::size_t>(i) * 4 * length;
-        for (int ch = 0; ch < 4; ++ch) {
-          for (int pos = 0; pos < length; ++pos) {
-            float acc = 0.0f;
-            for (int k = 0; k < k_count; ++k) {
-              const int j = pos - k + pad;
-              if (j < 0 || j >= lc) continue;
-              acc +=
-                  dot(wt + (k * 4 + ch) * fp, dc + static_cast<std::size_t>(j) * f_count, f_count);
-            }
-            dx[ch * length + pos] = acc;
-          }
-        }
-      }
-    }
-  }
-}
-
-void CpuCnn::reduce_gradients(const BnBackward& bn, ModelParams* grads) const {
-  const ModelConfig& c = config_;
-  const int f_count = c.filters, k_count = c.width;
-  const GradLayout g(c);
-  const bool bn_train = bn.train;
-  const std::vector<double>&sum_dy = bn.sum_dy, &sum_dy_xhat = bn.sum_dy_xhat;
-
-  // Reduce the per-thread gradients in thread order.
-  *grads = ModelParams::zeros(c);
-  std::vector<float> total(g.total, 0.0f);
-  for (int t = 0; t < threads_; ++t) {
-    const float* tg = thread_grads_.data() + static_cast<std::size_t>(t) * g.total;
-    for (std::size_t e = 0; e < g.total; ++e) total[e] += tg[e];
-  }
-  for (int f = 0; f < f_count; ++f) {
-    for (int ch = 0; ch < 4; ++ch) {
-      for (int k = 0; k < k_count; ++k) {
-        grads->conv_weight[(f * 4 + ch) * k_count + k] =
-            total[g.conv_w + (k * 4 + ch) * f_count + f];
-      }
-    }
-  }
-  auto copy = [&](std::size_t at, std::vector<float>& dst) {
-    std::copy(total.begin() + static_cast<std::ptrdiff_t>(at),
-              total.begin() + static_cast<std::ptrdiff_t>(at + dst.size()), dst.begin());
-  };
-  copy(g.conv_b, grads->conv_bias);
-  if (c.batchnorm) {
-    if (bn_train) {
-      for (int f = 0; f < f_count; ++f) {
-        grads->bn_weight[f] = static_cast<float>(sum_dy_xhat[f]);
-        grads->bn_bias[f] = static_cast<float>(sum_dy[f]);
-      }
-    } else {
-      copy(g.bn_w, grads->bn_weight);
-      copy(g.bn_b, grads->bn_bias);
-    }
-  }
-  copy(g.fc1_w, grads->fc1_weight);
-  copy(g.fc1_b, grads->fc1_bias);
-  copy(g.fc2_w, grads->fc2_weight);
-  copy(g.fc2_b, grads->fc2_bias);
-  copy(g.fc3_w, grads->fc3_weight);
-  copy(g.fc3_b, grads->fc3_bias);
 }
 
 }  // namespace mint

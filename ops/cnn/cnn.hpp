@@ -8,8 +8,10 @@
 // (x = scale[n]·onehot, the straight path of Integrated Gradients), or dense float (N, 4, L).
 //
 // Internally activations are position-major, (N, Lc, F), so the conv, BN and their gradients
-// vectorise over filters. Parallel over sequences with OpenMP; parameter gradients are summed
-// per thread and reduced in thread order, so results are reproducible for a thread count.
+// vectorise over filters. Parallel over sequences with OpenMP. Every sum over the batch
+// (BatchNorm's statistics and its backward sums, the parameter gradients) is taken over fixed
+// blocks of sequences and then over the blocks in order, so results are bit-identical for any
+// thread count (and any capacity).
 #pragma once
 
 #include <cstdint>
@@ -44,6 +46,12 @@ inline CnnInput offset(const CnnInput& in, std::int64_t first, int length) {
 
 class CpuCnn {
  public:
+  // Sums over the batch: blocks of kSumBlock sequences (fixed, so the order of every sum is
+  // independent of the thread count), kSumRound blocks' buffers live at once (bounds the
+  // memory for large capacities without changing the order).
+  static constexpr int kSumBlock = 8;
+  static constexpr int kSumRound = 16;
+
   CpuCnn(const ModelConfig& config, int capacity, int threads = 0);
 
   // Logits (n) of the batch. In train mode uses batch statistics and updates the running
@@ -54,8 +62,9 @@ class CpuCnn {
   void predict(const ModelParams& params, const CnnInput& input, int n, float* logits);
 
   // Gradients of Σ_n dlogits[n]·logit[n] for the batch of the last forward() call:
-  // parameter gradients into `grads` (overwritten; shapes as ModelParams::zeros), and, when
-  // dinput is not null, the gradient w.r.t. the input, (N, 4, L) at every channel.
+  // parameter gradients into `grads` (overwritten; shapes as ModelParams::zeros) when grads is
+  // not null (the attribution methods skip them), and, when dinput is not null, the gradient
+  // w.r.t. the input, (N, 4, L) at every channel.
   void backward(const ModelParams& params, const float* dlogits, ModelParams* grads, float* dinput);
 
   const ModelConfig& config() const { return config_; }
@@ -81,17 +90,31 @@ class CpuCnn {
     std::vector<float> scale, mean, k_dy, k_mean, k_xhat;  // (F)
     std::vector<double> sum_dy, sum_dy_xhat;               // (F)
   };
-  // The dense head and the unpooling per sequence: dpooled_, dnorm_ (dy at the BN output) and
-  // the head's gradients into thread_grads_; returns each thread's BatchNorm sums (T, 2, F).
-  std::vector<double> head_and_pool_backward(const ModelParams& p, const float* dlogits, int n);
-  // Those sums reduced in thread order, and dc's coefficients.
-  BnBackward batchnorm_backward_terms(const ModelParams& p, const std::vector<double>& bn_partial,
-                                      int n) const;
-  // dnorm_ → dc in place, the conv's (and eval-mode BatchNorm's) gradients into thread_grads_,
-  // and dinput when not null.
-  void conv_backward(const BnBackward& bn, int n, float* dinput);
-  // thread_grads_ summed in thread order into grads (train-mode BatchNorm's from bn).
+  // The dense head and the unpooling per sequence: dh1_, dh2_, dpooled_, dnorm_ (dy at the
+  // BN output), and the BatchNorm sums Σdy, Σdy·x̂ (2, F) into bn_total_ (ordered_sums).
+  void head_and_pool_backward(const ModelParams& p, const float* dlogits, int n);
+  // The dense layers' parameter gradients into grad_total_, each element summed over the
+  // batch in sequence order (parallel over output rows).
+  void head_param_grads(const float* dlogits, int n);
+  // dc's coefficients from those sums.
+  BnBackward batchnorm_backward_terms(const ModelParams& p, int n) const;
+  // dnorm_ → dc in place, the conv's (and eval-mode BatchNorm's) gradients into grad_total_
+  // when param_grads, and dinput when not null.
+  void conv_backward(const BnBackward& bn, int n, bool param_grads, float* dinput);
+  // grad_total_ into grads (train-mode BatchNorm's from bn).
   void reduce_gradients(const BnBackward& bn, ModelParams* grads) const;
+  // Train mode: batch_mean_ of conv_ and Σ(c − mean)² per filter into bn_total_[0, F)
+  // (double, two passes, ordered_sums).
+  void batch_statistics(int n);
+  // The one way this class sums over a batch, in an order fixed by n alone: body(i, fsum,
+  // dsum, scratch) adds sequence i's terms into its block's sums — fsum[lo, hi) of a float
+  // buffer laid out like grad_total_ (hi ≤ GradLayout::fc1_w: the conv's part), dsum[0, nd) in
+  // double — for blocks of kSumBlock sequences, kSumRound blocks at a time; each round's blocks are
+  // then added into grad_total_[lo, hi) and dtotal[0, nd) in block order. make_scratch() gives each
+  // thread its scratch once.
+  template <typename MakeScratch, typename Body>
+  void ordered_sums(int n, std::size_t lo, std::size_t hi, std::size_t nd, double* dtotal,
+                    MakeScratch make_scratch, Body body);
 
   ModelConfig config_;
   int capacity_, threads_;
@@ -108,9 +131,13 @@ class CpuCnn {
   std::vector<float> conv_weight_t_;  // (K, 4, Fp) transposed conv weight, Fp = F rounded to 8
   std::vector<float> fc1_weight_t_;   // (F·W, H1) transposed fc1 weight
   // Backward scratch.
-  std::vector<float> dnorm_;         // (N, Lc, F)
-  std::vector<float> dpooled_;       // (N, F·W)
-  std::vector<float> thread_grads_;  // per-thread flat parameter gradients
+  std::vector<float> dnorm_;        // (N, Lc, F)
+  std::vector<float> dpooled_;      // (N, F·W)
+  std::vector<float> dh1_, dh2_;    // (N, H1), (N, H2) at fc1's, fc2's pre-activations
+  std::vector<float> grad_total_;   // flat parameter gradients (GradLayout in cnn.cpp)
+  std::vector<double> bn_total_;    // (2, F) Σdy, Σdy·x̂ of the last backward
+  std::vector<float> block_grads_;  // (kSumRound, fc1_w) one round's block sums
+  std::vector<double> block_sums_;  // (kSumRound, 2F) their double sums
 };
 
 // Float64 reference of the same network for tests: straightforward loops over the PyTorch

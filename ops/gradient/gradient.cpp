@@ -54,17 +54,17 @@ std::vector<float> input_x_gradient_impl(Net& net, const CnnInput& input, int n,
 
 std::vector<float> gradient(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n,
                             Target target) {
-  CpuNet net{cnn, params, {}};
+  CpuNet net{cnn, params};
   return gradient_impl(net, input, n, target);
 }
 std::vector<float> saliency(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n,
                             Target target) {
-  CpuNet net{cnn, params, {}};
+  CpuNet net{cnn, params};
   return saliency_impl(net, input, n, target);
 }
 std::vector<float> input_x_gradient(CpuCnn& cnn, const ModelParams& params, const CnnInput& input,
                                     int n, Target target) {
-  CpuNet net{cnn, params, {}};
+  CpuNet net{cnn, params};
   return input_x_gradient_impl(net, input, n, target);
 }
 

@@ -57,13 +57,13 @@ inline float input_at(const CnnInput& in, std::int64_t s, int ch, int p, int len
 struct CpuNet {
   CpuCnn& cnn;
   const ModelParams& params;
-  ModelParams grads;
   int capacity() const { return cnn.capacity(); }
   const ModelConfig& config() const { return cnn.config(); }
   void forward(const CnnInput& in, int rows, float* logits) {
     cnn.forward(const_cast<ModelParams&>(params), in, rows, Mode::eval, logits);
   }
-  void backward(const float* dlogits, float* dx) { cnn.backward(params, dlogits, &grads, dx); }
+  // Input gradients only: CpuCnn skips the parameter gradients.
+  void backward(const float* dlogits, float* dx) { cnn.backward(params, dlogits, nullptr, dx); }
   void predict(const CnnInput& in, int rows, float* logits) {
     cnn.predict(params, in, rows, logits);
   }

@@ -86,7 +86,7 @@ std::vector<float> integrated_gradients(CpuCnn& cnn, const ModelParams& params,
     return integrated_gradients_onehot(cnn.config(), params, input.codes, input.scale, n,
                                        ig_quadrature(method, n_steps), target, cnn.threads());
   }
-  CpuNet net{cnn, params, {}};
+  CpuNet net{cnn, params};
   return integrated_gradients_impl(net, input, n, method, n_steps, target);
 }
 std::vector<float> integrated_gradients(CnnBackend& backend, const CnnInput& input, int n,

@@ -95,7 +95,7 @@ std::vector<float> ism_impl(Net& net, const CnnInput& input, int n, Target targe
 
 std::vector<float> ism(CpuCnn& cnn, const ModelParams& params, const CnnInput& input, int n,
                        Target target) {
-  CpuNet net{cnn, params, {}};
+  CpuNet net{cnn, params};
   return ism_impl(net, input, n, target);
 }
 

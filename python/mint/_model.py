@@ -241,7 +241,7 @@ def train(data: Any, *, architecture: Union[None, Dict[str, Any], PathLike] = No
           on_epoch: Optional[Callable[[int, float, float, float], object]] = None,
           progress: Progress = None) -> Model:
     """Trains a model on a data set's train split with early stopping on its valid split, as
-    ``mint train`` does for one seed (the same weights for the same seed, device and thread
+    ``mint train`` does for one seed (the same weights for the same seed and device, any thread
     count). on_epoch is called as ``on_epoch(epoch, train_loss, valid_loss, valid_accuracy)``;
     the model's ``history`` holds every epoch.
 

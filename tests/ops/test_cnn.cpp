@@ -1,11 +1,13 @@
 // The CNN on the CPU: the float64 reference against finite differences (every parameter
 // tensor and the input, eval and train-mode BatchNorm), then the fast backend against the
 // reference (codes, scaled codes and dense inputs; logits, parameter and input gradients),
-// running-statistics updates, and reproducibility for a thread count.
+// running-statistics updates, and the same bits for any thread count and capacity.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
+#include <string>
+#include <utility>
 
 #include "core/error.hpp"
 #include "model_test_util.hpp"
@@ -269,30 +271,89 @@ TEST(CnnCpu, TrainModeUpdatesRunningStatisticsLikePyTorch) {
   EXPECT_EQ(m.params.bn_running_mean, after_train.params.bn_running_mean);
 }
 
-TEST(CnnCpu, ReproducibleForAThreadCountAndLogitsIndependentOfIt) {
-  ModelConfig c;
-  const int n = 37;
-  Model m = random_model(c, 11);
-  const auto codes = random_codes(n, c.length, 12);
-  CnnInput in;
-  in.codes = codes.data();
-  std::vector<float> dl(n, 1.0f);
-  auto run = [&](int threads, std::vector<float>* logits) {
-    Model copy = m;
-    CpuCnn cnn(c, n, threads);
-    logits->resize(n);
-    cnn.forward(copy.params, in, n, Mode::train, logits->data());
-    ModelParams g;
-    cnn.backward(copy.params, dl.data(), &g, nullptr);
-    return g;
-  };
-  std::vector<float> l1, l2, l3;
-  const ModelParams a = run(2, &l1), b = run(2, &l2);
-  for (std::size_t t = 0; t < a.trainable().size(); ++t)
-    EXPECT_EQ(*a.trainable()[t], *b.trainable()[t]);
-  EXPECT_EQ(l1, l2);
-  run(1, &l3);
-  EXPECT_TRUE(test::all_close(l1, l3, 1e-5, 1e-6));
+// One train-mode (or eval-mode) step's outputs, compared bit for bit.
+struct StepResult {
+  std::vector<float> logits, dx, running;
+  std::vector<std::vector<float>> grads;
+};
+
+StepResult one_step(const ModelConfig& c, const Model& m, const CnnInput& in, int n, Mode mode,
+                    int capacity, int threads, bool param_grads = true) {
+  Model copy = m;
+  CpuCnn cnn(c, capacity, threads);
+  StepResult r;
+  r.logits.resize(n);
+  cnn.forward(copy.params, in, n, mode, r.logits.data());
+  std::vector<float> dl(n);
+  for (int i = 0; i < n; ++i)
+    dl[i] = std::sin(0.7f * static_cast<float>(i)) / static_cast<float>(n);
+  ModelParams g;
+  r.dx.resize(static_cast<std::size_t>(n) * 4 * c.length);
+  cnn.backward(copy.params, dl.data(), param_grads ? &g : nullptr, r.dx.data());
+  if (param_grads) {
+    for (const auto* t : g.trainable()) r.grads.push_back(*t);
+  }
+  r.running = copy.params.bn_running_mean;
+  r.running.insert(r.running.end(), copy.params.bn_running_var.begin(),
+                   copy.params.bn_running_var.end());
+  return r;
+}
+
+// Every sum over the batch runs over fixed blocks of sequences in block order, so logits,
+// running statistics, parameter and input gradients are the same bits for any thread count
+// and any capacity (which sets how many blocks are live at once: kSumRound rounds), with or
+// without parameter gradients, for
+// every input kind, BatchNorm in train and eval mode and without, both activations, pooled
+// and global. n crosses the block size (8) and a round (16 blocks = 128 sequences).
+TEST(CnnCpu, BitIdenticalForAnyThreadCountAndCapacity) {
+  ModelConfig paper;  // F 32, P 10, H1 64: the fc1 fast path, a reduction of many chunks
+  ModelConfig global = small_config(Padding::valid, true, Activation::exp);
+  global.pool = global.conv_length();
+  ModelConfig nobn = small_config(Padding::same, false, Activation::relu);
+  const struct {
+    ModelConfig config;
+    Mode mode;
+  } cases[] = {
+      {paper, Mode::train}, {paper, Mode::eval}, {global, Mode::train}, {nobn, Mode::train}};
+  for (const auto& tc : cases) {
+    const ModelConfig& c = tc.config;
+    const Model m = random_model(c, 21);
+    for (int n : {1, 7, 9, 33, 130}) {
+      const auto codes = random_codes(n, c.length, 22 + n);
+      std::vector<float> scale(n), dense(static_cast<std::size_t>(n) * 4 * c.length);
+      std::mt19937_64 rng(23 + n);
+      std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+      for (float& v : scale) v = 0.5f + 0.5f * u(rng);
+      for (float& v : dense) v = u(rng);
+      for (int kind = 0; kind < 3; ++kind) {
+        CnnInput in;
+        if (kind == 2) {
+          in.dense = dense.data();
+        } else {
+          in.codes = codes.data();
+        }
+        if (kind == 1) in.scale = scale.data();
+        const StepResult ref = one_step(c, m, in, n, tc.mode, n, 1);
+        // Without parameter gradients (the attribution methods): the same input gradient.
+        EXPECT_EQ(ref.dx, one_step(c, m, in, n, tc.mode, n, 2, false).dx) << "n " << n;
+        for (const auto& [threads, capacity] :
+             {std::pair{2, n}, {3, n}, {4, 512}, {7, n}, {2, 9}, {3, 130}}) {
+          if (capacity < n) continue;
+          const StepResult got = one_step(c, m, in, n, tc.mode, capacity, threads);
+          const std::string where = "F " + std::to_string(c.filters) + " n " + std::to_string(n) +
+                                    " kind " + std::to_string(kind) + " threads " +
+                                    std::to_string(threads) + " capacity " +
+                                    std::to_string(capacity);
+          EXPECT_EQ(ref.logits, got.logits) << where;
+          EXPECT_EQ(ref.running, got.running) << where;
+          EXPECT_EQ(ref.dx, got.dx) << where;
+          for (std::size_t t = 0; t < ref.grads.size(); ++t) {
+            EXPECT_EQ(ref.grads[t], got.grads[t]) << where << " tensor " << t;
+          }
+        }
+      }
+    }
+  }
 }
 
 // Mode::infer (conv, BN, activation and pool fused per window, nothing kept) gives the eval

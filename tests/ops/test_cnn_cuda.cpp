@@ -26,7 +26,7 @@ namespace mint {
 namespace {
 
 // Relative-norm tolerances, CUDA vs CPU: both float32, different summation orders (cuBLAS
-// GEMMs, fixed-chunk double reductions on the GPU; per-thread float sums on the CPU).
+// GEMMs, fixed-chunk double reductions on the GPU; float sums over blocks of sequences on the CPU).
 constexpr double kLogitTol = 1e-5;
 // A logit near 0 is a cancellation (fc3's bias against Σ w·a, terms of order 0.1–1), so its
 // own relative error measures nothing: the logits' norm is floored at 0.1 per logit.
