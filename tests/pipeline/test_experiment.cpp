@@ -161,8 +161,22 @@ TEST(Experiment, ConfigJsonRoundTripsAndRejectsBadKeys) {
   EXPECT_EQ(default_config(ExperimentKind::all, ExperimentSize::full).seeds, 5);
   EXPECT_EQ(default_config(ExperimentKind::all, ExperimentSize::full).filters,
             (std::vector<int>{4, 32}));
-  EXPECT_EQ(to_string(default_config(ExperimentKind::all, ExperimentSize::quick).model.pool),
-            "global");
+  // The default model: the paper's first layer and head, pool 10, a second conv of width 13,
+  // then a global max (docs/model-defaults.md); "conv2_width": 0 with global pooling is the
+  // paper's model, and conv2 needs a numeric pool.
+  for (ExperimentSize size : {ExperimentSize::quick, ExperimentSize::full}) {
+    EXPECT_EQ(to_string(default_config(ExperimentKind::all, size).model.pool), "10");
+    EXPECT_EQ(default_config(ExperimentKind::all, size).model.conv2_width, 13);
+  }
+  EXPECT_EQ(apply_config_json(c, R"({"pool": "global", "conv2_width": 0})").model.conv2_width, 0);
+  for (const char* bad : {R"({"conv2_width": -1})", R"({"pool": "global"})"}) {
+    try {
+      apply_config_json(c, bad, "f.json");
+      FAIL() << bad;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("'conv2_width'"), std::string::npos) << e.what();
+    }
+  }
   try {
     apply_config_json(c, R"({"epoch": 3})", "f.json");
     FAIL();
@@ -323,7 +337,7 @@ TEST(Experiment, ThreeShardsAndMergeEqualTheSingleRun) {
   fs::remove_all(root);
 }
 
-// The paper's main effect at a small size (~10–20 s on 2 cores): trained without motif-subset
+// The paper's main effect at a small size (~20–30 s of CPU): trained without motif-subset
 // negatives, M_wo calls 3-motif negatives positive; M_w does not.
 TEST(Experiment, MwoFailsOnThreeMotifNegatives) {
   const fs::path d = temp_dir("effect");
@@ -344,8 +358,8 @@ TEST(Experiment, MwoFailsOnThreeMotifNegatives) {
     if (row[t.col("n_present")] == "3") three[row[t.col("model")]] = num(row[t.col("accuracy")]);
   }
   ASSERT_EQ(three.size(), 2u);
-  // The paper (distinct_1, 32 filters, 40k sequences): 0.68 vs 0.06; here 0.65 vs 0.07 (with
-  // the default minimum instance score 0.6; 0.58 vs 0.10 without it).
+  // The paper (distinct_1, 32 filters, 40k sequences): 0.68 vs 0.06; the paper's model here
+  // gave 0.65 vs 0.07 (with the default minimum instance score 0.6; 0.58 vs 0.10 without it).
   EXPECT_GE(three["M_w"], three["M_wo"] + 0.35)
       << "M_w " << three["M_w"] << ", M_wo " << three["M_wo"];
   fs::remove_all(d);
