@@ -107,8 +107,12 @@ void add_auprc_command(CLI::App& app) {
       }
       return std::vector<CurveScores>{score_curve(kept_s.data(), kept_y.data(), kept_s.size())};
     };
-    const std::vector<CurveScores> res =
-        scores.dtype == "f4" ? run(scores.as<float>()) : run(scores.as<double>());
+    std::vector<CurveScores> res;
+    try {  // the curve's own message ("row 3: Input contains NaN.") said of the scores' file
+      res = scores.dtype == "f4" ? run(scores.as<float>()) : run(scores.as<double>());
+    } catch (const Error& e) {
+      throw Error(a->scores + ": " + e.what());
+    }
     nlohmann::json out;
     if (a->per_row) {
       out["auprc"] = out["average_precision"] = out["auroc"] = nlohmann::json::array();

@@ -6,6 +6,7 @@
 // Printed as text; with --out, also added to RESULTS/tables/ (pipeline/tables.hpp) with the
 // models' first-layer filters and, where <model>.log.tsv lies beside a model file, its training
 // summary — the tables `mint experiment` writes, so `mint report RESULTS` draws them.
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -56,7 +57,15 @@ void add_training_rows(Tables& t, const RowOwner& owner, const std::vector<std::
     if (!std::filesystem::exists(log)) continue;
     const std::string stem = p.stem().string();
     std::smatch m;
-    const std::uint64_t seed = std::regex_match(stem, m, kStem) ? std::stoull(m[3].str()) : i + 1;
+    std::uint64_t seed = i + 1;
+    if (std::regex_match(stem, m, kStem)) {
+      const std::string digits = m[3].str();
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seed);
+      if (ec != std::errc()) {
+        throw Error(paths[i] + ": the seed in the file name (" + digits +
+                    ") does not fit a 64-bit unsigned integer");
+      }
+    }
     add_training_row(t, owner, seed, read_training_log(log.string()));
   }
 }

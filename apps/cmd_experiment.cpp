@@ -3,6 +3,7 @@
 // defaults (--quick, the default, or --full), then --config FILE's keys, then the flags below.
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "commands.hpp"
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
+#include "options.hpp"
 #include "pipeline/experiment.hpp"
 
 namespace mint::cli {
@@ -97,14 +99,24 @@ const std::vector<Override>& overrides() {
   return all;
 }
 
-long long to_integer(const std::string& flag, const std::string& s) {
-  try {
-    std::size_t used = 0;
-    const long long v = std::stoll(s, &used);
-    if (used == s.size()) return v;
-  } catch (const std::exception&) {
+// The value's type is checked here (options.hpp: the whole text, fits 64 bits, finite); its
+// range by validate() (pipeline/experiment_config.cpp), as for a config file's keys.
+std::int64_t to_integer(const std::string& flag, const std::string& s) {
+  return parse_integer(flag, s, std::numeric_limits<std::int64_t>::min(), kInt64Max);
+}
+
+// An error of the flags' keys names the flag: "command line: config key 'lr': must be ..."
+// becomes "--lr: must be ...".
+[[noreturn]] void rethrow_for_flag(const Error& e) {
+  std::string what = e.what();
+  const std::string source = "command line: ";
+  if (what.rfind(source, 0) == 0) what = what.substr(source.size());
+  for (const Override& o : overrides()) {
+    for (const std::string& p : {"config key '" + o.key + "': ", "key '" + o.key + "' "}) {
+      if (what.rfind(p, 0) == 0) throw Error(o.flag + ": " + what.substr(p.size()));
+    }
   }
-  throw Error(std::string(flag) + ": '" + s + "' is not an integer");
+  throw Error(source + what);
 }
 
 nlohmann::ordered_json to_json(const Override& o, const std::vector<std::string>& values) {
@@ -119,15 +131,8 @@ nlohmann::ordered_json to_json(const Override& o, const std::vector<std::string>
     case Kind::number_or_off:
       if (one() == "off") return nullptr;
       [[fallthrough]];
-    case Kind::number: {
-      try {
-        std::size_t used = 0;
-        const double v = std::stod(one(), &used);
-        if (used == one().size()) return v;
-      } catch (const std::exception&) {
-      }
-      throw Error(flag + ": '" + one() + "' is not a number");
-    }
+    case Kind::number:
+      return parse_number(flag, one());
     case Kind::string:
       return one();
     case Kind::pool: {
@@ -196,8 +201,12 @@ void add_experiment_command(CLI::App& app) {
   cmd->callback([a] {
     std::string file_text;
     std::string size = a->full ? "full" : a->quick ? "quick" : "";
-    if (!a->config.empty()) {
+    const bool has_config = !a->config.empty();
+    if (has_config) {
       file_text = read_file(a->config);
+      if (file_text.find_first_not_of(" \t\r\n") == std::string::npos) {
+        throw Error(a->config + ": the config file is empty (expected a JSON object of keys)");
+      }
       if (size.empty()) {
         try {
           const auto j = nlohmann::json::parse(file_text);
@@ -212,7 +221,7 @@ void add_experiment_command(CLI::App& app) {
     const ExperimentKind kind = parse_experiment_kind(a->experiment);
     const ExperimentSize sz = parse_experiment_size(size);
     ExperimentConfig config = default_config(kind, sz);
-    if (!file_text.empty()) config = apply_config_json(config, file_text, a->config);
+    if (has_config) config = apply_config_json(config, file_text, a->config);
     config.experiment = kind;
     config.size = sz;
     nlohmann::ordered_json flags = nlohmann::ordered_json::object();
@@ -220,7 +229,11 @@ void add_experiment_command(CLI::App& app) {
       const Override& o = overrides()[i];
       if (a->options[i]->count() > 0) flags[o.key] = to_json(o, a->values[i]);
     }
-    config = apply_config_json(config, flags.dump(), "command line");
+    try {
+      config = apply_config_json(config, flags.dump(), "command line");
+    } catch (const Error& e) {
+      rethrow_for_flag(e);
+    }
     RunOptions run;
     run.out = a->out.empty() ? "out/" + a->experiment : a->out;
     if (!a->shard.empty()) parse_shard(a->shard, run.shard_index, run.shard_count);

@@ -7,6 +7,7 @@
 #include "common.hpp"
 #include "io/inputs.hpp"
 #include "io/npy.hpp"
+#include "options.hpp"
 #include "pipeline/predict.hpp"
 
 namespace mint::cli {
@@ -28,7 +29,8 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--out", a->out, "Output .npy, float32 (N,)")->required();
   cmd->add_option("--target-index", a->target_index,
                   "Which output of a multi-output model (0-based)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(integer(0, kInt32Max));
   a->model.add_to(cmd);
   a->device.add_to(cmd);
   cmd->callback([a] {

@@ -21,6 +21,7 @@
 #include "core/error.hpp"
 #include "io/inputs.hpp"
 #include "io/npy.hpp"
+#include "options.hpp"
 #include "pipeline/score.hpp"
 #include "pipeline/tables.hpp"
 
@@ -181,7 +182,13 @@ int recorded_filters(const std::string& out, const std::string& set,
       }
     }
   }
-  return found.size() == 1 ? std::stoi(*found.begin()) : 0;
+  if (found.size() != 1) return 0;
+  const std::string e = integer_error(*found.begin(), 0, kInt32Max);
+  if (!e.empty()) {
+    throw Error(out + "/tables: the filters recorded for set " + set + " are " + e +
+                "; give --filters F");
+  }
+  return std::stoi(*found.begin());
 }
 
 // --predictions MODEL=PATH: the model's predictions (N,) of the split (mint predict), for the
@@ -336,7 +343,7 @@ void add_score_command(CLI::App& app) {
                   "The models' number of filters F in the tables (default: what the results' "
                   "tables record for these models, e.g. from mint evaluate; else 0: not "
                   "recorded)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer(0, kInt32Max));
   cmd->add_option("--predictions", a->predictions,
                   "MODEL=PATH: a regression model's predictions (N,) of the split (mint "
                   "predict), for the absolute error beside each AUPRC (repeatable)");
@@ -349,13 +356,16 @@ void add_score_command(CLI::App& app) {
       ->check(CLI::IsMember({"span", "ic"}))
       ->capture_default_str();
   cmd->add_option("--ic-threshold", a->ic_threshold, "Bits, with --positives ic")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finite());
   cmd->add_flag("--signed", a->signed_scores, "Signed position scores instead of absolute");
   cmd->add_option("--bootstrap", a->bootstrap, "Bootstrap resamples for the CIs (0: none)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(integer(0, kMaxBootstrap))
       ->capture_default_str();
-  cmd->add_option("--ci", a->level, "Confidence level")->capture_default_str();
-  cmd->add_option("--seed", a->seed, "Bootstrap seed")->capture_default_str();
+  cmd->add_option("--ci", a->level, "Confidence level")
+      ->capture_default_str()
+      ->check(number_between(0, 1));
+  cmd->add_option("--seed", a->seed, "Bootstrap seed")->capture_default_str()->check(unsigned64());
   cmd->add_option("--device", a->device, "Where the curves are computed: auto, cpu or cuda")
       ->capture_default_str();
   cmd->add_option("--compare", a->compare,

@@ -88,7 +88,7 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("--out", a->out, "Output directory")->required();
   a->simulation.add_to(cmd);
   cmd->add_option("--device", a->device, "auto, cpu or cuda")->capture_default_str();
-  cmd->add_option("--threads", a->threads, "CPU threads (default: all)");
+  add_threads_option(cmd, a->threads);
   cmd->add_flag("--onehot", a->onehot, "Also write <split>.onehot.npy, float32 (N, 4, L)");
   cmd->add_flag("--no-fasta", a->no_fasta, "Skip the FASTA files");
   cmd->callback([a] { run_simulate(*a); });

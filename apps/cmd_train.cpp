@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "io/dataset_io.hpp"
 #include "io/sequential_io.hpp"
+#include "options.hpp"
 #include "pipeline/train.hpp"
 
 namespace mint::cli {
@@ -34,12 +35,19 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--out", a->out, "Output directory for model files and logs")->required();
   cmd->add_option("--name", a->name, "Model name: files are <name>_f<F>_seed<S>.*")
       ->capture_default_str();
-  cmd->add_option("--filters", a->spec.filters, "Conv filters F")->capture_default_str();
-  cmd->add_option("--width", a->spec.width, "Filter width K (default: the data set's K)");
+  cmd->add_option("--filters", a->spec.filters, "Conv filters F")
+      ->capture_default_str()
+      ->check(integer(1, kInt32Max));
+  cmd->add_option("--width", a->spec.width, "Filter width K (default: the data set's K)")
+      ->check(integer(1, kInt32Max));
   cmd->add_option("--pool-width", a->pool, "Max-pool width P, or global (P = conv length)")
       ->capture_default_str();
-  cmd->add_option("--hidden1", a->spec.hidden1, "fc1 width H1")->capture_default_str();
-  cmd->add_option("--hidden2", a->spec.hidden2, "fc2 width H2")->capture_default_str();
+  cmd->add_option("--hidden1", a->spec.hidden1, "fc1 width H1")
+      ->capture_default_str()
+      ->check(integer(1, kInt32Max));
+  cmd->add_option("--hidden2", a->spec.hidden2, "fc2 width H2")
+      ->capture_default_str()
+      ->check(integer(1, kInt32Max));
   cmd->add_option("--padding", a->padding, "Conv padding: same or valid")->capture_default_str();
   cmd->add_option("--activation", a->activation, "First-layer activation: relu or exp")
       ->capture_default_str();
@@ -47,14 +55,24 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--arch", a->arch,
                   "Train a general sequential CNN of this architecture (JSON, docs/models.md) "
                   "instead of the paper's");
-  cmd->add_option("--epochs", a->train.max_epochs, "Maximum epochs")->capture_default_str();
+  cmd->add_option("--epochs", a->train.max_epochs, "Maximum epochs")
+      ->capture_default_str()
+      ->check(integer(1, kInt32Max));
   cmd->add_option("--patience", a->train.patience, "Early-stopping patience (epochs)")
-      ->capture_default_str();
-  cmd->add_option("--batch", a->train.batch, "Batch size")->capture_default_str();
-  cmd->add_option("--lr", a->train.adam.lr, "Adam learning rate")->capture_default_str();
-  cmd->add_option("--seed", a->seed, "First model seed")->capture_default_str();
+      ->capture_default_str()
+      ->check(integer(0, kInt32Max));
+  cmd->add_option("--batch", a->train.batch, "Batch size")
+      ->capture_default_str()
+      ->check(integer(1, kMaxTrainBatch));
+  cmd->add_option("--lr", a->train.adam.lr, "Adam learning rate")
+      ->capture_default_str()
+      ->check(number_above(0));
+  cmd->add_option("--seed", a->seed, "First model seed")
+      ->capture_default_str()
+      ->check(unsigned64());
   cmd->add_option("--seeds", a->seeds, "Number of model seeds (seed, seed+1, …)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(integer(1, 100000));
   cmd->add_flag("--force", a->force, "Retrain models whose files exist");
   cmd->add_flag("--quiet", a->quiet, "No progress output");
   a->device.add_to(cmd);

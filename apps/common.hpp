@@ -64,6 +64,10 @@ struct AttributeFlags {
 // Errors naming the option: an empty value (e.g. --out ""), or a name for the tables that
 // holds a tab or a line break (it would break the TSV files).
 void require_value(const char* option, const std::string& value);
+// --threads, 0 (all cores) to kMaxThreads.
+CLI::Option* add_threads_option(CLI::App* cmd, int& threads);
+// A split's or a stream's number of sequences: at most 2^32 - 1 (core/design's plans).
+inline constexpr std::int64_t kMaxSplitSize = 0xFFFFFFFFll;
 void check_table_name(const char* option, const std::string& value);
 
 }  // namespace mint::cli

@@ -1,7 +1,8 @@
 // mint — the command-line tool. Subcommands live in apps/cmd_*.cpp; this file parses the
 // command line and turns every error into one line on stderr and a non-zero exit:
 //   exit 1: a mint::Error (bad input file, impossible option combination, ...)
-//   exit 2 or CLI11's code: the command line itself could not be parsed
+//   exit 2 or CLI11's code: the command line itself could not be parsed, or a numeric value
+//                           is outside its range (105, apps/options.hpp)
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -38,6 +39,10 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ValidationError& e) {
+    // A value out of its range (apps/options.hpp): the message names the flag and the range.
+    std::fprintf(stderr, "mint: error: %s\n", e.what());
+    return e.get_exit_code() != 0 ? e.get_exit_code() : 2;
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "mint: error: %s (see mint --help)\n", e.what());
     return e.get_exit_code() != 0 ? e.get_exit_code() : 2;
@@ -45,7 +50,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mint: error: %s\n", e.what());
     return 1;
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "mint: error: out of memory\n");
+    // The up-front checks (core/limits.hpp) catch the sizes they know; this names the command.
+    const auto cmds = app.get_subcommands();
+    std::fprintf(stderr,
+                 "mint: error: %s: out of memory (an allocation failed; try smaller sizes or "
+                 "fewer --threads)\n",
+                 cmds.empty() ? "mint" : cmds.front()->get_name().c_str());
     return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mint: error: %s\n", e.what());

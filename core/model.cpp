@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "core/philox.hpp"
 
 namespace mint {
@@ -42,6 +43,21 @@ void ModelConfig::validate() const {
                 std::to_string(conv_length()) + " conv outputs: nothing reaches fc1");
   }
   if (!(bn_eps > 0)) throw Error("bn_eps must be positive");
+  // Caps that keep every count an int and fail before allocating (core/limits.hpp).
+  const std::int64_t conv = std::int64_t{filters} * conv_length();
+  if (conv > kMaxActivationFloats) {
+    throw Error("F = " + std::to_string(filters) + " filters x " + std::to_string(conv_length()) +
+                " conv outputs = " + std::to_string(conv) + " floats per sequence, more than " +
+                std::to_string(kMaxActivationFloats) + " (2^28); use fewer --filters");
+  }
+  const std::int64_t fc1 = std::int64_t{hidden1} * filters * pooled_length();
+  if (fc1 > kMaxActivationFloats || std::int64_t{hidden1} * hidden2 > kMaxActivationFloats) {
+    throw Error("fc1 (H1 " + std::to_string(hidden1) + " x F " + std::to_string(filters) +
+                " x pooled " + std::to_string(pooled_length()) + ") or fc2 (H1 x H2 " +
+                std::to_string(hidden2) +
+                ") has more than 2^28 weights; use smaller "
+                "--hidden1/--hidden2 or a wider --pool-width");
+  }
 }
 
 void check_params(const ModelConfig& c, const ModelParams& p, const std::string& who) {

@@ -8,7 +8,8 @@
 //   other alphabet fails), "strands: ...", "Background letter frequencies" and its one line of
 //   frequencies (ignored); per motif "MOTIF ID [NAME]", then "letter-probability matrix:
 //   alength= 4 w= W nsites= N E= e" (every key optional) and W rows of 4 probabilities;
-//   "URL ..." lines are ignored. counts = probability x nsites (nsites = 1 when absent).
+//   "URL ..." lines are ignored. counts = probability x nsites (nsites = 1 when absent). Each row
+//   must sum to 1 (within 0.01, the rounding of printed probabilities).
 //
 // Every error is mint::Error "source:line: reason" with a 1-based line. A bad value or row points
 // at its own line; a fault of a whole JASPAR motif (a missing row, no columns, a column summing to
@@ -198,9 +199,16 @@ void check_columns(const Motif& m, const std::string& source, long line,
                    const std::vector<long>& column_lines = {}) {
   if (m.length() == 0) fail_at(source, line, "motif " + m.id + " has no columns");
   for (std::size_t j = 0; j < m.length(); ++j) {
-    if (m.counts[0][j] + m.counts[1][j] + m.counts[2][j] + m.counts[3][j] > 0) continue;
-    fail_at(source, column_lines.empty() ? line : column_lines[j],
-            "column " + std::to_string(j + 1) + " of " + m.id + " sums to 0");
+    const double total = m.counts[0][j] + m.counts[1][j] + m.counts[2][j] + m.counts[3][j];
+    const long at = column_lines.empty() ? line : column_lines[j];
+    // Finite counts can still overflow when summed; the probabilities would be NaN or 0.
+    if (!std::isfinite(total)) {
+      fail_at(source, at,
+              "column " + std::to_string(j + 1) + " of " + m.id +
+                  " sums to infinity (counts too large)");
+    }
+    if (total > 0) continue;
+    fail_at(source, at, "column " + std::to_string(j + 1) + " of " + m.id + " sums to 0");
   }
 }
 
@@ -353,6 +361,10 @@ MotifSet parse_jaspar(std::string_view text, const std::string& source) {
 
 namespace {
 
+// How far a MEME row's probabilities may sum from 1: printed with 3 decimals, four values are
+// off by up to 0.002; 0.01 also lets through the rounding of hand-written matrices.
+constexpr double kMemeRowTolerance = 0.01;
+
 // The letter-probability matrix whose header is lines[i] into `motif`: its keys (alength, w,
 // nsites) and rows; returns the index of the first line after the rows.
 std::size_t parse_meme_matrix(MemeMotif& motif, const std::vector<Line>& lines, std::size_t i,
@@ -389,6 +401,7 @@ std::size_t parse_meme_matrix(MemeMotif& motif, const std::vector<Line>& lines, 
   }
   // Rows: every non-blank line up to the next keyword line or the end of the file.
   std::vector<long> row_lines;
+  std::vector<double> row_sums;
   std::size_t k = i + 1;
   for (; k < lines.size() && !is_meme_keyword(lines[k].text); ++k) {
     const Line& r = lines[k];
@@ -399,11 +412,14 @@ std::size_t parse_meme_matrix(MemeMotif& motif, const std::vector<Line>& lines, 
               "letter-probability matrix row has " + std::to_string(words.size()) +
                   " values, expected 4");
     }
+    double sum = 0;
     for (std::size_t b = 0; b < 4; ++b) {
-      motif.motif.counts[b].push_back(parse_value(words[b], "probability", source, r.number) *
-                                      nsites);
+      const double p = parse_value(words[b], "probability", source, r.number);
+      sum += p;
+      motif.motif.counts[b].push_back(p * nsites);
     }
     row_lines.push_back(r.number);
+    row_sums.push_back(sum);
   }
   if (w && static_cast<double>(row_lines.size()) != *w) {
     std::ostringstream msg;
@@ -412,6 +428,14 @@ std::size_t parse_meme_matrix(MemeMotif& motif, const std::vector<Line>& lines, 
     fail_at(source, l.number, msg.str());
   }
   check_columns(motif.motif, source, l.number, row_lines);
+  // Each row is one position's distribution: it sums to 1 up to the rounding of the printed
+  // probabilities (kMemeRowTolerance); counts or percentages in a row are an error, not rescaled.
+  for (std::size_t r = 0; r < row_sums.size(); ++r) {
+    if (std::fabs(row_sums[r] - 1) <= kMemeRowTolerance) continue;
+    std::ostringstream msg;
+    msg << "letter-probability matrix row sums to " << row_sums[r] << ", not 1";
+    fail_at(source, row_lines[r], msg.str());
+  }
   return k;
 }
 

@@ -4,9 +4,11 @@
 #include <bit>
 #include <charconv>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
 
@@ -142,6 +144,16 @@ std::string format_jaspar(const MotifSet& motifs) {
 }
 
 void write_dataset(const Simulation& sim, const std::string& dir, const WriteOptions& options) {
+  // The largest split's text and one-hot buffers, checked before anything is written.
+  for (const SplitData& s : sim.splits) {
+    const auto n = static_cast<std::uint64_t>(s.size());
+    const auto L = static_cast<std::uint64_t>(s.length);
+    std::uint64_t bytes = bytes_of({n, L + 16});  // the labels' and truth's text, at least
+    if (options.fasta) bytes = add_bytes(bytes, bytes_of({n, L + 1}));
+    if (options.onehot) bytes = add_bytes(bytes, bytes_of({n, 4, L, sizeof(float)}));
+    check_memory("writing split '" + s.name + "'" + (options.onehot ? " with --onehot" : ""), bytes,
+                 std::to_string(n) + " sequences x " + std::to_string(L) + " bases");
+  }
   make_directories(dir);
   // dataset.json is written last: its presence marks a complete data set.
   std::error_code ec;
@@ -196,6 +208,46 @@ void write_dataset(const Simulation& sim, const std::string& dir, const WriteOpt
 
 namespace {
 
+// A dataset.json integer of type T (key `key` of object j): a number that is not an integer or
+// does not fit T is an error naming the file and key, never truncated (nlohmann's conversion
+// would wrap it, or be undefined for a large float).
+template <typename T>
+T integer_of(const json& v, const std::string& key, const std::string& meta_path) {
+  bool ok = false;
+  if (v.is_number_unsigned()) {
+    ok = v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+  } else if (v.is_number_integer()) {
+    const auto i = v.get<std::int64_t>();
+    ok = i >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&
+         (i < 0 || static_cast<std::uint64_t>(i) <=
+                       static_cast<std::uint64_t>(std::numeric_limits<T>::max()));
+  }
+  if (!ok) {
+    throw Error(meta_path + ": key '" + key + "' is " + v.dump() + ", not an integer in [" +
+                std::to_string(std::numeric_limits<T>::min()) + ", " +
+                std::to_string(std::numeric_limits<T>::max()) + "]");
+  }
+  return v.is_number_unsigned() ? static_cast<T>(v.get<std::uint64_t>())
+                                : static_cast<T>(v.get<std::int64_t>());
+}
+
+template <typename T>
+T integer_at(const json& j, const char* key, const std::string& meta_path) {
+  return integer_of<T>(j.at(key), key, meta_path);
+}
+
+// A list of ints (key `key` of object j), each checked as integer_of.
+std::vector<int> ints_at(const json& j, const char* key, const std::string& meta_path) {
+  const json& v = j.at(key);
+  if (!v.is_array()) throw Error(meta_path + ": key '" + key + "' is not a list");
+  std::vector<int> out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    out.push_back(
+        integer_of<int>(v[i], std::string(key) + "[" + std::to_string(i) + "]", meta_path));
+  }
+  return out;
+}
+
 template <typename T>
 std::vector<T> load_array(const std::string& path, const std::vector<std::int64_t>& shape,
                           const char* dtype) {
@@ -237,10 +289,10 @@ Simulation load_dataset(const std::string& dir) {
     sim.motifs = read_motif_file(dir + "/motifs.jaspar");
     sim.motifs.name = doc.at("motif_set").get<std::string>();
     const json& o = doc.at("options");
-    sim.options.length = o.at("length");
+    sim.options.length = integer_at<int>(o, "length", meta_path);
     sim.options.gc = o.at("gc");
     sim.options.pseudocount = o.at("pseudocount");
-    sim.options.seed = o.at("seed");
+    sim.options.seed = integer_at<std::uint64_t>(o, "seed", meta_path);
     if (o.contains("min_instance_score") && !o.at("min_instance_score").is_null()) {
       sim.options.min_instance_score = o.at("min_instance_score").get<double>();
     }
@@ -252,18 +304,18 @@ Simulation load_dataset(const std::string& dir) {
     design.weights = d.at("weights").get<std::vector<double>>();
     design.interaction = d.at("interaction");
     design.interaction_set = d.at("interaction_set");
-    design.train = d.at("train");
-    design.valid = d.at("valid");
-    design.test_positives = d.at("test_positives");
-    design.test_per_subset = d.at("test_per_subset");
-    design.test_per_count = d.at("test_per_count");
+    design.train = integer_at<std::int64_t>(d, "train", meta_path);
+    design.valid = integer_at<std::int64_t>(d, "valid", meta_path);
+    design.test_positives = integer_at<std::int64_t>(d, "test_positives", meta_path);
+    design.test_per_subset = integer_at<std::int64_t>(d, "test_per_subset", meta_path);
+    design.test_per_count = integer_at<std::int64_t>(d, "test_per_count", meta_path);
     const json& g = doc.at("grammar");
-    sim.grammar.filter_width = g.at("filter_width");
-    sim.grammar.order = g.at("order").get<std::vector<int>>();
-    sim.grammar.gaps = g.at("gaps").get<std::vector<int>>();
-    sim.grammar.start = g.at("start").get<std::vector<int>>();
-    sim.grammar.length = g.at("length").get<std::vector<int>>();
-    sim.grammar.span = g.at("span");
+    sim.grammar.filter_width = integer_at<int>(g, "filter_width", meta_path);
+    sim.grammar.order = ints_at(g, "order", meta_path);
+    sim.grammar.gaps = ints_at(g, "gaps", meta_path);
+    sim.grammar.start = ints_at(g, "start", meta_path);
+    sim.grammar.length = ints_at(g, "length", meta_path);
+    sim.grammar.span = integer_at<int>(g, "span", meta_path);
     sim.options.grammar.filter_width = sim.grammar.filter_width;
     sim.options.grammar.order = sim.grammar.order;
     sim.options.grammar.gaps = sim.grammar.gaps;
@@ -275,8 +327,11 @@ Simulation load_dataset(const std::string& dir) {
     for (const json& js : doc.at("splits")) {
       SplitPlan plan;
       plan.name = js.at("name");
-      plan.id = js.at("id");
-      for (const json& jg : js.at("groups")) plan.groups.push_back({jg.at("mask"), jg.at("count")});
+      plan.id = integer_at<std::uint32_t>(js, "id", meta_path);
+      for (const json& jg : js.at("groups")) {
+        plan.groups.push_back({integer_at<std::uint32_t>(jg, "mask", meta_path),
+                               integer_at<std::int64_t>(jg, "count", meta_path)});
+      }
       sim.plans.push_back(plan);
     }
   } catch (const json::exception& e) {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <type_traits>
 
 #include "core/error.hpp"
@@ -38,7 +39,11 @@ SequenceInput read_sequences(const std::string& path, const std::string& split) 
     }
     throw Error(path + ": no split '" + split + "' (expected train, valid or test)");
   }
-  const NpyArray a = read_npy(path);
+  return sequences_from_npy(read_npy(path), path);
+}
+
+SequenceInput sequences_from_npy(const NpyArray& a, const std::string& path) {
+  SequenceInput s;
   if (a.shape.size() != 3 || a.shape[1] != 4) {
     std::string shape;
     for (auto d : a.shape) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
@@ -47,6 +52,9 @@ SequenceInput read_sequences(const std::string& path, const std::string& split) 
   }
   if (a.dtype != "f4" && a.dtype != "f8") {
     throw Error(path + ": expected float32 or float64 values, got dtype " + a.dtype);
+  }
+  if (a.shape[2] > std::numeric_limits<int>::max()) {
+    throw Error(path + ": sequence length L = " + std::to_string(a.shape[2]) + " is too long");
   }
   const std::int64_t n = a.shape[0];
   const int length = static_cast<int>(a.shape[2]);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "io/npy.hpp"
 #include "ops/cnn/cnn.hpp"
 #include "ops/sampler/sampler.hpp"
 
@@ -39,5 +40,7 @@ SequenceInput sequences_from_array(const T* x, std::int64_t n, int length,
 
 // path: a data set directory (then `split` picks train/valid/test) or a .npy file.
 SequenceInput read_sequences(const std::string& path, const std::string& split = "test");
+// The sequences of a parsed .npy array, read as read_sequences reads a file; `source` names it.
+SequenceInput sequences_from_npy(const NpyArray& array, const std::string& source);
 
 }  // namespace mint

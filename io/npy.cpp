@@ -2,8 +2,10 @@
 // {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), } padded to a multiple of 64.
 #include "io/npy.hpp"
 
+#include <charconv>
 #include <cstring>
-#include <regex>
+#include <limits>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
@@ -17,6 +19,59 @@ int dtype_size(const std::string& dtype) {
   if (dtype == "i4" || dtype == "u4" || dtype == "f4") return 4;
   if (dtype == "i8" || dtype == "u8" || dtype == "f8") return 8;
   return 0;
+}
+
+// The text after "'key':" in the header's dict literal (leading spaces skipped); empty when the
+// key is absent.
+std::string_view dict_value(std::string_view header, std::string_view key) {
+  const std::string quoted = "'" + std::string(key) + "'";
+  const auto at = header.find(quoted);
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = header.substr(at + quoted.size());
+  const auto skip = [](std::string_view s) {
+    const auto first = s.find_first_not_of(" \t");
+    return first == std::string_view::npos ? std::string_view{} : s.substr(first);
+  };
+  rest = skip(rest);
+  if (rest.empty() || rest[0] != ':') return {};
+  return skip(rest.substr(1));
+}
+
+// The dimensions of a shape tuple's inside ("3, 4", "5,", ""): non-negative decimal integers
+// (Python 2's "3L" too) within int64, separated by commas, one trailing comma allowed. `bad`
+// throws.
+template <typename Bad>
+std::vector<std::int64_t> parse_shape(std::string_view text, Bad bad) {
+  const auto trim = [](std::string_view v) {
+    const auto first = v.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return std::string_view{};
+    return v.substr(first, v.find_last_not_of(" \t") - first + 1);
+  };
+  const std::string what = "shape (" + std::string(text) + ")";
+  std::vector<std::string_view> pieces;
+  for (std::string_view rest = text;;) {
+    const auto comma = rest.find(',');
+    pieces.push_back(trim(rest.substr(0, comma)));
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  // "()" is a scalar's shape; "(5,)" ends in an empty piece.
+  if (pieces.back().empty() && (pieces.size() > 1 || trim(text).empty())) pieces.pop_back();
+  std::vector<std::int64_t> shape;
+  for (std::string_view piece : pieces) {
+    if (!piece.empty() && piece.back() == 'L') piece.remove_suffix(1);
+    std::int64_t d = 0;
+    const auto [ptr, ec] = std::from_chars(piece.data(), piece.data() + piece.size(), d);
+    if (ec == std::errc::result_out_of_range) {
+      bad(what + ": dimension " + std::string(piece) + " is too large");
+    }
+    if (piece.empty() || piece[0] == '-' || ec != std::errc() ||
+        ptr != piece.data() + piece.size()) {
+      bad(what + " is not a tuple of non-negative integers");
+    }
+    shape.push_back(d);
+  }
+  return shape;
 }
 
 }  // namespace
@@ -142,25 +197,37 @@ NpyArray parse_npy(const std::vector<char>& bytes, const std::string& source) {
   if (preamble + hlen > bytes.size()) bad("truncated header");
   const std::string header(bytes.data() + preamble, hlen);
 
-  std::smatch m;
-  static const std::regex descr_re(R"('descr'\s*:\s*'([<>|=])([a-z]\d+)')");
-  static const std::regex fortran_re(R"('fortran_order'\s*:\s*(True|False))");
-  static const std::regex shape_re(R"('shape'\s*:\s*\(([^)]*)\))");
-  if (!std::regex_search(header, m, descr_re)) bad("no 'descr' in header");
-  if (m[1] == ">") throw Error(source + ": big-endian arrays are not supported");
   NpyArray a;
-  a.dtype = m[2];
-  if (dtype_size(a.dtype) == 0) throw Error(source + ": unsupported dtype '" + a.dtype + "'");
-  if (!std::regex_search(header, m, fortran_re)) bad("no 'fortran_order' in header");
-  if (m[1] == "True") throw Error(source + ": Fortran-ordered arrays are not supported");
-  if (!std::regex_search(header, m, shape_re)) bad("no 'shape' in header");
-  const std::string dims = m[1];
-  static const std::regex int_re(R"(\d+)");
-  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), int_re);
-       it != std::sregex_iterator(); ++it) {
-    a.shape.push_back(std::stoll(it->str()));
+  const std::string_view descr = dict_value(header, "descr");
+  if (descr.size() < 2 || descr[0] != '\'') bad("no 'descr' in header");
+  const auto close = descr.find('\'', 1);
+  if (close == std::string_view::npos || close < 3 ||
+      std::string_view("<>|=").find(descr[1]) == std::string_view::npos) {
+    bad("no 'descr' in header");
   }
-  const std::size_t want = static_cast<std::size_t>(a.elements()) * dtype_size(a.dtype);
+  if (descr[1] == '>') throw Error(source + ": big-endian arrays are not supported");
+  a.dtype = std::string(descr.substr(2, close - 2));
+  if (dtype_size(a.dtype) == 0) throw Error(source + ": unsupported dtype '" + a.dtype + "'");
+  const std::string_view fortran = dict_value(header, "fortran_order");
+  if (fortran.substr(0, 4) == "True") {
+    throw Error(source + ": Fortran-ordered arrays are not supported");
+  }
+  if (fortran.substr(0, 5) != "False") bad("no 'fortran_order' in header");
+  const std::string_view shape = dict_value(header, "shape");
+  const auto end = shape.find(')');
+  if (shape.empty() || shape[0] != '(' || end == std::string_view::npos) {
+    bad("no 'shape' in header");
+  }
+  a.shape = parse_shape(shape.substr(1, end - 1), bad);
+  // The byte count, checked: a shape whose product overflows must not pass as a small one.
+  std::uint64_t want = static_cast<std::uint64_t>(dtype_size(a.dtype));
+  for (const std::int64_t d : a.shape) {
+    if (__builtin_mul_overflow(want, static_cast<std::uint64_t>(d), &want) ||
+        want > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      bad("the header's shape (" + std::string(shape.substr(1, end - 1)) +
+          ") holds more than 2^63 bytes");
+    }
+  }
   const std::size_t have = bytes.size() - preamble - hlen;
   if (have != want) {
     bad("data has " + std::to_string(have) + " bytes, the header's shape needs " +
@@ -176,7 +243,11 @@ NpyArray read_npy(const std::string& path) {
 }
 
 std::vector<std::vector<std::int64_t>> read_permutations(const std::string& path) {
-  const NpyArray a = read_npy(path);
+  return permutations_from_npy(read_npy(path), path);
+}
+
+std::vector<std::vector<std::int64_t>> permutations_from_npy(const NpyArray& a,
+                                                             const std::string& path) {
   if (a.shape.size() != 2 || (a.dtype != "i8" && a.dtype != "i4")) {
     std::string shape;
     for (std::size_t i = 0; i < a.shape.size(); ++i) {
@@ -184,6 +255,12 @@ std::vector<std::vector<std::int64_t>> read_permutations(const std::string& path
     }
     throw Error(path + ": permutations must be a 2-D int64 array (rows, batch size), got dtype " +
                 a.dtype + " shape (" + shape + ")");
+  }
+  // Rows of nothing would make a (10^10, 0) array, which holds no data, allocate 10^10 rows.
+  if (a.shape[1] < 1) {
+    throw Error(path +
+                ": permutations must have at least one column (the batch size), got shape (" +
+                std::to_string(a.shape[0]) + ", 0)");
   }
   const std::vector<std::int64_t> flat = a.to_vector<std::int64_t>();
   const auto rows = static_cast<std::size_t>(a.shape[0]),

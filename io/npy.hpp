@@ -68,6 +68,8 @@ NpyArray parse_npy(const std::vector<char>& bytes, const std::string& source);
 // Permutation rows from a .npy file: a 2-D integer array (rows, B) (int64 as torch.randperm
 // writes it; int32 also accepted). Values are checked when replayed. Errors name the file.
 std::vector<std::vector<std::int64_t>> read_permutations(const std::string& path);
+std::vector<std::vector<std::int64_t>> permutations_from_npy(const NpyArray& array,
+                                                             const std::string& source);
 // Writes permutation rows (all of one length; an error naming the lengths otherwise) as a 2-D
 // int64 array, the file read_permutations and Captum's replay take.
 void write_permutations(const std::string& path,

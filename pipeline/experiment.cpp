@@ -431,6 +431,7 @@ ExperimentResult Runner::run() {
 
 ExperimentResult run_experiment(const ExperimentConfig& config, const RunOptions& options) {
   validate(config);
+  check_memory(config);
   if (options.out.empty()) throw Error("--out: no output directory given");
   if (options.shard_count < 1 || options.shard_index < 0 ||
       options.shard_index >= options.shard_count) {

@@ -91,6 +91,9 @@ ExperimentConfig apply_config_json(const ExperimentConfig& base, const std::stri
                                    const std::string& source = "config");
 std::string config_to_json(const ExperimentConfig& config);  // every key, pretty-printed
 void validate(const ExperimentConfig& config);
+// The data sets' and training's memory, against core/limits.hpp's limit: run_experiment checks
+// it before anything is written (not validate: the defaults are valid on any machine).
+void check_memory(const ExperimentConfig& config);
 
 enum class Stage { all, train, attribute };
 Stage parse_stage(const std::string& s);

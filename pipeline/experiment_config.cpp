@@ -1,14 +1,19 @@
 // The experiment's configuration (pipeline/experiment.hpp): sizes' defaults, validation, and
 // config.json — written with every key, read back with each key parsed into its type once.
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "io/atomic_file.hpp"
 #include "io/sequential_io.hpp"
+#include "ops/ig/ig.hpp"
 #include "pipeline/experiment.hpp"
+#include "pipeline/score.hpp"
 
 namespace mint {
 
@@ -115,9 +120,17 @@ void validate(const ExperimentConfig& c) {
   }
   if (c.seeds <= 0) fail_key("seeds", "must be positive");
   if (has_interactions(c) && c.effects.empty()) fail_key("effects", "needs at least one effect");
-  if (c.ig_steps <= 0) fail_key("ig_steps", "must be positive");
-  if (c.fp_batch < 2) fail_key("fp_batch", "must be at least 2");
-  if (c.length <= 0) fail_key("length", "must be positive");
+  if (c.ig_steps <= 0 || c.ig_steps > kMaxGaussLegendreSteps) {
+    fail_key("ig_steps", "must be in [1, " + std::to_string(kMaxGaussLegendreSteps) +
+                             "] (Gauss-Legendre nodes), got " + std::to_string(c.ig_steps));
+  }
+  if (c.fp_batch < 2 || c.fp_batch > (1 << 20)) {
+    fail_key("fp_batch", "must be in [2, 1048576], got " + std::to_string(c.fp_batch));
+  }
+  if (c.length <= 0 || c.length > kMaxLength) {
+    fail_key("length",
+             "must be in [1, " + std::to_string(kMaxLength) + "], got " + std::to_string(c.length));
+  }
   const std::pair<const char*, std::int64_t> sizes[] = {{"train", c.train},
                                                         {"valid", c.valid},
                                                         {"test_positives", c.test_positives},
@@ -126,12 +139,18 @@ void validate(const ExperimentConfig& c) {
                                                         {"regression_valid", c.regression_valid},
                                                         {"test_per_count", c.test_per_count}};
   for (const auto& [key, v] : sizes) {
-    if (v <= 0) fail_key(key, "must be positive");
+    if (v <= 0 || v > 0xFFFFFFFFll) {
+      fail_key(key, "must be in [1, 2^32 - 1], got " + std::to_string(v));
+    }
   }
+
   if (c.epochs <= 0) fail_key("epochs", "must be positive");
   if (c.patience <= 0) fail_key("patience", "must be positive");
-  if (c.batch <= 0) fail_key("batch", "must be positive");
-  if (!(c.lr > 0)) fail_key("lr", "must be positive");
+  if (c.batch <= 0 || c.batch > kMaxTrainBatch) {
+    fail_key("batch", "must be in [1, " + std::to_string(kMaxTrainBatch) + "], got " +
+                          std::to_string(c.batch));
+  }
+  if (!(std::isfinite(c.lr) && c.lr > 0)) fail_key("lr", "must be a finite number > 0");
   if (!(c.pseudocount >= 0 && c.pseudocount < 1)) fail_key("pseudocount", "must be in [0, 1)");
   if (c.min_instance_score && !(*c.min_instance_score >= 0 && *c.min_instance_score <= 1)) {
     fail_key("min_instance_score", "must be in [0, 1] or null (off)");
@@ -146,7 +165,20 @@ void validate(const ExperimentConfig& c) {
   if (c.model.conv2_width > 0 && c.model.pool.global) {
     fail_key("conv2_width", "needs a numeric pool before it (global pooling leaves 1 position)");
   }
-  if (c.bootstrap < 0) fail_key("bootstrap", "must be non-negative");
+  // The paper model's conv layer per sequence (core/model.cpp checks the same when a model is
+  // made; here, before anything is written).
+  for (int f : c.filters) {
+    const auto floats =
+        bytes_of({static_cast<std::uint64_t>(f), static_cast<std::uint64_t>(c.length)});
+    if (c.architecture.empty() && floats > static_cast<std::uint64_t>(kMaxActivationFloats)) {
+      fail_key("filters", std::to_string(f) + " filters x L " + std::to_string(c.length) +
+                              " is more than 2^28 conv outputs per sequence");
+    }
+  }
+  if (c.bootstrap < 0 || c.bootstrap > kMaxBootstrap) {
+    fail_key("bootstrap", "must be in [0, " + std::to_string(kMaxBootstrap) + "], got " +
+                              std::to_string(c.bootstrap));
+  }
   if (!c.architecture.empty()) {
     const SequentialArchitecture a = parse_architecture(c.architecture, "key 'architecture'");
     if (a.length != c.length) {
@@ -160,7 +192,28 @@ void validate(const ExperimentConfig& c) {
                               "] (its first Conv1d's out_channels, the model files' f<F>)");
     }
   }
-  if (c.compute.threads < 0) fail_key("threads", "must be non-negative");
+  if (c.compute.threads < 0 || c.compute.threads > kMaxThreads) {
+    fail_key("threads", "must be in [0, " + std::to_string(kMaxThreads) + "] (0: all cores), got " +
+                            std::to_string(c.compute.threads));
+  }
+}
+
+void check_memory(const ExperimentConfig& c) {
+  // The largest data set's codes (test splits left out: their sizes depend on the motif sets).
+  for (const std::int64_t n : {c.train + c.valid, c.regression_train + c.regression_valid}) {
+    check_memory("config key 'length': a data set",
+                 bytes_of({static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(c.length)}),
+                 std::to_string(n) + " training and validation sequences x " +
+                     std::to_string(c.length) + " bases");
+  }
+  // The conv layer's output and gradient for a training or evaluation batch (pipeline/train.cpp).
+  const auto batch = static_cast<std::uint64_t>(std::max(c.batch, TrainOptions{}.eval_batch));
+  for (int f : c.filters) {
+    check_memory("config key 'filters': training " + std::to_string(f) + " filters",
+                 bytes_of({static_cast<std::uint64_t>(f), static_cast<std::uint64_t>(c.length),
+                           batch, 2 * sizeof(float)}),
+                 "batches of " + std::to_string(batch) + " sequences");
+  }
 }
 
 std::string config_to_json(const ExperimentConfig& c) {
@@ -217,14 +270,23 @@ struct Value {
   Error bad(const char* expected) const {
     return Error(source + ": key '" + key + "' must be " + expected + ", got " + v.dump());
   }
+  // Whether x is an integer in [lo, hi]: a value that does not fit its type is an error, never
+  // truncated (JSON's unsigned integers above hi included).
+  static bool fits(const json& x, std::int64_t lo, std::int64_t hi) {
+    if (x.is_number_unsigned()) return x.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi);
+    if (!x.is_number_integer()) return false;
+    const auto i = x.get<std::int64_t>();
+    return i >= lo && i <= hi;
+  }
   int integer() const {
-    if (!v.is_number_integer()) throw bad("an integer");
-    const auto x = v.get<std::int64_t>();
-    if (x < -2147483647 || x > 2147483647) throw bad("an integer");
-    return static_cast<int>(x);
+    if (!fits(v, -2147483647, 2147483647)) throw bad("an integer (32-bit)");
+    return static_cast<int>(v.get<std::int64_t>());
   }
   std::int64_t integer64() const {
-    if (!v.is_number_integer()) throw bad("an integer");
+    if (!fits(v, std::numeric_limits<std::int64_t>::min(),
+              std::numeric_limits<std::int64_t>::max())) {
+      throw bad("an integer (64-bit)");
+    }
     return v.get<std::int64_t>();
   }
   double number() const {
@@ -268,8 +330,8 @@ bool set_key(ExperimentConfig& c, const Value& v) {
     if (!v.v.is_array()) throw v.bad("an array of integers");
     c.filters.clear();
     for (const json& x : v.v) {
-      if (!x.is_number_integer()) throw v.bad("an array of integers");
-      c.filters.push_back(x.get<int>());
+      if (!Value::fits(x, -2147483647, 2147483647)) throw v.bad("an array of integers (32-bit)");
+      c.filters.push_back(static_cast<int>(x.get<std::int64_t>()));
     }
   } else if (key == "seeds") {
     c.seeds = v.integer();

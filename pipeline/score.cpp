@@ -87,7 +87,10 @@ struct Resampler {
 };
 
 void check_bootstrap(const BootstrapOptions& o) {
-  if (o.resamples < 0) throw Error("bootstrap: the number of resamples must be >= 0");
+  if (o.resamples < 0 || o.resamples > kMaxBootstrap) {
+    throw Error("--bootstrap must be in [0, " + std::to_string(kMaxBootstrap) + "], got " +
+                std::to_string(o.resamples));
+  }
   if (!(o.level > 0 && o.level < 1))
     throw Error("bootstrap: the confidence level must be in (0, 1)");
 }

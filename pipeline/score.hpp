@@ -86,6 +86,8 @@ struct Distribution {
   double median_lo = 0, median_hi = 0;  // bootstrap CI of the median
 };
 
+// resamples in [0, kMaxBootstrap] (mint score --bootstrap, the experiment's "bootstrap").
+inline constexpr int kMaxBootstrap = 1000000;
 struct BootstrapOptions {
   int resamples = 1000;
   double level = 0.95;

@@ -8,13 +8,16 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "ops/sampler/sampler.hpp"
 
 namespace mint {
 
 Simulation plan_simulation(const MotifSet& motifs, const SimulationOptions& options) {
-  if (options.length <= 0)
-    throw Error("--length must be positive, got " + std::to_string(options.length));
+  if (options.length <= 0 || options.length > kMaxLength) {
+    throw Error("--length must be in [1, " + std::to_string(kMaxLength) + "], got " +
+                std::to_string(options.length));
+  }
   if (!(options.gc >= 0.0 && options.gc <= 1.0)) {
     throw Error("--gc must be in [0, 1], got " + std::to_string(options.gc));
   }
@@ -79,6 +82,11 @@ Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Ba
   for (const SplitPlan& plan : sim.plans) {
     for (const Group& g : plan.groups) total += g.count;
   }
+  // The codes of every split (N · L bytes) before any is sampled: an absurd size fails now.
+  check_memory(
+      "--length " + std::to_string(options.length) + ": the simulation",
+      bytes_of({static_cast<std::uint64_t>(total), static_cast<std::uint64_t>(options.length)}),
+      std::to_string(total) + " sequences x " + std::to_string(options.length) + " bases");
   report_progress(progress, 0, total);
   for (const SplitPlan& plan : sim.plans) {
     SamplerTables tables(motifs, sim.grammar, options, plan);

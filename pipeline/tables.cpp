@@ -288,6 +288,12 @@ double TsvReader::number(std::size_t column) const {
   if (c.type == ColumnType::integer && (!std::isfinite(x) || x != std::floor(x))) {
     fail("column '" + c.name + "': '" + std::string(text(column)) + "' is not an integer");
   }
+  // Integers are exact in a double up to 2^53; beyond, readers' conversions to integer types
+  // would overflow (found by fuzzing: filters 1e300).
+  if (c.type == ColumnType::integer && std::fabs(x) > 9007199254740992.0) {
+    fail("column '" + c.name + "': '" + std::string(text(column)) +
+         "' is out of range (|x| > 2^53)");
+  }
   return x;
 }
 

@@ -121,7 +121,7 @@ void write_tables(const std::string& dir, const Tables& tables, bool merge = fal
 // Line-by-line reader of one table file: fields split on tabs, a trailing '\r' dropped, blank
 // lines skipped, every error "path:line: what". The header must hold the layout's columns (in
 // any order; more columns are allowed). Numbers parse as the layout types them ("nan", "inf"
-// included); integers must be whole.
+// included); integers must be whole and within ±2^53.
 class TsvReader {
  public:
   TsvReader(const std::string& path, const TableLayout& layout);

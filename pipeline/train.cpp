@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "core/philox.hpp"
 #include "io/atomic_file.hpp"
 #include "io/model_io.hpp"
@@ -396,10 +397,20 @@ void prepare_options(const Simulation& data, TrainOptions& options) {
     throw Error("--batch must be in 1.." + std::to_string(kMaxTrainBatch) + ", got " +
                 std::to_string(options.batch));
   }
+  // No epoch, no model: an untrained file would mark the model finished (issue 13).
+  if (options.max_epochs < 1) {
+    throw Error("--epochs must be at least 1, got " + std::to_string(options.max_epochs));
+  }
+  if (options.patience < 0) {
+    throw Error("--patience must be >= 0, got " + std::to_string(options.patience));
+  }
   options.loss = data.options.design.kind == DesignKind::regression ? Loss::mse : Loss::bce;
 }
 
 TrainResult save_result(TrainResult r, const std::string& dir, const std::string& stem) {
+  if (r.history.empty() || r.best_epoch < 1) {
+    throw Error("training recorded no epoch; no model written for " + stem);
+  }
   make_directories(dir);
   const std::filesystem::path base = std::filesystem::path(dir) / stem;
   write_file_atomic(base.string() + ".log.tsv", training_log_tsv(r));
@@ -413,6 +424,14 @@ TrainResult train_on(const Simulation& data, const ModelConfig& config, TrainOpt
                      const Compute& compute) {
   prepare_options(data, options);
   const int capacity = std::max(options.batch, options.eval_batch);
+  // The conv layer's output and its gradient for a batch, a lower bound of the backend's
+  // buffers, checked before the backend allocates them.
+  check_memory(
+      "training (--batch " + std::to_string(options.batch) + ")",
+      bytes_of({static_cast<std::uint64_t>(capacity), static_cast<std::uint64_t>(config.filters),
+                static_cast<std::uint64_t>(config.conv_length()), 2 * sizeof(float)}),
+      std::to_string(capacity) + " sequences x F " + std::to_string(config.filters) + " x " +
+          std::to_string(config.conv_length()) + " conv outputs");
   auto backend = make_backend(compute.backend(), config, capacity, compute.threads);
   return train_model(config, find_split(data, "train"), find_split(data, "valid"), options,
                      *backend);

@@ -29,5 +29,17 @@ inline Int8 load8i(const int* p) {
   return v;
 }
 inline void store8i(int* p, Int8 v) { std::memcpy(p, &v, sizeof v); }
+// Bit j set where lane j of a comparison's result is true (nonzero).
+inline unsigned mask8(Int8 m) {
+#if defined(__AVX__)
+  Float8 f;
+  std::memcpy(&f, &m, sizeof f);
+  return static_cast<unsigned>(__builtin_ia32_movmskps256(f));
+#else
+  unsigned bits = 0;
+  for (int j = 0; j < 8; ++j) bits |= (m[j] != 0 ? 1u : 0u) << j;
+  return bits;
+#endif
+}
 
 }  // namespace mint

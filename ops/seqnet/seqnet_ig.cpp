@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <type_traits>
 
 #include "ops/common/simd.hpp"
 #include "ops/seqnet/seqnet.hpp"
+#include "ops/seqnet/seqnet_ig_conv2.hpp"
 #include "ops/seqnet/seqnet_layers.hpp"
 #include "ops/seqnet/seqnet_methods_common.hpp"
 
@@ -83,17 +83,20 @@ class IgWorker {
         std::copy(m.params.layers[3].bias.begin(), m.params.layers[3].bias.end(), bias3_.begin());
       cur_a_.resize(s_p_);
       cur_b_.resize(s_p_);
-      dp_.resize(s_p_);
-      w3_.resize(m.params.layers[3].weight.size());  // (in, K, out): one (c, k)'s outputs
+      w3d_.resize(m.params.layers[3].weight.size());  // (in, K, out): one (c, k)'s outputs
       for (int f = 0; f < l3.out; ++f) {
         for (int c = 0; c < l3.in; ++c) {
           for (int k = 0; k < l3.kernel; ++k) {
-            w3_[(sz(c) * sz(l3.kernel) + sz(k)) * sz(l3.out) + sz(f)] =
+            w3d_[(sz(c) * sz(l3.kernel) + sz(k)) * sz(l3.out) + sz(f)] =
                 m.params.layers[3].weight[(sz(f) * sz(l3.in) + sz(c)) * sz(l3.kernel) + sz(k)];
           }
         }
       }
-      w3d_.assign(w3_.begin(), w3_.end());
+      c2_ = {l3.in,          l3.out,      l3.kernel,
+             l3.dilation,    l3.pad_left, m.arch.layers[2].length_after,
+             l3.length_after};
+      batch_a_.assign(s_p_, 0.0f);
+      batch_b_.assign(s_p_, 0.0f);
     }
   }
 
@@ -115,6 +118,7 @@ class IgWorker {
       conv0_row(m_, xs, z_.data(), false, scratch_);
     }
     if (fused_) find_windows();
+    if (conv2_) plan_transitions();
     if (conv2_) {
       std::fill(u_.begin(), u_.end(), 0.0);
       std::fill(v_.begin(), v_.end(), 0.0);
@@ -122,8 +126,6 @@ class IgWorker {
       std::fill(cur_b_.begin(), cur_b_.end(), 0.0f);
       std::fill(q_acc_.begin(), q_acc_.end(), 0.0);
       std::fill(win_acc_.begin(), win_acc_.end(), 0.0);
-      trans_.clear();
-      next_trans_ = 0;
     }
     std::fill(total_.begin(), total_.end(), 0.0f);
     for (int k0 = 0; k0 < S; k0 += cap) {
@@ -240,35 +242,21 @@ class IgWorker {
     }
     float* pre = pre_.data() + sz(r) * s_p_;
     std::int32_t* arg = arg_.data() + sz(r) * s_p_;
-    std::copy(win_arg_.begin(), win_arg_.end(), arg);
-    // Every window at its precomputed argmax, 8 in the lanes (near-tie windows masked, redone
-    // exactly below); a window's (a, b) changes rarely (a switch on or off).
-    const Float8 alv = broadcast8(al), zero = splat8(0.0f);
-    std::size_t k = 0;
-    for (; k + 8 <= s_p_; k += 8) {
-      const Float8 zm = load8(zmax_.data() + k), b = load8(bk_.data() + k);
-      const Float8 v = alv * zm + b;
-      store8(pre + k, v);
-      if (!conv2_) {
+    if (conv2_) {  // pre and arg are read at the near-tie windows only
+      apply_transitions(step_);
+    } else {  // every window at its argmax, 8 in the lanes (near-tie windows redone below)
+      std::copy(win_arg_.begin(), win_arg_.end(), arg);
+      const Float8 alv = broadcast8(al), zero = splat8(0.0f);
+      std::size_t k = 0;
+      for (; k + 8 <= s_p_; k += 8) {
+        const Float8 v = alv * load8(zmax_.data() + k) + load8(bk_.data() + k);
+        store8(pre + k, v);
         store8(dst + k, v > zero ? v : zero);
-        continue;
       }
-      const Int8 on = v > zero;
-      const Float8 na = on ? zm : zero, nb = on ? b : zero;
-      const Int8 changed = ((na != load8(cur_a_.data() + k)) | (nb != load8(cur_b_.data() + k))) &
-                           ~load8i(near_.data() + k);
-      bool any = false;
-      for (int j = 0; j < 8; ++j) any |= changed[j] != 0;
-      if (!any) continue;
-      for (int j = 0; j < 8; ++j) {
-        if (changed[j] != 0) set_window(k + sz(j), na[j], nb[j]);
+      for (; k < s_p_; ++k) {
+        pre[k] = al * zmax_[k] + bk_[k];
+        dst[k] = pre[k] > 0.0f ? pre[k] : 0.0f;
       }
-    }
-    for (; k < s_p_; ++k) {
-      if (near_[k] != 0) continue;
-      const float v = al * zmax_[k] + bk_[k];
-      pre[k] = v;
-      window_value(k, v, zmax_[k], dst);
     }
     for (const std::int32_t kk : near_list_) near_window(sz(kk), al, pre, arg, dst);
     if (block2_) {
@@ -291,12 +279,76 @@ class IgWorker {
   }
 
   void set_window(std::size_t k, float na, float nb) {
-    const std::size_t lout = sz(m_.arch.layers[2].length_after);
-    update_conv2(static_cast<int>(k / lout), static_cast<int>(k % lout), na - cur_a_[k],
-                 nb - cur_b_[k]);
+    const std::size_t lin = sz(c2_.lin);
+    conv2_update(c2_, w3d_.data(), static_cast<int>(k / lin), static_cast<int>(k % lin),
+                 na - cur_a_[k], nb - cur_b_[k], u_.data(), v_.data());
     cur_a_[k] = na;
     cur_b_[k] = nb;
-    if (near_[k] == 0) trans_.push_back({step_, static_cast<int>(k), na != 0.0f || nb != 0.0f});
+  }
+
+  // The windows not near a tie switch on or off where α·z_max + b changes sign — the steps'
+  // windows evaluated up front, as the layers would (8 in the lanes, the same expression):
+  // trans_ in step order, then window order; step s's in [step_begin_[s], step_begin_[s + 1]).
+  void plan_transitions() {
+    const std::size_t S = q_.alphas.size(), blocks = s_p_ / 8;
+    trans_.clear();
+    step_begin_.assign(S + 1, 0);
+    on_bits_.assign(blocks, 0u);
+    near_bits_.resize(blocks);
+    for (std::size_t b = 0; b < blocks; ++b) near_bits_[b] = mask8(load8i(near_.data() + 8 * b));
+    tail_on_.assign(s_p_ - 8 * blocks, 0);
+    const Float8 zero = splat8(0.0f);
+    for (std::size_t s = 0; s < S; ++s) {
+      step_begin_[s] = trans_.size();
+      const float al = static_cast<float>(q_.alphas[s]);
+      const Float8 alv = broadcast8(al);
+      for (std::size_t b = 0; b < blocks; ++b) {
+        const std::size_t k = 8 * b;
+        const Float8 v = alv * load8(zmax_.data() + k) + load8(bk_.data() + k);
+        const unsigned on = mask8(v > zero) & ~near_bits_[b];
+        for (unsigned ch = on ^ on_bits_[b]; ch != 0; ch &= ch - 1) {
+          const int j = __builtin_ctz(ch);
+          trans_.push_back({static_cast<int>(s), static_cast<int>(k) + j, ((on >> j) & 1u) != 0});
+        }
+        on_bits_[b] = on;
+      }
+      for (std::size_t k = 8 * blocks; k < s_p_; ++k) {
+        if (near_[k] != 0) continue;
+        const char on = al * zmax_[k] + bk_[k] > 0.0f ? 1 : 0;
+        if (on != tail_on_[k - 8 * blocks])
+          trans_.push_back({static_cast<int>(s), int(k), on != 0});
+        tail_on_[k - 8 * blocks] = on;
+      }
+    }
+    step_begin_[S] = trans_.size();
+  }
+
+  // Step s's transitions into U and V: one at a time, or — the first step switches about half
+  // of the windows on — in one register-blocked pass (the same sums, in the same order).
+  void apply_transitions(int s) {
+    const std::size_t b = step_begin_[sz(s)], e = step_begin_[sz(s) + 1];
+    // The pass lists every (output, input channel, tap) — about as much work as lout·cin·K/64
+    // windows' scattered updates (measured: worth it at the first step only).
+    const bool batch = (e - b) * 64 >= sz(c2_.lout) * sz(c2_.cin) * sz(c2_.kernel);
+    for (std::size_t i = b; i < e; ++i) {
+      const std::size_t k = sz(trans_[i].k);
+      const float na = trans_[i].on ? zmax_[k] : 0.0f, nb = trans_[i].on ? bk_[k] : 0.0f;
+      if (!batch) {
+        set_window(k, na, nb);
+        continue;
+      }
+      batch_a_[k] = na - cur_a_[k];
+      batch_b_[k] = nb - cur_b_[k];
+      cur_a_[k] = na;
+      cur_b_[k] = nb;
+    }
+    if (!batch) return;
+    conv2_update_batch(c2_, w3d_.data(), batch_a_.data(), batch_b_.data(), u_.data(), v_.data(),
+                       terms_);
+    for (std::size_t i = b; i < e; ++i) {
+      batch_a_[sz(trans_[i].k)] = 0.0f;
+      batch_b_[sz(trans_[i].k)] = 0.0f;
+    }
   }
 
   // Through the second conv and the pool without a backward pass of the conv per step. A
@@ -310,8 +362,8 @@ class IgWorker {
     const std::size_t lout3 = sz(l3.length_after), cout = sz(l3.out);
     const std::size_t lout = sz(m_.arch.layers[2].length_after);
     const std::size_t lin = sz(m_.arch.layers[0].length_after);
-    for (; next_trans_ < trans_.size() && trans_[next_trans_].step == step; ++next_trans_) {
-      const Transition& tr = trans_[next_trans_];
+    for (std::size_t i = step_begin_[sz(step)]; step > 0 && i < step_begin_[sz(step) + 1]; ++i) {
+      const Transition& tr = trans_[i];  // (at the first step Q = 0: nothing to add)
       const double g = window_grad(sz(tr.k), q_acc_.data(), 1, cout);
       win_acc_[sz(tr.k)] += tr.on ? -g : g;
     }
@@ -397,10 +449,9 @@ class IgWorker {
       for (int w = 0; w < lout5; ++w) {
         const std::size_t k = sz(o) * sz(lout5) + sz(w);
         const float dd = d[k] * (pooled[k] > 0.0f ? 1.0f : 0.0f);  // relu_backward's product
-        if (dd == 0.0f) continue;
         const std::size_t at = sz(a2[sz(w) * sz(cout) + sz(o)]) * sz(cout) + sz(o);
-        q_acc_[at] += wd * dd;
-        if (dense) dq_[at] = dd;
+        q_acc_[at] += wd * dd;  // branch-free: adding ±0 leaves Q as it is (never −0)
+        if (dense && dd != 0.0f) dq_[at] = dd;
       }
     }
   }
@@ -410,7 +461,7 @@ class IgWorker {
     const std::size_t lout = sz(m_.arch.layers[2].length_after);
     const std::size_t lin = sz(m_.arch.layers[0].length_after);
     const std::size_t cout = sz(m_.arch.layers[3].out);
-    transposed_q(q_acc_.data(), g3_.data());
+    seqnet::conv2_transposed(c2_, w3d_.data(), q_acc_.data(), g3_.data());
     for (std::size_t k = 0; k < s_p_; ++k) {
       if (near_[k] != 0) continue;
       if (cur_a_[k] != 0.0f || cur_b_[k] != 0.0f) win_acc_[k] += g3_[k];
@@ -419,79 +470,9 @@ class IgWorker {
     (void)cout;
   }
 
-  // g = W3ᵀ q for every element (c, w) of the pool at once (window_grad of each, q (t, o) in
-  // double): 4 channels share each load of q; for the windows still on after the last step.
-  void transposed_q(const double* q, double* g) const {
-    typedef double Double4 __attribute__((vector_size(32)));
-    const SequentialLayer& l3 = m_.arch.layers[3];
-    const int lout = m_.arch.layers[2].length_after, cout = l3.out, cin = l3.in, K = l3.kernel;
-    for (int w = 0; w < lout; ++w) {
-      int c = 0;
-      for (; c + 4 <= cin; c += 4) {
-        Double4 acc[4] = {};
-        double tail[4] = {};
-        for (int j = 0; j < K; ++j) {
-          const int t = w - j * l3.dilation + l3.pad_left;
-          if (t < 0 || t >= l3.length_after) continue;
-          const double* qt = q + sz(t) * sz(cout);
-          const double* wj[4];
-          for (int i = 0; i < 4; ++i) wj[i] = w3d_.data() + (sz(c + i) * sz(K) + sz(j)) * sz(cout);
-          int o = 0;
-          for (; o + 4 <= cout; o += 4) {
-            Double4 qv;
-            std::memcpy(&qv, qt + o, sizeof qv);
-            for (int i = 0; i < 4; ++i) {
-              Double4 wv;
-              std::memcpy(&wv, wj[i] + o, sizeof wv);
-              acc[i] += wv * qv;
-            }
-          }
-          for (; o < cout; ++o) {
-            for (int i = 0; i < 4; ++i) tail[i] += wj[i][o] * qt[o];
-          }
-        }
-        for (int i = 0; i < 4; ++i)
-          g[sz(c + i) * sz(lout) + sz(w)] =
-              (acc[i][0] + acc[i][1]) + (acc[i][2] + acc[i][3]) + tail[i];
-      }
-      for (; c < cin; ++c)
-        g[sz(c) * sz(lout) + sz(w)] = window_grad(sz(c) * sz(lout) + sz(w), q, 1, sz(cout));
-    }
-  }
-
-  // (W3ᵀ g)[k] for the pool's element k (channel c, window w): Σ_j Σ_o W3[o, c, j]·g[o, t],
-  // t = w − j·dil + pad, of g with element (o, t) at o·so + t·st.
   template <typename T>
   double window_grad(std::size_t k, const T* g, std::size_t so, std::size_t st) const {
-    const SequentialLayer& l3 = m_.arch.layers[3];
-    const std::size_t lout = sz(m_.arch.layers[2].length_after), cout = sz(l3.out);
-    const int c = static_cast<int>(k / lout), w = static_cast<int>(k % lout);
-    double sum = 0.0;
-    for (int j = 0; j < l3.kernel; ++j) {
-      const int t = w - j * l3.dilation + l3.pad_left;
-      if (t < 0 || t >= l3.length_after) continue;
-      const float* wj = w3_.data() + (sz(c) * sz(l3.kernel) + sz(j)) * cout;
-      const T* gt = g + sz(t) * st;
-      std::size_t o = 0;
-      if constexpr (std::is_same_v<T, double>) {  // 4 chains of 4 doubles (so == 1)
-        typedef double Double4 __attribute__((vector_size(32)));
-        Double4 acc[4] = {};
-        const double* wjd = w3d_.data() + (sz(c) * sz(l3.kernel) + sz(j)) * cout;
-        for (; so == 1 && o + 16 <= cout; o += 16) {
-          for (int v = 0; v < 4; ++v) {
-            Double4 wd;
-            std::memcpy(&wd, wjd + o + 4 * sz(v), sizeof wd);
-            Double4 gd;
-            std::memcpy(&gd, gt + o + 4 * sz(v), sizeof gd);
-            acc[v] += wd * gd;
-          }
-        }
-        const Double4 a = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-        sum += (a[0] + a[1]) + (a[2] + a[3]);
-      }
-      for (; o < cout; ++o) sum += static_cast<double>(wj[o]) * gt[o * so];
-    }
-    return sum;
+    return seqnet::conv2_window_grad(c2_, w3d_.data(), k, g, so, st);
   }
 
   // A near-tie window exactly as relu then max pool: the first maximum of relu(α·z + b).
@@ -523,23 +504,7 @@ class IgWorker {
   // The second conv (layer 3) is linear: its output at step α is α·U + V + bias, with
   // U = W∗a and V = W∗b (double) kept up to date as the pool's elements change (each one
   // switches on or off at most once over the steps, or moves its argmax in a near-tie window).
-  void update_conv2(int c, int w, float da, float db) {
-    const SequentialLayer& l3 = m_.arch.layers[3];
-    const int lout = l3.length_after, cout = l3.out;
-    for (int k = 0; k < l3.kernel; ++k) {
-      const int t = w - k * l3.dilation + l3.pad_left;
-      if (t < 0 || t >= lout) continue;
-      const double* wk = w3d_.data() + (sz(c) * sz(l3.kernel) + sz(k)) * sz(cout);
-      double* u = u_.data() + sz(t) * sz(cout);  // (lout, cout)
-      double* vv = v_.data() + sz(t) * sz(cout);
-      for (int o = 0; o < cout; ++o) {
-        u[o] += static_cast<double>(da) * wk[o];
-        vv[o] += static_cast<double>(db) * wk[o];
-      }
-    }
-  }
-
-  // The second conv's output at α, (lout, cout): float(α·U + V + bias).
+  // Its output at α, (lout, cout): float(α·U + V + bias).
   void conv2_values(float al, float* out) const {
     const SequentialLayer& l3 = m_.arch.layers[3];
     const int lout = l3.length_after, cout = l3.out;
@@ -565,7 +530,7 @@ class IgWorker {
   int first_;
   std::size_t s_in_, s_z_, s_p_;
   SeqNet net_;
-  std::vector<float> rows_in_, out_, dout_, din_, z_, total_, pre_, cur_a_, cur_b_, dp_, w3_;
+  std::vector<float> rows_in_, out_, dout_, din_, z_, total_, pre_, cur_a_, cur_b_;
   std::vector<double> u_, v_, q_acc_, win_acc_, bias3_, w3d_, g3_;
   std::vector<float> out_t_, pooled_t_, dq_;
   std::vector<std::int32_t> arg2_;  // block2_: each pooled window's argmax t, (window, channel)
@@ -574,7 +539,12 @@ class IgWorker {
     bool on;
   };
   std::vector<Transition> trans_;
-  std::size_t next_trans_ = 0;
+  std::vector<std::size_t> step_begin_;
+  std::vector<unsigned> on_bits_, near_bits_;  // plan_transitions: per block of 8 windows
+  std::vector<char> tail_on_;
+  seqnet::Conv2Shape c2_;
+  std::vector<float> batch_a_, batch_b_;  // apply_transitions: a batch's changes, else zero
+  std::vector<seqnet::Conv2Term> terms_;
   int step_ = 0;
   std::vector<std::int32_t> arg_, win_arg_, near_list_;
   std::vector<int> oh_base_;

@@ -81,7 +81,11 @@ bool load_scatter(const std::string& dir, std::map<ScatterKey, ScatterData>& out
     auto it = std::find(d.motifs.begin(), d.motifs.end(), motif);
     if (it == d.motifs.end()) it = d.motifs.insert(d.motifs.end(), motif);
     d.motif.push_back(static_cast<std::uint32_t>(it - d.motifs.begin()));
-    d.n_present.push_back(static_cast<std::uint32_t>(std::max(0.0, in.number(c_n))));
+    const double n_present = in.number(c_n);
+    if (n_present > 4294967295.0) {  // as uint32 below; found by fuzzing
+      throw Error(path + ": n_present " + std::string(in.text(c_n)) + " is out of range");
+    }
+    d.n_present.push_back(static_cast<std::uint32_t>(std::max(0.0, n_present)));
     d.abs_error.push_back(static_cast<float>(err));
     d.auprc.push_back(static_cast<float>(auprc));
   }

@@ -110,5 +110,5 @@ expect_ok(experiment all --quick --out ${WORK}/exp --architecture ${arch} --trai
           --bootstrap 10 --quiet)
 file_has(${WORK}/exp/config.json "\"architecture\"" "GlobalMaxPool1d")
 file_has(${WORK}/exp/report.html "distinct_1")
-expect_error("config key 'architecture': has input length 250 but the experiment's length is 300"
+expect_error("--architecture: has input length 250 but the experiment's length is 300"
              experiment all --quick --out ${WORK}/exp2 --architecture ${arch} --length 300)

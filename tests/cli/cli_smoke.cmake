@@ -39,8 +39,8 @@ expect_error("grammar spans" simulate --out ${WORK}/x --length 60)
 expect_error("--effect: unknown effect 'cubic'" simulate --out ${WORK}/x --design regression
              --effect cubic)
 expect_error("--train 10 is too small" simulate --out ${WORK}/x --train 10)
-expect_error("--gc must be in [0, 1]" simulate --out ${WORK}/x --gc 1.5)
-expect_error("--min-instance-score must be in [0, 1]" simulate --out ${WORK}/x
+expect_error("--gc: 1.5 must be in [0, 1]" simulate --out ${WORK}/x --gc 1.5)
+expect_error("--min-instance-score: 2 must be in [0, 1]" simulate --out ${WORK}/x
              --min-instance-score 2)
 expect_error("of CREB1 draws reach it" simulate --out ${WORK}/x --min-instance-score 1)
 expect_error("--device: unknown device" simulate --out ${WORK}/x --device tpu)
@@ -128,7 +128,7 @@ expect_error("predictions must have shape (100,)" score --data ${WORK}/wo
              --attr M1:ig=${WORK}/ig.npy --predictions M1=${WORK}/ig.npy --out ${WORK}/r)
 expect_error("so it would have no positives" score --data ${WORK}/wo
              --attr M1:ig=${WORK}/ig.npy --positives ic --ic-threshold 5 --out ${WORK}/r)
-expect_error("filter width K = -3" train --data ${WORK}/wo --out ${WORK}/m4 --width -3)
+expect_error("--width: -3 must be >= 1" train --data ${WORK}/wo --out ${WORK}/m4 --width -3)
 file(MAKE_DIRECTORY ${WORK}/empty_dir)
 expect_error("no tables/ and no config.json" report ${WORK}/empty_dir)
 
@@ -158,7 +158,7 @@ expect_error("captum-0.8" attribute --model ${small}/weights.safetensors
 expect_error("--target" attribute --model ${small}/weights.safetensors
              --data ${small}/inputs.npy --pool-width 4 --method ig --target softmax
              --out ${WORK}/x.npy)
-expect_error("--batch-size must be in [2, 1048576]" attribute --model ${small}/weights.safetensors
+expect_error("--batch-size: 1 must be in [2, 1048576]" attribute --model ${small}/weights.safetensors
              --data ${small}/inputs.npy --pool-width 4 --method fp --batch-size 1
              --out ${WORK}/x.npy)
 expect_error("expects L = 60" attribute --model ${small}/weights.safetensors

@@ -106,8 +106,8 @@ same_results whole sharded
 ) || fail "ulimit -f"
 
 # Bad options: one line naming the option.
-expect_error "--n must be positive" stream --model "$m1" --length 120 --n 0 --out x
-expect_error "--chunk must be in" stream --model "$m1" --length 120 --chunk 0 --out x
+expect_error "--n: 0 must be in [1, 4294967295]" stream --model "$m1" --length 120 --n 0 --out x
+expect_error "--chunk: 0 must be in" stream --model "$m1" --length 120 --chunk 0 --out x
 expect_error "--shard" stream --model "$m1" --length 120 --shard 2/2 --out x
 expect_error "unknown attribution method 'shap'" stream --model "$m1" --length 120 --method shap \
   --out x
@@ -118,12 +118,12 @@ expect_error "no model called 'C'" stream --model "A=$m1" --model "B=$m2" --comp
   --length 120 --out x
 expect_error "given twice" stream --model "A=$m1" --model "A=$m2" --length 120 --out x
 expect_error "other options" stream "${common[@]}" --method deeplift --n 3000 --out whole
-expect_error "--ci must be in (0, 1)" stream --model "$m1" --length 120 --ci 1 --out x
+expect_error "--ci: 1 must be in (0, 1)" stream --model "$m1" --length 120 --ci 1 --out x
 expect_error "may not contain /" stream --model "../up=$m1" --length 120 --out x
 expect_error "no column of" stream --model "$m1" --length 120 --positives ic --ic-threshold 1.9 \
   --out x
 expect_error "shards for" stream --model "$m1" --length 120 --n 16 --shard 0/1000 --out x
-expect_error "--fp-batch must be in" stream --model "$m1" --length 120 --method fp \
+expect_error "--fp-batch: 2147483646 must be in" stream --model "$m1" --length 120 --method fp \
   --fp-batch 2147483646 --out x
 
 # A damaged or misplaced state is refused, naming the file.

@@ -373,6 +373,8 @@ const BadFile kBadFiles[] = {
     {"unclosed_bracket.jaspar", 3, "unclosed '['"},
     {"text_after_bracket.jaspar", 5, "unexpected text '8' after ']'"},
     {"zero_column.jaspar", 1, "column 5 of MA0001.1 sums to 0"},
+    // Finite counts whose column total overflows (gave NaN probabilities: a wrong PWM).
+    {"overflowing_counts.jaspar", 1, "column 1 of MA0001.1 sums to infinity"},
     {"no_columns.jaspar", 1, "motif MA0001.1 has no columns"},
     {"crlf_second_motif.jaspar", 11, "row 'G' has 3 counts, expected 4"},
     {"meme_no_version.meme", 1, "not a MEME file: missing 'MEME version' line"},
@@ -383,6 +385,7 @@ const BadFile kBadFiles[] = {
     {"meme_row_3_values.meme", 6, "letter-probability matrix row has 3 values, expected 4"},
     {"meme_negative_probability.meme", 6, "negative probability -0.5"},
     {"meme_zero_row.meme", 6, "column 2 of M1 sums to 0"},
+    {"meme_row_sum.meme", 8, "letter-probability matrix row sums to 20, not 1"},
     {"meme_no_matrix.meme", 3, "motif M1 has no letter-probability matrix"},
     {"meme_matrix_before_motif.meme", 3, "letter-probability matrix before any MOTIF line"},
     {"meme_no_motifs.meme", 5, "no motifs found"},

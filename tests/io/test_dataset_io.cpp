@@ -5,6 +5,7 @@
 #include <bit>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 
@@ -151,6 +152,17 @@ TEST(DatasetIo, DamagedDirectoriesFail) {
                           sim.splits[1].codes.data());
   std::filesystem::remove(dir + "/test.labels.npy");
   expect_error("test.labels.npy: cannot open");
+  // An integer that does not fit its field is an error, not truncated (issue 13): a length of
+  // 2^32 + 150 was read as 150.
+  {
+    nlohmann::json doc = nlohmann::json::parse(read_file(dir + "/dataset.json"));
+    doc["options"]["length"] = 4294967446LL;
+    write_file_atomic(dir + "/dataset.json", doc.dump());
+    expect_error("dataset.json: key 'length' is 4294967446, not an integer in [");
+    doc["options"]["length"] = 1e300;
+    write_file_atomic(dir + "/dataset.json", doc.dump());
+    expect_error("dataset.json: key 'length' is 1e+300, not an integer in [");
+  }
   write_file_atomic(dir + "/dataset.json", "{\"format\": \"mint-dataset\"");
   expect_error("dataset.json: invalid JSON");
   write_file_atomic(dir + "/dataset.json", "{\"format\": \"mint-dataset\", \"version\": 1}");

@@ -78,5 +78,70 @@ TEST(Npy, BadFilesFailWithTheirReason) {
   }
 }
 
+// A version 1.0 file with this header dict and these data bytes (the header as given: the
+// cases below are what a hostile or broken writer could put there).
+std::vector<char> npy_with_header(const std::string& dict, std::size_t data_bytes) {
+  std::string header = dict;
+  header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
+  header += '\n';
+  std::vector<char> out = {'\x93', 'N', 'U', 'M', 'P', 'Y', 1, 0};
+  out.push_back(static_cast<char>(header.size() & 0xff));
+  out.push_back(static_cast<char>(header.size() >> 8));
+  out.insert(out.end(), header.begin(), header.end());
+  out.resize(out.size() + data_bytes, '\0');
+  return out;
+}
+
+std::string dict(const std::string& descr, const std::string& shape) {
+  return "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+}
+
+// Found by fuzzing (docs/reliability.md) and by the hostile probe of issue 13: each was accepted
+// (or escaped as std::out_of_range, which names nothing) before the header got a strict parser.
+TEST(Npy, HostileShapesFailWithTheirReason) {
+  const struct {
+    std::string shape;
+    std::size_t data_bytes;
+    const char* reason;
+  } cases[] = {
+      // 2^62 · 4 · 1 float32 elements: the byte count wraps to 0, which matched an empty data
+      // region, and predict/attribute then read far past it.
+      {"(4611686018427387904, 4, 1)", 0, "more than 2^63 bytes"},
+      {"(-3,)", 3, "is not a tuple of non-negative integers"},  // was read as 3
+      {"(99999999999999999999,)", 0, "dimension 99999999999999999999 is too large"},
+      {"(3, x)", 3, "is not a tuple of non-negative integers"},  // was read as (3)
+      {"(3,,)", 3, "is not a tuple of non-negative integers"},
+  };
+  for (const auto& c : cases) {
+    try {
+      parse_npy(npy_with_header(dict("|u1", c.shape), c.data_bytes), "hostile.npy");
+      ADD_FAILURE() << c.shape << " was accepted";
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      EXPECT_EQ(what.rfind("hostile.npy: ", 0), 0u) << what;
+      EXPECT_NE(what.find(c.reason), std::string::npos) << what;
+    }
+  }
+  // Found by fuzz_npy: permutation rows of no columns, (2^38, 0), hold no data but allocated
+  // 2^38 rows (out of memory).
+  try {
+    permutations_from_npy(parse_npy(npy_with_header(dict("<i8", "(274877906944, 0)"), 0), "p.npy"),
+                          "p.npy");
+    ADD_FAILURE() << "rows of no columns were accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("p.npy: permutations must have at least one column"),
+              std::string::npos)
+        << e.what();
+  }
+  // What NumPy writes (and Python 2's long suffix) still reads.
+  const std::pair<std::string, std::vector<std::int64_t>> good[] = {
+      {"()", {}}, {"(3,)", {3}}, {"(2, 3)", {2, 3}}, {"(2,3,)", {2, 3}}, {"(3L,)", {3}}};
+  for (const auto& [shape, dims] : good) {
+    std::size_t n = 1;
+    for (auto d : dims) n *= static_cast<std::size_t>(d);
+    EXPECT_EQ(parse_npy(npy_with_header(dict("|u1", shape), n), "good.npy").shape, dims) << shape;
+  }
+}
+
 }  // namespace
 }  // namespace mint

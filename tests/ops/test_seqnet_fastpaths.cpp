@@ -9,15 +9,22 @@
 //     pattern and sends the computation through the general path: every element equal, for
 //     several pools (kernel 2 and 3, stride = kernel and stride > kernel, global; overlapping
 //     windows, which take the general path in both), channel counts
-//     that are not multiples of 8, one-hot and dense inputs, and several seeds.
+//     that are not multiples of 8, one-hot and dense inputs, and several seeds;
+//   - IG's second conv as running sums in double (U, V): the batched update (the first step)
+//     equals the window-by-window one bit for bit, Wᵀq at every window equals a double
+//     reference, and IG with them equals — within float32 rounding of the steps — the same
+//     network with a Dropout between the first pool and the second conv (which computes that
+//     conv layer by layer in float at every step).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "ops/seqnet/seqnet.hpp"
+#include "ops/seqnet/seqnet_ig_conv2.hpp"
 #include "ops/seqnet/seqnet_layers.hpp"
 #include "seqnet_test_util.hpp"
 
@@ -172,6 +179,128 @@ TEST(SeqNetFastPaths, FusedBlocksEqualTheGeneralPath) {
         const auto b = seqnet_deeplift(p.general, in, n, DeepLiftCompat::none, o);
         EXPECT_TRUE(same_elements(b, a)) << "DeepLIFT " << where;
       }
+    }
+  }
+}
+
+// ---- IG's second conv in double -----------------------------------------------------------
+
+// conv2_update_batch against conv2_update window by window (bit for bit), conv2_transposed
+// against a plain double sum; shapes with cout, cin not multiples of 4 or 16, dilation 1 and 2,
+// 'same' and 'valid'-like padding, about half the windows changing (and none, and all).
+TEST(SeqNetFastPaths, Conv2RunningSumsBatchEqualsOneByOne) {
+  struct Shape {
+    int cin, cout, K, dil, pad, lin;
+  };
+  const Shape shapes[] = {{1, 1, 1, 1, 0, 1},
+                          {5, 7, 3, 2, 2, 13},
+                          {11, 16, 5, 2, 4, 22},
+                          {4, 33, 5, 1, 0, 9},
+                          {64, 64, 5, 2, 4, 62}};
+  for (const std::uint64_t seed : kSeeds) {
+    for (const Shape& sh : shapes) {
+      seqnet::Conv2Shape s{sh.cin, sh.cout, sh.K, sh.dil, sh.pad, sh.lin, 0};
+      s.lout = sh.lin + 2 * sh.pad - sh.dil * (sh.K - 1);
+      std::mt19937_64 rng(seed);
+      std::uniform_real_distribution<double> uni(-1.0, 1.0);
+      std::vector<double> w(std::size_t(sh.cin * sh.K * sh.cout));
+      for (double& x : w) x = static_cast<float>(uni(rng));
+      const std::size_t nwin = std::size_t(sh.cin * sh.lin), nout = std::size_t(s.lout * sh.cout);
+      for (const double p_on : {0.0, 0.5, 1.0}) {
+        std::vector<float> da(nwin, 0.0f), db(nwin, 0.0f);
+        for (std::size_t k = 0; k < nwin; ++k) {
+          if ((uni(rng) + 1.0) / 2.0 >= p_on) continue;
+          da[k] = static_cast<float>(uni(rng));
+          db[k] = k % 3 == 0 ? 0.0f : static_cast<float>(uni(rng));
+        }
+        std::vector<double> u0(nout), v0(nout);  // an earlier state to add to
+        for (std::size_t i = 0; i < nout; ++i) u0[i] = uni(rng), v0[i] = uni(rng);
+        std::vector<double> u1 = u0, v1 = v0, u2 = u0, v2 = v0;
+        for (std::size_t k = 0; k < nwin; ++k) {
+          if (da[k] == 0.0f && db[k] == 0.0f) continue;
+          seqnet::conv2_update(s, w.data(), int(k) / sh.lin, int(k) % sh.lin, da[k], db[k],
+                               u1.data(), v1.data());
+        }
+        std::vector<seqnet::Conv2Term> terms;
+        seqnet::conv2_update_batch(s, w.data(), da.data(), db.data(), u2.data(), v2.data(), terms);
+        const std::string where = "cin " + std::to_string(sh.cin) + " cout " +
+                                  std::to_string(sh.cout) + " p " + std::to_string(p_on);
+        for (std::size_t i = 0; i < nout; ++i) {
+          ASSERT_EQ(u1[i], u2[i]) << where << " U[" << i << "]";
+          ASSERT_EQ(v1[i], v2[i]) << where << " V[" << i << "]";
+        }
+        std::vector<double> g(nwin);
+        seqnet::conv2_transposed(s, w.data(), u1.data(), g.data());
+        for (int c = 0; c < sh.cin; ++c) {
+          for (int win = 0; win < sh.lin; ++win) {
+            double ref = 0.0, mag = 0.0;
+            for (int k = 0; k < sh.K; ++k) {
+              const int t = win - k * sh.dil + sh.pad;
+              if (t < 0 || t >= s.lout) continue;
+              for (int o = 0; o < sh.cout; ++o) {
+                const double x =
+                    w[std::size_t((c * sh.K + k) * sh.cout + o)] * u1[std::size_t(t * sh.cout + o)];
+                ref += x;
+                mag += std::fabs(x);
+              }
+            }
+            ASSERT_NEAR(g[std::size_t(c * sh.lin + win)], ref, 1e-14 * (mag + 1.0)) << where;
+          }
+        }
+      }
+    }
+  }
+}
+
+// Relative L2 distance |a − b| / |b|.
+double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
+  double num = 0.0, den = 0.0;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    num += (double(a[k]) - b[k]) * (double(a[k]) - b[k]);
+    den += double(b[k]) * b[k];
+  }
+  return std::sqrt(num / den);
+}
+
+// IG through the running sums (every window switching on or off, the first step's batch)
+// against the second conv computed by the layers at every step in float32: a Dropout between
+// the first pool and the second conv. The two differ by float32 rounding of the conv's sums;
+// an error in U, V or Q of 1e-3 of their size would exceed the tolerance several times over.
+TEST(SeqNetFastPaths, IgSecondConvRunningSumsMatchLayerByLayer) {
+  constexpr int n = 4;
+  for (const std::uint64_t seed : kSeeds) {
+    for (const int cin : {11, 24}) {  // 24 windows' channels: the first step's batch runs
+      auto arch = [&](bool dropout) {
+        const std::string c = std::to_string(cin);
+        return seqnet_test::parse(
+            R"({"input": {"channels": 4, "length": 90}, "layers": [
+  {"type": "Conv1d", "name": "c0", "in_channels": 4, "out_channels": )" +
+            c +
+            R"(, "kernel_size": 5, "padding": "same", "bias": true},
+  {"type": "ReLU", "name": "r0"}, {"type": "MaxPool1d", "name": "p0", "kernel_size": 2},)" +
+            (dropout ? R"( {"type": "Dropout", "name": "d", "p": 0.3},)" : "") +
+            R"(
+  {"type": "Conv1d", "name": "c1", "in_channels": )" +
+            c +
+            R"(, "out_channels": 20, "kernel_size": 5, "padding": "same",
+   "dilation": 2, "bias": true},
+  {"type": "ReLU", "name": "r1"}, {"type": "MaxPool1d", "name": "p1", "kernel_size": 3},
+  {"type": "Flatten", "name": "f"},
+  {"type": "Linear", "name": "l0", "in_features": 300, "out_features": 9, "bias": true},
+  {"type": "ReLU", "name": "r2"},
+  {"type": "Linear", "name": "l1", "in_features": 9, "out_features": 1, "bias": true}]})");
+      };
+      SequentialModel fast{arch(false), {}}, layers{arch(true), {}};
+      fast.params = seqnet_test::random_params(fast.arch, seed);
+      layers.params = fast.params;
+      layers.params.layers.insert(layers.params.layers.begin() + 3, LayerParams{});
+      const int L = fast.arch.length;
+      const std::vector<std::uint8_t> codes = seqnet_test::random_codes(n, L, seed + 1);
+      CnnInput in;
+      in.codes = codes.data();
+      const auto a = seqnet_integrated_gradients(fast, in, n, IgMethod::gausslegendre, 50, {});
+      const auto b = seqnet_integrated_gradients(layers, in, n, IgMethod::gausslegendre, 50, {});
+      EXPECT_LT(rel_l2(a, b), 1e-5) << "cin " << cin << " seed " << seed;
     }
   }
 }

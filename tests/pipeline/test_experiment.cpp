@@ -204,6 +204,22 @@ TEST(Experiment, ConfigJsonRoundTripsAndRejectsBadKeys) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("min_instance_score"), std::string::npos) << e.what();
   }
+  // Integers that do not fit their key's type are errors naming the key, never truncated
+  // (issue 13: filters 2^32 + 4 was read as 4; 2^64 - 1 as -1).
+  const std::pair<const char*, const char*> too_big[] = {
+      {R"({"filters": [4294967300]})", "key 'filters' must be an array of integers (32-bit)"},
+      {R"({"seeds": 18446744073709551615})", "key 'seeds' must be an integer (32-bit)"},
+      {R"({"train": 18446744073709551615})", "key 'train' must be an integer (64-bit)"},
+      {R"({"epochs": -4294967296})", "key 'epochs' must be an integer (32-bit)"}};
+  for (const auto& [text, reason] : too_big) {
+    try {
+      apply_config_json(c, text, "f.json");
+      ADD_FAILURE() << text << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("f.json: ") + reason), std::string::npos)
+          << e.what();
+    }
+  }
   int i = 0, n = 0;
   parse_shard("2/3", i, n);
   EXPECT_EQ(i, 2);

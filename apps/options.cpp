@@ -1,0 +1,126 @@
+// Numeric options' validators; see options.hpp.
+#include "options.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/error.hpp"
+
+namespace mint::cli {
+
+namespace {
+
+// The text of a bound: integers without a fraction, "inf" spelt out.
+std::string bound(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
+// "[lo, hi]", ">= lo" when hi is the type's maximum, "> lo" when open.
+std::string range_text(const std::string& lo, const std::string& hi, bool unbounded, bool lo_open,
+                       bool hi_open = false) {
+  if (unbounded) return (lo_open ? "> " : ">= ") + lo;
+  return std::string("in ") + (lo_open ? "(" : "[") + lo + ", " + hi + (hi_open ? ")" : "]");
+}
+
+std::string with_note(std::string error, const std::string& note) {
+  if (!error.empty() && !note.empty()) error += " (" + note + ")";
+  return error;
+}
+
+CLI::Validator make(std::function<std::string(std::string&)> check, const std::string& desc) {
+  return CLI::Validator(std::move(check), desc, "");
+}
+
+}  // namespace
+
+std::string integer_error(const std::string& text, std::int64_t lo, std::int64_t hi) {
+  std::int64_t v = 0;
+  const char* first = text.data() + (text.size() > 1 && text[0] == '+' ? 1 : 0);
+  const char* last = text.data() + text.size();
+  const auto [end, ec] = std::from_chars(first, last, v);
+  if (ec == std::errc::result_out_of_range) return text + " does not fit a 64-bit integer";
+  if (ec != std::errc() || end != last || first == last) return "'" + text + "' is not an integer";
+  if (v > hi && hi == kInt32Max) return text + " does not fit a 32-bit integer";
+  if (v < lo || v > hi) {
+    const bool unbounded = hi == kInt32Max || hi == kInt64Max;
+    return text + " must be " +
+           range_text(std::to_string(lo), std::to_string(hi), unbounded, false);
+  }
+  return "";
+}
+
+std::string unsigned64_error(const std::string& text) {
+  if (!text.empty() && text[0] == '-') return text + " must be >= 0";
+  std::uint64_t v = 0;
+  const char* first = text.data() + (text.size() > 1 && text[0] == '+' ? 1 : 0);
+  const char* last = text.data() + text.size();
+  const auto [end, ec] = std::from_chars(first, last, v);
+  if (ec == std::errc::result_out_of_range) return text + " does not fit a 64-bit unsigned integer";
+  if (ec != std::errc() || end != last || first == last) return "'" + text + "' is not an integer";
+  return "";
+}
+
+std::string number_error(const std::string& text, double lo, double hi, bool lo_open,
+                         bool hi_open) {
+  const char* s = text.c_str();
+  char* end = nullptr;
+  const double v = std::strtod(s, &end);
+  if (text.empty() || end != s + text.size() || std::isspace(static_cast<unsigned char>(s[0]))) {
+    return "'" + text + "' is not a number";
+  }
+  if (!std::isfinite(v)) {
+    return text + " is not a finite number";
+  }
+  if ((lo_open ? !(v > lo) : !(v >= lo)) || (hi_open ? !(v < hi) : !(v <= hi))) {
+    return text + " must be " + range_text(bound(lo), bound(hi), std::isinf(hi), lo_open, hi_open);
+  }
+  return "";
+}
+
+CLI::Validator integer(std::int64_t lo, std::int64_t hi, const std::string& note) {
+  return make([=](std::string& s) { return with_note(integer_error(s, lo, hi), note); },
+              "INT in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
+CLI::Validator unsigned64() {
+  return make([](std::string& s) { return unsigned64_error(s); }, "UINT64");
+}
+
+CLI::Validator number(double lo, double hi, const std::string& note) {
+  return make([=](std::string& s) { return with_note(number_error(s, lo, hi), note); },
+              "NUMBER in [" + bound(lo) + ", " + bound(hi) + "]");
+}
+
+CLI::Validator number_between(double lo, double hi) {
+  return make([=](std::string& s) { return number_error(s, lo, hi, true, true); },
+              "NUMBER in (" + bound(lo) + ", " + bound(hi) + ")");
+}
+
+CLI::Validator number_above(double lo) {
+  return make([=](std::string& s) { return number_error(s, lo, kInf, true); },
+              "NUMBER > " + bound(lo));
+}
+
+CLI::Validator finite() {
+  return make([](std::string& s) { return number_error(s, -kInf, kInf); }, "NUMBER");
+}
+
+std::int64_t parse_integer(const std::string& flag, const std::string& text, std::int64_t lo,
+                           std::int64_t hi) {
+  const std::string e = integer_error(text, lo, hi);
+  if (!e.empty()) throw Error(flag + ": " + e);
+  return std::strtoll(text.c_str(), nullptr, 10);
+}
+
+double parse_number(const std::string& flag, const std::string& text) {
+  const std::string e = number_error(text, -kInf, kInf);
+  if (!e.empty()) throw Error(flag + ": " + e);
+  return std::strtod(text.c_str(), nullptr);
+}
+
+}  // namespace mint::cli

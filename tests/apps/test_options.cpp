@@ -1,0 +1,122 @@
+// apps/options: the numeric validators every CLI flag goes through — strict parsing (the whole
+// text, an integer that fits, a finite number), the ranges and their messages — and the
+// up-front memory checks of core/limits.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <limits>
+
+#include "apps/options.hpp"
+#include "core/error.hpp"
+#include "core/limits.hpp"
+
+namespace mint::cli {
+namespace {
+
+TEST(Options, IntegerAcceptsOnlyWholeIntegersInRange) {
+  EXPECT_EQ(integer_error("5", 1, 10), "");
+  EXPECT_EQ(integer_error("+5", 1, 10), "");
+  EXPECT_EQ(integer_error("1", 1, 10), "");
+  EXPECT_EQ(integer_error("10", 1, 10), "");
+  EXPECT_EQ(integer_error("0", 1, 10), "0 must be in [1, 10]");
+  EXPECT_EQ(integer_error("11", 1, 10), "11 must be in [1, 10]");
+  EXPECT_EQ(integer_error("-1", 0, kInt32Max), "-1 must be >= 0");
+  EXPECT_EQ(integer_error("2147483648", 0, kInt32Max), "2147483648 does not fit a 32-bit integer");
+  EXPECT_EQ(integer_error("99999999999999999999", 0, kInt64Max),
+            "99999999999999999999 does not fit a 64-bit integer");
+  for (const char* bad : {"", "1e4", "1.5", "0x10", " 3", "3 ", "nan", "--1", "+"}) {
+    EXPECT_EQ(integer_error(bad, 0, 10), "'" + std::string(bad) + "' is not an integer") << bad;
+  }
+}
+
+TEST(Options, Unsigned64CoversTheSeedsRange) {
+  EXPECT_EQ(unsigned64_error("0"), "");
+  EXPECT_EQ(unsigned64_error("18446744073709551615"), "");
+  EXPECT_EQ(unsigned64_error("18446744073709551616"),
+            "18446744073709551616 does not fit a 64-bit unsigned integer");
+  EXPECT_EQ(unsigned64_error("-1"), "-1 must be >= 0");  // stoull would wrap it to 2^64 - 1
+  EXPECT_EQ(unsigned64_error("1.0"), "'1.0' is not an integer");
+}
+
+TEST(Options, NumberIsFiniteAndInRange) {
+  EXPECT_EQ(number_error("0.5", 0, 1), "");
+  EXPECT_EQ(number_error("1e-3", 0, 1), "");
+  EXPECT_EQ(number_error("0", 0, 1), "");
+  for (const char* bad : {"nan", "NaN", "inf", "-inf", "infinity", "1e400", "-1e400"}) {
+    EXPECT_EQ(number_error(bad, -kInf, kInf), std::string(bad) + " is not a finite number") << bad;
+  }
+  EXPECT_EQ(number_error("abc", 0, 1), "'abc' is not a number");
+  EXPECT_EQ(number_error("1,5", 0, 1), "'1,5' is not a number");
+  EXPECT_EQ(number_error("", 0, 1), "'' is not a number");
+  EXPECT_EQ(number_error("2", 0, 1), "2 must be in [0, 1]");
+  EXPECT_EQ(number_error("-0.1", 0, kInf, true), "-0.1 must be > 0");
+  EXPECT_EQ(number_error("0", 0, kInf, true), "0 must be > 0");
+  EXPECT_EQ(number_error("-1", 0, kInf), "-1 must be >= 0");
+  EXPECT_EQ(number_error("1", 0, 1, true, true), "1 must be in (0, 1)");
+  EXPECT_EQ(number_error("0.95", 0, 1, true, true), "");
+}
+
+TEST(Options, ValidatorsNameTheFlagThroughCli11) {
+  CLI::App app;
+  double lr = 0.001;
+  int threads = 0;
+  app.add_option("--lr", lr)->check(number_above(0));
+  app.add_option("--threads", threads)->check(integer(0, 1024, "0: all cores"));
+  try {
+    app.parse(std::vector<std::string>{"-0.1", "--lr"});  // CLI11 takes the vector reversed
+    FAIL() << "accepted --lr -0.1";
+  } catch (const CLI::ValidationError& e) {
+    EXPECT_EQ(std::string(e.what()), "--lr: -0.1 must be > 0");
+  }
+  try {
+    app.parse(std::vector<std::string>{"100000", "--threads"});
+    FAIL() << "accepted --threads 100000";
+  } catch (const CLI::ValidationError& e) {
+    EXPECT_EQ(std::string(e.what()), "--threads: 100000 must be in [0, 1024] (0: all cores)");
+  }
+  app.parse(std::vector<std::string>{"0.01", "--lr", "8", "--threads"});
+  EXPECT_EQ(lr, 0.01);
+  EXPECT_EQ(threads, 8);
+}
+
+TEST(Options, ParseFunctionsThrowNamingTheFlag) {
+  EXPECT_EQ(parse_integer("--epochs", "12", 1, kInt32Max), 12);
+  EXPECT_EQ(parse_number("--lr", "0.25"), 0.25);
+  try {
+    parse_number("--lr", "nan");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "--lr: nan is not a finite number");
+  }
+  EXPECT_THROW(parse_integer("--seeds", "x", 1, 10), Error);
+}
+
+TEST(Limits, BytesSaturateInsteadOfWrapping) {
+  const auto max = std::numeric_limits<std::uint64_t>::max();
+  EXPECT_EQ(bytes_of({3, 4, 5}), 60u);
+  EXPECT_EQ(bytes_of({0, max, max}), 0u);
+  EXPECT_EQ(bytes_of({std::uint64_t{1} << 40, std::uint64_t{1} << 40}), max);
+  EXPECT_EQ(add_bytes(max - 1, 5), max);
+  EXPECT_EQ(format_bytes(512), "512 B");
+  EXPECT_EQ(format_bytes(std::uint64_t{3} << 29), "1.5 GiB");
+}
+
+TEST(Limits, CheckMemoryNamesTheStepAndTheLimit) {
+  ::setenv("MINT_MEMORY_LIMIT", "1M", 1);
+  EXPECT_EQ(memory_limit(), std::uint64_t{1} << 20);
+  EXPECT_NO_THROW(check_memory("a step", 1 << 20));
+  try {
+    check_memory("--length 5000: the simulation", std::uint64_t{1} << 21, "400 x 5000 bases");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "--length 5000: the simulation needs 2.0 MiB (400 x 5000 bases), more than the "
+                 "memory limit of 1.0 MiB (MINT_MEMORY_LIMIT)");
+  }
+  ::setenv("MINT_MEMORY_LIMIT", "garbage", 1);  // ignored: the machine's RAM
+  EXPECT_GT(memory_limit(), std::uint64_t{1} << 20);
+  ::unsetenv("MINT_MEMORY_LIMIT");
+}
+
+}  // namespace
+}  // namespace mint::cli

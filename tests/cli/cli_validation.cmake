@@ -1,0 +1,193 @@
+# Validation at the edge (issue 13): every numeric option and config key is checked before any
+# work starts, and a refused command leaves nothing behind. Each case: exactly one
+# "mint: error: ..." line naming the option (or file) and what is wrong, a non-zero exit, and
+# no output file or directory.
+# Inputs: MINT (the binary), WORK (a scratch directory).
+file(REMOVE_RECURSE "${WORK}")
+file(MAKE_DIRECTORY "${WORK}")
+
+include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
+
+set(OUT "${WORK}/out")
+# expect_refused(NEEDLE ARGS...): expect_error, and ${OUT} was not created.
+function(expect_refused needle)
+  expect_error("${needle}" ${ARGN})
+  if(EXISTS "${OUT}")
+    message(FATAL_ERROR "mint ${ARGN}: refused but left ${OUT} behind")
+  endif()
+endfunction()
+
+set(tiny --train 200 --valid 40 --test-positives 8 --test-per-subset 2 --length 120)
+expect_ok(simulate --out ${WORK}/ds ${tiny} --seed 5)
+expect_ok(train --data ${WORK}/ds --out ${WORK}/models --filters 4 --epochs 1 --seeds 1 --quiet)
+set(model ${WORK}/models/model_f4_seed1.safetensors)
+set(data --data ${WORK}/ds)
+set(exp experiment negatives --out ${OUT} --quiet)
+
+# 1. --threads beyond the cap (libgomp crashed on 100000), in every command that takes it.
+set(threads_needle "--threads: 100000 must be in [0, 1024] (0: all cores)")
+expect_refused("${threads_needle}" simulate --out ${OUT} ${tiny} --threads 100000)
+expect_refused("${threads_needle}" train ${data} --out ${OUT} --threads 100000)
+expect_refused("${threads_needle}" attribute --model ${model} ${data} --method ig
+               --out ${OUT} --threads 100000)
+expect_refused("${threads_needle}" predict --model ${model} ${data} --out ${OUT} --threads 100000)
+expect_refused("${threads_needle}" evaluate --model ${model} ${data} --out ${OUT}
+               --threads 100000)
+expect_refused("${threads_needle}" stream --model ${model} --out ${OUT} --n 10 --length 120
+               --threads 100000)
+expect_refused("--threads: must be in [0, 1024] (0: all cores), got 100000" ${exp}
+               --threads 100000)
+file(WRITE ${WORK}/threads.json "{\"threads\": 100000}")
+expect_refused("threads.json: config key 'threads': must be in [0, 1024]" ${exp}
+               --config ${WORK}/threads.json)
+
+# 2. No model without training: --epochs 0 writes nothing, so a later run is not skipped.
+expect_refused("--epochs: 0 must be >= 1" train ${data} --out ${OUT} --epochs 0 --seeds 1)
+expect_refused("--epochs: must be positive" ${exp} --epochs 0)
+expect_refused("--patience: -1 must be >= 0" train ${data} --out ${OUT} --patience -1)
+
+# 3. NaN and Inf in numeric options.
+expect_refused("--interaction: nan is not a finite number" simulate --out ${OUT} ${tiny}
+               --design regression --interaction nan)
+expect_refused("--weights: inf is not a finite number" simulate --out ${OUT} ${tiny}
+               --design regression --weights 1,inf,1,1)
+expect_refused("--gc: nan is not a finite number" simulate --out ${OUT} ${tiny} --gc nan)
+expect_refused("--min-instance-score: -inf is not a finite number" simulate --out ${OUT} ${tiny}
+               --min-instance-score -inf)
+expect_refused("--ic-threshold: nan is not a finite number" score ${data} --attr x.npy
+               --out ${OUT} --ic-threshold nan)
+expect_refused("--ci: nan is not a finite number" stream --model ${model} --out ${OUT} --n 10
+               --length 100 --ci nan)
+expect_refused("--lr: inf is not a finite number" train ${data} --out ${OUT} --lr inf)
+expect_refused("--lr: nan is not a finite number" ${exp} --lr nan)
+expect_refused("--lr: 1e400 is not a finite number" ${exp} --lr 1e400)
+# NaN used to become JSON null, i.e. "off", silently.
+expect_refused("--min-instance-score: nan is not a finite number" ${exp} --min-instance-score nan)
+expect_refused("--pseudocount: nan is not a finite number" motifs distinct_1 --pseudocount nan)
+
+# 4. Out of range: a negative learning rate, a seed that would wrap, absurd counts.
+expect_refused("--lr: -0.1 must be > 0" train ${data} --out ${OUT} --lr -0.1)
+expect_refused("--lr: must be a finite number > 0" ${exp} --lr -1)
+expect_refused("--seed: -1 must be >= 0" simulate --out ${OUT} ${tiny} --seed -1)
+expect_refused("--seed: -5 must be >= 0" attribute --model ${model} ${data} --method fp
+               --out ${OUT} --seed -5)
+expect_refused("--bootstrap: 2000000000 must be in [0, 1000000]" score ${data} --attr x.npy
+               --out ${OUT} --bootstrap 2000000000)
+expect_refused("--bootstrap: must be in [0, 1000000], got 2000000000" ${exp}
+               --bootstrap 2000000000)
+expect_refused("--ig-steps: must be in [1, 1024]" ${exp} --ig-steps 100000000)
+expect_refused("--length: -3 must be in [1, 16777216]" predict --model ${model} ${data}
+               --out ${OUT} --length -3)
+expect_refused("--train: '1e4' is not an integer" simulate --out ${OUT} --train 1e4)
+expect_refused("--epochs: 'abc' is not an integer" ${exp} --epochs abc)
+expect_refused("--epochs: must be an integer (32-bit), got 99999999999" ${exp}
+               --epochs 99999999999)
+
+# 5. Ignored input: an empty or blank config file, a directory as the config.
+file(WRITE ${WORK}/empty.json "")
+file(WRITE ${WORK}/blank.json "  \n")
+expect_refused("empty.json: the config file is empty" ${exp} --config ${WORK}/empty.json)
+expect_refused("blank.json: the config file is empty" ${exp} --config ${WORK}/blank.json)
+expect_refused("${WORK}" ${exp} --config ${WORK})
+
+# 6. Sizes checked before allocating, the limit named.
+expect_refused("--length: 2000000000 must be in [1, 16777216]" simulate --out ${OUT}
+               --length 2000000000)
+expect_refused("--length: must be in [1, 16777216], got 2000000000" ${exp} --length 2000000000)
+set(ENV{MINT_MEMORY_LIMIT} 1M)
+expect_refused("the simulation needs 3.7 MiB (13000 sequences x 300 bases), more than the memory limit of 1.0 MiB (MINT_MEMORY_LIMIT)"
+               simulate --out ${OUT} --train 10000 --valid 1000 --test-positives 500
+               --test-per-subset 100 --length 300)
+expect_refused("config key 'length': a data set needs" ${exp} --length 5000)
+expect_refused("training (--batch 64) needs" train ${data} --out ${OUT} --batch 64 --quiet)
+unset(ENV{MINT_MEMORY_LIMIT})
+expect_refused("more than 268435456 (2^28); use fewer --filters" train ${data} --out ${OUT}
+               --filters 100000000 --quiet)
+expect_refused("--filters: 100000000 filters x L" ${exp} --filters 100000000)
+
+# 7. Errors that name their input.
+# scores [0.1, NaN, 0.3] as float32 and labels [0, 1, 1] as int64, written by hand (.npy v1).
+function(write_npy path descr n hex)
+  set(header "{'descr': '${descr}', 'fortran_order': False, 'shape': (${n},), }")
+  string(LENGTH "${header}" len)
+  math(EXPR pad "63 - (10 + ${len}) % 64")
+  string(REPEAT " " ${pad} spaces)
+  set(header "${header}${spaces}\n")
+  string(LENGTH "${header}" hlen)
+  math(EXPR lo "${hlen} % 256")
+  math(EXPR hi "${hlen} / 256")
+  string(HEX "${header}" header_hex)
+  math(EXPR lo "${lo}" OUTPUT_FORMAT HEXADECIMAL)
+  math(EXPR hi "${hi}" OUTPUT_FORMAT HEXADECIMAL)
+  string(SUBSTRING "${lo}" 2 -1 lo)
+  string(SUBSTRING "${hi}" 2 -1 hi)
+  if(lo MATCHES "^.$")
+    set(lo "0${lo}")
+  endif()
+  if(hi MATCHES "^.$")
+    set(hi "0${hi}")
+  endif()
+  set(all "934e554d50590100${lo}${hi}${header_hex}${hex}")
+  string(REGEX REPLACE "([0-9a-fA-F][0-9a-fA-F])" "\\\\x\\1" escaped "${all}")
+  execute_process(COMMAND printf "${escaped}" OUTPUT_FILE "${path}")
+endfunction()
+write_npy(${WORK}/scores.npy "<f4" 3 "cdcccc3d0000c07f9a99993e")
+write_npy(${WORK}/labels.npy "<i8" 3 "000000000000000001000000000000000100000000000000")
+expect_error("scores.npy: Input contains NaN." auprc --labels ${WORK}/labels.npy
+             --scores ${WORK}/scores.npy)
+# A model's seed in its file name beyond 64 bits: named, not "stoull".
+file(COPY_FILE ${model} ${WORK}/models/big_f4_seed99999999999999999999999.safetensors)
+file(COPY_FILE ${WORK}/models/model_f4_seed1.log.tsv
+     ${WORK}/models/big_f4_seed99999999999999999999999.log.tsv)
+expect_refused("big_f4_seed99999999999999999999999.safetensors: the seed in the file name"
+               evaluate --model ${WORK}/models/big_f4_seed99999999999999999999999.safetensors
+               ${data} --out ${OUT})
+
+# 8. Every numeric option of every command goes through a validator: NaN in a number, -1 in
+#    a seed and 1e3 in an integer are refused by it (its messages), never accepted or
+#    truncated. Required options get placeholders: validation runs before the command.
+set(need_sim simulate --out ${OUT})
+set(need_train train --data x --out ${OUT})
+set(need_attr attribute --model m --data x --method ig --out ${OUT})
+set(need_pred predict --model m --data x --out ${OUT})
+set(need_eval evaluate --model m --data x)
+set(need_score score --data x --attr a.npy --out ${OUT})
+set(need_stream stream --model m --out ${OUT})
+set(need_motifs motifs distinct_1)
+set(flags_num
+    "need_sim:--interaction,--weights,--gc,--pseudocount,--min-instance-score"
+    "need_train:--lr"
+    "need_score:--ic-threshold,--ci"
+    "need_stream:--ic-threshold,--ci,--checkpoint-seconds,--interaction,--weights,--gc,--pseudocount,--min-instance-score"
+    "need_motifs:--pseudocount")
+set(flags_seed "need_sim:--seed" "need_train:--seed" "need_attr:--seed" "need_score:--seed"
+               "need_stream:--seed,--fp-seed,--bootstrap-seed")
+set(flags_int
+    "need_sim:--train,--valid,--test-positives,--test-per-subset,--test-per-count,--length,--filter-width,--gaps,--threads"
+    "need_train:--filters,--width,--hidden1,--hidden2,--epochs,--patience,--batch,--seeds,--threads"
+    "need_attr:--steps,--batch-size,--target-index,--length,--pool-width,--threads"
+    "need_pred:--target-index,--length,--pool-width,--threads"
+    "need_eval:--length,--pool-width,--threads"
+    "need_score:--filters,--bootstrap"
+    "need_stream:--n,--chunk,--save-attributions,--bootstrap,--pair-resamples,--steps,--fp-batch,--target-index,--test-positives,--test-per-subset,--test-per-count,--length,--filter-width,--gaps,--pool-width,--threads")
+foreach(kind num seed int)
+  if(kind STREQUAL "num")
+    set(value nan)
+    set(what "nan is not a finite number")
+  elseif(kind STREQUAL "seed")
+    set(value -1)
+    set(what "-1 must be >= 0")
+  else()
+    set(value 1e3)
+    set(what "'1e3' is not an integer")
+  endif()
+  foreach(entry ${flags_${kind}})
+    string(REPLACE ":" ";" parts "${entry}")
+    list(GET parts 0 cmd)
+    list(GET parts 1 flags)
+    string(REPLACE "," ";" flags "${flags}")
+    foreach(flag ${flags})
+      expect_refused("${flag}: ${what}" ${${cmd}} ${flag} ${value})
+    endforeach()
+  endforeach()
+endforeach()
