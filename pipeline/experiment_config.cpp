@@ -82,12 +82,6 @@ ExperimentConfig default_config(ExperimentKind experiment, ExperimentSize size) 
   // Instances at >= 0.6 of the consensus's log-odds: what reproduces the paper's accuracies
   // (docs/model-defaults.md); "min_instance_score": null gives SPEC §3's plain PWM sampling.
   c.min_instance_score = 0.6;
-  // The paper's model with a second convolution after a max pool of 10 (docs/model-defaults.md,
-  // "General architectures for MEF2A"): it meets the targets on distinct_1 and on MEF2A, where
-  // the paper's global pooling cannot count the near-identical instances; "pool": "global",
-  // "conv2_width": 0 is the paper's model.
-  c.model.pool = {false, 10};
-  c.model.conv2_width = 13;
   c.sets = d.sets;
   c.filters = d.filters;
   c.seeds = d.seeds;
@@ -161,7 +155,10 @@ void validate(const ExperimentConfig& c) {
   if (c.model.width < 0) fail_key("width", "must be 0 (the data's K) or positive");
   if (c.model.hidden1 <= 0) fail_key("hidden1", "must be positive");
   if (c.model.hidden2 <= 0) fail_key("hidden2", "must be positive");
-  if (c.model.conv2_width < 0) fail_key("conv2_width", "must be 0 (none) or positive");
+  if (c.model.conv2_width < 0 || c.model.conv2_width > c.length) {
+    fail_key("conv2_width",
+             "must be in [0, length] (0: none), got " + std::to_string(c.model.conv2_width));
+  }
   if (c.model.conv2_width > 0 && c.model.pool.global) {
     fail_key("conv2_width", "needs a numeric pool before it (global pooling leaves 1 position)");
   }

@@ -15,6 +15,8 @@
 
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
+#include "io/model_io.hpp"
+#include "io/sequential_io.hpp"
 #include "pipeline/experiment.hpp"
 
 namespace fs = std::filesystem;
@@ -161,15 +163,17 @@ TEST(Experiment, ConfigJsonRoundTripsAndRejectsBadKeys) {
   EXPECT_EQ(default_config(ExperimentKind::all, ExperimentSize::full).seeds, 5);
   EXPECT_EQ(default_config(ExperimentKind::all, ExperimentSize::full).filters,
             (std::vector<int>{4, 32}));
-  // The default model: the paper's first layer and head, pool 10, a second conv of width 13,
-  // then a global max (docs/model-defaults.md); "conv2_width": 0 with global pooling is the
-  // paper's model, and conv2 needs a numeric pool.
+  // The default model is the paper's (global pooling, no second conv); "conv2_width" adds the
+  // second convolution of docs/model-defaults.md after a numeric pool.
   for (ExperimentSize size : {ExperimentSize::quick, ExperimentSize::full}) {
-    EXPECT_EQ(to_string(default_config(ExperimentKind::all, size).model.pool), "10");
-    EXPECT_EQ(default_config(ExperimentKind::all, size).model.conv2_width, 13);
+    EXPECT_EQ(to_string(default_config(ExperimentKind::all, size).model.pool), "global");
+    EXPECT_EQ(default_config(ExperimentKind::all, size).model.conv2_width, 0);
   }
-  EXPECT_EQ(apply_config_json(c, R"({"pool": "global", "conv2_width": 0})").model.conv2_width, 0);
-  for (const char* bad : {R"({"conv2_width": -1})", R"({"pool": "global"})"}) {
+  const ExperimentConfig two = apply_config_json(c, R"({"pool": 10, "conv2_width": 13})");
+  EXPECT_EQ(two.model.conv2_width, 13);
+  EXPECT_EQ(apply_config_json(ExperimentConfig{}, config_to_json(two)).model.conv2_width, 13);
+  for (const char* bad : {R"({"conv2_width": -1})", R"({"conv2_width": 13})",
+                          R"({"pool": 10, "conv2_width": 100000})"}) {
     try {
       apply_config_json(c, bad, "f.json");
       FAIL() << bad;
@@ -351,6 +355,31 @@ TEST(Experiment, ThreeShardsAndMergeEqualTheSingleRun) {
   shard_dirs.push_back((root / "odd").string());
   EXPECT_THROW(merge_experiments(shard_dirs, opts(root / "merged2")), Error);
   fs::remove_all(root);
+}
+
+// "conv2_width" (with a numeric pool) trains the paper's model with a second convolution and a
+// global max (core/sequential.hpp: pooled_conv_architecture) as a general sequential model, of
+// the data's K and the config's F and L, and the steps after training take it as any model.
+TEST(Experiment, Conv2WidthTrainsThePooledConvModel) {
+  const fs::path d = temp_dir("conv2");
+  ExperimentConfig c = tiny("negatives");
+  c.seeds = 1;
+  c.methods = {Method::deeplift};
+  c.model.pool = {false, 10};
+  c.model.conv2_width = 5;
+  validate(c);
+  run_experiment(c, opts(d));
+  const Model m = load_model((d / "distinct_1" / "models" / "M_w_f4_seed1.safetensors").string());
+  ASSERT_TRUE(m.is_sequential());
+  const SequentialArchitecture& a = m.sequential->arch;
+  ModelConfig pc;
+  pc.length = 100;
+  pc.filters = 4;
+  pc.width = a.layers[0].kernel;
+  pc.pool = 10;
+  EXPECT_EQ(architecture_json(a), architecture_json(pooled_conv_architecture(pc, 5)));
+  EXPECT_TRUE(fs::exists(d / "tables" / "auprc_summary.tsv"));
+  fs::remove_all(d);
 }
 
 // The paper's main effect at a small size (~20–30 s of CPU): trained without motif-subset
