@@ -61,6 +61,7 @@ activation: First-layer activation: relu or exp
 width: Filter width K (0: the data's K)
 hidden1: fc1 width H1
 hidden2: fc2 width H2
+conv2_width: Second conv width after the pool, then a global max (0: the paper's model)
 architecture: A general sequential CNN's architecture (a JSON file, docs/models.md) instead of the paper's model
 bootstrap: Bootstrap resamples for the CIs
 threads: CPU threads (0: all)

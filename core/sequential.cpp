@@ -242,6 +242,50 @@ SequentialArchitecture paper_architecture(const ModelConfig& c) {
   return a;
 }
 
+SequentialArchitecture pooled_conv_architecture(const ModelConfig& c, int conv2_width) {
+  if (conv2_width < 1) throw Error("conv2_width must be positive");
+  const SequentialArchitecture paper = paper_architecture(c);
+  SequentialArchitecture a;
+  a.channels = paper.channels;
+  a.length = paper.length;
+  for (const SequentialLayer& l : paper.layers) {  // conv [bn] act pool
+    a.layers.push_back(l);
+    if (l.name == "pool") break;
+  }
+  const int F = c.filters, w = c.pooled_length();
+  auto add = [&](SequentialLayer l, int ch, int len) {
+    l.channels_after = ch;
+    l.length_after = len;
+    a.layers.push_back(l);
+  };
+  SequentialLayer conv2;
+  conv2.type = LayerType::conv1d;
+  conv2.name = "conv2";
+  conv2.in = conv2.out = F;
+  conv2.kernel = conv2_width;
+  conv2.pad_left = (conv2_width - 1) / 2;  // PyTorch's padding='same'
+  conv2.pad_right = conv2_width - 1 - conv2.pad_left;
+  add(conv2, F, w);
+  SequentialLayer act2;
+  act2.type = LayerType::relu;
+  act2.name = "act2";
+  add(act2, F, w);
+  SequentialLayer gmp;
+  gmp.type = LayerType::global_maxpool1d;
+  gmp.name = "gmp";
+  add(gmp, F, 1);
+  bool head = false;
+  for (const SequentialLayer& l : paper.layers) {  // flatten fc1 relu1 fc2 relu2 fc3
+    head = head || l.type == LayerType::flatten;
+    if (!head) continue;
+    SequentialLayer h = l;
+    if (h.type == LayerType::flatten) h.channels_after = F;
+    if (h.name == "fc1") h.in = F;
+    a.layers.push_back(h);
+  }
+  return a;
+}
+
 SequentialParams paper_params(const ModelConfig& c, const ModelParams& m) {
   const SequentialArchitecture a = paper_architecture(c);
   SequentialParams p = SequentialParams::zeros(a);

@@ -120,4 +120,12 @@ SequentialParams init_sequential(const SequentialArchitecture& arch, std::uint64
 SequentialArchitecture paper_architecture(const ModelConfig& config);
 SequentialParams paper_params(const ModelConfig& config, const ModelParams& params);
 
+// The paper's CNN with a second convolution after its max pool (docs/model-defaults.md, "General
+// architectures for MEF2A"): conv [bn] act pool(P) conv2 (F → F, width conv2_width, same
+// padding) relu2 GlobalMaxPool1d flatten fc1 relu fc2 relu fc3. The pooled positions keep where
+// each instance is, which lets conv2 count the instances of a grammar; the global maximum keeps
+// the translation invariance of the paper's global pooling. config.pool must leave >= 1
+// position; conv2_width >= 1.
+SequentialArchitecture pooled_conv_architecture(const ModelConfig& config, int conv2_width);
+
 }  // namespace mint

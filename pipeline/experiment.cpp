@@ -221,6 +221,11 @@ void Runner::train_job(const SetPlan& s, const ModelPlan& m, int f, int seed) {
                    stem);
     return;
   }
+  if (spec.conv2_width > 0) {
+    train_and_save(data, pooled_conv_architecture(model_config(data, spec), spec.conv2_width), t,
+                   c_.compute, dir, stem);
+    return;
+  }
   train_and_save(data, model_config(data, spec), t, c_.compute, dir, stem);
 }
 

@@ -155,6 +155,13 @@ void validate(const ExperimentConfig& c) {
   if (c.model.width < 0) fail_key("width", "must be 0 (the data's K) or positive");
   if (c.model.hidden1 <= 0) fail_key("hidden1", "must be positive");
   if (c.model.hidden2 <= 0) fail_key("hidden2", "must be positive");
+  if (c.model.conv2_width < 0 || c.model.conv2_width > c.length) {
+    fail_key("conv2_width",
+             "must be in [0, length] (0: none), got " + std::to_string(c.model.conv2_width));
+  }
+  if (c.model.conv2_width > 0 && c.model.pool.global) {
+    fail_key("conv2_width", "needs a numeric pool before it (global pooling leaves 1 position)");
+  }
   // The paper model's conv layer per sequence (core/model.cpp checks the same when a model is
   // made; here, before anything is written).
   for (int f : c.filters) {
@@ -241,6 +248,7 @@ std::string config_to_json(const ExperimentConfig& c) {
   j["width"] = c.model.width;
   j["hidden1"] = c.model.hidden1;
   j["hidden2"] = c.model.hidden2;
+  j["conv2_width"] = c.model.conv2_width;
   j["architecture"] = c.architecture.empty() ? json(nullptr) : json::parse(c.architecture);
   j["bootstrap"] = c.bootstrap;
   j["threads"] = c.compute.threads;
@@ -416,6 +424,8 @@ bool set_model_key(ExperimentConfig& c, const Value& v) {
     c.model.hidden1 = v.integer();
   } else if (key == "hidden2") {
     c.model.hidden2 = v.integer();
+  } else if (key == "conv2_width") {
+    c.model.conv2_width = v.integer();
   } else if (key == "architecture") {
     if (v.v.is_null()) {
       c.architecture.clear();

@@ -109,6 +109,10 @@ struct ModelSpec {
   Padding padding = Padding::same;
   Activation activation = Activation::relu;
   bool batchnorm = true;
+  // > 0: a second Conv1d (F → F, this width, same padding) + ReLU after the pool, then a global
+  // max pool before fc1 (core/sequential.hpp: pooled_conv_architecture), trained as a general
+  // sequential model; 0: the paper's model.
+  int conv2_width = 0;
 };
 // Validated (mint::Error naming the hyper-parameter).
 ModelConfig model_config(const Simulation& data, const ModelSpec& spec);

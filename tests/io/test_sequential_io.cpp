@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 
 #include "core/error.hpp"
+#include "core/model.hpp"
 #include "io/npy.hpp"
 #include "io/safetensors.hpp"
 #include "io/sequential_io.hpp"
@@ -209,6 +211,41 @@ TEST(SequentialArchitecture, ShippedArchitecturesParse) {
     ++count;
   }
   EXPECT_GE(count, 2);
+}
+
+// The experiments' default model (core/sequential.hpp: pooled_conv_architecture) is the
+// architecture the MEF2A evidence was measured with, data/architectures/mp10_conv13_gmp.json:
+// the same layers with the same settings and shapes, only named as the paper model's tensors.
+TEST(SequentialArchitecture, PooledConvArchitectureIsTheShippedOne) {
+  const std::filesystem::path file =
+      std::filesystem::path(MINT_SOURCE_DIR) / "data/architectures/mp10_conv13_gmp.json";
+  const SequentialArchitecture want = read_architecture(file.string(), 250);
+  ModelConfig c;
+  c.length = 250;
+  c.filters = 32;
+  c.width = 15;
+  c.pool = 10;
+  const SequentialArchitecture got = pooled_conv_architecture(c, 13);
+  ASSERT_EQ(got.layers.size(), want.layers.size());
+  EXPECT_EQ(got.length, want.length);
+  for (std::size_t i = 0; i < got.layers.size(); ++i) {
+    const SequentialLayer &g = got.layers[i], &w = want.layers[i];
+    EXPECT_EQ(g.type, w.type) << i;
+    EXPECT_EQ(std::make_tuple(g.in, g.out, g.kernel, g.stride, g.dilation, g.pad_left, g.pad_right,
+                              g.bias, g.channels_after, g.length_after),
+              std::make_tuple(w.in, w.out, w.kernel, w.stride, w.dilation, w.pad_left, w.pad_right,
+                              w.bias, w.channels_after, w.length_after))
+        << i;
+    EXPECT_EQ(g.eps, w.eps) << i;
+    EXPECT_EQ(g.momentum, w.momentum) << i;
+  }
+  // and it round-trips through the JSON format, so its model files load anywhere
+  const SequentialArchitecture back = parse_architecture(architecture_json(got), "json");
+  EXPECT_EQ(architecture_json(back), architecture_json(got));
+  c.pool = 300;  // no pooled position left
+  EXPECT_THROW(pooled_conv_architecture(c, 13), Error);
+  c.pool = 10;
+  EXPECT_THROW(pooled_conv_architecture(c, 0), Error);
 }
 
 }  // namespace
