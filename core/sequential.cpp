@@ -2,6 +2,7 @@
 #include "core/sequential.hpp"
 
 #include <cmath>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/model.hpp"
@@ -182,17 +183,24 @@ SequentialParams init_sequential(const SequentialArchitecture& arch, std::uint64
   return p;
 }
 
+namespace {
+
+// Appends l with its output shape (channels, length; length 0 once flat).
+void append_layer(SequentialArchitecture& a, SequentialLayer l, int channels, int length) {
+  l.channels_after = channels;
+  l.length_after = length;
+  a.layers.push_back(std::move(l));
+}
+
+}  // namespace
+
 SequentialArchitecture paper_architecture(const ModelConfig& c) {
   c.validate();
   SequentialArchitecture a;
   a.channels = 4;
   a.length = c.length;
   const int lc = c.conv_length(), w = c.pooled_length();
-  auto add = [&](SequentialLayer l, int ch, int len) {
-    l.channels_after = ch;
-    l.length_after = len;
-    a.layers.push_back(l);
-  };
+  auto add = [&](SequentialLayer l, int ch, int len) { append_layer(a, std::move(l), ch, len); };
   SequentialLayer conv;
   conv.type = LayerType::conv1d;
   conv.name = "conv";
@@ -253,11 +261,7 @@ SequentialArchitecture pooled_conv_architecture(const ModelConfig& c, int conv2_
     if (l.name == "pool") break;
   }
   const int F = c.filters, w = c.pooled_length();
-  auto add = [&](SequentialLayer l, int ch, int len) {
-    l.channels_after = ch;
-    l.length_after = len;
-    a.layers.push_back(l);
-  };
+  auto add = [&](SequentialLayer l, int ch, int len) { append_layer(a, std::move(l), ch, len); };
   SequentialLayer conv2;
   conv2.type = LayerType::conv1d;
   conv2.name = "conv2";

@@ -106,6 +106,24 @@ inline SequentialArchitecture arch_c(const std::string& pool = "GlobalMaxPool1d"
   return parse(arch_c_json(pool));
 }
 
+struct Named {
+  std::string name;
+  SequentialArchitecture arch;
+};
+
+// The small architectures above, with each pooling variant of C: what the GPU tests compare
+// with the CPU.
+inline std::vector<Named> small_architectures() {
+  return {{"A", arch_a(0.3)},
+          {"A stride 1", arch_a(0.0, 1)},
+          {"B", arch_b()},
+          {"C global max", arch_c("GlobalMaxPool1d")},
+          {"C whole-length max", arch_c("MaxPool1d")},
+          {"C global avg", arch_c("GlobalAvgPool1d")},
+          {"C whole-length avg", arch_c("AvgPool1d")},
+          {"D", arch_d()}};
+}
+
 // PyTorch's initialisation (init_sequential), BatchNorm given random affine parameters and
 // running statistics, and the last Linear scaled up so the outputs are not tiny.
 inline SequentialParams random_params(const SequentialArchitecture& a, std::uint64_t seed) {

@@ -42,21 +42,9 @@ constexpr double kTol = 1e-5;
 constexpr double kPaperLogitTol = 1e-5;
 constexpr double kPaperGradTol = 1e-4;
 
-struct Named {
-  std::string name;
-  SequentialArchitecture arch;
-};
+using seqnet_test::Named;
 
-std::vector<Named> architectures() {
-  return {{"A", seqnet_test::arch_a(0.3)},
-          {"A stride 1", seqnet_test::arch_a(0.0, 1)},
-          {"B", seqnet_test::arch_b()},
-          {"C global max", seqnet_test::arch_c("GlobalMaxPool1d")},
-          {"C whole-length max", seqnet_test::arch_c("MaxPool1d")},
-          {"C global avg", seqnet_test::arch_c("GlobalAvgPool1d")},
-          {"C whole-length avg", seqnet_test::arch_c("AvgPool1d")},
-          {"D", seqnet_test::arch_d()}};
-}
+std::vector<Named> architectures() { return seqnet_test::small_architectures(); }
 
 // ‖got − ref‖ / max(‖ref‖, floor): a parameter gradient that is 0 in exact arithmetic (a conv
 // bias before train-mode BatchNorm) is rounding noise on both sides, measured against the floor.

@@ -74,10 +74,7 @@ void expect_gpu_close(const SequentialModel& m, double floor, Cpu&& cpu, Gpu&& g
   EXPECT_LT(rel_l2(ref, got), tol) << "tolerance " << tol;
 }
 
-struct Named {
-  std::string name;
-  SequentialArchitecture arch;
-};
+using seqnet_test::Named;
 
 SequentialArchitecture fixture_arch(const std::string& name) {
   const std::string path =
@@ -98,18 +95,14 @@ SequentialArchitecture paper_arch() {
   return paper_architecture(c);
 }
 
+// The small architectures, the fixtures' and the paper's.
 std::vector<Named> architectures() {
-  return {{"A", seqnet_test::arch_a(0.3)},
-          {"A stride 1", seqnet_test::arch_a(0.0, 1)},
-          {"B", seqnet_test::arch_b()},
-          {"C global max", seqnet_test::arch_c("GlobalMaxPool1d")},
-          {"C whole-length max", seqnet_test::arch_c("MaxPool1d")},
-          {"C global avg", seqnet_test::arch_c("GlobalAvgPool1d")},
-          {"D", seqnet_test::arch_d()},
-          {"fixture dilated_conv_maxpool", fixture_arch("dilated_conv_maxpool")},
-          {"fixture exp_global_avgpool", fixture_arch("exp_global_avgpool")},
-          {"fixture two_output_head", fixture_arch("two_output_head")},
-          {"paper", paper_arch()}};
+  std::vector<Named> all = seqnet_test::small_architectures();
+  for (const char* name : {"dilated_conv_maxpool", "exp_global_avgpool", "two_output_head"}) {
+    all.push_back({std::string("fixture ") + name, fixture_arch(name)});
+  }
+  all.push_back({"paper", paper_arch()});
+  return all;
 }
 
 // A model with random weights; its one-hot (codes) and dense inputs.
