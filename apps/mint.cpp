@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "commands.hpp"
+#include "core/device_memory.hpp"
 #include "core/error.hpp"
 
 int main(int argc, char** argv) {
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   mint::cli::add_report_command(app);
   mint::cli::add_stream_command(app);
   try {
+    mint::device_memory_limit();  // a malformed MINT_DEVICE_MEMORY_LIMIT stops every command
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

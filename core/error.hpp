@@ -20,6 +20,14 @@ class FileError : public Error {
   using Error::Error;
 };
 
+// The GPU ran out of memory (cudaMalloc, cuBLAS or cuDNN said so, or MINT_DEVICE_MEMORY_LIMIT
+// would be exceeded: core/device_memory.hpp). Chunked work catches it and retries the chunk in
+// halves (docs/reliability.md, "Faults"); anywhere else it reaches the user as any Error.
+class DeviceOutOfMemory : public Error {
+ public:
+  using Error::Error;
+};
+
 // "path:line: what" — the form every parser error takes.
 [[noreturn]] void fail_at(const std::string& path, long line, const std::string& what);
 

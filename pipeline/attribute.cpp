@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <iterator>
 #include <memory>
+#include <string>
 
+#include "core/device_memory.hpp"
 #include "core/error.hpp"
 #include "ops/cnn/cnn_backend.hpp"
 #include "ops/deeplift/deeplift.hpp"
@@ -197,28 +199,34 @@ constexpr std::int64_t kGpuChunkAlign = 1024;
 
 std::int64_t round_up(std::int64_t v, std::int64_t m) { return (v + m - 1) / m * m; }
 
-// Sequences per chunk; n (one chunk) where chunking could change a result or an error message
-// (attribute.hpp).
-std::int64_t chunk_size(const CnnInput& input, std::int64_t n, int length,
-                        const AttributeOptions& o, bool on_gpu) {
+// Sequences per chunk, and the multiple a chunk must stay when split after running out of device
+// memory (0: it may not be split); n (one chunk) where chunking could change a result or an error
+// message (attribute.hpp). Without a progress hook, one chunk of n that may still be split.
+struct ChunkPlan {
+  std::int64_t chunk = 0, align = 0;
+};
+
+ChunkPlan chunk_plan(const CnnInput& input, std::int64_t n, int length, const AttributeOptions& o,
+                     bool on_gpu) {
   if (o.chunk <= 0) throw Error("attribute_models: chunk must be positive");
-  if (n <= 1) return std::max<std::int64_t>(n, 1);
+  if (n <= 1) return {std::max<std::int64_t>(n, 1), 0};
   if (input.codes != nullptr) {
     const std::size_t total = static_cast<std::size_t>(n) * static_cast<std::size_t>(length);
     for (std::size_t i = 0; i < total; ++i) {
-      if (input.codes[i] > 3) return n;  // the method's own error, naming the sequence
+      if (input.codes[i] > 3) return {n, 0};  // the method's own error, naming the sequence
     }
   }
-  std::int64_t chunk = o.chunk;
+  std::int64_t align = 1;
   if (o.method == Method::fp) {
-    if (o.fp_replay != nullptr || o.fp_batch < 2 || n % o.fp_batch == 1) return n;
-    chunk = round_up(chunk, o.fp_batch);
+    if (o.fp_replay != nullptr || o.fp_batch < 2 || n % o.fp_batch == 1) return {n, 0};
+    align = o.fp_batch;
   } else if (on_gpu) {
     const bool plain_codes = input.codes != nullptr && input.scale == nullptr;
-    if (o.method == Method::ism && !plain_codes) return n;
-    chunk = round_up(chunk, kGpuChunkAlign);
+    if (o.method == Method::ism && !plain_codes) return {n, 0};
+    align = kGpuChunkAlign;
   }
-  return std::min(chunk, n);
+  if (!o.progress) return {n, align};
+  return {std::min(round_up(o.chunk, align), n), align};
 }
 
 // Sequences [first, first + count) of `input`, with sequence 0 in front for DeepLIFT's
@@ -259,37 +267,59 @@ void chunk_input(const CnnInput& in, std::int64_t first, std::int64_t count, int
   }
 }
 
-// attribute_all chunk by chunk, reporting after each (attribute.hpp: the same bits).
+// attribute_all chunk by chunk, reporting after each (attribute.hpp: the same bits). A chunk that
+// runs out of device memory is tried again in halves (core/device_memory.hpp).
 AttributeResult attribute_chunked(const std::vector<Model>& models, const CnnInput& input,
                                   std::int64_t n, int length, const AttributeOptions& options,
                                   bool on_gpu) {
-  const std::int64_t chunk = chunk_size(input, n, length, options, on_gpu);
+  const ChunkPlan plan = chunk_plan(input, n, length, options, on_gpu);
+  std::int64_t chunk = plan.chunk;
   report_progress(options.progress, 0, n);
   AttributeOptions o = options;
   o.progress = nullptr;
-  if (chunk >= n) {
-    AttributeResult r = attribute_all(models, input, n, length, o, on_gpu);
-    report_progress(options.progress, n, n);
-    return r;
-  }
   const bool row0_first = o.method == Method::deeplift && o.compat == DeepLiftCompat::captum_0_8;
   const std::size_t row = 4 * static_cast<std::size_t>(length);
   AttributeResult r;
-  r.values.resize(static_cast<std::size_t>(n) * row);
   ChunkInput c;
-  for (std::int64_t first = 0; first < n; first += chunk) {
+  for (std::int64_t first = 0; first < n;) {
     const std::int64_t count = std::min(chunk, n - first);
     if (o.method == Method::fp) {
       o.fp_first_batch = options.fp_first_batch + static_cast<int>(first / o.fp_batch);
     }
-    chunk_input(input, first, count, length, row0_first, c);
-    AttributeResult part = attribute_all(models, c.input, c.n, length, o, on_gpu);
-    std::copy(part.values.begin() + static_cast<std::ptrdiff_t>(c.skip * row), part.values.end(),
-              r.values.begin() + static_cast<std::ptrdiff_t>(first * row));
-    r.where = part.where;
-    r.permutations.insert(r.permutations.end(), std::make_move_iterator(part.permutations.begin()),
-                          std::make_move_iterator(part.permutations.end()));
-    report_progress(options.progress, first + count, n);
+    AttributeResult part;
+    try {
+      if (count == n) {
+        part = attribute_all(models, input, n, length, o, on_gpu);
+      } else {
+        chunk_input(input, first, count, length, row0_first, c);
+        part = attribute_all(models, c.input, c.n, length, o, on_gpu);
+      }
+      report_progress(options.progress, first + count, n);
+      if (count == n) {
+        r = std::move(part);
+      } else {
+        if (r.values.empty()) r.values.resize(static_cast<std::size_t>(n) * row);
+        std::copy(part.values.begin() + static_cast<std::ptrdiff_t>(c.skip * row),
+                  part.values.end(), r.values.begin() + static_cast<std::ptrdiff_t>(first * row));
+        r.where = part.where;
+        r.permutations.insert(r.permutations.end(),
+                              std::make_move_iterator(part.permutations.begin()),
+                              std::make_move_iterator(part.permutations.end()));
+      }
+    } catch (const DeviceOutOfMemory& e) {
+      const std::int64_t smaller = plan.align > 0 ? halved_chunk(count, plan.align) : 0;
+      if (smaller == 0) {
+        throw DeviceOutOfMemory(std::string(e.what()) + "; " + to_string(o.method) + " of " +
+                                std::to_string(count) + " sequences does not fit in device memory" +
+                                (plan.align > 0 ? " (the smallest chunk)" : " (one call)"));
+      }
+      device_memory_notice("device out of memory in " + std::string(to_string(o.method)) + " of " +
+                           std::to_string(count) + " sequences; retrying in chunks of " +
+                           std::to_string(smaller) + " (" + e.what() + ")");
+      chunk = smaller;
+      continue;
+    }
+    first += count;
   }
   return r;
 }
@@ -316,7 +346,8 @@ AttributeResult attribute_models(const std::vector<Model>& models, const CnnInpu
   check_lengths(models, length, "sequences");
   check_outputs(models, options.output, "--target-index");
   const bool on_gpu = options.compute.backend() == Backend::cuda;
-  if (options.progress) return attribute_chunked(models, input, n, length, options, on_gpu);
+  if (options.progress || on_gpu)
+    return attribute_chunked(models, input, n, length, options, on_gpu);
   return attribute_all(models, input, n, length, options, on_gpu);
 }
 

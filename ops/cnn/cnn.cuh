@@ -42,6 +42,10 @@
 namespace mint::cuda {
 
 inline void check_cublas(cublasStatus_t status, const char* expr, const char* file, int line) {
+  if (status == CUBLAS_STATUS_ALLOC_FAILED) {
+    throw DeviceOutOfMemory(std::string("cuBLAS error: ") + cublasGetStatusString(status) + " in " +
+                            expr + " (" + file + ":" + std::to_string(line) + ")");
+  }
   if (status != CUBLAS_STATUS_SUCCESS) {
     throw Error(std::string("cuBLAS error: ") + cublasGetStatusString(status) + " in " + expr +
                 " (" + file + ":" + std::to_string(line) + ")");

@@ -1,6 +1,8 @@
 // CUDA error checking and RAII for CUDA resources, for the .cu files only (public headers
 // compile without CUDA). MINT_CUDA_CHECK throws mint::Error naming the expression, file and
-// line; MINT_CUDA_CHECK_LAUNCH checks the last kernel launch. DeviceBuffer owns device memory,
+// line (mint::DeviceOutOfMemory when the device ran out of memory, with the error state cleared,
+// so the caller may retry with less); MINT_CUDA_CHECK_LAUNCH checks the last kernel launch.
+// DeviceBuffer owns device memory, counted by core/device_memory (MINT_DEVICE_MEMORY_LIMIT),
 // Stream and Event own a stream and an event (destructors print failures, never throw);
 // elementwise_grid sizes a grid-stride loop.
 #pragma once
@@ -9,15 +11,22 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <utility>
 
+#include "core/device_memory.hpp"
 #include "core/error.hpp"
 
 namespace mint::cuda {
 
 inline void check(cudaError_t status, const char* expr, const char* file, int line) {
+  if (status == cudaErrorMemoryAllocation) {
+    (void)cudaGetLastError();  // not sticky: clear it, the device stays usable
+    throw DeviceOutOfMemory(std::string("CUDA error: ") + cudaGetErrorString(status) + " in " +
+                            expr + " (" + file + ":" + std::to_string(line) + ")");
+  }
   if (status != cudaSuccess) {
     throw Error(std::string("CUDA error: ") + cudaGetErrorString(status) + " in " + expr + " (" +
                 file + ":" + std::to_string(line) + ")");
@@ -29,10 +38,17 @@ template <typename T>
 class DeviceBuffer {
  public:
   DeviceBuffer() = default;
-  explicit DeviceBuffer(std::size_t n) : n_(n) {
-    if (n > 0)
-      check(cudaMalloc(reinterpret_cast<void**>(&ptr_), n * sizeof(T)), "cudaMalloc", __FILE__,
-            __LINE__);
+  explicit DeviceBuffer(std::size_t n) {
+    if (n == 0) return;
+    if (n > SIZE_MAX / sizeof(T)) throw DeviceOutOfMemory("cudaMalloc: size overflows");
+    reserve_device_memory(n * sizeof(T), "cudaMalloc");
+    const cudaError_t status = cudaMalloc(reinterpret_cast<void**>(&ptr_), n * sizeof(T));
+    if (status != cudaSuccess) {
+      ptr_ = nullptr;
+      release_device_memory(n * sizeof(T));
+      check(status, "cudaMalloc", __FILE__, __LINE__);
+    }
+    n_ = n;
   }
   DeviceBuffer(DeviceBuffer&& o) noexcept
       : ptr_(std::exchange(o.ptr_, nullptr)), n_(std::exchange(o.n_, 0)) {}
@@ -47,6 +63,7 @@ class DeviceBuffer {
     if (ptr_ != nullptr) {
       const cudaError_t status = cudaFree(ptr_);
       if (status != cudaSuccess) std::fprintf(stderr, "cudaFree: %s\n", cudaGetErrorString(status));
+      release_device_memory(n_ * sizeof(T));
     }
   }
   T* get() const { return ptr_; }

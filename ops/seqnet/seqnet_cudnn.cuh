@@ -21,12 +21,20 @@
 namespace mint::seqnet::cuda {
 
 inline void check_cudnn(cudnnStatus_t status, const char* expr, const char* file, int line) {
+  if (status == CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED) {
+    throw DeviceOutOfMemory(std::string("cuDNN error: ") + cudnnGetErrorString(status) + " in " +
+                            expr + " (" + file + ":" + std::to_string(line) + ")");
+  }
   if (status != CUDNN_STATUS_SUCCESS) {
     throw Error(std::string("cuDNN error: ") + cudnnGetErrorString(status) + " in " + expr + " (" +
                 file + ":" + std::to_string(line) + ")");
   }
 }
 inline void check_cublas(cublasStatus_t status, const char* expr, const char* file, int line) {
+  if (status == CUBLAS_STATUS_ALLOC_FAILED) {
+    throw DeviceOutOfMemory(std::string("cuBLAS error: ") + cublasGetStatusString(status) + " in " +
+                            expr + " (" + file + ":" + std::to_string(line) + ")");
+  }
   if (status != CUBLAS_STATUS_SUCCESS) {
     throw Error(std::string("cuBLAS error: ") + cublasGetStatusString(status) + " in " + expr +
                 " (" + file + ":" + std::to_string(line) + ")");

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 
+#include "core/device_memory.hpp"
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
@@ -456,6 +457,24 @@ bool merge_shards(const StreamOptions& o, const std::string& print, ShardState& 
   return all;
 }
 
+// The chunk to go on with after `count` sequences from `next` ran out of device memory: half
+// as many (a multiple of align); an Error when that was the smallest. The caller goes back to the
+// last checkpoint, which holds nothing of the failed chunk (core/device_memory.hpp).
+std::int64_t smaller_chunk(const DeviceOutOfMemory& e, std::int64_t count, std::int64_t align,
+                           std::int64_t next, const std::string& checkpoint) {
+  const std::int64_t smaller = halved_chunk(count, align);
+  if (smaller == 0) {
+    throw DeviceOutOfMemory(std::string(e.what()) + "; a chunk of " + std::to_string(count) +
+                            " sequences (the smallest) does not fit in device memory");
+  }
+  device_memory_notice("device out of memory in a chunk of " + std::to_string(count) +
+                       " sequences at sequence " + std::to_string(next) + "; going back to " +
+                       (fs::exists(checkpoint) ? "the last checkpoint (" + checkpoint + ")"
+                                               : std::string("the shard's start")) +
+                       " and on in chunks of " + std::to_string(smaller) + " (" + e.what() + ")");
+  return smaller;
+}
+
 // --threads for the OpenMP loops that take no thread count (position scores, labelling, scoring)
 // while the stream runs.
 class ThreadLimit {
@@ -486,7 +505,7 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
                 " sequences" + (align > 1 ? " in batches of " + std::to_string(align) : "") +
                 "; use at most " + std::to_string(std::max<std::int64_t>(n / align, 1)));
   }
-  const std::int64_t chunk = (o.chunk + align - 1) / align * align;
+  std::int64_t chunk = (o.chunk + align - 1) / align * align;
   // General sequential models take the host path (pipeline/predict.hpp, attribute.hpp).
   bool general = false;
   for (const StreamModel& m : o.models) {
@@ -515,7 +534,14 @@ StreamRun run_stream(const StreamOptions& o, const StreamHooks& hooks) {
   const std::int64_t resumed_at = state.next - state.first;
   for (std::int64_t index = 0; state.next < state.end; ++index) {
     const std::int64_t count = std::min(chunk, state.end - state.next);
-    run_chunk(c, state.next, count);
+    try {
+      run_chunk(c, state.next, count);
+    } catch (const DeviceOutOfMemory& e) {
+      chunk = smaller_chunk(e, count, align, state.next, state_path(o, o.shard));
+      state = load_or_start(o, print, n, align);  // back to the last checkpoint
+      if (c.device) c.device->discard();
+      continue;
+    }
     state.next += count;
     const auto now = Clock::now();
     const bool stop = !state.finished() && hooks.stop_requested && hooks.stop_requested();

@@ -450,4 +450,36 @@ void DeviceStream::flush(ShardState& state) {
   }
 }
 
+void DeviceStream::discard() {
+  Impl& d = *impl_;
+  d.sync();
+  if (!d.slot_key.empty()) {
+    MINT_CUDA_CHECK(cudaMemsetAsync(
+        d.pooled.get(), 0,
+        d.slot_key.size() * 2 * std::size_t{kPooledBins} * sizeof(unsigned long long), d.s()));
+    d.sync();
+  }
+  d.codes = {};
+  d.labels = {};
+  d.include = {};
+  d.masks = {};
+  d.offsets = {};
+  d.row_seq = {};
+  d.row_motif = {};
+  d.row_slot = {};
+  d.counts = {};
+  d.attr = {};
+  d.member_attr = {};
+  d.positions = {};
+  d.row_scores = {};
+  d.sum = {};
+  d.auprc = {};
+  d.ap = {};
+  d.auroc = {};
+  d.status = {};
+  d.workspace = AuprcCudaWorkspace();
+  d.rows.clear();
+  d.count = 0;
+}
+
 }  // namespace mint::stream

@@ -14,6 +14,7 @@
 //                 AUPRC / AP / AUROC and status bytes come back, plus the sampled sequences'
 //                 attributions (--save-attributions); the pooled histograms are counted on the
 //                 device (atomicAdd on 64-bit integers: deterministic)
+//   discard       drops what flush would add, and the chunk's buffers (after DeviceOutOfMemory)
 //   flush         adds the device's pooled counts into the ShardState (PooledHistogram::
 //                 add_counts) and zeroes them: call before every checkpoint and at the end
 //
@@ -63,6 +64,10 @@ class DeviceStream {
   std::vector<MotifScore> score(int model, int method, ShardState& state);
   // The pooled counts since the last flush, added into state.groups; the device's zeroed.
   void flush(ShardState& state);
+  // After running out of device memory: drops the pooled counts since the last flush (the
+  // caller goes back to its last checkpoint) and frees the chunk's buffers, so that a smaller
+  // chunk starts from free memory.
+  void discard();
 
   struct Impl;
 

@@ -27,5 +27,6 @@ void DeviceStream::sample(std::int64_t, std::int64_t, const std::vector<std::uin
 std::vector<std::vector<float>> DeviceStream::predict_each(int) { unavailable(); }
 std::vector<MotifScore> DeviceStream::score(int, int, ShardState&) { unavailable(); }
 void DeviceStream::flush(ShardState&) { unavailable(); }
+void DeviceStream::discard() { unavailable(); }
 
 }  // namespace mint::stream

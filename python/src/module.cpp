@@ -1,5 +1,6 @@
 // mint._core: the native module under the `mint` package. Errors: mint::FileError becomes
-// OSError, every other mint::Error ValueError — each with the CLI's one-line message.
+// OSError, mint::DeviceOutOfMemory MemoryError, every other mint::Error ValueError — each with
+// the CLI's one-line message.
 #include <nanobind/stl/string.h>
 
 #include "common.hpp"
@@ -67,6 +68,8 @@ NB_MODULE(_core, m) {
       std::rethrow_exception(p);
     } catch (const mint::FileError& e) {
       PyErr_SetString(PyExc_OSError, e.what());
+    } catch (const mint::DeviceOutOfMemory& e) {
+      PyErr_SetString(PyExc_MemoryError, e.what());
     } catch (const mint::Error& e) {
       PyErr_SetString(PyExc_ValueError, e.what());
     }
