@@ -26,8 +26,9 @@ port="${SLURM_CHECK_PORT:-6817}"
 timeout="${SLURM_CHECK_TIMEOUT:-240}"
 tasks=3
 
-if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null ||
-   ! command -v sbatch >/dev/null || ! command -v munged >/dev/null; then
+missing=0
+for c in slurmctld slurmd sbatch munged; do command -v "$c" >/dev/null || missing=1; done
+if [ "$missing" = 1 ]; then
   echo "slurm-check: installing slurm-wlm and munge (apt-get)"
   t=$(date +%s)
   apt-get update -qq || fail "apt-get update"
@@ -36,10 +37,17 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null ||
   echo "slurm-check: installed in $(( $(date +%s) - t )) s"
 fi
 
-if [ -n "${2:-}" ]; then w="$2"; mkdir -p "$w"; else w=$(mktemp -d /tmp/mint-slurm.XXXXXX); fi
+if [ -n "${2:-}" ]; then  # a given WORKDIR is kept
+  w="$2"; KEEP=1
+  [ ! -e "$w" ] || [ -z "$(ls -A "$w")" ] || fail "WORKDIR '$w' is not empty"
+  mkdir -p "$w"
+else
+  w=$(mktemp -d /tmp/mint-slurm.XXXXXX)
+fi
 w=$(realpath "$w")
 chmod 755 "$w"  # munged wants its socket's directories open to all
 pids=()
+names=(munged slurmctld slurmd)  # the daemons of pids, in order
 cleanup() {
   local rc=$?
   if [ ${#pids[@]} -gt 0 ]; then
@@ -61,12 +69,14 @@ logs() {  # logs FILE...: the last lines of each (daemon and job logs), for a fa
 }
 
 # ---- munge and Slurm on localhost ---------------------------------------------------------------
+t=$(date +%s)
 mkdir -p "$w/munge" "$w/state" "$w/spool" "$w/logs"
 chmod 755 "$w/munge"
 dd if=/dev/urandom of="$w/munge/munge.key" bs=1024 count=1 status=none
 chmod 400 "$w/munge/munge.key"
 munged --foreground --socket="$w/munge/munge.sock" --key-file="$w/munge/munge.key" \
-  --pid-file="$w/munge/munged.pid" --seed-file="$w/munge/seed" --log-file="$w/munge/munged.log" >/dev/null 2>&1 &
+  --pid-file="$w/munge/munged.pid" --seed-file="$w/munge/seed" \
+  --log-file="$w/munge/munged.log" >/dev/null 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do [ -S "$w/munge/munge.sock" ] && break; sleep 0.1; done
 [ -S "$w/munge/munge.sock" ] || { logs "$w/munge/munged.log"; fail "munged did not start"; }
@@ -106,17 +116,22 @@ slurmctld -D -i -f "$SLURM_CONF" >"$w/slurmctld.out" 2>&1 &
 pids+=($!)
 slurmd -D -N localhost -f "$SLURM_CONF" >"$w/slurmd.out" 2>&1 &
 pids+=($!)
+daemon_logs() { logs "$w"/slurm*.out "$w/slurmctld.log" "$w/slurmd.log"; }
 state=""
-for _ in $(seq 60); do
-  state=$(sinfo -h -n localhost -o %T 2>/dev/null || true)
+deadline=$(( $(date +%s) + 30 ))
+while :; do
+  # (a client waits for an unreachable controller for minutes: hence `timeout`)
+  state=$(timeout 5 sinfo -h -n localhost -o %T 2>/dev/null || true)
   [ "$state" = idle ] && break
+  for k in 1 2; do
+    kill -0 "${pids[k]}" 2>/dev/null || { daemon_logs; fail "${names[k]} exited (logs above)"; }
+  done
+  (( $(date +%s) < deadline )) || { daemon_logs;
+    fail "the node is not idle after 30 s (state '${state:-no answer}'; port $port in use?)"; }
   sleep 0.5
 done
-[ "$state" = idle ] || { logs "$w"/slurm*.out "$w/slurmctld.log" "$w/slurmd.log";
-  fail "the node is not idle after 30 s (state '${state:-no answer}'; port $port in use?)"; }
 version=$(sinfo --version)
-up=$(( $(date +%s) - start ))
-echo "slurm-check: $version, node localhost idle after $up s"
+echo "slurm-check: $version, node localhost idle $(( $(date +%s) - t )) s after starting munged"
 
 # ---- the job array of docs/cluster.md (CPU, tiny) ----------------------------------------------
 tiny="--filters 4 --seeds 1 --effects additive --length 100 --train 300 --valid 60 \
@@ -148,9 +163,10 @@ attr=$(STAGE=attribute sbatch --parsable --dependency="afterok:$train" --kill-on
   --job-name=mint-attr mint-array.sh) || fail "sbatch (attribute)"
 merge=$(sbatch --parsable --dependency="afterok:$attr" --kill-on-invalid-dep=yes \
   --job-name=mint-merge --cpus-per-task=1 --output=logs/%x-%j.out \
-  --wrap "\"$mint\" merge --out \"$w/merged\" $(printf '"%s" ' "${w}"/attribute/{0..2})") ||
+  --wrap "\"$mint\" merge --out merged attribute/*") ||
   fail "sbatch (merge)"
-states() { for j in "$train" "$attr" "$merge"; do scontrol -o show job "$j" 2>/dev/null; done |
+states() {  # " 6 COMPLETED 1 PENDING ": how many of the jobs' records are in which state
+  for j in "$train" "$attr" "$merge"; do timeout 10 scontrol -o show job "$j"; done 2>/dev/null |
   grep -o 'JobState=[A-Z_]*' | cut -d= -f2 | sort | uniq -c | tr -s ' \n' ' '; }
 while :; do
   s=$(states)
@@ -160,7 +176,7 @@ while :; do
     logs "$w"/logs/*.out; fail "a job failed: states:$s(logs above)"
   fi
   if (( $(date +%s) - t > timeout )); then
-    squeue >&2 || true; logs "$w"/logs/*.out "$w/slurmctld.log"
+    timeout 10 squeue >&2 || true; logs "$w"/logs/*.out "$w/slurmctld.log"
     fail "the jobs did not finish in $timeout s (states:$s)"
   fi
   sleep 1
@@ -180,14 +196,20 @@ untimed() { awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i =
   { if (c) $c = ""; print }' "$1"; }
 (cd single && find . -type f | sort) >files.single
 (cd merged && find . -type f | sort) >files.merged
-diff files.single files.merged >&2 || fail "the merged run's files differ from the single run's"
+diff files.single files.merged >&2 || fail "the merged run has other files than the single run"
 n=0; bad=0; logs_n=0
+differs() {  # differs FILE A B: says so, with the first differing lines of a text file
+  echo "differs: $1" >&2; bad=1
+  case "$1" in *.tsv | *.json | *.html | *.fasta | *.jaspar) diff "$2" "$3" | head -n 10 >&2 ;;
+               *) cmp "$2" "$3" >&2 ;; esac || true
+}
 while read -r f; do
   if [[ "$f" == *.log.tsv ]]; then
-    cmp -s <(untimed "single/$f") <(untimed "merged/$f") || { echo "differs: $f" >&2; bad=1; }
+    cmp -s <(untimed "single/$f") <(untimed "merged/$f") ||
+      differs "$f" <(untimed "single/$f") <(untimed "merged/$f")
     logs_n=$((logs_n + 1))
   else
-    cmp "single/$f" "merged/$f" >&2 || { echo "differs: $f" >&2; bad=1; }
+    cmp -s "single/$f" "merged/$f" || differs "$f" "single/$f" "merged/$f"
   fi
   n=$((n + 1))
 done <files.single
