@@ -63,7 +63,8 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 logs() {  # logs FILE...: the last lines of each (daemon and job logs), for a failure
   for f in "$@"; do [ -f "$f" ] && { echo "---- $f"; tail -n 30 "$f"; }; done >&2 || true
 }
