@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# mint experiment and mint merge killed with SIGKILL (kill -9) at random moments: the promises of
+# docs/reliability.md, "Interruptions (kill -9)". For each trial the command is started into a
+# fresh directory and killed after a random delay in (0, T), T the uninterrupted run's time; then
+#   - every file it left, temporaries (*.tmp.<pid>) aside, equals the uninterrupted run's file
+#     byte for byte: no partial file under a finished file's name;
+#   - the same command, rerun (once killed again in one trial), finishes; the temporaries of the
+#     dead processes (one planted per trial) are gone, and the directory holds the same files with
+#     the same bytes as the uninterrupted run's (a training log's `seconds` column aside).
+# mint stream's kill test is cli_stream.sh.   usage: cli_kill.sh MINT WORKDIR
+# MINT_KILL_SEED=S replays the delays of a run that printed "seed S".
+set -euo pipefail
+mint=$1
+work=$2
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+
+seed=${MINT_KILL_SEED:-$RANDOM}
+RANDOM=$seed
+echo "cli_kill: seed $seed (MINT_KILL_SEED=$seed replays these delays)"
+
+fail() {
+  echo "cli_kill: $*" >&2
+  exit 1
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# A random delay in (0, T) milliseconds, T > 1.
+random_ms() { echo $((1 + (RANDOM * 32768 + RANDOM) % ($1 - 1))); }
+
+# The file's bytes, a training log without its `seconds` column (the only column that is not
+# deterministic).
+content() {
+  case $1 in
+    *.log.tsv) cut -f1-4,6- "$1" ;;
+    *) cat "$1" ;;
+  esac
+}
+
+# Files of $2, temporaries aside, that differ from $1's: a partial file left by a kill.
+check_partial() {
+  local ref=$1 dir=$2 what=$3 f
+  while IFS= read -r f; do
+    [ -e "$ref/$f" ] || fail "$what: $f is not an output of the uninterrupted run"
+    cmp -s <(content "$ref/$f") <(content "$dir/$f") ||
+      fail "$what: $f differs from the uninterrupted run's (a partial file under its name)"
+  done < <(cd "$dir" && find . -type f ! -name '*.tmp.*' | sort)
+}
+
+# $2 holds exactly $1's files, with the same bytes.
+check_same() {
+  local ref=$1 dir=$2 what=$3 f
+  diff <(cd "$ref" && find . -type f | sort) <(cd "$dir" && find . -type f | sort) >files.diff ||
+    fail "$what: other files than the uninterrupted run's: $(grep '^[<>]' files.diff | tr '\n' ' ')"
+  while IFS= read -r f; do
+    cmp -s <(content "$ref/$f") <(content "$dir/$f") ||
+      fail "$what: $f differs from the uninterrupted run's"
+  done < <(cd "$ref" && find . -type f | sort)
+}
+
+# Runs "$@" and kills it with SIGKILL after $delay_ms milliseconds; sets $step to the step it
+# was running ("[i/N] name", from its output) or "finished" when it finished first.
+run_killed() {
+  : >killed.txt
+  "$@" >killed.txt 2>/dev/null &
+  local pid=$! rc=0
+  sleep "$((delay_ms / 1000)).$(printf %03d $((delay_ms % 1000)))"
+  kill -9 $pid 2>/dev/null || true
+  wait $pid 2>/dev/null || rc=$?
+  step=$( (grep -o '\[[0-9]*/[0-9]*\] [^…:]*' killed.txt || true) | tail -1 | sed 's/ *$//')
+  [ $rc -ne 0 ] || step="finished"
+}
+
+# One trial: kill "$@" (which writes $dir) `kills` times at random moments, then rerun it.
+trial() {
+  local name=$1 ref=$2 dir=$3 t_ms=$4 kills=$5 k
+  shift 5
+  local what=""
+  for ((k = 1; k <= kills; ++k)); do
+    delay_ms=$(random_ms "$t_ms")
+    run_killed "$@"
+    what="$what${what:+, }killed after ${delay_ms} ms (${step:-starting})"
+    [ -d "$dir" ] || continue # killed before config.json
+    check_partial "$ref" "$dir" "$name ($what)"
+  done
+  # A dead process's temporaries, as a kill during a write leaves them.
+  mkdir -p "$dir/tables"
+  echo partial >"$dir/config.json.tmp.999999999"
+  echo partial >"$dir/tables/auprc.tsv.tmp.999999998"
+  "$@" >rerun.txt 2>&1 || fail "$name ($what): the rerun failed: $(tail -1 rerun.txt)"
+  check_same "$ref" "$dir" "$name ($what), rerun"
+  echo "cli_kill: $name: $what, rerun: same bytes"
+}
+
+tiny=(--filters 4 --seeds 1 --effects additive --length 100 --train 300 --valid 60
+  --test-positives 20 --test-per-subset 4 --regression-train 300 --regression-valid 60
+  --test-per-count 6 --epochs 1 --ig-steps 4 --fp-batch 16 --bootstrap 20 --threads 1
+  --device cpu)
+
+# mint experiment: once uninterrupted (T), then 5 trials, the last killed twice.
+t0=$(now_ms)
+"$mint" experiment all --out exp_ref "${tiny[@]}" --quiet >/dev/null
+t_exp=$(($(now_ms) - t0))
+echo "cli_kill: mint experiment uninterrupted: ${t_exp} ms"
+[ "$t_exp" -gt 1 ] || fail "mint experiment took ${t_exp} ms"
+for i in 1 2 3 4 5; do
+  kills=1
+  [ $i -ne 5 ] || kills=2
+  trial "experiment trial $i" exp_ref exp_$i "$t_exp" $kills \
+    "$mint" experiment all --out exp_$i "${tiny[@]}"
+  rm -rf exp_$i
+done
+
+# mint merge of 3 shards (train stage): copies data and models, attributes, writes the tables.
+for s in 0 1 2; do
+  "$mint" experiment all --out shard_$s "${tiny[@]}" --quiet --shard $s/3 >/dev/null
+done
+t0=$(now_ms)
+"$mint" merge --out merged_ref shard_0 shard_1 shard_2 >/dev/null
+t_merge=$(($(now_ms) - t0))
+echo "cli_kill: mint merge uninterrupted: ${t_merge} ms"
+[ "$t_merge" -gt 1 ] || fail "mint merge took ${t_merge} ms"
+cmp -s exp_ref/tables/auprc_summary.tsv merged_ref/tables/auprc_summary.tsv ||
+  fail "merge: tables/auprc_summary.tsv differs from the single run's"
+for i in 1 2 3; do
+  kills=1
+  [ $i -ne 3 ] || kills=2
+  rm -rf copy && mkdir copy && cp -a shard_0 shard_1 shard_2 copy/
+  trial "merge trial $i" merged_ref merged_$i "$t_merge" $kills \
+    "$mint" merge --out merged_$i copy/shard_0 copy/shard_1 copy/shard_2
+  rm -rf merged_$i
+done
+echo "cli_kill: ok"
