@@ -8,7 +8,7 @@
 #     dead processes (one planted per trial) are gone, and the directory holds the same files with
 #     the same bytes as the uninterrupted run's (a training log's `seconds` column aside).
 # mint stream's kill test is cli_stream.sh.   usage: cli_kill.sh MINT WORKDIR
-# MINT_KILL_SEED=S replays the delays of a run that printed "seed S".
+# MINT_KILL_SEED=S replays the delays (as fractions of T) of a run that printed "seed S".
 set -euo pipefail
 mint=$1
 work=$2
@@ -18,7 +18,7 @@ cd "$work"
 
 seed=${MINT_KILL_SEED:-$RANDOM}
 RANDOM=$seed
-echo "cli_kill: seed $seed (MINT_KILL_SEED=$seed replays these delays)"
+echo "cli_kill: seed $seed (MINT_KILL_SEED=$seed replays these delays, as fractions of T)"
 
 fail() {
   echo "cli_kill: $*" >&2
@@ -27,15 +27,13 @@ fail() {
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# A random delay in (0, T) milliseconds, T > 1.
-random_ms() { echo $((1 + (RANDOM * 32768 + RANDOM) % ($1 - 1))); }
 
-# The file's bytes, a training log without its `seconds` column (the only column that is not
-# deterministic).
-content() {
+# Files $1 and $2 hold the same bytes; a training log's `seconds` column (wall time, the only
+# output that is not deterministic) aside.
+same_file() {
   case $1 in
-    *.log.tsv) cut -f1-4,6- "$1" ;;
-    *) cat "$1" ;;
+    *.log.tsv) cmp -s <(cut -f1-4,6- "$1") <(cut -f1-4,6- "$2") ;;
+    *) cmp -s "$1" "$2" ;;
   esac
 }
 
@@ -44,7 +42,7 @@ check_partial() {
   local ref=$1 dir=$2 what=$3 f
   while IFS= read -r f; do
     [ -e "$ref/$f" ] || fail "$what: $f is not an output of the uninterrupted run"
-    cmp -s <(content "$ref/$f") <(content "$dir/$f") ||
+    same_file "$ref/$f" "$dir/$f" ||
       fail "$what: $f differs from the uninterrupted run's (a partial file under its name)"
   done < <(cd "$dir" && find . -type f ! -name '*.tmp.*' | sort)
 }
@@ -55,8 +53,7 @@ check_same() {
   diff <(cd "$ref" && find . -type f | sort) <(cd "$dir" && find . -type f | sort) >files.diff ||
     fail "$what: other files than the uninterrupted run's: $(grep '^[<>]' files.diff | tr '\n' ' ')"
   while IFS= read -r f; do
-    cmp -s <(content "$ref/$f") <(content "$dir/$f") ||
-      fail "$what: $f differs from the uninterrupted run's"
+    same_file "$ref/$f" "$dir/$f" || fail "$what: $f differs from the uninterrupted run's"
   done < <(cd "$ref" && find . -type f | sort)
 }
 
@@ -73,26 +70,37 @@ run_killed() {
   [ $rc -ne 0 ] || step="finished"
 }
 
-# One trial: kill "$@" (which writes $dir) `kills` times at random moments, then rerun it.
+# One trial: kill "$@" (which writes $dir) `kills` times after random delays in (0, $t_ms), then
+# rerun it.
 trial() {
-  local name=$1 ref=$2 dir=$3 t_ms=$4 kills=$5 k
-  shift 5
+  local name=$1 ref=$2 dir=$3 kills=$4 k
+  shift 4
   local what=""
   for ((k = 1; k <= kills; ++k)); do
-    delay_ms=$(random_ms "$t_ms")
+    # A fraction of T in (0, 1), 1/10000 steps, drawn in this shell (a subshell's $RANDOM is
+    # seeded anew): a replay kills at the same fractions of its own T.
+    frac=$((1 + RANDOM % 9999))
+    delay_ms=$((t_ms * frac / 10000))
+    [ "$delay_ms" -ge 1 ] || delay_ms=1
     run_killed "$@"
-    what="$what${what:+, }killed after ${delay_ms} ms (${step:-starting})"
+    what="$what${what:+, }killed after ${delay_ms} ms = $(printf 0.%04d $frac) T (${step:-starting})"
+    # Finished first (T was timed on a busier machine): later delays stay below this run's time.
+    if [ "$step" = finished ] && [ "$delay_ms" -gt 2 ]; then t_ms=$delay_ms; fi
     [ -d "$dir" ] || continue # killed before config.json
     check_partial "$ref" "$dir" "$name ($what)"
   done
-  # A dead process's temporaries, as a kill during a write leaves them.
+  # A dead process's temporaries, as a kill during a write leaves them (io/atomic_file's names:
+  # <path>.tmp.<pid>@<host>, and the older <path>.tmp.<pid>).
   mkdir -p "$dir/tables"
   echo partial >"$dir/config.json.tmp.999999999"
-  echo partial >"$dir/tables/auprc.tsv.tmp.999999998"
+  echo partial >"$dir/tables/auprc.tsv.tmp.999999998$host"
   "$@" >rerun.txt 2>&1 || fail "$name ($what): the rerun failed: $(tail -1 rerun.txt)"
   check_same "$ref" "$dir" "$name ($what), rerun"
   echo "cli_kill: $name: $what, rerun: same bytes"
 }
+
+host=$(uname -n)
+[[ $host =~ ^[A-Za-z0-9._-]+$ ]] && host="@$host" || host=""
 
 tiny=(--filters 4 --seeds 1 --effects additive --length 100 --train 300 --valid 60
   --test-positives 20 --test-per-subset 4 --regression-train 300 --regression-valid 60
@@ -101,34 +109,39 @@ tiny=(--filters 4 --seeds 1 --effects additive --length 100 --train 300 --valid 
 
 # mint experiment: once uninterrupted (T), then 5 trials, the last killed twice.
 t0=$(now_ms)
-"$mint" experiment all --out exp_ref "${tiny[@]}" --quiet >/dev/null
+"$mint" experiment all --out exp_ref "${tiny[@]}" --quiet >/dev/null ||
+  fail "the uninterrupted mint experiment failed"
 t_exp=$(($(now_ms) - t0))
 echo "cli_kill: mint experiment uninterrupted: ${t_exp} ms"
 [ "$t_exp" -gt 1 ] || fail "mint experiment took ${t_exp} ms"
+t_ms=$t_exp
 for i in 1 2 3 4 5; do
   kills=1
   [ $i -ne 5 ] || kills=2
-  trial "experiment trial $i" exp_ref exp_$i "$t_exp" $kills \
+  trial "experiment trial $i" exp_ref exp_$i $kills \
     "$mint" experiment all --out exp_$i "${tiny[@]}"
   rm -rf exp_$i
 done
 
 # mint merge of 3 shards (train stage): copies data and models, attributes, writes the tables.
 for s in 0 1 2; do
-  "$mint" experiment all --out shard_$s "${tiny[@]}" --quiet --shard $s/3 >/dev/null
+  "$mint" experiment all --out shard_$s "${tiny[@]}" --quiet --shard $s/3 >/dev/null ||
+    fail "mint experiment --shard $s/3 failed"
 done
 t0=$(now_ms)
-"$mint" merge --out merged_ref shard_0 shard_1 shard_2 >/dev/null
+"$mint" merge --out merged_ref shard_0 shard_1 shard_2 >/dev/null ||
+  fail "the uninterrupted mint merge failed"
 t_merge=$(($(now_ms) - t0))
 echo "cli_kill: mint merge uninterrupted: ${t_merge} ms"
 [ "$t_merge" -gt 1 ] || fail "mint merge took ${t_merge} ms"
+t_ms=$t_merge
 cmp -s exp_ref/tables/auprc_summary.tsv merged_ref/tables/auprc_summary.tsv ||
   fail "merge: tables/auprc_summary.tsv differs from the single run's"
 for i in 1 2 3; do
   kills=1
   [ $i -ne 3 ] || kills=2
   rm -rf copy && mkdir copy && cp -a shard_0 shard_1 shard_2 copy/
-  trial "merge trial $i" merged_ref merged_$i "$t_merge" $kills \
+  trial "merge trial $i" merged_ref merged_$i $kills \
     "$mint" merge --out merged_$i copy/shard_0 copy/shard_1 copy/shard_2
   rm -rf merged_$i
 done
