@@ -2,11 +2,12 @@
 # mint experiment and mint merge killed with SIGKILL (kill -9) at random moments: the promises of
 # docs/reliability.md, "Interruptions (kill -9)". For each trial the command is started into a
 # fresh directory and killed after a random delay in (0, T), T the uninterrupted run's time; then
-#   - every file it left, temporaries (*.tmp.<pid>) aside, equals the uninterrupted run's file
+#   - every file it left, temporaries (*.tmp.*) aside, equals the uninterrupted run's file
 #     byte for byte: no partial file under a finished file's name;
-#   - the same command, rerun (once killed again in one trial), finishes; the temporaries of the
-#     dead processes (one planted per trial) are gone, and the directory holds the same files with
-#     the same bytes as the uninterrupted run's (a training log's `seconds` column aside).
+#   - the same command, rerun (once killed again in one trial), finishes; it skips every step
+#     finished before the kill; the temporaries of the dead processes (two planted per trial) are
+#     gone, and the directory holds the same files with the same bytes as the uninterrupted run's
+#     (a training log's `seconds` column aside).
 # mint stream's kill test is cli_stream.sh.   usage: cli_kill.sh MINT WORKDIR
 # MINT_KILL_SEED=S replays the delays (as fractions of T) of a run that printed "seed S".
 set -euo pipefail
@@ -96,6 +97,15 @@ trial() {
   echo partial >"$dir/tables/auprc.tsv.tmp.999999998$host"
   "$@" >rerun.txt 2>&1 || fail "$name ($what): the rerun failed: $(tail -1 rerun.txt)"
   check_same "$ref" "$dir" "$name ($what), rerun"
+  # Only the step in progress was lost: the rerun skips every step before it.
+  if [[ $step =~ ^\[([0-9]+)/([0-9]+)\] ]]; then
+    for ((k = 1; k < BASH_REMATCH[1]; ++k)); do
+      grep -q "^\[$k/${BASH_REMATCH[2]}\] .*: skipped\$" rerun.txt ||
+        fail "$name ($what): the rerun ran step $k again (finished before the kill)"
+    done
+  elif [ "$step" = finished ]; then
+    ! grep -q '^\[.*…' rerun.txt || fail "$name ($what): a finished run's rerun ran a step"
+  fi
   echo "cli_kill: $name: $what, rerun: same bytes"
 }
 
