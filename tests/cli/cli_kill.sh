@@ -8,7 +8,8 @@
 #     finished before the kill; the temporaries of the dead processes (two planted per trial) are
 #     gone, and the directory holds the same files with the same bytes as the uninterrupted run's
 #     (a training log's `seconds` column aside).
-# mint stream's kill test is cli_stream.sh.   usage: cli_kill.sh MINT WORKDIR
+# A merge leaves its shards' directories as they were. mint stream's kill test is cli_stream.sh.
+# usage: cli_kill.sh MINT WORKDIR
 # MINT_KILL_SEED=S replays the delays (as fractions of T) of a run that printed "seed S".
 set -euo pipefail
 mint=$1
@@ -153,6 +154,9 @@ for i in 1 2 3; do
   rm -rf copy && mkdir copy && cp -a shard_0 shard_1 shard_2 copy/
   trial "merge trial $i" merged_ref merged_$i $kills \
     "$mint" merge --out merged_$i copy/shard_0 copy/shard_1 copy/shard_2
+  for s in 0 1 2; do
+    diff -r shard_$s copy/shard_$s >/dev/null || fail "merge trial $i: changed shard_$s"
+  done
   rm -rf merged_$i
 done
 echo "cli_kill: ok"
