@@ -2,6 +2,7 @@
 #include "io/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,8 +16,57 @@
 
 namespace mint {
 
+namespace {
+
+// This machine's name as a file name may hold it ('_' for any other character); "" if unknown.
+const std::string& host_name() {
+  static const std::string name = [] {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0) return std::string();
+    std::string h(buf);
+    for (char& c : h) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_';
+      if (!ok) c = '_';
+    }
+    return h;
+  }();
+  return name;
+}
+
+}  // namespace
+
+std::string temporary_path(const std::string& path) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  if (!host_name().empty()) tmp += "@" + host_name();
+  return tmp;
+}
+
+void remove_stale_temporaries(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    const std::size_t at = name.rfind(".tmp.");
+    if (at == std::string::npos || !e.is_regular_file(ec)) continue;
+    std::string digits = name.substr(at + 5);
+    const std::size_t host_at = digits.find('@');
+    if (host_at != std::string::npos) {
+      if (digits.substr(host_at + 1) != host_name()) continue;  // another machine's
+      digits.resize(host_at);
+    }
+    if (digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    const auto pid = static_cast<pid_t>(std::stol(digits));
+    if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) {
+      std::filesystem::remove(e.path(), ec);
+    }
+  }
+}
+
 AtomicFileWriter::AtomicFileWriter(std::string path)
-    : path_(std::move(path)), tmp_(path_ + ".tmp." + std::to_string(::getpid())) {
+    : path_(std::move(path)), tmp_(temporary_path(path_)) {
   fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) throw FileError(path_ + ": cannot write: " + std::strerror(errno));
 }

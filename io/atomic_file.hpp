@@ -1,4 +1,4 @@
-// Atomic output: write to "<path>.tmp.<pid>", fsync, then rename over <path>, so an
+// Atomic output: write to "<path>.tmp.<pid>@<host>", fsync, then rename over <path>, so an
 // interrupted run leaves either the old file or the new one, never half of one.
 #pragma once
 
@@ -8,6 +8,14 @@
 namespace mint {
 
 void write_file_atomic(const std::string& path, std::string_view bytes);
+
+// "<path>.tmp.<pid>@<host>": the temporary this process writes <path> through.
+std::string temporary_path(const std::string& path);
+
+// Removes the temporaries (directly in `dir`) of processes of this host that no longer run: what
+// a killed writer leaves. Another host's, whose process this one cannot see, are kept (a shared
+// file system); so is a name without "@<host>" whose process runs here.
+void remove_stale_temporaries(const std::string& dir);
 
 // The same in pieces, for outputs too large to hold whole: write() appends, commit() fsyncs and
 // renames into place; destroyed uncommitted (an error, an exception), the temporary is removed.

@@ -164,6 +164,7 @@ class Runner {
   void write_all_tables();
   std::vector<fs::path> table_paths() const;
   std::vector<fs::path> all_inputs() const;
+  void remove_temporaries() const;
 
   const ExperimentConfig& c_;
   const RunOptions& o_;
@@ -324,6 +325,18 @@ std::vector<fs::path> Runner::all_inputs() const {
   return in;
 }
 
+// The temporaries that killed runs left in the directories a run writes (io/atomic_file).
+void Runner::remove_temporaries() const {
+  remove_stale_temporaries(out_.string());
+  remove_stale_temporaries((out_ / "tables").string());
+  for (const SetPlan& s : plan_) {
+    remove_stale_temporaries(set_dir(s).string());
+    for (const std::string& d : data_dirs(c_)) remove_stale_temporaries(data_dir(s, d).string());
+    remove_stale_temporaries((set_dir(s) / "models").string());
+    remove_stale_temporaries((set_dir(s) / "attr").string());
+  }
+}
+
 // The steps: data per set, then the job grid (train jobs, then attribute jobs; a shard takes
 // index % N == i of its stage), then tables and report for a whole run.
 std::vector<Step> Runner::plan_steps(Stage stage, bool sharded) {
@@ -389,6 +402,7 @@ ExperimentResult Runner::run() {
   const bool sharded = o_.shard_count > 1;
   const Stage stage = sharded && o_.stage == Stage::all ? Stage::train : o_.stage;
   check_and_write_config(c_, out_.string(), o_.force);
+  remove_temporaries();
   const std::vector<Step> steps = plan_steps(stage, sharded);
   ExperimentResult result;
   const std::size_t total = steps.size();
@@ -447,7 +461,7 @@ namespace {
 
 void copy_file_atomic(const fs::path& from, const fs::path& to) {
   make_directories(to.parent_path().string());
-  const fs::path tmp = to.string() + ".tmp." + std::to_string(::getpid());
+  const fs::path tmp = temporary_path(to.string());
   std::error_code ec;
   fs::copy_file(from, tmp, fs::copy_options::overwrite_existing, ec);
   if (!ec) fs::rename(tmp, to, ec);

@@ -362,24 +362,6 @@ void run_chunk(Chunk& c, std::int64_t first, std::int64_t count) {
   }
 }
 
-// Temporaries ("<name>.tmp.<pid>", io/atomic_file) that a killed run left in `dir`: those of
-// processes no longer running on this machine.
-void remove_stale_temporaries(const std::string& dir) {
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    const std::string name = e.path().filename().string();
-    const std::size_t at = name.rfind(".tmp.");
-    if (at == std::string::npos || !e.is_regular_file(ec)) continue;
-    const std::string digits = name.substr(at + 5);
-    if (digits.empty() || digits.size() > 9 ||
-        digits.find_first_not_of("0123456789") != std::string::npos) {
-      continue;
-    }
-    const auto pid = static_cast<pid_t>(std::stol(digits));
-    if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(e.path(), ec);
-  }
-}
-
 void save_state(const StreamOptions& o, const ShardState& s) {
   make_directories((fs::path(o.out) / "stream").string());
   s.write(state_path(o, s.shard));
