@@ -155,12 +155,18 @@ void validate(const ExperimentConfig& c) {
   if (c.model.width < 0) fail_key("width", "must be 0 (the data's K) or positive");
   if (c.model.hidden1 <= 0) fail_key("hidden1", "must be positive");
   if (c.model.hidden2 <= 0) fail_key("hidden2", "must be positive");
-  if (c.model.conv2_width < 0 || c.model.conv2_width > c.length) {
-    fail_key("conv2_width",
-             "must be in [0, length] (0: none), got " + std::to_string(c.model.conv2_width));
-  }
   if (c.model.conv2_width > 0 && c.model.pool.global) {
     fail_key("conv2_width", "needs a numeric pool before it (global pooling leaves 1 position)");
+  }
+  // conv2 convolves the pooled positions, at most length / pool of them (check_plan: exactly,
+  // with the data's K and the padding).
+  const int pooled =
+      c.model.pool.global || c.model.pool.width <= 0 ? 1 : c.length / c.model.pool.width;
+  if (c.model.conv2_width < 0 || c.model.conv2_width > pooled) {
+    fail_key("conv2_width", "must be in [0, " + std::to_string(pooled) + "] (0: none; length " +
+                                std::to_string(c.length) + " / pool " +
+                                std::to_string(c.model.pool.width) + " pooled positions), got " +
+                                std::to_string(c.model.conv2_width));
   }
   // The paper model's conv layer per sequence (core/model.cpp checks the same when a model is
   // made; here, before anything is written).

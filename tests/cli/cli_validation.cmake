@@ -191,3 +191,23 @@ foreach(kind num seed int)
     endforeach()
   endforeach()
 endforeach()
+
+# 9. The experiment's geometry and motif sets, checked before anything is written (no data,
+#    no config.json), naming the flag.
+expect_refused("--pool: 200 is longer than the 120 conv outputs of length 120" ${exp}
+               --pool 200 --length 120)
+expect_refused("--sets: unknown motif set 'nonexist': not a bundled set (distinct_1, MEF2A)"
+               ${exp} --sets nonexist)
+file(WRITE ${WORK}/pool.json "{\"pool\": 200, \"length\": 120}")
+expect_refused("pool.json: config key 'pool': 200 is longer than" ${exp}
+               --config ${WORK}/pool.json)
+expect_refused("--width: the filter width K = 200 is longer than length 120" ${exp}
+               --width 200 --length 120)
+expect_refused("--valid 2 is too small for this design" ${exp} --valid 2)
+expect_refused("--regression-valid 2 is too small for this design" experiment interactions
+               --out ${OUT} --quiet --regression-valid 2)
+# conv2 convolves the pooled positions (length / pool), not the length.
+expect_refused("--conv2-width: must be in [0, 12] (0: none; length 120 / pool 10" ${exp}
+               --pool 10 --conv2-width 30 --length 120)
+expect_refused("--conv2-width: 12 is longer than the 10 pooled positions it convolves" ${exp}
+               --pool 10 --conv2-width 12 --length 120 --padding valid)
