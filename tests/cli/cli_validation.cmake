@@ -211,3 +211,18 @@ expect_refused("--conv2-width: must be in [0, 12] (0: none; length 120 / pool 10
                --pool 10 --conv2-width 30 --length 120)
 expect_refused("--conv2-width: 12 is longer than the 10 pooled positions it convolves" ${exp}
                --pool 10 --conv2-width 12 --length 120 --padding valid)
+
+# 10. A general sequential model's training memory is checked before its network allocates:
+#     64 sequences x (480 + 2 x 960 + 17) floats x 2 x 4 bytes = 1.2 MiB > 1 MiB.
+file(WRITE "${WORK}/arch.json" [=[
+{"input": {"channels": 4, "length": 120},
+ "layers": [
+  {"type": "Conv1d", "name": "c1", "in_channels": 4, "out_channels": 8, "kernel_size": 9,
+   "padding": "same"},
+  {"type": "ReLU"}, {"type": "GlobalMaxPool1d"}, {"type": "Flatten"},
+  {"type": "Linear", "name": "fc", "in_features": 8, "out_features": 1}]}
+]=])
+set(ENV{MINT_MEMORY_LIMIT} 1M)
+expect_refused("training (--batch 64) needs" train ${data} --out ${OUT} --batch 64 --quiet
+               --arch ${WORK}/arch.json)
+unset(ENV{MINT_MEMORY_LIMIT})
