@@ -226,3 +226,11 @@ set(ENV{MINT_MEMORY_LIMIT} 1M)
 expect_refused("training (--batch 64) needs" train ${data} --out ${OUT} --batch 64 --quiet
                --arch ${WORK}/arch.json)
 unset(ENV{MINT_MEMORY_LIMIT})
+
+# 11. A malformed MINT_MEMORY_LIMIT is an error naming it, never silently the machine's RAM.
+foreach(limit abc -5 1e999 1.5G 0 99999999999999999999 16777216T "")
+  set(saved_mint "${MINT}")
+  set(MINT ${CMAKE_COMMAND} -E env "MINT_MEMORY_LIMIT=${limit}" ${saved_mint})
+  expect_refused("MINT_MEMORY_LIMIT: '${limit}' " simulate --out ${OUT} ${tiny})
+  set(MINT "${saved_mint}")
+endforeach()
