@@ -95,7 +95,7 @@ expect_refused("--length: 2000000000 must be in [1, 16777216]" simulate --out ${
                --length 2000000000)
 expect_refused("--length: must be in [1, 16777216], got 2000000000" ${exp} --length 2000000000)
 set(ENV{MINT_MEMORY_LIMIT} 1M)
-expect_refused("the simulation needs 3.7 MiB (13000 sequences x 300 bases), more than the memory limit of 1.0 MiB (MINT_MEMORY_LIMIT)"
+expect_refused("the simulation needs 79.5 MiB (13000 sequences x 300 bases, and writing 10000 of them at once), more than the memory limit of 1.0 MiB (MINT_MEMORY_LIMIT)"
                simulate --out ${OUT} --train 10000 --valid 1000 --test-positives 500
                --test-per-subset 100 --length 300)
 expect_refused("config key 'length': a data set needs" ${exp} --length 5000)
