@@ -141,7 +141,7 @@ nlohmann::ordered_json to_json(const Override& o, const std::vector<std::string>
   const std::string flag = o.flag;
   auto one = [&]() -> const std::string& {
     if (values.empty()) throw Error(flag + ": needs a value");
-    return values.back();  // a repeated flag: the last one wins
+    return values.back();
   };
   switch (o.kind) {
     case Kind::integer:
@@ -209,10 +209,12 @@ void add_experiment_command(CLI::App& app) {
   for (std::size_t i = 0; i < a->values.size(); ++i) {
     const Override& o = overrides()[i];
     auto* opt = cmd->add_option(o.flag, a->values[i], o.help);
+    // A list may be given in pieces (--sets a --sets b); a single value once, as every other
+    // command's options (CLI11's default: "--epochs: At Most 1 required but received 2").
     if (o.kind == Kind::ints || o.kind == Kind::strings) {
       opt->delimiter(',');
     } else {
-      opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+      opt->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::Throw);
     }
     a->options.push_back(opt);
   }

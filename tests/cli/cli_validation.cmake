@@ -234,3 +234,12 @@ foreach(limit abc -5 1e999 1.5G 0 99999999999999999999 16777216T "")
   expect_refused("MINT_MEMORY_LIMIT: '${limit}' " simulate --out ${OUT} ${tiny})
   set(MINT "${saved_mint}")
 endforeach()
+
+# 12. A single-valued option given twice is an error naming it, in the experiment as in every
+#     command (lists may be given in pieces: --sets a --sets b).
+expect_refused("--epochs: At Most 1 required but received 2" ${exp} --epochs 3 --epochs 5)
+expect_refused("--lr: At Most 1 required but received 2" ${exp} --lr 0.1 --lr 0.2)
+expect_refused("--epochs: At Most 1 required but received 2" train ${data} --out ${OUT}
+               --epochs 3 --epochs 5)
+expect_refused("--length: At Most 1 required but received 2" simulate --out ${OUT} ${tiny}
+               --length 100)
