@@ -113,8 +113,29 @@ TEST(Limits, CheckMemoryNamesTheStepAndTheLimit) {
                  "--length 5000: the simulation needs 2.0 MiB (400 x 5000 bases), more than the "
                  "memory limit of 1.0 MiB (MINT_MEMORY_LIMIT)");
   }
-  ::setenv("MINT_MEMORY_LIMIT", "garbage", 1);  // ignored: the machine's RAM
-  EXPECT_GT(memory_limit(), std::uint64_t{1} << 20);
+  ::setenv("MINT_MEMORY_LIMIT", "2k", 1);
+  EXPECT_EQ(memory_limit(), std::uint64_t{2} << 10);
+  ::setenv("MINT_MEMORY_LIMIT", "1T", 1);
+  EXPECT_EQ(memory_limit(), std::uint64_t{1} << 40);
+  ::unsetenv("MINT_MEMORY_LIMIT");
+  EXPECT_GT(memory_limit(), std::uint64_t{1} << 20);  // the machine's RAM
+}
+
+// A malformed limit is an error naming the variable, never silently the machine's RAM.
+TEST(Limits, MalformedMemoryLimitIsAnError) {
+  for (const char* bad : {"garbage", "", "-5", "1e999", "1.5G", "0", "12Q", "G", " 5",
+                          "99999999999999999999", "16777216T"}) {
+    ::setenv("MINT_MEMORY_LIMIT", bad, 1);
+    try {
+      memory_limit();
+      FAIL() << "accepted '" << bad << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("MINT_MEMORY_LIMIT: '" + std::string(bad) + "' ", 0),
+                0u)
+          << e.what();
+    }
+    EXPECT_THROW(check_memory("a step", 1), Error) << bad;
+  }
   ::unsetenv("MINT_MEMORY_LIMIT");
 }
 
