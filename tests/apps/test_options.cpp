@@ -24,7 +24,7 @@ TEST(Options, IntegerAcceptsOnlyWholeIntegersInRange) {
   EXPECT_EQ(integer_error("2147483648", 0, kInt32Max), "2147483648 does not fit a 32-bit integer");
   EXPECT_EQ(integer_error("99999999999999999999", 0, kInt64Max),
             "99999999999999999999 does not fit a 64-bit integer");
-  for (const char* bad : {"", "1e4", "1.5", "0x10", " 3", "3 ", "nan", "--1", "+"}) {
+  for (const char* bad : {"", "1e4", "1.5", "0x10", " 3", "3 ", "nan", "--1", "+", "+-3", "-+3"}) {
     EXPECT_EQ(integer_error(bad, 0, 10), "'" + std::string(bad) + "' is not an integer") << bad;
   }
 }
@@ -43,6 +43,17 @@ TEST(Options, NumberIsFiniteAndInRange) {
   EXPECT_EQ(number_error("1e-3", 0, 1), "");
   EXPECT_EQ(number_error("0", 0, 1), "");
   for (const char* bad : {"nan", "NaN", "inf", "-inf", "infinity", "1e400", "-1e400"}) {
+    EXPECT_EQ(number_error(bad, -kInf, kInf), std::string(bad) + " is not a finite number") << bad;
+  }
+  for (const char* good : {"1", "+1", "-0", "1.", ".5", "0.25", "1E2", "1e+2", "2.5e-3", "007"}) {
+    EXPECT_EQ(number_error(good, -kInf, kInf), "") << good;
+  }
+  // Only plain decimal numbers: not strtod's hex floats, other infinity spellings or "+-3".
+  for (const char* bad : {"0x10", "0X1p3", "-0x1.8p1", "+-3", "-+3", "++3", "infinite", "infx",
+                          "nan(1)", "1e", "1e+", ".", "-", "+", "e5", "1.2.3", "1e5.0", "1_000"}) {
+    EXPECT_EQ(number_error(bad, -kInf, kInf), "'" + std::string(bad) + "' is not a number") << bad;
+  }
+  for (const char* bad : {"+inf", "INF", "-Infinity", "+nan"}) {
     EXPECT_EQ(number_error(bad, -kInf, kInf), std::string(bad) + " is not a finite number") << bad;
   }
   EXPECT_EQ(number_error("abc", 0, 1), "'abc' is not a number");

@@ -243,3 +243,11 @@ expect_refused("--epochs: At Most 1 required but received 2" train ${data} --out
                --epochs 3 --epochs 5)
 expect_refused("--length: At Most 1 required but received 2" simulate --out ${OUT} ${tiny}
                --length 100)
+
+# 13. Only plain decimal numbers: hex floats, other infinity spellings and "+-3" are refused.
+expect_refused("--lr: '0x10' is not a number" train ${data} --out ${OUT} --lr 0x10)
+expect_refused("--lr: '0x10' is not a number" ${exp} --lr 0x10)
+expect_refused("--gc: 'infinite' is not a number" simulate --out ${OUT} ${tiny} --gc infinite)
+expect_refused("--epochs: '+-3' is not an integer" train ${data} --out ${OUT} --epochs +-3)
+expect_refused("--epochs: '+-3' is not an integer" ${exp} --epochs +-3)
+expect_refused("--lr: '+-3' is not a number" ${exp} --lr +-3)
