@@ -459,6 +459,7 @@ ExperimentResult Runner::run() {
       if (!o_.quiet) {
         std::printf("%s", status_.c_str());
         std::fflush(stdout);
+        set_line_open(stdout, true);
       }
       const auto t0 = std::chrono::steady_clock::now();
       st.run();
@@ -466,7 +467,10 @@ ExperimentResult Runner::run() {
       status.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       // A live status line was redrawn over the step's line: write the step's line again.
       if (live_) std::printf("\r\033[K%s", status_.c_str());
-      if (!o_.quiet) std::printf(" %.1f s\n", status.seconds);
+      if (!o_.quiet) {
+        std::printf(" %.1f s\n", status.seconds);
+        set_line_open(stdout, false);
+      }
     }
     if (!o_.quiet) std::fflush(stdout);
     result.steps.push_back(status);

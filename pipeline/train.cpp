@@ -59,6 +59,7 @@ void progress(bool enabled, int epoch, int epochs, std::int64_t done, std::int64
                "##############################", width - filled, "", static_cast<long long>(done),
                static_cast<long long>(total), loss);
   std::fflush(stderr);
+  set_line_open(stderr, true);
 }
 
 }  // namespace
@@ -279,6 +280,7 @@ TrainResult train_loop(TrainNet& net, int length, const SplitData& train, const 
                    "%sepoch %3d/%d  train loss %.4f  valid loss %.4f  valid acc %.4f  %.1f s%s\n",
                    tty ? "\r" : "", epoch, o.max_epochs, log.train_loss, log.valid_loss,
                    log.valid_accuracy, log.seconds, log.improved ? "  *" : "");
+      set_line_open(stderr, false);
     }
     if (log.improved) {
       best = log.valid_loss;

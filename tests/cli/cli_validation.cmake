@@ -251,3 +251,17 @@ expect_refused("--gc: 'infinite' is not a number" simulate --out ${OUT} ${tiny} 
 expect_refused("--epochs: '+-3' is not an integer" train ${data} --out ${OUT} --epochs +-3)
 expect_refused("--epochs: '+-3' is not an integer" ${exp} --epochs +-3)
 expect_refused("--lr: '+-3' is not a number" ${exp} --lr +-3)
+
+# 14. An error during a step starts on a fresh line: the experiment's unfinished status line
+#     ("[1/12] data distinct_1 data_w …" on stdout) is ended first. A file where a set's directory goes
+#     makes the first step fail.
+file(MAKE_DIRECTORY ${WORK}/blocked)
+file(WRITE ${WORK}/blocked/distinct_1 "")
+execute_process(COMMAND ${MINT} experiment negatives --out ${WORK}/blocked ${tiny} --epochs 1
+                --seeds 1 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(rc EQUAL 0 OR NOT err MATCHES "^mint: error: .*cannot create directory")
+  message(FATAL_ERROR "mint experiment into a blocked directory: exit ${rc}\n${out}\n${err}")
+endif()
+if(NOT out MATCHES "\\[1/[0-9]+\\] data [^\n]*\n$")
+  message(FATAL_ERROR "mint experiment: the status line was left open before the error:\n${out}")
+endif()
