@@ -140,9 +140,10 @@ void check_geometry(const ExperimentConfig& c, const MotifSet& motifs) {
 // experiment's flag for regression data sets).
 void check_designs(const ExperimentConfig& c, const MotifSet& motifs) {
   for (const std::string& dir : data_dirs(c)) {
-    const DesignOptions d = simulation_options(c, dir).design;
+    const SimulationOptions o = simulation_options(c, dir);
+    const DesignOptions& d = o.design;
     try {
-      plan_splits(static_cast<int>(motifs.size()), d);
+      check_simulation_memory(plan_simulation(motifs, o));
     } catch (const Error& e) {
       std::string what = e.what();
       if (d.kind == DesignKind::regression &&

@@ -98,7 +98,7 @@ set(ENV{MINT_MEMORY_LIMIT} 1M)
 expect_refused("the simulation needs 79.5 MiB (13000 sequences x 300 bases, and writing 10000 of them at once), more than the memory limit of 1.0 MiB (MINT_MEMORY_LIMIT)"
                simulate --out ${OUT} --train 10000 --valid 1000 --test-positives 500
                --test-per-subset 100 --length 300)
-expect_refused("config key 'length': a data set needs" ${exp} --length 5000)
+expect_refused("--length 5000: the simulation needs" ${exp} --length 5000)
 expect_refused("training (--batch 64) needs" train ${data} --out ${OUT} --batch 64 --quiet)
 unset(ENV{MINT_MEMORY_LIMIT})
 expect_refused("more than 268435456 (2^28); use fewer --filters" train ${data} --out ${OUT}
@@ -265,3 +265,8 @@ endif()
 if(NOT out MATCHES "\\[1/[0-9]+\\] data [^\n]*\n$")
   message(FATAL_ERROR "mint experiment: the status line was left open before the error:\n${out}")
 endif()
+
+# 15. The experiment checks its simulations' memory (as mint simulate does) before writing.
+set(ENV{MINT_MEMORY_LIMIT} 60M)
+expect_refused("the simulation needs 78.3 MiB (14500 sequences x 250 bases" ${exp})
+unset(ENV{MINT_MEMORY_LIMIT})
