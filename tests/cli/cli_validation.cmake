@@ -270,3 +270,11 @@ endif()
 set(ENV{MINT_MEMORY_LIMIT} 60M)
 expect_refused("the simulation needs 78.3 MiB (14500 sequences x 250 bases" ${exp})
 unset(ENV{MINT_MEMORY_LIMIT})
+
+# 16. A failed write (here ulimit -f: 50 KB, less than train.seq.npy) leaves no partial data set:
+#     mint simulate removes the directories it made.
+set(saved_mint "${MINT}")
+set(MINT sh -c "ulimit -f 100 && exec \"$0\" \"$@\"" ${saved_mint})
+expect_refused("train.seq.npy: write failed" simulate --out ${OUT}/a/b --train 200 --valid 40
+               --test-positives 8 --test-per-subset 2 --length 1000)
+set(MINT "${saved_mint}")
