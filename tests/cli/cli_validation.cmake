@@ -278,3 +278,22 @@ set(MINT sh -c "ulimit -f 100 && exec \"$0\" \"$@\"" ${saved_mint})
 expect_refused("train.seq.npy: write failed" simulate --out ${OUT}/a/b --train 200 --valid 40
                --test-positives 8 --test-per-subset 2 --length 1000)
 set(MINT "${saved_mint}")
+
+# 17. An ensemble's models must have one shape (filters F, input length L), in evaluate and
+#     stream as in attribute: the error names the odd model file.
+expect_ok(train ${data} --out ${WORK}/models8 --filters 8 --epochs 1 --seeds 1 --quiet)
+set(model8 ${WORK}/models8/model_f8_seed1.safetensors)
+expect_ok(simulate --out ${WORK}/ds100 --train 200 --valid 40 --test-positives 8
+          --test-per-subset 2 --length 100 --no-fasta)
+expect_ok(train --data ${WORK}/ds100 --out ${WORK}/models100 --filters 4 --epochs 1 --seeds 1
+          --quiet)
+set(model100 ${WORK}/models100/model_f4_seed1.safetensors)
+expect_refused("--model ${model8}: filters F 8" evaluate --model ${model} --model ${model8}
+               ${data} --out ${OUT})
+expect_refused("--model M ${model8}: filters F 8" stream --model M=${model},${model8}
+               --out ${OUT} --n 10 --length 120)
+expect_refused("--model ${model100}: input length L 100, but the ensemble's first model"
+               evaluate --model ${model} --model ${model100} ${data} --out ${OUT})
+# (stream reads the models at its --length: the loader names the file first.)
+expect_refused("${model100}: tensor 'fc1.weight'" stream --model M=${model},${model100}
+               --out ${OUT} --n 10 --length 120)
