@@ -110,6 +110,7 @@ void add_evaluate_command(CLI::App& app) {
     const Simulation& ds = *input.dataset;
     const SplitData& split = ds.splits[input.split];
     const std::vector<Model> models = load_models(a->models, a->model.hints());
+    check_ensemble(models, "--model");
     check_lengths(models, input.length, input.source);
     const Evaluation e =
         evaluate(predict_each(models, input.slice(0), input.n, input.length, compute), split,

@@ -119,11 +119,29 @@ std::int64_t to_integer(const std::string& flag, const std::string& s) {
   throw Error(source + what);
 }
 
+// check_plan's errors name a config key; one that a flag set is named by its flag, one from
+// the config file by the file.
+void check_plan_naming_flags(const ExperimentConfig& config, const nlohmann::ordered_json& flags,
+                             const std::string& config_file) {
+  try {
+    check_plan(config);
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    for (const Override& o : overrides()) {
+      const std::string p = "config key '" + o.key + "': ";
+      if (what.rfind(p, 0) != 0) continue;
+      if (flags.contains(o.key)) throw Error(o.flag + ": " + what.substr(p.size()));
+      if (!config_file.empty()) throw Error(config_file + ": " + what);
+    }
+    throw;
+  }
+}
+
 nlohmann::ordered_json to_json(const Override& o, const std::vector<std::string>& values) {
   const std::string flag = o.flag;
   auto one = [&]() -> const std::string& {
     if (values.empty()) throw Error(flag + ": needs a value");
-    return values.back();  // a repeated flag: the last one wins
+    return values.back();
   };
   switch (o.kind) {
     case Kind::integer:
@@ -191,10 +209,12 @@ void add_experiment_command(CLI::App& app) {
   for (std::size_t i = 0; i < a->values.size(); ++i) {
     const Override& o = overrides()[i];
     auto* opt = cmd->add_option(o.flag, a->values[i], o.help);
+    // A list may be given in pieces (--sets a --sets b); a single value once, as every other
+    // command's options (CLI11's default: "--epochs: At Most 1 required but received 2").
     if (o.kind == Kind::ints || o.kind == Kind::strings) {
       opt->delimiter(',');
     } else {
-      opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+      opt->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::Throw);
     }
     a->options.push_back(opt);
   }
@@ -234,6 +254,7 @@ void add_experiment_command(CLI::App& app) {
     } catch (const Error& e) {
       rethrow_for_flag(e);
     }
+    check_plan_naming_flags(config, flags, a->config);
     RunOptions run;
     run.out = a->out.empty() ? "out/" + a->experiment : a->out;
     if (!a->shard.empty()) parse_shard(a->shard, run.shard_index, run.shard_count);

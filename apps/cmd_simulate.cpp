@@ -9,6 +9,7 @@
 #include "common.hpp"
 #include "core/device.hpp"
 #include "core/error.hpp"
+#include "io/atomic_file.hpp"
 #include "io/dataset_io.hpp"
 #include "ops/sampler/sampler.hpp"
 #include "pipeline/simulate.hpp"
@@ -37,7 +38,10 @@ void run_simulate(SimulateArgs& a) {
   const Simulation sim = simulate(motifs, o, backend, a.threads);
   const double sample_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // A failed write (a full disk, ulimit -f) removes the directory it made, not half a data set.
+  OutputDirectory out(a.out);
   write_dataset(sim, a.out, WriteOptions{!a.no_fasta, a.onehot});
+  out.commit();
 
   std::int64_t total = 0;
   for (const SplitData& s : sim.splits) total += s.size();

@@ -101,6 +101,7 @@ std::function<void(const StreamProgress&)> progress_bar(bool quiet) {
                  duration(static_cast<double>(p.total - p.done) / std::max(rate, 1e-9)).c_str(),
                  tty && !done ? "" : "\n");
     std::fflush(stderr);
+    set_line_open(stderr, tty && !done);
   };
 }
 

@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "core/device_memory.hpp"
 #include "core/error.hpp"
+#include "core/progress.hpp"
 
 int main(int argc, char** argv) {
   // A file-size limit (ulimit -f) makes a write fail with EFBIG, reported as any failed write,
@@ -43,16 +44,20 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ValidationError& e) {
     // A value out of its range (apps/options.hpp): the message names the flag and the range.
+    mint::end_open_lines();
     std::fprintf(stderr, "mint: error: %s\n", e.what());
     return e.get_exit_code() != 0 ? e.get_exit_code() : 2;
   } catch (const CLI::ParseError& e) {
+    mint::end_open_lines();
     std::fprintf(stderr, "mint: error: %s (see mint --help)\n", e.what());
     return e.get_exit_code() != 0 ? e.get_exit_code() : 2;
   } catch (const mint::Error& e) {
+    mint::end_open_lines();
     std::fprintf(stderr, "mint: error: %s\n", e.what());
     return 1;
   } catch (const std::bad_alloc&) {
     // The up-front checks (core/limits.hpp) catch the sizes they know; this names the command.
+    mint::end_open_lines();
     const auto cmds = app.get_subcommands();
     std::fprintf(stderr,
                  "mint: error: %s: out of memory (an allocation failed; try smaller sizes or "
@@ -60,6 +65,7 @@ int main(int argc, char** argv) {
                  cmds.empty() ? "mint" : cmds.front()->get_name().c_str());
     return 1;
   } catch (const std::exception& e) {
+    mint::end_open_lines();
     std::fprintf(stderr, "mint: error: %s\n", e.what());
     return 1;
   }

@@ -1,6 +1,7 @@
 // Numeric options' validators; see options.hpp.
 #include "options.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -32,6 +33,38 @@ std::string with_note(std::string error, const std::string& note) {
   return error;
 }
 
+// A plain decimal number: an optional sign, digits with an optional fraction (or a fraction
+// alone: ".5"), an optional exponent. Not strtod's hex floats ("0x10", "0x1p3"), "infinity"
+// spellings or "nan(...)", nor "+-3".
+bool is_decimal(const std::string& t) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t from = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i - from;
+  };
+  if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+  std::size_t mantissa = digits();
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
+  if (mantissa == 0) return false;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == t.size();
+}
+
+// NaN and infinity as written plainly ("nan", "-inf", "Infinity"): named "not finite".
+bool is_plain_non_finite(const std::string& t) {
+  std::string s = t.size() > 1 && (t[0] == '+' || t[0] == '-') ? t.substr(1) : t;
+  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s == "nan" || s == "inf" || s == "infinity";
+}
+
 CLI::Validator make(std::function<std::string(std::string&)> check, const std::string& desc) {
   return CLI::Validator(std::move(check), desc, "");
 }
@@ -40,7 +73,9 @@ CLI::Validator make(std::function<std::string(std::string&)> check, const std::s
 
 std::string integer_error(const std::string& text, std::int64_t lo, std::int64_t hi) {
   std::int64_t v = 0;
-  const char* first = text.data() + (text.size() > 1 && text[0] == '+' ? 1 : 0);
+  // from_chars takes a '-' but not a '+': skip one '+', before a digit only ("+-3" is no integer).
+  const bool plus = text.size() > 1 && text[0] == '+' && text[1] >= '0' && text[1] <= '9';
+  const char* first = text.data() + (plus ? 1 : 0);
   const char* last = text.data() + text.size();
   const auto [end, ec] = std::from_chars(first, last, v);
   if (ec == std::errc::result_out_of_range) return text + " does not fit a 64-bit integer";
@@ -67,13 +102,10 @@ std::string unsigned64_error(const std::string& text) {
 
 std::string number_error(const std::string& text, double lo, double hi, bool lo_open,
                          bool hi_open) {
-  const char* s = text.c_str();
-  char* end = nullptr;
-  const double v = std::strtod(s, &end);
-  if (text.empty() || end != s + text.size() || std::isspace(static_cast<unsigned char>(s[0]))) {
-    return "'" + text + "' is not a number";
-  }
-  if (!std::isfinite(v)) {
+  if (is_plain_non_finite(text)) return text + " is not a finite number";
+  if (!is_decimal(text)) return "'" + text + "' is not a number";
+  const double v = std::strtod(text.c_str(), nullptr);
+  if (!std::isfinite(v)) {  // 1e400
     return text + " is not a finite number";
   }
   if ((lo_open ? !(v > lo) : !(v >= lo)) || (hi_open ? !(v < hi) : !(v <= hi))) {

@@ -3,9 +3,11 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <string>
 
 #include "core/error.hpp"
 
@@ -15,20 +17,52 @@ namespace {
 
 constexpr std::uint64_t kSaturated = std::numeric_limits<std::uint64_t>::max();
 
-// MINT_MEMORY_LIMIT: digits and an optional K, M or G; 0 when absent or malformed.
+// MINT_MEMORY_LIMIT: a positive integer of bytes, with an optional suffix K, M, G or T
+// (either case: 2^10, 2^20, 2^30, 2^40 bytes); 0 when unset. Anything else set there — empty,
+// "abc", "-5", "1e999", "1.5G", "0", more than 2^64 - 1 bytes — is an error naming it.
 std::uint64_t env_limit() {
-  const char* text = std::getenv("MINT_MEMORY_LIMIT");
-  if (text == nullptr || *text == '\0') return 0;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(text, &end, 10);
-  if (end == text || text[0] == '-') return 0;
+  const char* env = std::getenv("MINT_MEMORY_LIMIT");
+  if (env == nullptr) return 0;
+  const std::string text = env;
+  auto bad = [&](const std::string& what) {
+    return Error("MINT_MEMORY_LIMIT: '" + text + "' " + what +
+                 " (a positive number of bytes, optionally with K, M, G or T: 512M, 4G)");
+  };
   std::uint64_t scale = 1;
-  if (*end == 'K' || *end == 'k') scale = 1ull << 10;
-  if (*end == 'M' || *end == 'm') scale = 1ull << 20;
-  if (*end == 'G' || *end == 'g') scale = 1ull << 30;
-  if (scale != 1) ++end;
-  if (*end != '\0') return 0;
-  return bytes_of({v, scale});
+  std::size_t digits = text.size();
+  if (digits > 0) {
+    switch (text.back()) {
+      case 'K':
+      case 'k':
+        scale = 1ull << 10;
+        break;
+      case 'M':
+      case 'm':
+        scale = 1ull << 20;
+        break;
+      case 'G':
+      case 'g':
+        scale = 1ull << 30;
+        break;
+      case 'T':
+      case 't':
+        scale = 1ull << 40;
+        break;
+      default:
+        break;
+    }
+    if (scale != 1) --digits;
+  }
+  std::uint64_t v = 0;
+  const char* first = text.data();
+  const auto [end, ec] = std::from_chars(first, first + digits, v);
+  if (digits == 0 || ec == std::errc::invalid_argument || end != first + digits) {
+    throw bad("is not a size");
+  }
+  const std::uint64_t bytes = ec == std::errc() ? bytes_of({v, scale}) : kSaturated;
+  if (bytes == kSaturated) throw bad("does not fit 64 bits");
+  if (bytes == 0) throw bad("must be > 0");
+  return bytes;
 }
 
 }  // namespace

@@ -4,9 +4,11 @@
 //   "--length 2000000000: the simulation needs 22.0 TB (11000 sequences x 2000000000 bases),
 //    more than the memory limit of 15.6 GiB (this machine's RAM; MINT_MEMORY_LIMIT overrides)"
 // The limit is the machine's physical RAM (sysconf), or MINT_MEMORY_LIMIT bytes when that
-// environment variable holds a positive integer (a suffix K, M or G multiplies by 2^10, 2^20,
-// 2^30). The estimates are lower bounds of what the step allocates: a check that fails means
-// the step could not have run.
+// environment variable is set: a positive integer, with an optional suffix K, M, G or T (either
+// case) that multiplies by 2^10, 2^20, 2^30, 2^40. Any other value set there (empty, "abc",
+// "-5", "1e999", "0") makes memory_limit and check_memory throw an error naming the variable. The
+// estimates are lower bounds of what the step allocates: a check that fails means the step could
+// not have run.
 #pragma once
 
 #include <cstdint>

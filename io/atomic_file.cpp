@@ -133,6 +133,24 @@ std::string read_file(const std::string& path) {
   return std::move(ss).str();
 }
 
+OutputDirectory::OutputDirectory(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path top;
+  for (std::filesystem::path p = std::filesystem::absolute(path, ec).lexically_normal();
+       !p.empty() && !std::filesystem::exists(p, ec); p = p.parent_path()) {
+    top = p;
+    if (p == p.parent_path()) break;
+  }
+  make_directories(path);
+  made_ = top.string();
+}
+
+OutputDirectory::~OutputDirectory() {
+  if (made_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(made_, ec);
+}
+
 void make_directories(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);

@@ -33,6 +33,22 @@ class AtomicFileWriter {
   std::string path_, tmp_;
   int fd_ = -1;
 };
+// A command's output directory as a whole: made by the guard (with any missing parents), and
+// removed again — the topmost directory it made, with everything written there — when the guard
+// is destroyed uncommitted (a failed write), so that a refused command leaves no partial output.
+// A directory that already existed is kept as it is.
+class OutputDirectory {
+ public:
+  explicit OutputDirectory(const std::string& path);
+  ~OutputDirectory();
+  OutputDirectory(const OutputDirectory&) = delete;
+  OutputDirectory& operator=(const OutputDirectory&) = delete;
+  void commit() { made_.clear(); }
+
+ private:
+  std::string made_;  // the topmost directory this made; empty: none (or committed)
+};
+
 std::string read_file(const std::string& path);  // whole file; error names the path
 void make_directories(const std::string& path);  // mkdir -p; error names the path
 

@@ -63,6 +63,9 @@ void write_split(const Simulation& sim, const SplitData& s, const std::string& d
   static const char letters[4] = {'A', 'C', 'G', 'T'};
 
   std::string fasta, truth, labels;
+  // The FASTA text at once (">id presence=... label=...\n" and the bases), not by doubling:
+  // simulation_bytes counts it so.
+  if (options.fasta) fasta.reserve(static_cast<std::size_t>(count) * (length + kFastaHeader + n));
   truth = "#sequence\tstart\tend\tmotif_id\tmotif_name\n";
   labels = "sequence\tpresence\tn_present\tlabel\n";
   std::vector<std::uint8_t> presence(static_cast<std::size_t>(count) * n);
@@ -150,7 +153,8 @@ void write_dataset(const Simulation& sim, const std::string& dir, const WriteOpt
     const auto L = static_cast<std::uint64_t>(s.length);
     std::uint64_t bytes = bytes_of({n, L + 16});  // the labels' and truth's text, at least
     if (options.fasta) bytes = add_bytes(bytes, bytes_of({n, L + 1}));
-    if (options.onehot) bytes = add_bytes(bytes, bytes_of({n, 4, L, sizeof(float)}));
+    // The one-hot array and its .npy bytes.
+    if (options.onehot) bytes = add_bytes(bytes, bytes_of({n, 4, L, 2 * sizeof(float)}));
     check_memory("writing split '" + s.name + "'" + (options.onehot ? " with --onehot" : ""), bytes,
                  std::to_string(n) + " sequences x " + std::to_string(L) + " bases");
   }

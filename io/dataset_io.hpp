@@ -27,6 +27,12 @@ struct WriteOptions {
   bool onehot = false;
 };
 
+// Bytes per sequence of a split's text beyond its bases, at most: a FASTA header (">id
+// presence=<n bits> label=<y>\n" also counts n), and the labels' and truth's lines (the latter
+// per motif present, also counting n).
+inline constexpr int kFastaHeader = 96;
+inline constexpr int kTextPerSequence = 128, kTextPerMotif = 96;
+
 void write_dataset(const Simulation& sim, const std::string& dir, const WriteOptions& options = {});
 
 // Reads a directory written by write_dataset; every file is validated against dataset.json

@@ -106,6 +106,55 @@ SimulationOptions simulation_options(const ExperimentConfig& c, const std::strin
   return o;
 }
 
+[[noreturn]] void fail_plan_key(const std::string& key, const std::string& what) {
+  throw Error("config key '" + key + "': " + what);
+}
+
+// One set's model geometry: K fits L, the pool fits the conv outputs, conv2 the pooled ones.
+void check_geometry(const ExperimentConfig& c, const MotifSet& motifs) {
+  const int L = c.length;
+  const int K = c.model.width > 0 ? c.model.width : static_cast<int>(motifs.max_length());
+  const std::string of_set = " (set " + set_label(motifs.name) + ")";
+  if (K > L) {
+    fail_plan_key(c.model.width > 0 ? "width" : "length",
+                  "the filter width K = " + std::to_string(K) + " is longer than length " +
+                      std::to_string(L) + of_set);
+  }
+  const int conv = c.model.padding == Padding::same ? L : L - K + 1;
+  const int pool = c.model.pool.global ? conv : c.model.pool.width;
+  if (pool > conv) {
+    fail_plan_key("pool", std::to_string(pool) + " is longer than the " + std::to_string(conv) +
+                              " conv outputs of length " + std::to_string(L) + of_set +
+                              ": nothing reaches fc1");
+  }
+  const int pooled = conv / pool;
+  if (c.model.conv2_width > pooled) {
+    fail_plan_key("conv2_width", std::to_string(c.model.conv2_width) + " is longer than the " +
+                                     std::to_string(pooled) + " pooled positions it convolves (" +
+                                     std::to_string(conv) + " conv outputs / pool " +
+                                     std::to_string(pool) + ")" + of_set);
+  }
+}
+
+// The splits of every data set fit their designs ("--valid 20 is too small ..." with the
+// experiment's flag for regression data sets).
+void check_designs(const ExperimentConfig& c, const MotifSet& motifs) {
+  for (const std::string& dir : data_dirs(c)) {
+    const SimulationOptions o = simulation_options(c, dir);
+    const DesignOptions& d = o.design;
+    try {
+      check_simulation_memory(plan_simulation(motifs, o));
+    } catch (const Error& e) {
+      std::string what = e.what();
+      if (d.kind == DesignKind::regression &&
+          (what.rfind("--train ", 0) == 0 || what.rfind("--valid ", 0) == 0)) {
+        what = "--regression-" + what.substr(2);
+      }
+      throw Error(what + " (" + dir + " of set " + set_label(motifs.name) + ")");
+    }
+  }
+}
+
 // Outputs all exist and none is older than any input.
 bool fresh(const std::vector<fs::path>& outputs, const std::vector<fs::path>& inputs) {
   fs::file_time_type oldest = fs::file_time_type::max();
@@ -425,6 +474,7 @@ ExperimentResult Runner::run() {
       if (!o_.quiet) {
         std::printf("%s", status_.c_str());
         std::fflush(stdout);
+        set_line_open(stdout, true);
       }
       const auto t0 = std::chrono::steady_clock::now();
       st.run();
@@ -432,7 +482,10 @@ ExperimentResult Runner::run() {
       status.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       // A live status line was redrawn over the step's line: write the step's line again.
       if (live_) std::printf("\r\033[K%s", status_.c_str());
-      if (!o_.quiet) std::printf(" %.1f s\n", status.seconds);
+      if (!o_.quiet) {
+        std::printf(" %.1f s\n", status.seconds);
+        set_line_open(stdout, false);
+      }
     }
     if (!o_.quiet) std::fflush(stdout);
     result.steps.push_back(status);
@@ -446,6 +499,7 @@ ExperimentResult Runner::run() {
 ExperimentResult run_experiment(const ExperimentConfig& config, const RunOptions& options) {
   validate(config);
   check_memory(config);
+  check_plan(config);
   if (options.out.empty()) throw Error("--out: no output directory given");
   if (options.shard_count < 1 || options.shard_index < 0 ||
       options.shard_index >= options.shard_count) {
@@ -453,6 +507,19 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const RunOptions
   }
   Runner runner(config, options);
   return runner.run();
+}
+
+void check_plan(const ExperimentConfig& c) {
+  for (const std::string& spec : c.sets) {
+    MotifSet motifs;
+    try {
+      motifs = load_motifs(spec);
+    } catch (const Error& e) {
+      fail_plan_key("sets", e.what());
+    }
+    if (c.architecture.empty()) check_geometry(c, motifs);
+    check_designs(c, motifs);
+  }
 }
 
 // ---- merging shards -------------------------------------------------------------------------

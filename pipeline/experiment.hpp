@@ -94,6 +94,11 @@ void validate(const ExperimentConfig& config);
 // The data sets' and training's memory, against core/limits.hpp's limit: run_experiment checks
 // it before anything is written (not validate: the defaults are valid on any machine).
 void check_memory(const ExperimentConfig& config);
+// What needs the motif sets, before anything is written: every set loads (an unknown one is
+// "config key 'sets': unknown motif set ..." with the bundled names), the model's geometry fits
+// (K <= length, pool <= the conv outputs, conv2_width <= the pooled positions), every split fits
+// its design. run_experiment checks it; mint experiment first, to name the flags.
+void check_plan(const ExperimentConfig& config);
 
 enum class Stage { all, train, attribute };
 Stage parse_stage(const std::string& s);

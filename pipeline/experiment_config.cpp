@@ -2,6 +2,7 @@
 // config.json — written with every key, read back with each key parsed into its type once.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -98,70 +99,48 @@ ExperimentConfig default_config(ExperimentKind experiment, ExperimentSize size) 
   return c;
 }
 
-void validate(const ExperimentConfig& c) {
-  if (c.sets.empty()) fail_key("sets", "needs at least one motif set");
-  std::set<std::string> stems;
-  for (const std::string& s : c.sets) {
-    if (!stems.insert(fs::path(s).stem().string()).second)
-      fail_key("sets", "'" + s + "' given twice");
-  }
-  if (c.filters.empty()) fail_key("filters", "needs at least one value");
-  for (int f : c.filters) {
-    if (f <= 0) fail_key("filters", "must be positive");
-  }
-  if (std::set<int>(c.filters.begin(), c.filters.end()).size() != c.filters.size()) {
-    fail_key("filters", "values must be distinct");
-  }
-  if (c.seeds <= 0) fail_key("seeds", "must be positive");
-  if (has_interactions(c) && c.effects.empty()) fail_key("effects", "needs at least one effect");
-  if (c.ig_steps <= 0 || c.ig_steps > kMaxGaussLegendreSteps) {
-    fail_key("ig_steps", "must be in [1, " + std::to_string(kMaxGaussLegendreSteps) +
-                             "] (Gauss-Legendre nodes), got " + std::to_string(c.ig_steps));
-  }
-  if (c.fp_batch < 2 || c.fp_batch > (1 << 20)) {
-    fail_key("fp_batch", "must be in [2, 1048576], got " + std::to_string(c.fp_batch));
-  }
-  if (c.length <= 0 || c.length > kMaxLength) {
-    fail_key("length",
-             "must be in [1, " + std::to_string(kMaxLength) + "], got " + std::to_string(c.length));
-  }
-  const std::pair<const char*, std::int64_t> sizes[] = {{"train", c.train},
-                                                        {"valid", c.valid},
-                                                        {"test_positives", c.test_positives},
-                                                        {"test_per_subset", c.test_per_subset},
-                                                        {"regression_train", c.regression_train},
-                                                        {"regression_valid", c.regression_valid},
-                                                        {"test_per_count", c.test_per_count}};
-  for (const auto& [key, v] : sizes) {
-    if (v <= 0 || v > 0xFFFFFFFFll) {
-      fail_key(key, "must be in [1, 2^32 - 1], got " + std::to_string(v));
-    }
-  }
+namespace {
 
-  if (c.epochs <= 0) fail_key("epochs", "must be positive");
-  if (c.patience <= 0) fail_key("patience", "must be positive");
-  if (c.batch <= 0 || c.batch > kMaxTrainBatch) {
-    fail_key("batch", "must be in [1, " + std::to_string(kMaxTrainBatch) + "], got " +
-                          std::to_string(c.batch));
-  }
-  if (!(std::isfinite(c.lr) && c.lr > 0)) fail_key("lr", "must be a finite number > 0");
-  if (!(c.pseudocount >= 0 && c.pseudocount < 1)) fail_key("pseudocount", "must be in [0, 1)");
-  if (c.min_instance_score && !(*c.min_instance_score >= 0 && *c.min_instance_score <= 1)) {
-    fail_key("min_instance_score", "must be in [0, 1] or null (off)");
-  }
-  if (!c.model.pool.global && c.model.pool.width <= 0) {
-    fail_key("pool", "must be \"global\" or a positive width");
-  }
-  if (c.model.width < 0) fail_key("width", "must be 0 (the data's K) or positive");
-  if (c.model.hidden1 <= 0) fail_key("hidden1", "must be positive");
-  if (c.model.hidden2 <= 0) fail_key("hidden2", "must be positive");
-  if (c.model.conv2_width < 0 || c.model.conv2_width > c.length) {
-    fail_key("conv2_width",
-             "must be in [0, length] (0: none), got " + std::to_string(c.model.conv2_width));
-  }
+constexpr std::int64_t kNoMax = std::numeric_limits<std::int32_t>::max();
+
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
+// A range error in apps/options.hpp's form, the value first: "0 must be >= 1",
+// "2000000000 must be in [0, 1000000]", "100000 must be in [0, 1024] (0: all cores)".
+void check_int(const char* key, std::int64_t v, std::int64_t lo, std::int64_t hi = kNoMax,
+               const std::string& note = "") {
+  if (v >= lo && v <= hi) return;
+  const std::string range = hi == kNoMax
+                                ? ">= " + std::to_string(lo)
+                                : "in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  fail_key(key, std::to_string(v) + " must be " + range + (note.empty() ? "" : " (" + note + ")"));
+}
+
+// The same for a number: `ok` says whether v is in `range` ("> 0", "in [0, 1)").
+void check_number(const char* key, double v, bool ok, const std::string& range) {
+  if (!std::isfinite(v)) fail_key(key, number_text(v) + " is not a finite number");
+  if (!ok) fail_key(key, number_text(v) + " must be " + range);
+}
+
+// The model's keys.
+void validate_model(const ExperimentConfig& c) {
+  if (!c.model.pool.global) check_int("pool", c.model.pool.width, 1, kNoMax, "or \"global\"");
+  check_int("width", c.model.width, 0, kNoMax, "0: the data's K");
+  check_int("hidden1", c.model.hidden1, 1);
+  check_int("hidden2", c.model.hidden2, 1);
   if (c.model.conv2_width > 0 && c.model.pool.global) {
     fail_key("conv2_width", "needs a numeric pool before it (global pooling leaves 1 position)");
   }
+  // conv2 convolves the pooled positions, at most length / pool of them (check_plan: exactly,
+  // with the data's K and the padding).
+  const int pool = c.model.pool.global ? c.length : c.model.pool.width;
+  check_int("conv2_width", c.model.conv2_width, 0, c.length / pool,
+            "0: none; length " + std::to_string(c.length) + " / pool " + std::to_string(pool) +
+                " pooled positions");
   // The paper model's conv layer per sequence (core/model.cpp checks the same when a model is
   // made; here, before anything is written).
   for (int f : c.filters) {
@@ -172,27 +151,60 @@ void validate(const ExperimentConfig& c) {
                               " is more than 2^28 conv outputs per sequence");
     }
   }
-  if (c.bootstrap < 0 || c.bootstrap > kMaxBootstrap) {
-    fail_key("bootstrap", "must be in [0, " + std::to_string(kMaxBootstrap) + "], got " +
-                              std::to_string(c.bootstrap));
+  if (c.architecture.empty()) return;
+  const SequentialArchitecture a = parse_architecture(c.architecture, "key 'architecture'");
+  if (a.length != c.length) {
+    fail_key("architecture", "has input length " + std::to_string(a.length) +
+                                 " but the experiment's length is " + std::to_string(c.length));
   }
-  if (!c.architecture.empty()) {
-    const SequentialArchitecture a = parse_architecture(c.architecture, "key 'architecture'");
-    if (a.length != c.length) {
-      fail_key("architecture", "has input length " + std::to_string(a.length) +
-                                   " but the experiment's length is " + std::to_string(c.length));
-    }
-    if (a.outputs() != 1) fail_key("architecture", "must have one output");
-    const int f = first_conv_channels(a);
-    if (c.filters != std::vector<int>{f}) {
-      fail_key("filters", "with an architecture, must be [" + std::to_string(f) +
-                              "] (its first Conv1d's out_channels, the model files' f<F>)");
-    }
+  if (a.outputs() != 1) fail_key("architecture", "must have one output");
+  const int f = first_conv_channels(a);
+  if (c.filters != std::vector<int>{f}) {
+    fail_key("filters", "with an architecture, must be [" + std::to_string(f) +
+                            "] (its first Conv1d's out_channels, the model files' f<F>)");
   }
-  if (c.compute.threads < 0 || c.compute.threads > kMaxThreads) {
-    fail_key("threads", "must be in [0, " + std::to_string(kMaxThreads) + "] (0: all cores), got " +
-                            std::to_string(c.compute.threads));
+}
+
+}  // namespace
+
+void validate(const ExperimentConfig& c) {
+  if (c.sets.empty()) fail_key("sets", "needs at least one motif set");
+  std::set<std::string> stems;
+  for (const std::string& s : c.sets) {
+    if (!stems.insert(fs::path(s).stem().string()).second)
+      fail_key("sets", "'" + s + "' given twice");
   }
+  if (c.filters.empty()) fail_key("filters", "needs at least one value");
+  for (int f : c.filters) check_int("filters", f, 1);
+  if (std::set<int>(c.filters.begin(), c.filters.end()).size() != c.filters.size()) {
+    fail_key("filters", "values must be distinct");
+  }
+  check_int("seeds", c.seeds, 1);
+  if (has_interactions(c) && c.effects.empty()) fail_key("effects", "needs at least one effect");
+  check_int("ig_steps", c.ig_steps, 1, kMaxGaussLegendreSteps, "Gauss-Legendre nodes");
+  check_int("fp_batch", c.fp_batch, 2, 1 << 20);
+  check_int("length", c.length, 1, kMaxLength);
+  const std::pair<const char*, std::int64_t> sizes[] = {{"train", c.train},
+                                                        {"valid", c.valid},
+                                                        {"test_positives", c.test_positives},
+                                                        {"test_per_subset", c.test_per_subset},
+                                                        {"regression_train", c.regression_train},
+                                                        {"regression_valid", c.regression_valid},
+                                                        {"test_per_count", c.test_per_count}};
+  for (const auto& [key, v] : sizes) check_int(key, v, 1, 0xFFFFFFFFll);
+  check_int("epochs", c.epochs, 1);
+  check_int("patience", c.patience, 1);
+  check_int("batch", c.batch, 1, kMaxTrainBatch);
+  check_number("lr", c.lr, c.lr > 0, "> 0");
+  check_number("pseudocount", c.pseudocount, c.pseudocount >= 0 && c.pseudocount < 1, "in [0, 1)");
+  if (c.min_instance_score) {
+    const double v = *c.min_instance_score;
+    check_number("min_instance_score", v, v >= 0 && v <= 1,
+                 "in [0, 1] (or off: null in a config file)");
+  }
+  validate_model(c);
+  check_int("bootstrap", c.bootstrap, 0, kMaxBootstrap);
+  check_int("threads", c.compute.threads, 0, kMaxThreads, "0: all cores");
 }
 
 void check_memory(const ExperimentConfig& c) {
@@ -275,14 +287,22 @@ struct Value {
     const auto i = x.get<std::int64_t>();
     return i >= lo && i <= hi;
   }
+  // An integer too large for its type: "99999999999 does not fit a 32-bit integer", as
+  // apps/options.hpp says it of a flag.
+  Error too_large(int bits) const {
+    return Error(source + ": config key '" + key + "': " + v.dump() + " does not fit a " +
+                 std::to_string(bits) + "-bit integer");
+  }
   int integer() const {
-    if (!fits(v, -2147483647, 2147483647)) throw bad("an integer (32-bit)");
+    if (!v.is_number_integer()) throw bad("an integer");
+    if (!fits(v, -2147483647, 2147483647)) throw too_large(32);
     return static_cast<int>(v.get<std::int64_t>());
   }
   std::int64_t integer64() const {
+    if (!v.is_number_integer()) throw bad("an integer");
     if (!fits(v, std::numeric_limits<std::int64_t>::min(),
               std::numeric_limits<std::int64_t>::max())) {
-      throw bad("an integer (64-bit)");
+      throw too_large(64);
     }
     return v.get<std::int64_t>();
   }
@@ -327,7 +347,11 @@ bool set_key(ExperimentConfig& c, const Value& v) {
     if (!v.v.is_array()) throw v.bad("an array of integers");
     c.filters.clear();
     for (const json& x : v.v) {
-      if (!Value::fits(x, -2147483647, 2147483647)) throw v.bad("an array of integers (32-bit)");
+      if (!x.is_number_integer()) throw v.bad("an array of integers");
+      if (!Value::fits(x, -2147483647, 2147483647)) {
+        throw Error(v.source + ": config key 'filters': " + x.dump() +
+                    " does not fit a 32-bit integer");
+      }
       c.filters.push_back(static_cast<int>(x.get<std::int64_t>()));
     }
   } else if (key == "seeds") {

@@ -25,6 +25,25 @@ void check_lengths(const std::vector<Model>& models, int length, const std::stri
   }
 }
 
+void check_ensemble(const std::vector<Model>& models, const std::string& option) {
+  const auto name = [&](std::size_t i) {
+    return models[i].source.empty() ? "model " + std::to_string(i + 1) : models[i].source;
+  };
+  for (std::size_t i = 1; i < models.size(); ++i) {
+    const Model &a = models.front(), &b = models[i];
+    const std::pair<const char*, std::pair<int, int>> shapes[] = {
+        {"input length L", {b.config.length, a.config.length}},
+        {"filters F", {b.filters(), a.filters()}},
+        {"outputs", {b.outputs(), a.outputs()}}};
+    for (const auto& [what, v] : shapes) {
+      if (v.first == v.second) continue;
+      throw Error(option + " " + name(i) + ": " + what + " " + std::to_string(v.first) +
+                  ", but the ensemble's first model " + name(0) + " has " +
+                  std::to_string(v.second) + " (an ensemble's models must have the same shape)");
+    }
+  }
+}
+
 void check_outputs(const std::vector<Model>& models, int output, const std::string& option) {
   for (std::size_t i = 0; i < models.size(); ++i) {
     if (output < 0 || output >= models[i].outputs()) {

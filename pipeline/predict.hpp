@@ -65,6 +65,11 @@ std::vector<double> ensemble_mean(const std::vector<std::vector<float>>& predict
 // them: a file or a data set directory).
 void check_lengths(const std::vector<Model>& models, int length, const std::string& source);
 
+// Throws mint::Error when the models of an ensemble differ in shape — input length L, filters
+// F, outputs — from its first (`option` names the ensemble: "--model", "--model M_w"): an
+// ensemble is seed models of one architecture, and its tables record one F.
+void check_ensemble(const std::vector<Model>& models, const std::string& option);
+
 // Throws mint::Error when `output` is not an output of every model (`option` names it:
 // --target-index, target_index).
 void check_outputs(const std::vector<Model>& models, int output, const std::string& option);

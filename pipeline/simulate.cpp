@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/limits.hpp"
+#include "io/dataset_io.hpp"
 #include "ops/sampler/sampler.hpp"
 
 namespace mint {
@@ -74,6 +75,34 @@ void sample(const SamplerTables& tables, std::int64_t first, std::int64_t count,
 
 }  // namespace
 
+void check_simulation_memory(const Simulation& planned) {
+  const SimulationOptions& options = planned.options;
+  const auto n = static_cast<std::uint64_t>(planned.motifs.size());
+  std::int64_t total = 0, largest = 0;
+  for (const SplitPlan& plan : planned.plans) {
+    std::int64_t count = 0;
+    for (const Group& g : plan.groups) count += g.count;
+    total += count;
+    largest = std::max(largest, count);
+  }
+  // An upper bound of the simulation's and its writing's peak memory, before any sequence is
+  // sampled (measured: docs/reliability.md): every split's codes and per-sequence masks,
+  // offsets and labels (12 bytes) stay in memory; writing the largest split (io/dataset_io.cpp,
+  // as mint simulate and the experiment do) adds its .seq.npy bytes (a copy of its codes), its
+  // FASTA text (L + a header) and its labels' and truth's text; 64 MiB for the process itself.
+  // --onehot's arrays are checked by write_dataset.
+  const auto L = static_cast<std::uint64_t>(options.length);
+  const std::uint64_t write_per_sequence =
+      2 * L + kFastaHeader + kTextPerSequence + n * (kTextPerMotif + 2);
+  const std::uint64_t bytes =
+      add_bytes(add_bytes(bytes_of({static_cast<std::uint64_t>(total), L + 12}),
+                          bytes_of({static_cast<std::uint64_t>(largest), write_per_sequence})),
+                std::uint64_t{64} << 20);
+  check_memory("--length " + std::to_string(options.length) + ": the simulation", bytes,
+               std::to_string(total) + " sequences x " + std::to_string(options.length) +
+                   " bases, and writing " + std::to_string(largest) + " of them at once");
+}
+
 Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Backend backend,
                     int threads, const ProgressFn& progress) {
   Simulation sim = plan_simulation(motifs, options);
@@ -82,11 +111,7 @@ Simulation simulate(const MotifSet& motifs, const SimulationOptions& options, Ba
   for (const SplitPlan& plan : sim.plans) {
     for (const Group& g : plan.groups) total += g.count;
   }
-  // The codes of every split (N · L bytes) before any is sampled: an absurd size fails now.
-  check_memory(
-      "--length " + std::to_string(options.length) + ": the simulation",
-      bytes_of({static_cast<std::uint64_t>(total), static_cast<std::uint64_t>(options.length)}),
-      std::to_string(total) + " sequences x " + std::to_string(options.length) + " bases");
+  check_simulation_memory(sim);
   report_progress(progress, 0, total);
   for (const SplitPlan& plan : sim.plans) {
     SamplerTables tables(motifs, sim.grammar, options, plan);

@@ -23,6 +23,9 @@ Simulation plan_simulation(const MotifSet& motifs, const SimulationOptions& opti
 
 // Validates the options (grammar fits L, K <= L, GC in [0,1], sizes), draws the grammar and
 // samples every split.
+// The simulation's and its writing's memory (an upper bound) against core/limits.hpp's limit;
+// simulate checks it before sampling, the experiment before anything is written.
+void check_simulation_memory(const Simulation& planned);
 Simulation simulate(const MotifSet& motifs, const SimulationOptions& options,
                     Backend backend = Backend::cpu, int threads = 0,
                     const ProgressFn& progress = {});

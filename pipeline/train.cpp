@@ -59,6 +59,7 @@ void progress(bool enabled, int epoch, int epochs, std::int64_t done, std::int64
                "##############################", width - filled, "", static_cast<long long>(done),
                static_cast<long long>(total), loss);
   std::fflush(stderr);
+  set_line_open(stderr, true);
 }
 
 }  // namespace
@@ -279,6 +280,7 @@ TrainResult train_loop(TrainNet& net, int length, const SplitData& train, const 
                    "%sepoch %3d/%d  train loss %.4f  valid loss %.4f  valid acc %.4f  %.1f s%s\n",
                    tty ? "\r" : "", epoch, o.max_epochs, log.train_loss, log.valid_loss,
                    log.valid_accuracy, log.seconds, log.improved ? "  *" : "");
+      set_line_open(stderr, false);
     }
     if (log.improved) {
       best = log.valid_loss;
@@ -440,6 +442,17 @@ TrainResult train_on(const Simulation& data, const ModelConfig& config, TrainOpt
 TrainResult train_on(const Simulation& data, const SequentialArchitecture& arch,
                      TrainOptions options, const Compute& compute) {
   prepare_options(data, options);
+  // Every layer's output and its gradient for a batch (backpropagation keeps them all), a lower
+  // bound of the network's buffers, checked before it allocates them.
+  std::uint64_t floats = static_cast<std::uint64_t>(arch.size_before(0));
+  for (const SequentialLayer& l : arch.layers) {
+    floats = add_bytes(floats, static_cast<std::uint64_t>(l.size_after()));
+  }
+  const auto batch = static_cast<std::uint64_t>(std::max(options.batch, 1));
+  check_memory("training (--batch " + std::to_string(options.batch) + ")",
+               bytes_of({batch, floats, 2 * sizeof(float)}),
+               std::to_string(batch) + " sequences x " + std::to_string(floats) +
+                   " activations of the architecture's layers, with their gradients");
   if (compute.device == DeviceChoice::cuda) {
     throw Error(
         "general sequential models train on the CPU in this version; use --device cpu "

@@ -113,6 +113,7 @@ void check_options(const StreamOptions& o) {
         throw Error("--model: the name '" + o.models[i].name + "' is given twice");
       }
     }
+    check_ensemble(o.models[i].models, "--model " + o.models[i].name);
     check_lengths(o.models[i].models, o.simulation.length, "the simulation (--length)");
   }
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -24,9 +25,29 @@ def experiment(kind: str = "all", out: PathLike = "out/quick", *, size: str = "q
     (docs/experiment.md), e.g. ``seeds=1, methods=["ig"], device="cpu"``. shard: ``"i/N"``.
     Returns the steps: name, whether it ran, seconds."""
     with progress_callback(progress, f"experiment {kind}", unit="step") as callback:
-        steps = _core.experiment(kind, size, os.fspath(out), json.dumps(config, default=_plain), shard or "",
+        steps = _core.experiment(kind, size, os.fspath(out), _config_json(config), shard or "",
                                  stage, bool(force), bool(quiet), callback)
     return [{"step": name, "ran": ran, "seconds": seconds} for name, ran, seconds in steps]
+
+
+def _config_json(config: Mapping[str, Any]) -> str:
+    """The config keys as JSON; NaN and infinity (which json.dumps would write as the non-JSON
+    NaN and Infinity) refused naming the key, as the CLI's flags."""
+    return json.dumps({key: _finite(key, value) for key, value in config.items()},
+                      default=_plain, allow_nan=False)
+
+
+def _finite(key: str, value: Any) -> Any:
+    """value with NumPy scalars and arrays as lists; ValueError for a non-finite number in it."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"config: config key '{key}': {value!r} is not a finite number")
+    if isinstance(value, (list, tuple)):
+        return [_finite(key, v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(key, v) for k, v in value.items()}
+    return value
 
 
 def _plain(value: Any) -> Any:

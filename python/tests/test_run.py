@@ -40,3 +40,9 @@ def test_bad_experiment_config(tmp_path):
         mint.experiment("negatives", tmp_path / "x", seeds=0)
     with pytest.raises(ValueError, match="nonsense"):
         mint.experiment("negatives", tmp_path / "x", nonsense=1)
+    # NaN and infinity name their key (json.dumps would write NaN, not JSON), nothing written.
+    for key, value in [("lr", float("nan")), ("pseudocount", float("inf")),
+                       ("min_instance_score", np.float32("nan")), ("lr", -np.inf)]:
+        with pytest.raises(ValueError, match=f"config key '{key}': -?(nan|inf) is not a finite number"):
+            mint.experiment("negatives", tmp_path / "x", **{key: value})
+    assert not (tmp_path / "x").exists()

@@ -24,7 +24,7 @@ TEST(Options, IntegerAcceptsOnlyWholeIntegersInRange) {
   EXPECT_EQ(integer_error("2147483648", 0, kInt32Max), "2147483648 does not fit a 32-bit integer");
   EXPECT_EQ(integer_error("99999999999999999999", 0, kInt64Max),
             "99999999999999999999 does not fit a 64-bit integer");
-  for (const char* bad : {"", "1e4", "1.5", "0x10", " 3", "3 ", "nan", "--1", "+"}) {
+  for (const char* bad : {"", "1e4", "1.5", "0x10", " 3", "3 ", "nan", "--1", "+", "+-3", "-+3"}) {
     EXPECT_EQ(integer_error(bad, 0, 10), "'" + std::string(bad) + "' is not an integer") << bad;
   }
 }
@@ -43,6 +43,17 @@ TEST(Options, NumberIsFiniteAndInRange) {
   EXPECT_EQ(number_error("1e-3", 0, 1), "");
   EXPECT_EQ(number_error("0", 0, 1), "");
   for (const char* bad : {"nan", "NaN", "inf", "-inf", "infinity", "1e400", "-1e400"}) {
+    EXPECT_EQ(number_error(bad, -kInf, kInf), std::string(bad) + " is not a finite number") << bad;
+  }
+  for (const char* good : {"1", "+1", "-0", "1.", ".5", "0.25", "1E2", "1e+2", "2.5e-3", "007"}) {
+    EXPECT_EQ(number_error(good, -kInf, kInf), "") << good;
+  }
+  // Only plain decimal numbers: not strtod's hex floats, other infinity spellings or "+-3".
+  for (const char* bad : {"0x10", "0X1p3", "-0x1.8p1", "+-3", "-+3", "++3", "infinite", "infx",
+                          "nan(1)", "1e", "1e+", ".", "-", "+", "e5", "1.2.3", "1e5.0", "1_000"}) {
+    EXPECT_EQ(number_error(bad, -kInf, kInf), "'" + std::string(bad) + "' is not a number") << bad;
+  }
+  for (const char* bad : {"+inf", "INF", "-Infinity", "+nan"}) {
     EXPECT_EQ(number_error(bad, -kInf, kInf), std::string(bad) + " is not a finite number") << bad;
   }
   EXPECT_EQ(number_error("abc", 0, 1), "'abc' is not a number");
@@ -113,8 +124,29 @@ TEST(Limits, CheckMemoryNamesTheStepAndTheLimit) {
                  "--length 5000: the simulation needs 2.0 MiB (400 x 5000 bases), more than the "
                  "memory limit of 1.0 MiB (MINT_MEMORY_LIMIT)");
   }
-  ::setenv("MINT_MEMORY_LIMIT", "garbage", 1);  // ignored: the machine's RAM
-  EXPECT_GT(memory_limit(), std::uint64_t{1} << 20);
+  ::setenv("MINT_MEMORY_LIMIT", "2k", 1);
+  EXPECT_EQ(memory_limit(), std::uint64_t{2} << 10);
+  ::setenv("MINT_MEMORY_LIMIT", "1T", 1);
+  EXPECT_EQ(memory_limit(), std::uint64_t{1} << 40);
+  ::unsetenv("MINT_MEMORY_LIMIT");
+  EXPECT_GT(memory_limit(), std::uint64_t{1} << 20);  // the machine's RAM
+}
+
+// A malformed limit is an error naming the variable, never silently the machine's RAM.
+TEST(Limits, MalformedMemoryLimitIsAnError) {
+  for (const char* bad : {"garbage", "", "-5", "1e999", "1.5G", "0", "12Q", "G", " 5",
+                          "99999999999999999999", "16777216T"}) {
+    ::setenv("MINT_MEMORY_LIMIT", bad, 1);
+    try {
+      memory_limit();
+      FAIL() << "accepted '" << bad << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("MINT_MEMORY_LIMIT: '" + std::string(bad) + "' ", 0),
+                0u)
+          << e.what();
+    }
+    EXPECT_THROW(check_memory("a step", 1), Error) << bad;
+  }
   ::unsetenv("MINT_MEMORY_LIMIT");
 }
 

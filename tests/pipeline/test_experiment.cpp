@@ -169,11 +169,13 @@ TEST(Experiment, ConfigJsonRoundTripsAndRejectsBadKeys) {
     EXPECT_EQ(to_string(default_config(ExperimentKind::all, size).model.pool), "global");
     EXPECT_EQ(default_config(ExperimentKind::all, size).model.conv2_width, 0);
   }
-  const ExperimentConfig two = apply_config_json(c, R"({"pool": 10, "conv2_width": 13})");
-  EXPECT_EQ(two.model.conv2_width, 13);
-  EXPECT_EQ(apply_config_json(ExperimentConfig{}, config_to_json(two)).model.conv2_width, 13);
-  for (const char* bad : {R"({"conv2_width": -1})", R"({"conv2_width": 13})",
-                          R"({"pool": 10, "conv2_width": 100000})"}) {
+  // conv2 convolves the length / pool pooled positions (tiny(): length 100): 10 at most.
+  const ExperimentConfig two = apply_config_json(c, R"({"pool": 10, "conv2_width": 10})");
+  EXPECT_EQ(two.model.conv2_width, 10);
+  EXPECT_EQ(apply_config_json(ExperimentConfig{}, config_to_json(two)).model.conv2_width, 10);
+  for (const char* bad :
+       {R"({"conv2_width": -1})", R"({"conv2_width": 13})", R"({"pool": 10, "conv2_width": 11})",
+        R"({"pool": 10, "conv2_width": 100000})"}) {
     try {
       apply_config_json(c, bad, "f.json");
       FAIL() << bad;
@@ -211,10 +213,14 @@ TEST(Experiment, ConfigJsonRoundTripsAndRejectsBadKeys) {
   // Integers that do not fit their key's type are errors naming the key, never truncated
   // (issue 13: filters 2^32 + 4 was read as 4; 2^64 - 1 as -1).
   const std::pair<const char*, const char*> too_big[] = {
-      {R"({"filters": [4294967300]})", "key 'filters' must be an array of integers (32-bit)"},
-      {R"({"seeds": 18446744073709551615})", "key 'seeds' must be an integer (32-bit)"},
-      {R"({"train": 18446744073709551615})", "key 'train' must be an integer (64-bit)"},
-      {R"({"epochs": -4294967296})", "key 'epochs' must be an integer (32-bit)"}};
+      {R"({"filters": [4294967300]})",
+       "config key 'filters': 4294967300 does not fit a 32-bit integer"},
+      {R"({"seeds": 18446744073709551615})",
+       "config key 'seeds': 18446744073709551615 does not fit a 32-bit integer"},
+      {R"({"train": 18446744073709551615})",
+       "config key 'train': 18446744073709551615 does not fit a 64-bit integer"},
+      {R"({"epochs": -4294967296})",
+       "config key 'epochs': -4294967296 does not fit a 32-bit integer"}};
   for (const auto& [text, reason] : too_big) {
     try {
       apply_config_json(c, text, "f.json");
@@ -222,6 +228,19 @@ TEST(Experiment, ConfigJsonRoundTripsAndRejectsBadKeys) {
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find(std::string("f.json: ") + reason), std::string::npos)
           << e.what();
+    }
+  }
+  // Ranges in apps/options.hpp's form: the value, then what it must be.
+  const std::pair<const char*, const char*> out_of_range[] = {
+      {R"({"epochs": 0})", "config key 'epochs': 0 must be >= 1"},
+      {R"({"lr": -0.5})", "config key 'lr': -0.5 must be > 0"},
+      {R"({"threads": 5000})", "config key 'threads': 5000 must be in [0, 1024] (0: all cores)"}};
+  for (const auto& [text, reason] : out_of_range) {
+    try {
+      apply_config_json(c, text, "f.json");
+      ADD_FAILURE() << text << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), std::string("f.json: ") + reason);
     }
   }
   int i = 0, n = 0;
