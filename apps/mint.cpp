@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "core/device_memory.hpp"
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "core/progress.hpp"
 
 int main(int argc, char** argv) {
@@ -34,7 +35,9 @@ int main(int argc, char** argv) {
   mint::cli::add_report_command(app);
   mint::cli::add_stream_command(app);
   try {
-    mint::device_memory_limit();  // a malformed MINT_DEVICE_MEMORY_LIMIT stops every command
+    // A malformed MINT_MEMORY_LIMIT or MINT_DEVICE_MEMORY_LIMIT stops every command at once.
+    mint::memory_limit();
+    mint::device_memory_limit();
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/limits.hpp"
+#include "core/progress.hpp"
 
 namespace mint {
 namespace {
@@ -35,28 +36,8 @@ std::function<void(const std::string&)> sink;
 
 }  // namespace
 
-// Digits and an optional K, M or G.
-std::uint64_t parse_device_memory_limit(const std::string& s) {
-  std::size_t digits = 0;
-  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
-  std::uint64_t scale = 1;
-  if (digits + 1 == s.size()) {
-    const char u = s[digits];
-    scale = u == 'K' || u == 'k'   ? 1ull << 10
-            : u == 'M' || u == 'm' ? 1ull << 20
-            : u == 'G' || u == 'g' ? 1ull << 30
-                                   : 0;
-  }
-  std::uint64_t v = 0;
-  bool fits = digits > 0 && digits <= 19 && scale != 0 && (digits == s.size() || scale != 1);
-  for (std::size_t i = 0; fits && i < digits; ++i) v = v * 10 + static_cast<unsigned>(s[i] - '0');
-  if (!fits || v == 0 || bytes_of({v, scale}) == kNone) {
-    throw Error(
-        "MINT_DEVICE_MEMORY_LIMIT: expected a positive number of bytes with an optional "
-        "K, M or G (e.g. 512M), got \"" +
-        s + "\"");
-  }
-  return v * scale;
+std::uint64_t parse_device_memory_limit(const std::string& text) {
+  return parse_size(text, "MINT_DEVICE_MEMORY_LIMIT");
 }
 
 std::uint64_t device_memory_limit() {
@@ -101,7 +82,8 @@ void device_memory_notice(const std::string& message) {
     sink(message);
     return;
   }
-  std::fprintf(stderr, "\nmint: warning: %s\n", message.c_str());
+  end_open_lines();  // a progress bar's unfinished line
+  std::fprintf(stderr, "mint: warning: %s\n", message.c_str());
   std::fflush(stderr);
 }
 

@@ -3,7 +3,8 @@
 //
 // Every cuda::DeviceBuffer reserves its bytes here before cudaMalloc and releases them when
 // freed. The limit is MINT_DEVICE_MEMORY_LIMIT bytes when that environment variable is set
-// (digits and an optional K, M or G: 2^10, 2^20, 2^30; anything else is an error naming it),
+// (as MINT_MEMORY_LIMIT: digits and an optional K, M, G or T; anything else is an error naming
+// it: core/limits.hpp's parse_size),
 // or none (the GPU's own memory is then the limit). A reservation past the limit throws
 // mint::DeviceOutOfMemory, as a failed cudaMalloc does: so the limit shares one GPU between
 // runs, and the tests use it to run out of memory on purpose.

@@ -17,15 +17,19 @@ namespace {
 
 constexpr std::uint64_t kSaturated = std::numeric_limits<std::uint64_t>::max();
 
-// MINT_MEMORY_LIMIT: a positive integer of bytes, with an optional suffix K, M, G or T
-// (either case: 2^10, 2^20, 2^30, 2^40 bytes); 0 when unset. Anything else set there — empty,
-// "abc", "-5", "1e999", "1.5G", "0", more than 2^64 - 1 bytes — is an error naming it.
 std::uint64_t env_limit() {
   const char* env = std::getenv("MINT_MEMORY_LIMIT");
-  if (env == nullptr) return 0;
-  const std::string text = env;
+  return env == nullptr ? 0 : parse_size(env, "MINT_MEMORY_LIMIT");
+}
+
+}  // namespace
+
+// A positive integer of bytes, with an optional suffix K, M, G or T (either case: 2^10, 2^20,
+// 2^30, 2^40 bytes). Anything else — empty, "abc", "-5", "1e999", "1.5G", "0", more than
+// 2^64 - 1 bytes — is an error naming `variable`.
+std::uint64_t parse_size(const std::string& text, const std::string& variable) {
   auto bad = [&](const std::string& what) {
-    return Error("MINT_MEMORY_LIMIT: '" + text + "' " + what +
+    return Error(variable + ": '" + text + "' " + what +
                  " (a positive number of bytes, optionally with K, M, G or T: 512M, 4G)");
   };
   std::uint64_t scale = 1;
@@ -64,8 +68,6 @@ std::uint64_t env_limit() {
   if (bytes == 0) throw bad("must be > 0");
   return bytes;
 }
-
-}  // namespace
 
 std::uint64_t bytes_of(std::initializer_list<std::uint64_t> factors) {
   std::uint64_t p = 1;

@@ -29,6 +29,9 @@ std::uint64_t bytes_of(std::initializer_list<std::uint64_t> factors);
 // Saturating sum.
 std::uint64_t add_bytes(std::uint64_t a, std::uint64_t b);
 std::uint64_t memory_limit();
+// The value of a size variable (MINT_MEMORY_LIMIT, MINT_DEVICE_MEMORY_LIMIT): a positive integer
+// of bytes with an optional K, M, G or T (2^10 … 2^40); anything else an Error naming `variable`.
+std::uint64_t parse_size(const std::string& text, const std::string& variable);
 // "1.5 GiB", "512 B": binary units, one decimal.
 std::string format_bytes(std::uint64_t bytes);
 // Throws "<what> needs <bytes>[ (<detail>)], more than the memory limit of <limit> (...)".

@@ -227,12 +227,17 @@ expect_refused("training (--batch 64) needs" train ${data} --out ${OUT} --batch 
                --arch ${WORK}/arch.json)
 unset(ENV{MINT_MEMORY_LIMIT})
 
-# 11. A malformed MINT_MEMORY_LIMIT is an error naming it, never silently the machine's RAM.
-foreach(limit abc -5 1e999 1.5G 0 99999999999999999999 16777216T "")
-  set(saved_mint "${MINT}")
-  set(MINT ${CMAKE_COMMAND} -E env "MINT_MEMORY_LIMIT=${limit}" ${saved_mint})
-  expect_refused("MINT_MEMORY_LIMIT: '${limit}' " simulate --out ${OUT} ${tiny})
-  set(MINT "${saved_mint}")
+# 11. A malformed MINT_MEMORY_LIMIT or MINT_DEVICE_MEMORY_LIMIT is an error naming it, never
+#     silently the machine's RAM or no limit; any command stops at once (`motifs` allocates
+#     nothing).
+foreach(var MINT_MEMORY_LIMIT MINT_DEVICE_MEMORY_LIMIT)
+  foreach(limit abc -5 1e999 1.5G 0 99999999999999999999 16777216T "")
+    set(saved_mint "${MINT}")
+    set(MINT ${CMAKE_COMMAND} -E env "${var}=${limit}" ${saved_mint})
+    expect_refused("${var}: '${limit}' " simulate --out ${OUT} ${tiny})
+    expect_refused("${var}: '${limit}' " motifs distinct_1)
+    set(MINT "${saved_mint}")
+  endforeach()
 endforeach()
 
 # 12. A single-valued option given twice is an error naming it, in the experiment as in every
