@@ -9,21 +9,37 @@
 # their `seconds` column, the only timing). Any difference, failed job or timeout fails the
 # script with one line (and the job logs); the daemons are always stopped at exit.
 #
-#   scripts/slurm-check.sh [MINT [WORKDIR]]     MINT default: $MINT or build/mint
+#   scripts/slurm-check.sh [MINT [WORKDIR]]     MINT default: $MINT or build/mint (paths relative
+#                                               to the caller; WORKDIR empty or absent)
 #   KEEP=1 ...                  keep WORKDIR (default: a mktemp directory, removed at the end)
 #   SLURM_CHECK_PORT=6817 ...   slurmctld's port (slurmd uses the next one)
 #   SLURM_CHECK_TIMEOUT=240 ... seconds the jobs may take in all
 set -euo pipefail
-cd "$(dirname "$0")/.."
 start=$(date +%s)
 fail() { echo "slurm-check: FAILED: $*" >&2; exit 1; }
 
-mint="${1:-${MINT:-build/mint}}"
-[ -x "$mint" ] || fail "no mint binary at '$mint' (give it as the first argument or MINT=)"
+# Arguments are relative to the caller's directory; the defaults to the repository's.
+repo=$(cd "$(dirname "$0")/.." && pwd)
+if [ -n "${1:-${MINT:-}}" ]; then mint="${1:-$MINT}"; else mint="$repo/build/mint"; fi
+if [ ! -f "$mint" ] || [ ! -x "$mint" ]; then
+  fail "no mint binary at '$mint' (give it as the first argument or MINT=)"
+fi
 mint=$(realpath "$mint")
+workdir="${2:-}"
+[ -z "$workdir" ] || workdir=$(realpath -m "$workdir")
+cd "$repo"
 [ "$(id -u)" -eq 0 ] || fail "run as root (it installs packages and starts the Slurm daemons)"
 port="${SLURM_CHECK_PORT:-6817}"
 timeout="${SLURM_CHECK_TIMEOUT:-240}"
+# Plain integers only: both go through shell arithmetic (as root).
+if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || (( 10#$port < 1024 || 10#$port > 65534 )); then
+  fail "SLURM_CHECK_PORT: '$port' is not a port in [1024, 65534]"
+fi
+if ! [[ "$timeout" =~ ^[0-9]{1,6}$ ]] || (( 10#$timeout < 1 )); then
+  fail "SLURM_CHECK_TIMEOUT: '$timeout' is not a number of seconds in [1, 999999]"
+fi
+port=$((10#$port))
+timeout=$((10#$timeout))
 tasks=3
 
 missing=0
@@ -37,21 +53,26 @@ if [ "$missing" = 1 ]; then
   echo "slurm-check: installed in $(( $(date +%s) - t )) s"
 fi
 
-if [ -n "${2:-}" ]; then  # a given WORKDIR is kept
-  w="$2"; KEEP=1
+if [ -n "$workdir" ]; then  # a given WORKDIR is kept
+  w="$workdir"; KEEP=1
+  [ ! -e "$w" ] || [ -d "$w" ] || fail "WORKDIR '$w' is not a directory"
   [ ! -e "$w" ] || [ -z "$(ls -A "$w")" ] || fail "WORKDIR '$w' is not empty"
   mkdir -p "$w"
 else
   w=$(mktemp -d /tmp/mint-slurm.XXXXXX)
+  chmod 755 "$w"  # munged wants its socket's directories open to all
 fi
 w=$(realpath "$w")
-chmod 755 "$w"  # munged wants its socket's directories open to all
 pids=()
+ours=""  # this script's slurm.conf, once written
 names=(munged slurmctld slurmd)  # the daemons of pids, in order
 cleanup() {
   local rc=$?
   if [ ${#pids[@]} -gt 0 ]; then
-    scancel --quiet --user=root >/dev/null 2>&1 || true
+    # Only this script's cluster (never an inherited SLURM_CONF's), never waiting on a dead
+    # controller.
+    [ -z "$ours" ] || SLURM_CONF="$ours" timeout 5 scancel --quiet --user=root >/dev/null 2>&1 ||
+      true
     # Newest first: slurmd (its job steps end with it), slurmctld, munged.
     for ((k = ${#pids[@]} - 1; k >= 0; k--)); do kill "${pids[k]}" 2>/dev/null || true; done
     for p in "${pids[@]}"; do
@@ -83,6 +104,7 @@ for _ in $(seq 50); do [ -S "$w/munge/munge.sock" ] && break; sleep 0.1; done
 [ -S "$w/munge/munge.sock" ] || { logs "$w/munge/munged.log"; fail "munged did not start"; }
 
 export SLURM_CONF="$w/slurm.conf"
+ours="$SLURM_CONF"
 cat >"$SLURM_CONF" <<EOF
 ClusterName=mintcheck
 SlurmctldHost=localhost(127.0.0.1)
