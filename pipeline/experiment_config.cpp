@@ -308,7 +308,7 @@ struct Value {
   }
   double number() const {
     if (!v.is_number()) throw bad("a number");
-    return v.get<double>();
+    return v.get<double>() + 0.0;  // -0.0 is +0.0 (config.json never holds -0.0)
   }
   std::string string() const {
     if (!v.is_string()) throw bad("a string");
@@ -377,15 +377,17 @@ bool set_key(ExperimentConfig& c, const Value& v) {
   } else if (key == "length") {
     c.length = v.integer();
   } else if (key == "seed") {
-    if (!v.v.is_number_unsigned()) throw v.bad("a non-negative integer");
-    c.seed = v.v.get<std::uint64_t>();
+    // JSON's -0 is a signed integer 0.
+    const bool zero = v.v.is_number_integer() && v.v.get<std::int64_t>() == 0;
+    if (!v.v.is_number_unsigned() && !zero) throw v.bad("a non-negative integer");
+    c.seed = zero ? 0 : v.v.get<std::uint64_t>();
   } else if (key == "pseudocount") {
     c.pseudocount = v.number();
   } else if (key == "min_instance_score") {
     if (v.v.is_null()) {
       c.min_instance_score.reset();
     } else if (v.v.is_number()) {
-      c.min_instance_score = v.v.get<double>();
+      c.min_instance_score = v.v.get<double>() + 0.0;  // -0.0 is 0, as for a flag
     } else {
       throw v.bad("a number or null (off)");
     }
