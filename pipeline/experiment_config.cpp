@@ -180,6 +180,15 @@ void validate(const ExperimentConfig& c) {
     fail_key("filters", "values must be distinct");
   }
   check_int("seeds", c.seeds, 1);
+  // A method or effect listed twice would run, and report, every row twice.
+  for (std::size_t i = 0; i < c.methods.size(); ++i) {
+    if (std::find(c.methods.begin(), c.methods.begin() + i, c.methods[i]) != c.methods.begin() + i)
+      fail_key("methods", std::string(to_string(c.methods[i])) + " given twice");
+  }
+  for (std::size_t i = 0; i < c.effects.size(); ++i) {
+    if (std::find(c.effects.begin(), c.effects.begin() + i, c.effects[i]) != c.effects.begin() + i)
+      fail_key("effects", std::string(to_string(c.effects[i])) + " given twice");
+  }
   if (has_interactions(c) && c.effects.empty()) fail_key("effects", "needs at least one effect");
   check_int("ig_steps", c.ig_steps, 1, kMaxGaussLegendreSteps, "Gauss-Legendre nodes");
   check_int("fp_batch", c.fp_batch, 2, 1 << 20);
@@ -193,7 +202,7 @@ void validate(const ExperimentConfig& c) {
                                                         {"test_per_count", c.test_per_count}};
   for (const auto& [key, v] : sizes) check_int(key, v, 1, 0xFFFFFFFFll);
   check_int("epochs", c.epochs, 1);
-  check_int("patience", c.patience, 1);
+  check_int("patience", c.patience, 0);  // as mint train: 0 stops at the first epoch without a gain
   check_int("batch", c.batch, 1, kMaxTrainBatch);
   check_number("lr", c.lr, c.lr > 0, "> 0");
   check_number("pseudocount", c.pseudocount, c.pseudocount >= 0 && c.pseudocount < 1, "in [0, 1)");
@@ -429,9 +438,9 @@ bool set_model_key(ExperimentConfig& c, const Value& v) {
   } else if (key == "lr") {
     c.lr = v.number();
   } else if (key == "pool") {
-    if (v.v.is_string()) {
-      c.model.pool =
-          v.parsed(v.v.get<std::string>(), parse_pool, "must be \"global\" or a positive width");
+    // "global" or a JSON integer: a numeric string ("10") is refused, as for every other key.
+    if (v.v.is_string() && v.v.get<std::string>() == "global") {
+      c.model.pool = {true, 0};
     } else if (v.v.is_number_integer()) {
       c.model.pool = {false, v.integer()};
     } else {
@@ -479,11 +488,25 @@ bool set_model_key(ExperimentConfig& c, const Value& v) {
 ExperimentConfig apply_config_json(const ExperimentConfig& base, const std::string& text,
                                    const std::string& source) {
   json j;
+  // A key given twice in one object would be last-wins: an error naming it. One set of keys
+  // per open object (the architecture's objects too).
+  std::vector<std::set<std::string>> open_objects;
+  std::string twice;
+  const auto note_key = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) open_objects.emplace_back();
+    if (event == json::parse_event_t::object_end) open_objects.pop_back();
+    if (event == json::parse_event_t::key && twice.empty() && !open_objects.empty() &&
+        !open_objects.back().insert(parsed.get<std::string>()).second) {
+      twice = parsed.get<std::string>();
+    }
+    return true;
+  };
   try {
-    j = json::parse(text);
+    j = json::parse(text, note_key);
   } catch (const std::exception& e) {
     throw Error(source + ": not valid JSON (" + e.what() + ")");
   }
+  if (!twice.empty()) throw Error(source + ": key '" + twice + "' given twice");
   if (!j.is_object()) throw Error(source + ": must be a JSON object");
   ExperimentConfig c = base;
   try {
