@@ -120,12 +120,13 @@ std::int64_t to_integer(const std::string& flag, const std::string& s) {
   throw Error(source + what);
 }
 
-// check_plan's errors name a config key; one that a flag set is named by its flag, one from
-// the config file by the file.
+// check_plan's and check_memory's errors name a config key; one that a flag set is named by its
+// flag, one from the config file by the file.
 void check_plan_naming_flags(const ExperimentConfig& config, const nlohmann::ordered_json& flags,
                              const std::string& config_file) {
   try {
     check_plan(config);
+    check_memory(config);
   } catch (const Error& e) {
     const std::string what = e.what();
     for (const Override& o : overrides()) {

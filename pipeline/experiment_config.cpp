@@ -217,15 +217,28 @@ void validate(const ExperimentConfig& c) {
 }
 
 void check_memory(const ExperimentConfig& c) {
-  // The largest data set's codes (test splits left out: their sizes depend on the motif sets).
-  for (const std::int64_t n : {c.train + c.valid, c.regression_train + c.regression_valid}) {
+  // The largest data set's codes (test splits left out: their sizes depend on the motif sets),
+  // of the data sets this experiment builds: negatives classification, interactions regression.
+  // A batch holds at most one split's sequences (a test split at least its positives).
+  std::vector<std::int64_t> sizes;
+  std::int64_t largest = 1;
+  if (c.experiment != ExperimentKind::interactions) {
+    sizes.push_back(c.train + c.valid);
+    largest = std::max({largest, c.train + c.valid, c.test_positives});
+  }
+  if (has_interactions(c)) {
+    sizes.push_back(c.regression_train + c.regression_valid);
+    largest = std::max({largest, c.regression_train + c.regression_valid, c.test_per_count});
+  }
+  for (const std::int64_t n : sizes) {
     check_memory("config key 'length': a data set",
                  bytes_of({static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(c.length)}),
                  std::to_string(n) + " training and validation sequences x " +
                      std::to_string(c.length) + " bases");
   }
   // The conv layer's output and gradient for a training or evaluation batch (pipeline/train.cpp).
-  const auto batch = static_cast<std::uint64_t>(std::max(c.batch, TrainOptions{}.eval_batch));
+  const auto batch = static_cast<std::uint64_t>(
+      std::min<std::int64_t>(std::max(c.batch, TrainOptions{}.eval_batch), largest));
   for (int f : c.filters) {
     check_memory("config key 'filters': training " + std::to_string(f) + " filters",
                  bytes_of({static_cast<std::uint64_t>(f), static_cast<std::uint64_t>(c.length),
