@@ -24,7 +24,7 @@ namespace {
 // One flag per config.json key (but experiment and size): --ig-steps sets "ig_steps". What a
 // flag's value may be follows the key's value in the defaults (an integer, a number, a string,
 // a list, true/false); "pool" also takes "global", "min_instance_score" also "off".
-enum class Kind { integer, number, number_or_off, string, ints, strings, pool, boolean };
+enum class Kind { integer, seed, number, number_or_off, string, ints, strings, pool, boolean };
 
 struct Override {
   std::string flag, key, help;
@@ -69,6 +69,7 @@ device: auto, cpu or cuda)";
 
 Kind kind_of(const std::string& key, const nlohmann::ordered_json& v) {
   if (key == "pool") return Kind::pool;
+  if (key == "seed") return Kind::seed;  // [0, 2^64 - 1], as simulate's and train's --seed
   if (key == "min_instance_score") return Kind::number_or_off;
   if (v.is_boolean()) return Kind::boolean;
   if (v.is_number_integer()) return Kind::integer;
@@ -119,12 +120,13 @@ std::int64_t to_integer(const std::string& flag, const std::string& s) {
   throw Error(source + what);
 }
 
-// check_plan's errors name a config key; one that a flag set is named by its flag, one from
-// the config file by the file.
+// check_plan's and check_memory's errors name a config key; one that a flag set is named by its
+// flag, one from the config file by the file.
 void check_plan_naming_flags(const ExperimentConfig& config, const nlohmann::ordered_json& flags,
                              const std::string& config_file) {
   try {
     check_plan(config);
+    check_memory(config);
   } catch (const Error& e) {
     const std::string what = e.what();
     for (const Override& o : overrides()) {
@@ -146,6 +148,8 @@ nlohmann::ordered_json to_json(const Override& o, const std::vector<std::string>
   switch (o.kind) {
     case Kind::integer:
       return to_integer(flag, one());
+    case Kind::seed:
+      return parse_unsigned64(flag, one());
     case Kind::number_or_off:
       if (one() == "off") return nullptr;
       [[fallthrough]];

@@ -18,7 +18,7 @@ void add_motifs_command(CLI::App& app) {
   cmd->add_option("motifs", *source, "A bundled set (distinct_1, MEF2A) or a JASPAR/MEME file")
       ->required();
   cmd->add_option("--pseudocount", *eps, "Pseudocount on column frequencies")
-      ->check(number(0, kInf))
+      ->transform(number(0, kInf))
       ->capture_default_str();
   cmd->callback([source, eps] {
     const MotifSet set = load_motifs(*source);

@@ -30,7 +30,7 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--target-index", a->target_index,
                   "Which output of a multi-output model (0-based)")
       ->capture_default_str()
-      ->check(integer(0, kInt32Max));
+      ->transform(integer(0, kInt32Max));
   a->model.add_to(cmd);
   a->device.add_to(cmd);
   cmd->callback([a] {

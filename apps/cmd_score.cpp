@@ -343,7 +343,7 @@ void add_score_command(CLI::App& app) {
                   "The models' number of filters F in the tables (default: what the results' "
                   "tables record for these models, e.g. from mint evaluate; else 0: not "
                   "recorded)")
-      ->check(integer(0, kInt32Max));
+      ->transform(integer(0, kInt32Max));
   cmd->add_option("--predictions", a->predictions,
                   "MODEL=PATH: a regression model's predictions (N,) of the split (mint "
                   "predict), for the absolute error beside each AUPRC (repeatable)");
@@ -357,15 +357,17 @@ void add_score_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--ic-threshold", a->ic_threshold, "Bits, with --positives ic")
       ->capture_default_str()
-      ->check(finite());
+      ->transform(finite());
   cmd->add_flag("--signed", a->signed_scores, "Signed position scores instead of absolute");
   cmd->add_option("--bootstrap", a->bootstrap, "Bootstrap resamples for the CIs (0: none)")
-      ->check(integer(0, kMaxBootstrap))
+      ->transform(integer(0, kMaxBootstrap))
       ->capture_default_str();
   cmd->add_option("--ci", a->level, "Confidence level")
       ->capture_default_str()
-      ->check(number_between(0, 1));
-  cmd->add_option("--seed", a->seed, "Bootstrap seed")->capture_default_str()->check(unsigned64());
+      ->transform(number_between(0, 1));
+  cmd->add_option("--seed", a->seed, "Bootstrap seed")
+      ->capture_default_str()
+      ->transform(unsigned64());
   cmd->add_option("--device", a->device, "Where the curves are computed: auto, cpu or cuda")
       ->capture_default_str();
   cmd->add_option("--compare", a->compare,

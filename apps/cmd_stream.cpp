@@ -210,17 +210,17 @@ void add_stream_command(CLI::App& app) {
   cmd->add_option("--out", a->out, "Results directory (tables/, stream/ state)")->required();
   a->n_option = cmd->add_option(
       "--n", a->n, "Sequences: the test split's groups filled evenly (else the --test-* sizes)");
-  a->n_option->check(integer(1, kMaxSplitSize));
+  a->n_option->transform(integer(1, kMaxSplitSize));
   a->simulation.add_to(cmd, /*train_sizes=*/false);
   a->attribute.add_to(cmd, "--fp-batch", "--fp-seed");
   cmd->add_option("--chunk", a->chunk, "Sequences per chunk")
       ->capture_default_str()
-      ->check(integer(1, 1 << 24));
+      ->transform(integer(1, 1 << 24));
   cmd->add_option("--shard", a->shard, "i/N: run the i-th of N contiguous parts (0-based)");
   cmd->add_option("--save-attributions", a->save_attributions,
                   "Keep K evenly spaced sequences' attributions (stream/attributions/*.npy)")
       ->capture_default_str()
-      ->check(integer(0, kInt64Max));
+      ->transform(integer(0, kInt64Max));
   cmd->add_option("--compare", a->compare,
                   "Two model names A,B for the Δ medians (default: M_w and M_wo when given)")
       ->delimiter(',')
@@ -234,26 +234,26 @@ void add_stream_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--ic-threshold", a->ic_threshold, "Bits, with --positives ic")
       ->capture_default_str()
-      ->check(finite());
+      ->transform(finite());
   cmd->add_flag("--signed", a->signed_scores, "Signed position scores instead of absolute");
   cmd->add_option("--bootstrap", a->bootstrap, "Resamples for the median's CI")
       ->capture_default_str()
-      ->check(integer(0, 100000));
+      ->transform(integer(0, 100000));
   cmd->add_option("--pair-resamples", a->pair_resamples,
                   "Resamples of the paired Δ bootstrap (kept in the stream)")
       ->capture_default_str()
-      ->check(integer(0, 10000));
+      ->transform(integer(0, 10000));
   cmd->add_option("--ci", a->level, "Confidence level")
       ->capture_default_str()
-      ->check(number_between(0, 1));
+      ->transform(number_between(0, 1));
   cmd->add_option("--bootstrap-seed", a->bootstrap_seed, "Bootstrap seed")
       ->capture_default_str()
-      ->check(unsigned64());
+      ->transform(unsigned64());
   cmd->add_option("--set", a->set, "Motif set name in the tables (default: the set's)");
   cmd->add_option("--checkpoint-seconds", a->checkpoint_seconds,
                   "Save the state at most this often (0: after every chunk)")
       ->capture_default_str()
-      ->check(number(0, kInf));
+      ->transform(number(0, kInf));
   cmd->add_flag("--quiet", a->quiet, "No progress bar");
   a->flags.add_to(cmd, /*with_length=*/false);
   a->device.add_to(cmd);

@@ -37,17 +37,17 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--filters", a->spec.filters, "Conv filters F")
       ->capture_default_str()
-      ->check(integer(1, kInt32Max));
+      ->transform(integer(1, kInt32Max));
   cmd->add_option("--width", a->spec.width, "Filter width K (default: the data set's K)")
-      ->check(integer(1, kInt32Max));
+      ->transform(integer(1, kInt32Max));
   cmd->add_option("--pool-width", a->pool, "Max-pool width P, or global (P = conv length)")
       ->capture_default_str();
   cmd->add_option("--hidden1", a->spec.hidden1, "fc1 width H1")
       ->capture_default_str()
-      ->check(integer(1, kInt32Max));
+      ->transform(integer(1, kInt32Max));
   cmd->add_option("--hidden2", a->spec.hidden2, "fc2 width H2")
       ->capture_default_str()
-      ->check(integer(1, kInt32Max));
+      ->transform(integer(1, kInt32Max));
   cmd->add_option("--padding", a->padding, "Conv padding: same or valid")->capture_default_str();
   cmd->add_option("--activation", a->activation, "First-layer activation: relu or exp")
       ->capture_default_str();
@@ -57,22 +57,22 @@ void add_train_command(CLI::App& app) {
                   "instead of the paper's");
   cmd->add_option("--epochs", a->train.max_epochs, "Maximum epochs")
       ->capture_default_str()
-      ->check(integer(1, kInt32Max));
+      ->transform(integer(1, kInt32Max));
   cmd->add_option("--patience", a->train.patience, "Early-stopping patience (epochs)")
       ->capture_default_str()
-      ->check(integer(0, kInt32Max));
+      ->transform(integer(0, kInt32Max));
   cmd->add_option("--batch", a->train.batch, "Batch size")
       ->capture_default_str()
-      ->check(integer(1, kMaxTrainBatch));
+      ->transform(integer(1, kMaxTrainBatch));
   cmd->add_option("--lr", a->train.adam.lr, "Adam learning rate")
       ->capture_default_str()
-      ->check(number_above(0));
+      ->transform(number_above(0));
   cmd->add_option("--seed", a->seed, "First model seed")
       ->capture_default_str()
-      ->check(unsigned64());
+      ->transform(unsigned64());
   cmd->add_option("--seeds", a->seeds, "Number of model seeds (seed, seed+1, …)")
       ->capture_default_str()
-      ->check(integer(1, 100000));
+      ->transform(integer(1, 100000));
   cmd->add_flag("--force", a->force, "Retrain models whose files exist");
   cmd->add_flag("--quiet", a->quiet, "No progress output");
   a->device.add_to(cmd);

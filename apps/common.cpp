@@ -13,10 +13,10 @@ namespace mint::cli {
 void ModelFlags::add_to(CLI::App* cmd, bool with_length) {
   if (with_length) {
     cmd->add_option("--length", length, "Sequence length L, if the model file does not record it")
-        ->check(integer(1, kMaxLength));
+        ->transform(integer(1, kMaxLength));
   }
   cmd->add_option("--pool-width", pool, "Max-pool width P, if the model file does not record it")
-      ->check(integer(1, kInt32Max));
+      ->transform(integer(1, kInt32Max));
   cmd->add_option("--padding", padding, "Conv padding: same or valid (settles an ambiguity)");
   cmd->add_option("--activation", activation, "First-layer activation: relu or exp");
   cmd->add_option("--arch", arch,
@@ -83,10 +83,10 @@ void SimulationFlags::add_to(CLI::App* cmd, bool train_sizes) {
       ->capture_default_str();
   interaction_option = cmd->add_option(
       "--interaction", interaction, "Interaction strength c (default +2 enhancing, -2 inhibiting)");
-  interaction_option->check(finite());
+  interaction_option->transform(finite());
   cmd->add_option("--weights", weights, "Main effects w_i, one per motif (default 1)")
       ->delimiter(',')
-      ->check(finite());
+      ->transform(finite());
   auto& d = options.design;
   const CLI::Validator size = integer(0, kMaxSplitSize);
   if (train_sizes) {
@@ -106,29 +106,29 @@ void SimulationFlags::add_to(CLI::App* cmd, bool train_sizes) {
       ->check(size);
   cmd->add_option("--seed", options.seed, "Random seed")
       ->capture_default_str()
-      ->check(unsigned64());
+      ->transform(unsigned64());
   cmd->add_option("--length", options.length, "Sequence length L")
       ->capture_default_str()
-      ->check(integer(1, kMaxLength));
+      ->transform(integer(1, kMaxLength));
   cmd->add_option("--gc", options.gc, "Background GC content")
       ->capture_default_str()
-      ->check(number(0, 1));
+      ->transform(number(0, 1));
   cmd->add_option("--pseudocount", options.pseudocount, "Pseudocount on PWM column frequencies")
       ->capture_default_str()
-      ->check(number(0, kInf));
+      ->transform(number(0, kInf));
   min_score_option = cmd->add_option(
       "--min-instance-score", min_instance_score,
       "Re-draw motif instances scoring below this fraction (0-1) of the consensus's "
       "log-odds (default: off, as SPEC)");
-  min_score_option->check(number(0, 1));
+  min_score_option->transform(number(0, 1));
   cmd->add_option("--filter-width", options.grammar.filter_width,
                   "CNN filter width K the gaps are drawn for (default: longest motif)")
-      ->check(integer(1, kMaxLength));
+      ->transform(integer(1, kMaxLength));
   cmd->add_option("--order", order, "Grammar order: file, random, or a permutation such as 2,0,1,3")
       ->capture_default_str();
   cmd->add_option("--gaps", gaps, "Explicit gaps between consecutive motifs (each > K)")
       ->delimiter(',')
-      ->check(integer(0, kMaxLength));
+      ->transform(integer(0, kMaxLength));
 }
 
 SimulationOptions SimulationFlags::resolve(const MotifSet& set) {
@@ -157,10 +157,10 @@ void AttributeFlags::add_to(CLI::App* cmd, const char* batch, const char* seed_n
   cmd->add_option("--target-index", target_index,
                   "Which output of a multi-output model to attribute (0-based)")
       ->capture_default_str()
-      ->check(integer(0, kInt32Max));
+      ->transform(integer(0, kInt32Max));
   cmd->add_option("--steps", steps, "Integrated Gradients: number of steps")
       ->capture_default_str()
-      ->check(integer(1, kMaxRiemannSteps));
+      ->transform(integer(1, kMaxRiemannSteps));
   cmd->add_option("--ig-method", ig_method,
                   "gausslegendre, riemann_right, riemann_left, riemann_middle or riemann_trapezoid")
       ->capture_default_str();
@@ -170,10 +170,10 @@ void AttributeFlags::add_to(CLI::App* cmd, const char* batch, const char* seed_n
   cmd->add_option(batch, batch_size,
                   "Feature permutation: sequences permuted together (Captum's batch)")
       ->capture_default_str()
-      ->check(integer(2, 1 << 20, "a permutation needs two sequences"));
+      ->transform(integer(2, 1 << 20, "a permutation needs two sequences"));
   cmd->add_option(seed_name, seed, "Feature permutation: seed of the permutations")
       ->capture_default_str()
-      ->check(unsigned64());
+      ->transform(unsigned64());
 }
 
 AttributeOptions AttributeFlags::options(const std::vector<Method>& methods) const {
@@ -191,7 +191,7 @@ AttributeOptions AttributeFlags::options(const std::vector<Method>& methods) con
 
 CLI::Option* add_threads_option(CLI::App* cmd, int& threads) {
   return cmd->add_option("--threads", threads, "CPU threads (default: all)")
-      ->check(integer(0, kMaxThreads, "0: all cores"));
+      ->transform(integer(0, kMaxThreads, "0: all cores"));
 }
 
 void require_value(const char* option, const std::string& value) {

@@ -65,6 +65,11 @@ bool is_plain_non_finite(const std::string& t) {
   return s == "nan" || s == "inf" || s == "infinity";
 }
 
+// A signed zero ("-0", "-00"): 0, as every integer option takes it.
+bool is_negative_zero(const std::string& text) {
+  return text.size() > 1 && text[0] == '-' && text.find_first_not_of('0', 1) == std::string::npos;
+}
+
 CLI::Validator make(std::function<std::string(std::string&)> check, const std::string& desc) {
   return CLI::Validator(std::move(check), desc, "");
 }
@@ -90,6 +95,7 @@ std::string integer_error(const std::string& text, std::int64_t lo, std::int64_t
 }
 
 std::string unsigned64_error(const std::string& text) {
+  if (is_negative_zero(text)) return "";
   if (!text.empty() && text[0] == '-') return text + " must be >= 0";
   std::uint64_t v = 0;
   const char* first = text.data() + (text.size() > 1 && text[0] == '+' ? 1 : 0);
@@ -114,32 +120,61 @@ std::string number_error(const std::string& text, double lo, double hi, bool lo_
   return "";
 }
 
-CLI::Validator integer(std::int64_t lo, std::int64_t hi, const std::string& note) {
-  return make([=](std::string& s) { return with_note(integer_error(s, lo, hi), note); },
-              "INT in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+std::string canonical_integer(const std::string& text) {
+  return std::to_string(std::strtoll(text.c_str(), nullptr, 10));
 }
 
-CLI::Validator unsigned64() {
-  return make([](std::string& s) { return unsigned64_error(s); }, "UINT64");
+std::string canonical_unsigned64(const std::string& text) {
+  return is_negative_zero(text) ? "0" : std::to_string(std::strtoull(text.c_str(), nullptr, 10));
 }
+
+std::string canonical_number(const std::string& text) {
+  return std::strtod(text.c_str(), nullptr) == 0 ? "0" : text;
+}
+
+namespace {
+
+// A validator that, when the text is good, rewrites it in its canonical form (`->transform`).
+CLI::Validator canonical(std::function<std::string(const std::string&)> error,
+                         std::string (*canonical_form)(const std::string&),
+                         const std::string& desc) {
+  return make(
+      [=](std::string& s) {
+        std::string e = error(s);
+        if (e.empty()) s = canonical_form(s);
+        return e;
+      },
+      desc);
+}
+
+}  // namespace
+
+CLI::Validator integer(std::int64_t lo, std::int64_t hi, const std::string& note) {
+  return canonical([=](const std::string& s) { return with_note(integer_error(s, lo, hi), note); },
+                   canonical_integer,
+                   "INT in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
+CLI::Validator unsigned64() { return canonical(unsigned64_error, canonical_unsigned64, "UINT64"); }
 
 CLI::Validator number(double lo, double hi, const std::string& note) {
-  return make([=](std::string& s) { return with_note(number_error(s, lo, hi), note); },
-              "NUMBER in [" + bound(lo) + ", " + bound(hi) + "]");
+  return canonical([=](const std::string& s) { return with_note(number_error(s, lo, hi), note); },
+                   canonical_number, "NUMBER in [" + bound(lo) + ", " + bound(hi) + "]");
 }
 
 CLI::Validator number_between(double lo, double hi) {
-  return make([=](std::string& s) { return number_error(s, lo, hi, true, true); },
-              "NUMBER in (" + bound(lo) + ", " + bound(hi) + ")");
+  return canonical([=](const std::string& s) { return number_error(s, lo, hi, true, true); },
+                   canonical_number, "NUMBER in (" + bound(lo) + ", " + bound(hi) + ")");
 }
 
 CLI::Validator number_above(double lo) {
-  return make([=](std::string& s) { return number_error(s, lo, kInf, true); },
-              "NUMBER > " + bound(lo));
+  return canonical([=](const std::string& s) { return number_error(s, lo, kInf, true); },
+                   canonical_number, "NUMBER > " + bound(lo));
 }
 
 CLI::Validator finite() {
-  return make([](std::string& s) { return number_error(s, -kInf, kInf); }, "NUMBER");
+  return canonical([](const std::string& s) { return number_error(s, -kInf, kInf); },
+                   canonical_number, "NUMBER");
 }
 
 std::int64_t parse_integer(const std::string& flag, const std::string& text, std::int64_t lo,
@@ -149,10 +184,16 @@ std::int64_t parse_integer(const std::string& flag, const std::string& text, std
   return std::strtoll(text.c_str(), nullptr, 10);
 }
 
+std::uint64_t parse_unsigned64(const std::string& flag, const std::string& text) {
+  const std::string e = unsigned64_error(text);
+  if (!e.empty()) throw Error(flag + ": " + e);
+  return std::strtoull(canonical_unsigned64(text).c_str(), nullptr, 10);
+}
+
 double parse_number(const std::string& flag, const std::string& text) {
   const std::string e = number_error(text, -kInf, kInf);
   if (!e.empty()) throw Error(flag + ": " + e);
-  return std::strtod(text.c_str(), nullptr);
+  return std::strtod(canonical_number(text).c_str(), nullptr);
 }
 
 }  // namespace mint::cli

@@ -146,6 +146,15 @@ void check_designs(const ExperimentConfig& c, const MotifSet& motifs) {
       check_simulation_memory(plan_simulation(motifs, o));
     } catch (const Error& e) {
       std::string what = e.what();
+      // core/grammar's hint names simulate's flags (--filter-width, --gaps): the experiment's
+      // are its length and width, named by the flag or the config file (check_plan's callers).
+      const auto but = what.find(" but --length is ");
+      if (what.rfind("the grammar spans ", 0) == 0 && but != std::string::npos) {
+        fail_plan_key("length", what.substr(0, but) + " but the length is " +
+                                    std::to_string(c.length) + " (" + dir + " of set " +
+                                    set_label(motifs.name) + "); use a longer length" +
+                                    (c.model.width > 0 ? " or a smaller width" : ""));
+      }
       if (d.kind == DesignKind::regression &&
           (what.rfind("--train ", 0) == 0 || what.rfind("--valid ", 0) == 0)) {
         what = "--regression-" + what.substr(2);

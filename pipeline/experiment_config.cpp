@@ -180,6 +180,15 @@ void validate(const ExperimentConfig& c) {
     fail_key("filters", "values must be distinct");
   }
   check_int("seeds", c.seeds, 1);
+  // A method or effect listed twice would run, and report, every row twice.
+  for (std::size_t i = 0; i < c.methods.size(); ++i) {
+    if (std::find(c.methods.begin(), c.methods.begin() + i, c.methods[i]) != c.methods.begin() + i)
+      fail_key("methods", std::string(to_string(c.methods[i])) + " given twice");
+  }
+  for (std::size_t i = 0; i < c.effects.size(); ++i) {
+    if (std::find(c.effects.begin(), c.effects.begin() + i, c.effects[i]) != c.effects.begin() + i)
+      fail_key("effects", std::string(to_string(c.effects[i])) + " given twice");
+  }
   if (has_interactions(c) && c.effects.empty()) fail_key("effects", "needs at least one effect");
   check_int("ig_steps", c.ig_steps, 1, kMaxGaussLegendreSteps, "Gauss-Legendre nodes");
   check_int("fp_batch", c.fp_batch, 2, 1 << 20);
@@ -193,7 +202,7 @@ void validate(const ExperimentConfig& c) {
                                                         {"test_per_count", c.test_per_count}};
   for (const auto& [key, v] : sizes) check_int(key, v, 1, 0xFFFFFFFFll);
   check_int("epochs", c.epochs, 1);
-  check_int("patience", c.patience, 1);
+  check_int("patience", c.patience, 0);  // as mint train: 0 stops at the first epoch without a gain
   check_int("batch", c.batch, 1, kMaxTrainBatch);
   check_number("lr", c.lr, c.lr > 0, "> 0");
   check_number("pseudocount", c.pseudocount, c.pseudocount >= 0 && c.pseudocount < 1, "in [0, 1)");
@@ -208,15 +217,28 @@ void validate(const ExperimentConfig& c) {
 }
 
 void check_memory(const ExperimentConfig& c) {
-  // The largest data set's codes (test splits left out: their sizes depend on the motif sets).
-  for (const std::int64_t n : {c.train + c.valid, c.regression_train + c.regression_valid}) {
+  // The largest data set's codes (test splits left out: their sizes depend on the motif sets),
+  // of the data sets this experiment builds: negatives classification, interactions regression.
+  // A batch holds at most one split's sequences (a test split at least its positives).
+  std::vector<std::int64_t> sizes;
+  std::int64_t largest = 1;
+  if (c.experiment != ExperimentKind::interactions) {
+    sizes.push_back(c.train + c.valid);
+    largest = std::max({largest, c.train + c.valid, c.test_positives});
+  }
+  if (has_interactions(c)) {
+    sizes.push_back(c.regression_train + c.regression_valid);
+    largest = std::max({largest, c.regression_train + c.regression_valid, c.test_per_count});
+  }
+  for (const std::int64_t n : sizes) {
     check_memory("config key 'length': a data set",
                  bytes_of({static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(c.length)}),
                  std::to_string(n) + " training and validation sequences x " +
                      std::to_string(c.length) + " bases");
   }
   // The conv layer's output and gradient for a training or evaluation batch (pipeline/train.cpp).
-  const auto batch = static_cast<std::uint64_t>(std::max(c.batch, TrainOptions{}.eval_batch));
+  const auto batch = static_cast<std::uint64_t>(
+      std::min<std::int64_t>(std::max(c.batch, TrainOptions{}.eval_batch), largest));
   for (int f : c.filters) {
     check_memory("config key 'filters': training " + std::to_string(f) + " filters",
                  bytes_of({static_cast<std::uint64_t>(f), static_cast<std::uint64_t>(c.length),
@@ -308,7 +330,7 @@ struct Value {
   }
   double number() const {
     if (!v.is_number()) throw bad("a number");
-    return v.get<double>();
+    return v.get<double>() + 0.0;  // -0.0 is +0.0 (config.json never holds -0.0)
   }
   std::string string() const {
     if (!v.is_string()) throw bad("a string");
@@ -377,15 +399,17 @@ bool set_key(ExperimentConfig& c, const Value& v) {
   } else if (key == "length") {
     c.length = v.integer();
   } else if (key == "seed") {
-    if (!v.v.is_number_unsigned()) throw v.bad("a non-negative integer");
-    c.seed = v.v.get<std::uint64_t>();
+    // JSON's -0 is a signed integer 0.
+    const bool zero = v.v.is_number_integer() && v.v.get<std::int64_t>() == 0;
+    if (!v.v.is_number_unsigned() && !zero) throw v.bad("a non-negative integer");
+    c.seed = zero ? 0 : v.v.get<std::uint64_t>();
   } else if (key == "pseudocount") {
     c.pseudocount = v.number();
   } else if (key == "min_instance_score") {
     if (v.v.is_null()) {
       c.min_instance_score.reset();
     } else if (v.v.is_number()) {
-      c.min_instance_score = v.v.get<double>();
+      c.min_instance_score = v.v.get<double>() + 0.0;  // -0.0 is 0, as for a flag
     } else {
       throw v.bad("a number or null (off)");
     }
@@ -427,9 +451,9 @@ bool set_model_key(ExperimentConfig& c, const Value& v) {
   } else if (key == "lr") {
     c.lr = v.number();
   } else if (key == "pool") {
-    if (v.v.is_string()) {
-      c.model.pool =
-          v.parsed(v.v.get<std::string>(), parse_pool, "must be \"global\" or a positive width");
+    // "global" or a JSON integer: a numeric string ("10") is refused, as for every other key.
+    if (v.v.is_string() && v.v.get<std::string>() == "global") {
+      c.model.pool = {true, 0};
     } else if (v.v.is_number_integer()) {
       c.model.pool = {false, v.integer()};
     } else {
@@ -477,11 +501,25 @@ bool set_model_key(ExperimentConfig& c, const Value& v) {
 ExperimentConfig apply_config_json(const ExperimentConfig& base, const std::string& text,
                                    const std::string& source) {
   json j;
+  // A key given twice in one object would be last-wins: an error naming it. One set of keys
+  // per open object (the architecture's objects too).
+  std::vector<std::set<std::string>> open_objects;
+  std::string twice;
+  const auto note_key = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) open_objects.emplace_back();
+    if (event == json::parse_event_t::object_end) open_objects.pop_back();
+    if (event == json::parse_event_t::key && twice.empty() && !open_objects.empty() &&
+        !open_objects.back().insert(parsed.get<std::string>()).second) {
+      twice = parsed.get<std::string>();
+    }
+    return true;
+  };
   try {
-    j = json::parse(text);
+    j = json::parse(text, note_key);
   } catch (const std::exception& e) {
     throw Error(source + ": not valid JSON (" + e.what() + ")");
   }
+  if (!twice.empty()) throw Error(source + ": key '" + twice + "' given twice");
   if (!j.is_object()) throw Error(source + ": must be a JSON object");
   ExperimentConfig c = base;
   try {

@@ -3,6 +3,7 @@
 // up-front memory checks of core/limits.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <limits>
 
@@ -71,8 +72,8 @@ TEST(Options, ValidatorsNameTheFlagThroughCli11) {
   CLI::App app;
   double lr = 0.001;
   int threads = 0;
-  app.add_option("--lr", lr)->check(number_above(0));
-  app.add_option("--threads", threads)->check(integer(0, 1024, "0: all cores"));
+  app.add_option("--lr", lr)->transform(number_above(0));
+  app.add_option("--threads", threads)->transform(integer(0, 1024, "0: all cores"));
   try {
     app.parse(std::vector<std::string>{"-0.1", "--lr"});  // CLI11 takes the vector reversed
     FAIL() << "accepted --lr -0.1";
@@ -100,6 +101,43 @@ TEST(Options, ParseFunctionsThrowNamingTheFlag) {
     EXPECT_STREQ(e.what(), "--lr: nan is not a finite number");
   }
   EXPECT_THROW(parse_integer("--seeds", "x", 1, 10), Error);
+}
+
+// One rule for a signed zero in every command: it is 0 (an integer 0, a seed 0, the number
+// +0.0, never -0.0), and an integer option reads decimal ("010" is 10, not CLI11's octal 8).
+TEST(Options, SignedZeroIsZeroAndIntegersAreDecimal) {
+  EXPECT_EQ(unsigned64_error("-0"), "");
+  EXPECT_EQ(unsigned64_error("-00"), "");
+  EXPECT_EQ(unsigned64_error("-1"), "-1 must be >= 0");
+  EXPECT_EQ(unsigned64_error("18446744073709551615"), "");
+  EXPECT_EQ(integer_error("-0", 0, kInt32Max), "");
+  EXPECT_EQ(number_error("-0", 0, 1), "");
+  EXPECT_EQ(canonical_integer("-0"), "0");
+  EXPECT_EQ(canonical_integer("010"), "10");
+  EXPECT_EQ(canonical_unsigned64("-0"), "0");
+  EXPECT_EQ(canonical_number("-0.0"), "0");
+  EXPECT_EQ(canonical_number("-0.5"), "-0.5");
+  EXPECT_EQ(parse_unsigned64("--seed", "18446744073709551615"),
+            std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(parse_unsigned64("--seed", "-0"), 0u);
+  EXPECT_FALSE(std::signbit(parse_number("--min-instance-score", "-0")));
+  EXPECT_FALSE(std::signbit(parse_number("--min-instance-score", "-0.0e3")));
+
+  CLI::App app;
+  std::uint64_t seed = 1;
+  double score = 1, lr = 1;
+  int epochs = 1;
+  app.add_option("--seed", seed)->transform(unsigned64());
+  app.add_option("--min-instance-score", score)->transform(number(0, 1));
+  app.add_option("--lr", lr)->transform(finite());
+  app.add_option("--epochs", epochs)->transform(integer(0, kInt32Max));
+  app.parse(std::vector<std::string>{"010", "--epochs", "-0.0", "--lr", "-0",
+                                     "--min-instance-score", "-0", "--seed"});
+  EXPECT_EQ(seed, 0u);
+  EXPECT_EQ(epochs, 10);
+  EXPECT_EQ(score, 0.0);
+  EXPECT_FALSE(std::signbit(score));
+  EXPECT_FALSE(std::signbit(lr));
 }
 
 TEST(Limits, BytesSaturateInsteadOfWrapping) {

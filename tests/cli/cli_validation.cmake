@@ -249,6 +249,40 @@ expect_refused("--epochs: At Most 1 required but received 2" train ${data} --out
 expect_refused("--length: At Most 1 required but received 2" simulate --out ${OUT} ${tiny}
                --length 100)
 
+# 12b. A method listed twice (one flag, the flag repeated, the config key) would run and report
+#      every row twice: refused as stream's --method and the experiment's --sets are.
+expect_refused("--methods: grad given twice" ${exp} --methods grad,grad)
+expect_refused("--methods: grad given twice" ${exp} --methods grad --methods grad)
+file(WRITE ${WORK}/methods.json "{\"methods\": [\"grad\", \"grad\"]}")
+expect_refused("methods.json: config key 'methods': grad given twice" ${exp}
+               --config ${WORK}/methods.json)
+
+# 12c. A seed takes [0, 2^64 - 1] in the experiment as in simulate and train, and a signed zero
+#      is 0 in every command (the later error shows the seed was taken).
+expect_refused("--pool: 200 is longer than" ${exp} --seed 18446744073709551615 --pool 200
+               --length 120)
+expect_refused("--pool: 200 is longer than" ${exp} --seed=-0 --pool 200 --length 120)
+# Patience 0 (stop at the first epoch without a gain), as mint train takes it.
+expect_refused("--pool: 200 is longer than" ${exp} --patience 0 --pool 200 --length 120)
+expect_ok(train ${data} --out ${WORK}/models_z --filters 4 --epochs 1 --seeds 1 --quiet --seed=-0)
+
+# 12d. A config file's key given twice is refused (never last-wins), and "pool" takes "global"
+#      or a JSON integer, not a numeric string, as every other key.
+file(WRITE ${WORK}/twice.json "{\"pool\": 10, \"pool\": 251}")
+expect_refused("twice.json: key 'pool' given twice" ${exp} --config ${WORK}/twice.json)
+file(WRITE ${WORK}/poolstr.json "{\"pool\": \"10\"}")
+expect_refused("poolstr.json: key 'pool' must be \"global\" or an integer, got \"10\"" ${exp}
+               --config ${WORK}/poolstr.json)
+
+# 12e. The grammar's span names the experiment's own key or flag (it has no --filter-width or
+#      --gaps): the config file's key, or the flag.
+file(WRITE ${WORK}/length98.json "{\"length\": 98}")
+expect_refused("length98.json: config key 'length': the grammar spans" ${exp}
+               --config ${WORK}/length98.json)
+expect_refused("but the length is 98 (data_w of set distinct_1); use a longer length" ${exp}
+               --config ${WORK}/length98.json)
+expect_refused("--length: the grammar spans" ${exp} --length 98)
+
 # 13. Only plain decimal numbers: hex floats, other infinity spellings and "+-3" are refused.
 expect_refused("--lr: '0x10' is not a number" train ${data} --out ${OUT} --lr 0x10)
 expect_refused("--lr: '0x10' is not a number" ${exp} --lr 0x10)
@@ -274,6 +308,16 @@ endif()
 # 15. The experiment checks its simulations' memory (as mint simulate does) before writing.
 set(ENV{MINT_MEMORY_LIMIT} 60M)
 expect_refused("the simulation needs 78.3 MiB (14500 sequences x 250 bases" ${exp})
+# Only the data sets the experiment builds count (negatives: no regression sets), a batch holds
+# at most a split's sequences (the blocked directory's error, after the checks, shows they
+# passed), and the flag that set a key is named.
+set(ENV{MINT_MEMORY_LIMIT} 1G)
+set(long --length 200000 --train 50 --valid 40 --test-positives 8 --test-per-subset 2)
+file(MAKE_DIRECTORY ${WORK}/blocked_long)
+file(WRITE ${WORK}/blocked_long/distinct_1 "")
+expect_error("cannot create directory" experiment negatives --out ${WORK}/blocked_long --quiet
+             ${long} --filters 4)
+expect_refused("--filters: training 64 filters needs" ${exp} ${long} --filters 64)
 unset(ENV{MINT_MEMORY_LIMIT})
 
 # 16. A failed write (here ulimit -f: 50 KB, less than train.seq.npy) leaves no partial data set:
@@ -305,7 +349,7 @@ expect_refused("${model100}: tensor 'fc1.weight'" stream --model M=${model},${mo
 
 # 18. The experiment's flags say what is wrong as every other command's options do (the value,
 #     then the range: apps/options.hpp), the same for a flag and for the train command.
-foreach(case "--epochs;0;0 must be >= 1" "--patience;0;0 must be >= 1"
+foreach(case "--epochs;0;0 must be >= 1" "--patience;-1;-1 must be >= 0"
         "--batch;0;0 must be in [1, 65536]" "--seeds;0;0 must be >= 1"
         "--pseudocount;1;1 must be in [0, 1)" "--hidden1;0;0 must be >= 1"
         "--pool;-3;-3 must be >= 1 (or \"global\")" "--fp-batch;1;1 must be in [2, 1048576]")

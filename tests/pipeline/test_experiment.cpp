@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -249,6 +250,43 @@ TEST(Experiment, ConfigJsonRoundTripsAndRejectsBadKeys) {
   EXPECT_EQ(n, 3);
   EXPECT_THROW(parse_shard("3/3", i, n), Error);
   EXPECT_THROW(parse_shard("x", i, n), Error);
+}
+
+// A config file's errors: one line naming the file and the key, and what is wrong.
+TEST(Experiment, ConfigRefusesRepeatsAndWrongTypes) {
+  const ExperimentConfig c = tiny();
+  const std::pair<const char*, const char*> refused[] = {
+      {R"({"methods": ["grad", "grad"]})", "f.json: config key 'methods': grad given twice"},
+      {R"({"effects": ["additive", "additive"]})",
+       "f.json: config key 'effects': additive given twice"},
+      {R"({"patience": -1})", "f.json: config key 'patience': -1 must be >= 0"},
+      {R"({"pool": 10, "pool": 251})", "f.json: key 'pool' given twice"},
+      {R"({"pool": 10, "lr": 0.1, "pool": 10})", "f.json: key 'pool' given twice"},
+      {R"({"pool": "10"})", "f.json: key 'pool' must be \"global\" or an integer, got \"10\""},
+      {R"({"epochs": "10"})", "f.json: key 'epochs' must be an integer, got \"10\""},
+  };
+  // Patience 0, as mint train: early stopping at the first epoch without a gain.
+  EXPECT_EQ(apply_config_json(c, R"({"patience": 0})", "f.json").patience, 0);
+  EXPECT_EQ(apply_config_json(c, R"({"seed": 18446744073709551615})", "f.json").seed,
+            std::numeric_limits<std::uint64_t>::max());
+  // A signed zero is 0 (apps/options' rule for flags): config.json never holds -0.0.
+  EXPECT_FALSE(std::signbit(
+      *apply_config_json(c, R"({"min_instance_score": -0.0})", "f.json").min_instance_score));
+  EXPECT_FALSE(
+      std::signbit(apply_config_json(c, R"({"pseudocount": -0.0})", "f.json").pseudocount));
+  EXPECT_EQ(apply_config_json(c, R"({"seed": -0})", "f.json").seed, 0u);
+  EXPECT_TRUE(apply_config_json(c, R"({"pool": "global"})", "f.json").model.pool.global);
+  EXPECT_EQ(apply_config_json(c, R"({"pool": 10})", "f.json").model.pool.width, 10);
+  // A whole config.json has no repeats.
+  EXPECT_NO_THROW(apply_config_json(c, config_to_json(c), "f.json"));
+  for (const auto& [text, reason] : refused) {
+    try {
+      apply_config_json(c, text, "f.json");
+      ADD_FAILURE() << text << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), reason);
+    }
+  }
 }
 
 TEST(Experiment, TinyRunWritesEveryTable) {
