@@ -5,6 +5,7 @@
 // (rerun-safe; --force retrains). Loss: BCE-with-logits for classification, MSE for regression.
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <memory>
 
 #include "commands.hpp"
@@ -85,8 +86,15 @@ void add_train_command(CLI::App& app) {
     spec.batchnorm = !a->no_batchnorm;
     const Compute compute = a->device.compute();
     if (a->seeds <= 0) throw Error("--seeds must be positive");
+    // The seeds are seed … seed + seeds - 1: the last must not wrap past 2^64 - 1 to 0.
+    if (a->seed >
+        std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(a->seeds - 1)) {
+      throw Error("--seed " + std::to_string(a->seed) + " with --seeds " +
+                  std::to_string(a->seeds) + ": the last seed would pass 2^64 - 1 (" +
+                  std::to_string(std::numeric_limits<std::uint64_t>::max()) + ")");
+    }
     if (a->name.empty() || a->name.find_first_of("/\t\n") != std::string::npos) {
-      throw Error("--name '" + a->name + "': give a non-empty name without '/' or tabs");
+      throw Error("--name " + quote_value(a->name) + ": give a non-empty name without '/' or tabs");
     }
     if (!a->arch.empty()) {
       for (const char* flag : {"--filters", "--width", "--pool-width", "--hidden1", "--hidden2",

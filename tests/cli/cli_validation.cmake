@@ -69,6 +69,11 @@ expect_refused("--pseudocount: nan is not a finite number" motifs distinct_1 --p
 expect_refused("--lr: -0.1 must be > 0" train ${data} --out ${OUT} --lr -0.1)
 expect_refused("--lr: -1 must be > 0" ${exp} --lr -1)
 expect_refused("--seed: -1 must be >= 0" simulate --out ${OUT} ${tiny} --seed -1)
+# The train seeds seed … seed + seeds - 1 used to wrap past 2^64 - 1 to seed 0.
+expect_refused("--seed 18446744073709551615 with --seeds 2: the last seed would pass 2^64 - 1"
+               train ${data} --out ${OUT} --seed 18446744073709551615 --seeds 2)
+expect_refused("--seed 18446744073709551610 with --seeds 7: the last seed would pass 2^64 - 1"
+               train ${data} --out ${OUT} --seed 18446744073709551610 --seeds 7)
 expect_refused("--seed: -5 must be >= 0" attribute --model ${model} ${data} --method fp
                --out ${OUT} --seed -5)
 expect_refused("--bootstrap: 2000000000 must be in [0, 1000000]" score ${data} --attr x.npy
