@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/error.hpp"
+#include "io/atomic_file.hpp"
 #include "io/dataset_io.hpp"
 #include "io/sequential_io.hpp"
 #include "options.hpp"
@@ -120,6 +121,8 @@ void add_train_command(CLI::App& app) {
     }
     TrainOptions o = a->train;
     o.print_progress = !a->quiet;
+    // A failed first model (a full disk, ulimit -f) removes the directory this run made.
+    OutputDirectory out_dir(a->out);
     for (int k = 0; k < a->seeds; ++k) {
       o.seed = a->seed + static_cast<std::uint64_t>(k);
       const std::string stem = model_stem(a->name, filters, o.seed);
@@ -140,6 +143,7 @@ void add_train_command(CLI::App& app) {
       }
       const TrainResult r = general ? train_and_save(data, arch, o, compute, a->out, stem)
                                     : train_and_save(data, config, o, compute, a->out, stem);
+      out_dir.commit();  // a finished model: the directory stays
       const EpochLog& best = r.history[static_cast<std::size_t>(r.best_epoch - 1)];
       std::printf(
           "seed %llu: best epoch %d of %zu, valid loss %.4f, valid accuracy %.4f → "

@@ -287,6 +287,16 @@ set(saved_mint "${MINT}")
 set(MINT sh -c "ulimit -f 100 && exec \"$0\" \"$@\"" ${saved_mint})
 expect_refused("train.seq.npy: write failed" simulate --out ${OUT}/a/b --train 200 --valid 40
                --test-positives 8 --test-per-subset 2 --length 1000)
+# A failed train (the model not written) leaves neither its log nor the directory it made.
+set(MINT sh -c "ulimit -f 1 && exec \"$0\" \"$@\"" ${saved_mint})
+expect_refused("model_f4_seed1.safetensors: write failed" train ${data} --out ${OUT}/t
+               --filters 4 --epochs 2 --seeds 1 --threads 1 --quiet)
+file(MAKE_DIRECTORY ${WORK}/trainfail)
+expect_error("model_f4_seed1.safetensors: write failed" train ${data} --out ${WORK}/trainfail
+             --filters 4 --epochs 2 --seeds 1 --threads 1 --quiet)
+if(EXISTS ${WORK}/trainfail/model_f4_seed1.log.tsv)
+  message(FATAL_ERROR "a failed train left model_f4_seed1.log.tsv without its model")
+endif()
 set(MINT "${saved_mint}")
 
 # 17. An ensemble's models must have one shape (filters F, input length L), in evaluate and
