@@ -287,6 +287,19 @@ set(saved_mint "${MINT}")
 set(MINT sh -c "ulimit -f 100 && exec \"$0\" \"$@\"" ${saved_mint})
 expect_refused("train.seq.npy: write failed" simulate --out ${OUT}/a/b --train 200 --valid 40
                --test-positives 8 --test-per-subset 2 --length 1000)
+# A failed simulate over a finished data set leaves it whole (files staged, moved in at the end).
+set(MINT "${saved_mint}")
+expect_ok(simulate --out ${WORK}/keepds --train 200 --valid 40 --test-positives 8
+          --test-per-subset 2 --length 1000 --seed 1)
+file(READ ${WORK}/keepds/dataset.json keep_json)
+set(MINT sh -c "ulimit -f 100 && exec \"$0\" \"$@\"" ${saved_mint})
+expect_error("write failed" simulate --out ${WORK}/keepds --train 200 --valid 40
+             --test-positives 8 --test-per-subset 2 --length 1000 --seed 2)
+file(READ ${WORK}/keepds/dataset.json keep_after)
+file(GLOB keep_stage ${WORK}/keepds/.mint-simulate.tmp.*)
+if(NOT keep_json STREQUAL keep_after OR keep_stage)
+  message(FATAL_ERROR "a failed simulate changed the finished data set or left ${keep_stage}")
+endif()
 # A failed train (the model not written) leaves neither its log nor the directory it made.
 set(MINT sh -c "ulimit -f 1 && exec \"$0\" \"$@\"" ${saved_mint})
 expect_refused("model_f4_seed1.safetensors: write failed" train ${data} --out ${OUT}/t
