@@ -5,11 +5,13 @@
 // (rerun-safe; --force retrains). Loss: BCE-with-logits for classification, MSE for regression.
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <memory>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/error.hpp"
+#include "io/atomic_file.hpp"
 #include "io/dataset_io.hpp"
 #include "io/sequential_io.hpp"
 #include "options.hpp"
@@ -85,8 +87,15 @@ void add_train_command(CLI::App& app) {
     spec.batchnorm = !a->no_batchnorm;
     const Compute compute = a->device.compute();
     if (a->seeds <= 0) throw Error("--seeds must be positive");
+    // The seeds are seed … seed + seeds - 1: the last must not wrap past 2^64 - 1 to 0.
+    if (a->seed >
+        std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(a->seeds - 1)) {
+      throw Error("--seed " + std::to_string(a->seed) + " with --seeds " +
+                  std::to_string(a->seeds) + ": the last seed would pass 2^64 - 1 (" +
+                  std::to_string(std::numeric_limits<std::uint64_t>::max()) + ")");
+    }
     if (a->name.empty() || a->name.find_first_of("/\t\n") != std::string::npos) {
-      throw Error("--name '" + a->name + "': give a non-empty name without '/' or tabs");
+      throw Error("--name " + quote_value(a->name) + ": give a non-empty name without '/' or tabs");
     }
     if (!a->arch.empty()) {
       for (const char* flag : {"--filters", "--width", "--pool-width", "--hidden1", "--hidden2",
@@ -112,6 +121,8 @@ void add_train_command(CLI::App& app) {
     }
     TrainOptions o = a->train;
     o.print_progress = !a->quiet;
+    // A failed first model (a full disk, ulimit -f) removes the directory this run made.
+    OutputDirectory out_dir(a->out);
     for (int k = 0; k < a->seeds; ++k) {
       o.seed = a->seed + static_cast<std::uint64_t>(k);
       const std::string stem = model_stem(a->name, filters, o.seed);
@@ -132,6 +143,7 @@ void add_train_command(CLI::App& app) {
       }
       const TrainResult r = general ? train_and_save(data, arch, o, compute, a->out, stem)
                                     : train_and_save(data, config, o, compute, a->out, stem);
+      out_dir.commit();  // a finished model: the directory stays
       const EpochLog& best = r.history[static_cast<std::size_t>(r.best_epoch - 1)];
       std::printf(
           "seed %llu: best epoch %d of %zu, valid loss %.4f, valid accuracy %.4f → "

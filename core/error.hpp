@@ -3,8 +3,10 @@
 // counts, expected 12"). The CLI catches it once, prints "mint: error: <message>" and exits 1.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace mint {
 
@@ -30,5 +32,11 @@ class DeviceOutOfMemory : public Error {
 
 // "path:line: what" — the form every parser error takes.
 [[noreturn]] void fail_at(const std::string& path, long line, const std::string& what);
+
+// A value the user gave (an option's argument, an environment variable), quoted for an error
+// line: 'value'. Control characters are escaped (\n, \t, \r, \\, others \xNN) so the message
+// stays one line, and a value longer than `max_chars` characters is cut there:
+// '1234...' (5000 bytes).
+std::string quote_value(std::string_view value, std::size_t max_chars = 40);
 
 }  // namespace mint

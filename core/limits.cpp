@@ -29,7 +29,7 @@ std::uint64_t env_limit() {
 // 2^64 - 1 bytes — is an error naming `variable`.
 std::uint64_t parse_size(const std::string& text, const std::string& variable) {
   auto bad = [&](const std::string& what) {
-    return Error(variable + ": '" + text + "' " + what +
+    return Error(variable + ": " + quote_value(text) + " " + what +
                  " (a positive number of bytes, optionally with K, M, G or T: 512M, 4G)");
   };
   std::uint64_t scale = 1;
@@ -63,8 +63,12 @@ std::uint64_t parse_size(const std::string& text, const std::string& variable) {
   if (digits == 0 || ec == std::errc::invalid_argument || end != first + digits) {
     throw bad("is not a size");
   }
-  const std::uint64_t bytes = ec == std::errc() ? bytes_of({v, scale}) : kSaturated;
-  if (bytes == kSaturated) throw bad("does not fit 64 bits");
+  // 2^64 - 1 itself is a valid limit: only a value above it (too many digits, or one that
+  // overflows once scaled) is refused.
+  if (ec == std::errc::result_out_of_range || v > kSaturated / scale) {
+    throw bad("does not fit 64 bits");
+  }
+  const std::uint64_t bytes = v * scale;
   if (bytes == 0) throw bad("must be > 0");
   return bytes;
 }

@@ -1,6 +1,8 @@
 // Writing and loading simulated data sets. See dataset_io.hpp for the layout.
 #include "io/dataset_io.hpp"
 
+#include <unistd.h>
+
 #include <bit>
 #include <charconv>
 #include <filesystem>
@@ -146,6 +148,11 @@ std::string format_jaspar(const MotifSet& motifs) {
   return out;
 }
 
+namespace {
+void write_dataset_files(const Simulation& sim, const std::string& dir,
+                         const WriteOptions& options);
+}  // namespace
+
 void write_dataset(const Simulation& sim, const std::string& dir, const WriteOptions& options) {
   // The largest split's text and one-hot buffers, checked before anything is written.
   for (const SplitData& s : sim.splits) {
@@ -159,9 +166,43 @@ void write_dataset(const Simulation& sim, const std::string& dir, const WriteOpt
                  std::to_string(n) + " sequences x " + std::to_string(L) + " bases");
   }
   make_directories(dir);
-  // dataset.json is written last: its presence marks a complete data set.
+  // Every file is written into a staging directory inside `dir` and moved into place only when
+  // all were written: a failed write leaves `dir` (an earlier data set, other files) as it was.
+  namespace fs = std::filesystem;
+  const std::string stage = dir + "/.mint-simulate.tmp." + std::to_string(::getpid());
   std::error_code ec;
-  std::filesystem::remove(dir + "/dataset.json", ec);
+  fs::remove_all(stage, ec);
+  make_directories(stage);
+  try {
+    write_dataset_files(sim, stage, options);
+  } catch (...) {
+    fs::remove_all(stage, ec);
+    throw;
+  }
+  // dataset.json is moved last: its presence marks a complete data set, so the old one goes
+  // first and a crash mid-move never shows a finished mix.
+  try {
+    fs::remove(dir + "/dataset.json");
+    for (const SplitData& s : sim.splits) {
+      // The optional files of an earlier data set written here would no longer match it.
+      if (!options.fasta) fs::remove(dir + "/" + s.name + ".fasta");
+      if (!options.onehot) fs::remove(dir + "/" + s.name + ".onehot.npy");
+    }
+    for (const fs::directory_entry& e : fs::directory_iterator(stage)) {
+      if (e.path().filename() != "dataset.json") fs::rename(e.path(), dir / e.path().filename());
+    }
+    fs::rename(stage + "/dataset.json", dir + "/dataset.json");
+  } catch (const fs::filesystem_error& e) {
+    fs::remove_all(stage, ec);
+    throw FileError(dir + ": cannot move the data set into place: " + e.code().message());
+  }
+  fs::remove_all(stage, ec);
+}
+
+namespace {
+
+void write_dataset_files(const Simulation& sim, const std::string& dir,
+                         const WriteOptions& options) {
   write_file_atomic(dir + "/motifs.jaspar", format_jaspar(sim.motifs));
 
   std::string counts = "split\tsubset\tpresence\tn_present\tcount\n";
@@ -170,9 +211,6 @@ void write_dataset(const Simulation& sim, const std::string& dir, const WriteOpt
     const SplitData& s = sim.splits[k];
     const SplitPlan& plan = sim.plans[k];
     write_split(sim, s, dir, options);
-    // The optional files of an earlier data set written here would no longer match it.
-    if (!options.fasta) std::filesystem::remove(dir + "/" + s.name + ".fasta", ec);
-    if (!options.onehot) std::filesystem::remove(dir + "/" + s.name + ".onehot.npy", ec);
     json groups = json::array();
     for (const Group& g : plan.groups) {
       const std::string name = subset_name(g.mask, sim.motifs);
@@ -209,6 +247,8 @@ void write_dataset(const Simulation& sim, const std::string& dir, const WriteOpt
               {"splits", splits}};
   write_file_atomic(dir + "/dataset.json", doc.dump(2) + "\n");
 }
+
+}  // namespace
 
 namespace {
 

@@ -415,8 +415,26 @@ TrainResult save_result(TrainResult r, const std::string& dir, const std::string
   }
   make_directories(dir);
   const std::filesystem::path base = std::filesystem::path(dir) / stem;
-  write_file_atomic(base.string() + ".log.tsv", training_log_tsv(r));
-  save_model(base.string() + ".safetensors", r.model);  // last: marks a finished model
+  const std::string log = base.string() + ".log.tsv";
+  // A model that cannot be written leaves no log of it: the log it replaced comes back, or none.
+  const bool had_log = std::filesystem::exists(log);
+  const std::string old_log = had_log ? read_file(log) : std::string();
+  write_file_atomic(log, training_log_tsv(r));
+  try {
+    save_model(base.string() + ".safetensors", r.model);  // last: marks a finished model
+  } catch (...) {
+    std::error_code ec;
+    if (had_log) {
+      try {
+        write_file_atomic(log, old_log);
+      } catch (...) {
+        std::filesystem::remove(log, ec);
+      }
+    } else {
+      std::filesystem::remove(log, ec);
+    }
+    throw;
+  }
   return r;
 }
 

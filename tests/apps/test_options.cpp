@@ -188,5 +188,45 @@ TEST(Limits, MalformedMemoryLimitIsAnError) {
   ::unsetenv("MINT_MEMORY_LIMIT");
 }
 
+// 2^64 - 1 bytes is the largest limit and an accepted one; only larger values are refused.
+TEST(Limits, LargestSizeIsAccepted) {
+  const auto max = std::numeric_limits<std::uint64_t>::max();
+  EXPECT_EQ(parse_size("18446744073709551615", "MINT_MEMORY_LIMIT"), max);
+  EXPECT_EQ(parse_size("16777215T", "MINT_MEMORY_LIMIT"), std::uint64_t{16777215} << 40);
+  for (const char* big : {"18446744073709551616", "16777216T", "17179869184G", "17592186044416M",
+                          "18014398509481984K", "99999999999999999999999"}) {
+    try {
+      parse_size(big, "MINT_MEMORY_LIMIT");
+      ADD_FAILURE() << "accepted " << big;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("does not fit 64 bits"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// A value echoed in an error stays on one line and is cut when long.
+TEST(Limits, OddValuesAreEscapedAndCut) {
+  auto message = [](const std::string& text) {
+    try {
+      parse_size(text, "MINT_MEMORY_LIMIT");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message("512\n").rfind("MINT_MEMORY_LIMIT: '512\\n' is not a size", 0), 0u);
+  EXPECT_EQ(message("512\n").find('\n'), std::string::npos);
+  EXPECT_EQ(message(std::string("1\x01\x7f\t", 4)).rfind("MINT_MEMORY_LIMIT: '1\\x01\\x7f\\t' ", 0),
+            0u);
+  const std::string longv(5000, '7');
+  const std::string m = message(longv);
+  EXPECT_LT(m.size(), 200u) << m;
+  EXPECT_EQ(m.rfind("MINT_MEMORY_LIMIT: '" + std::string(40, '7') + "...' (5000 bytes) ", 0), 0u)
+      << m;
+  EXPECT_EQ(quote_value("abc"), "'abc'");
+  EXPECT_EQ(quote_value("a\\b"), "'a\\\\b'");
+  EXPECT_EQ(quote_value("\xc3\xa9t\xc3\xa9", 2), "'\xc3\xa9t...' (5 bytes)");
+}
+
 }  // namespace
 }  // namespace mint::cli

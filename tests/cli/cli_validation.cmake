@@ -69,6 +69,11 @@ expect_refused("--pseudocount: nan is not a finite number" motifs distinct_1 --p
 expect_refused("--lr: -0.1 must be > 0" train ${data} --out ${OUT} --lr -0.1)
 expect_refused("--lr: -1 must be > 0" ${exp} --lr -1)
 expect_refused("--seed: -1 must be >= 0" simulate --out ${OUT} ${tiny} --seed -1)
+# The train seeds seed … seed + seeds - 1 used to wrap past 2^64 - 1 to seed 0.
+expect_refused("--seed 18446744073709551615 with --seeds 2: the last seed would pass 2^64 - 1"
+               train ${data} --out ${OUT} --seed 18446744073709551615 --seeds 2)
+expect_refused("--seed 18446744073709551610 with --seeds 7: the last seed would pass 2^64 - 1"
+               train ${data} --out ${OUT} --seed 18446744073709551610 --seeds 7)
 expect_refused("--seed: -5 must be >= 0" attribute --model ${model} ${data} --method fp
                --out ${OUT} --seed -5)
 expect_refused("--bootstrap: 2000000000 must be in [0, 1000000]" score ${data} --attr x.npy
@@ -326,6 +331,29 @@ set(saved_mint "${MINT}")
 set(MINT sh -c "ulimit -f 100 && exec \"$0\" \"$@\"" ${saved_mint})
 expect_refused("train.seq.npy: write failed" simulate --out ${OUT}/a/b --train 200 --valid 40
                --test-positives 8 --test-per-subset 2 --length 1000)
+# A failed simulate over a finished data set leaves it whole (files staged, moved in at the end).
+set(MINT "${saved_mint}")
+expect_ok(simulate --out ${WORK}/keepds --train 200 --valid 40 --test-positives 8
+          --test-per-subset 2 --length 1000 --seed 1)
+file(READ ${WORK}/keepds/dataset.json keep_json)
+set(MINT sh -c "ulimit -f 100 && exec \"$0\" \"$@\"" ${saved_mint})
+expect_error("write failed" simulate --out ${WORK}/keepds --train 200 --valid 40
+             --test-positives 8 --test-per-subset 2 --length 1000 --seed 2)
+file(READ ${WORK}/keepds/dataset.json keep_after)
+file(GLOB keep_stage ${WORK}/keepds/.mint-simulate.tmp.*)
+if(NOT keep_json STREQUAL keep_after OR keep_stage)
+  message(FATAL_ERROR "a failed simulate changed the finished data set or left ${keep_stage}")
+endif()
+# A failed train (the model not written) leaves neither its log nor the directory it made.
+set(MINT sh -c "ulimit -f 1 && exec \"$0\" \"$@\"" ${saved_mint})
+expect_refused("model_f4_seed1.safetensors: write failed" train ${data} --out ${OUT}/t
+               --filters 4 --epochs 2 --seeds 1 --threads 1 --quiet)
+file(MAKE_DIRECTORY ${WORK}/trainfail)
+expect_error("model_f4_seed1.safetensors: write failed" train ${data} --out ${WORK}/trainfail
+             --filters 4 --epochs 2 --seeds 1 --threads 1 --quiet)
+if(EXISTS ${WORK}/trainfail/model_f4_seed1.log.tsv)
+  message(FATAL_ERROR "a failed train left model_f4_seed1.log.tsv without its model")
+endif()
 set(MINT "${saved_mint}")
 
 # 17. An ensemble's models must have one shape (filters F, input length L), in evaluate and

@@ -77,8 +77,9 @@ TEST(DeviceMemory, LimitSpellings) {
   EXPECT_EQ(parse_device_memory_limit("2g"), 2ull << 30);
   EXPECT_EQ(parse_device_memory_limit("3k"), 3ull << 10);
   EXPECT_EQ(parse_device_memory_limit("1T"), 1ull << 40);
+  EXPECT_EQ(parse_device_memory_limit("18446744073709551615"), ~0ull);
   for (const char* bad : {"", "0", "-5", "abc", "1.5G", "12MB", " 12", "1e9", "99999999999G",
-                          "18446744073709551616"}) {
+                          "18446744073709551616", "16777216T", "17179869184G"}) {
     try {
       parse_device_memory_limit(bad);
       ADD_FAILURE() << "accepted \"" << bad << "\"";
