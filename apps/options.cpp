@@ -84,7 +84,8 @@ std::string integer_error(const std::string& text, std::int64_t lo, std::int64_t
   const char* last = text.data() + text.size();
   const auto [end, ec] = std::from_chars(first, last, v);
   if (ec == std::errc::result_out_of_range) return text + " does not fit a 64-bit integer";
-  if (ec != std::errc() || end != last || first == last) return "'" + text + "' is not an integer";
+  if (ec != std::errc() || end != last || first == last)
+    return quote_value(text) + " is not an integer";
   if (v > hi && hi == kInt32Max) return text + " does not fit a 32-bit integer";
   if (v < lo || v > hi) {
     const bool unbounded = hi == kInt32Max || hi == kInt64Max;
@@ -102,14 +103,15 @@ std::string unsigned64_error(const std::string& text) {
   const char* last = text.data() + text.size();
   const auto [end, ec] = std::from_chars(first, last, v);
   if (ec == std::errc::result_out_of_range) return text + " does not fit a 64-bit unsigned integer";
-  if (ec != std::errc() || end != last || first == last) return "'" + text + "' is not an integer";
+  if (ec != std::errc() || end != last || first == last)
+    return quote_value(text) + " is not an integer";
   return "";
 }
 
 std::string number_error(const std::string& text, double lo, double hi, bool lo_open,
                          bool hi_open) {
   if (is_plain_non_finite(text)) return text + " is not a finite number";
-  if (!is_decimal(text)) return "'" + text + "' is not a number";
+  if (!is_decimal(text)) return quote_value(text) + " is not a number";
   const double v = std::strtod(text.c_str(), nullptr);
   if (!std::isfinite(v)) {  // 1e400
     return text + " is not a finite number";

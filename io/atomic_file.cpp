@@ -47,7 +47,9 @@ void remove_stale_temporaries(const std::string& dir) {
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
     const std::size_t at = name.rfind(".tmp.");
-    if (at == std::string::npos || !e.is_regular_file(ec)) continue;
+    if (at == std::string::npos) continue;
+    // Files, and the staging directories of data sets (io/dataset_io.cpp); never a link's target.
+    if (!e.is_regular_file(ec) && !(e.is_directory(ec) && !e.is_symlink(ec))) continue;
     std::string digits = name.substr(at + 5);
     const std::size_t host_at = digits.find('@');
     if (host_at != std::string::npos) {
@@ -60,7 +62,7 @@ void remove_stale_temporaries(const std::string& dir) {
     }
     const auto pid = static_cast<pid_t>(std::stol(digits));
     if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) {
-      std::filesystem::remove(e.path(), ec);
+      std::filesystem::remove_all(e.path(), ec);
     }
   }
 }

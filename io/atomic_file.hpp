@@ -12,9 +12,10 @@ void write_file_atomic(const std::string& path, std::string_view bytes);
 // "<path>.tmp.<pid>@<host>": the temporary this process writes <path> through.
 std::string temporary_path(const std::string& path);
 
-// Removes the temporaries (directly in `dir`) of processes of this host that no longer run: what
-// a killed writer leaves. Another host's, whose process this one cannot see, are kept (a shared
-// file system); so is a name without "@<host>" whose process runs here.
+// Removes the temporaries (directly in `dir`: files, and data sets' staging directories) of
+// processes of this host that no longer run: what a killed writer leaves. Another host's, whose
+// process this one cannot see, are kept (a shared file system); so is a name without "@<host>"
+// whose process runs here.
 void remove_stale_temporaries(const std::string& dir);
 
 // The same in pieces, for outputs too large to hold whole: write() appends, commit() fsyncs and

@@ -169,7 +169,9 @@ void write_dataset(const Simulation& sim, const std::string& dir, const WriteOpt
   // Every file is written into a staging directory inside `dir` and moved into place only when
   // all were written: a failed write leaves `dir` (an earlier data set, other files) as it was.
   namespace fs = std::filesystem;
-  const std::string stage = dir + "/.mint-simulate.tmp." + std::to_string(::getpid());
+  // Named as a temporary file (io/atomic_file.hpp), so the next run removes it once this process
+  // is gone (a kill).
+  const std::string stage = temporary_path(dir + "/.mint-simulate");
   std::error_code ec;
   fs::remove_all(stage, ec);
   make_directories(stage);

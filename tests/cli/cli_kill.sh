@@ -46,7 +46,7 @@ check_partial() {
     [ -e "$ref/$f" ] || fail "$what: $f is not an output of the uninterrupted run"
     same_file "$ref/$f" "$dir/$f" ||
       fail "$what: $f differs from the uninterrupted run's (a partial file under its name)"
-  done < <(cd "$dir" && find . -type f ! -name '*.tmp.*' | sort)
+  done < <(cd "$dir" && find . -type f ! -path '*.tmp.*' | sort)
 }
 
 # $2 holds exactly $1's files, with the same bytes.
