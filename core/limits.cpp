@@ -3,11 +3,13 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 
@@ -32,30 +34,15 @@ std::uint64_t parse_size(const std::string& text, const std::string& variable) {
     return Error(variable + ": " + quote_value(text) + " " + what +
                  " (a positive number of bytes, optionally with K, M, G or T: 512M, 4G)");
   };
+  // A unit suffix: K, M, G or T (either case) is 2^10, 2^20, 2^30 or 2^40.
   std::uint64_t scale = 1;
   std::size_t digits = text.size();
-  if (digits > 0) {
-    switch (text.back()) {
-      case 'K':
-      case 'k':
-        scale = 1ull << 10;
-        break;
-      case 'M':
-      case 'm':
-        scale = 1ull << 20;
-        break;
-      case 'G':
-      case 'g':
-        scale = 1ull << 30;
-        break;
-      case 'T':
-      case 't':
-        scale = 1ull << 40;
-        break;
-      default:
-        break;
-    }
-    if (scale != 1) --digits;
+  const std::size_t unit = digits > 0 ? std::string_view("KMGT").find(static_cast<char>(
+                                            std::toupper(static_cast<unsigned char>(text.back()))))
+                                      : std::string_view::npos;
+  if (unit != std::string_view::npos) {
+    scale = std::uint64_t{1} << (10 * (unit + 1));
+    --digits;
   }
   std::uint64_t v = 0;
   const char* first = text.data();
